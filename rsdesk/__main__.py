@@ -1,0 +1,5 @@
+"""Allows ``python -m rsdesk``."""
+
+from rsdesk.cli import main
+
+raise SystemExit(main())

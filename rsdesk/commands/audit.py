@@ -1,0 +1,36 @@
+"""`rsdesk audit verify`: check the audit trail's hash chain and that every row matches it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rsdesk.commands.common import database
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("audit", help="the audit trail")
+    commands = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = commands.add_parser(
+        "verify", help="exit 1 and name the first bad entry if the chain is broken"
+    )
+    verify.set_defaults(handler=verify_command)
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    from rsdesk.services import audit
+
+    db = database(args)
+    try:
+        with db.read() as session:
+            result = audit.verify(session)
+    finally:
+        db.dispose()
+    if result.ok:
+        print(
+            f"audit trail intact: {result.entries_checked} entries, "
+            f"{result.records_checked} records, latest hash {result.latest_hash}"
+        )
+        return 0
+    print(f"rsdesk: audit trail broken: {result.problem}", file=sys.stderr)
+    return 1

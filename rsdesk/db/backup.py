@@ -1,0 +1,47 @@
+"""File-level backups of SQLite databases with the online backup API (safe while in use)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from rsdesk import paths
+
+KEEP_BACKUPS = 10
+
+
+def backup_sqlite(source: Path, target: Path) -> Path:
+    """Copy a live SQLite database consistently (WAL contents included) to ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    tmp.unlink(missing_ok=True)
+    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(tmp) as dst:
+        src.backup(dst)
+    dst.close()
+    src.close()
+    tmp.replace(target)
+    return target
+
+
+def rotating_backup_path(database: Path, reason: str) -> Path:
+    """A new timestamped path in the backup folder; the oldest beyond KEEP_BACKUPS are removed."""
+    folder = paths.backup_dir()
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stem = database.stem
+    existing = sorted(folder.glob(f"{stem}-*.sqlite3"))
+    for old in existing[: max(0, len(existing) - KEEP_BACKUPS + 1)]:
+        old.unlink(missing_ok=True)
+    return folder / f"{stem}-{stamp}-{reason}.sqlite3"
+
+
+def integrity_problems(path: Path) -> list[str]:
+    """``PRAGMA integrity_check`` as a list of problems (empty when the file is sound)."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            rows = connection.execute("PRAGMA integrity_check").fetchall()
+        connection.close()
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    problems = [row[0] for row in rows]
+    return [] if problems == ["ok"] else problems

@@ -1,0 +1,95 @@
+"""Database URLs and engines, with the connection settings every rsdesk database needs.
+
+SQLite: foreign keys enforced, WAL journal, a busy timeout, and transactions that SQLAlchemy
+controls (the driver's own implicit transactions are switched off, so that SAVEPOINT and
+transactional DDL behave). Write units of work begin with ``BEGIN IMMEDIATE`` so that two writers
+queue instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from rsdesk import paths
+from rsdesk.services.errors import KnownError
+
+BUSY_TIMEOUT_MS = 10_000
+#: Execution option that marks a connection as a writer (``BEGIN IMMEDIATE`` on SQLite).
+WRITE_OPTION = "rsdesk_write"
+
+
+def resolve_url(target: str | os.PathLike[str] | None = None) -> URL:
+    """Turn ``--db``, ``RSDESK_DATABASE`` or the default location into a SQLAlchemy URL."""
+    if target is None:
+        target = os.environ.get(paths.DATABASE_ENV) or paths.default_database_path()
+    text = os.fspath(target).strip()
+    if not text:
+        raise KnownError("The database location is empty.")
+    if "://" not in text:
+        path = Path(text).expanduser().resolve()
+        if path.is_dir():
+            raise KnownError(f"{path} is a folder, not a database file.")
+        if not path.parent.is_dir():
+            raise KnownError(f"The folder {path.parent} does not exist.")
+        return URL.create("sqlite+pysqlite", database=str(path))
+    try:
+        url = make_url(text)
+    except ArgumentError as exc:
+        raise KnownError(f"Not a database URL: {text}") from exc
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername == "sqlite":
+        url = url.set(drivername="sqlite+pysqlite")
+    return url
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: URL) -> Path | None:
+    if is_sqlite(url) and url.database and url.database != ":memory:":
+        return Path(url.database)
+    return None
+
+
+def make_engine(url: URL, **kwargs: Any) -> Engine:
+    if is_sqlite(url):
+        engine = create_engine(url, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    except NoSuchModuleError as exc:
+        raise KnownError(f"Unknown kind of database in the URL: {url.drivername}") from exc
+    except ModuleNotFoundError as exc:
+        raise KnownError(
+            f"The database driver for {url.get_backend_name()} is not installed ({exc.name})."
+        ) from exc
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide where transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(WRITE_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,97 @@
+"""Schema migrations with Alembic, shipped inside the package so an installed copy upgrades itself.
+
+Before upgrading an existing SQLite file we take a backup; a database written by a newer rsdesk
+(a revision this copy does not know) is refused rather than damaged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from rsdesk.db.session import Database
+from rsdesk.models import Base
+from rsdesk.services.errors import KnownError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    head = script_directory().get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(database: Database) -> str | None:
+    with database.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def needs_upgrade(database: Database) -> bool:
+    return current_revision(database) != head_revision()
+
+
+def _has_tables(connection: Connection) -> bool:
+    from sqlalchemy import inspect
+
+    return bool(inspect(connection).get_table_names())
+
+
+def upgrade(database: Database, *, backup: bool = True) -> str | None:
+    """Bring the schema to the head revision; returns the backup path if one was taken."""
+    current = current_revision(database)
+    head = head_revision()
+    if current == head:
+        return None
+    known = {revision.revision for revision in script_directory().walk_revisions()}
+    if current is not None and current not in known:
+        raise KnownError(
+            f"This database was written by a newer version of rsdesk (schema {current}); "
+            "install that version or newer to open it."
+        )
+    backup_path = None
+    with database.engine.connect() as connection:
+        populated = _has_tables(connection)
+    if backup and populated and database.path is not None:
+        from rsdesk.db.backup import backup_sqlite, rotating_backup_path
+
+        backup_path = rotating_backup_path(database.path, reason="pre-upgrade")
+        backup_sqlite(database.path, backup_path)
+    if populated and current is None:
+        raise KnownError(
+            f"{database.display_name()} holds tables but no rsdesk schema version; "
+            "it is not an rsdesk database."
+        )
+    with database.engine.begin() as connection:
+        if database.is_sqlite:
+            # Batch migrations copy tables; foreign keys must not fire while they do.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        command.upgrade(alembic_config(connection), "head")
+        if database.is_sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+    return str(backup_path) if backup_path else None
+
+
+def schema_differences(database: Database) -> list[Any]:
+    """What differs between the live schema and the models (empty when they agree)."""
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))

@@ -1,0 +1,228 @@
+"""Sessions and units of work, with the audit hook that records every change in the same transaction.
+
+Services never open sessions; callers do (the command line, the GUI's operation runner)::
+
+    with db.unit_of_work() as session:   # commits on success, rolls back on any exception
+        services.collaborations.create(session, data)
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event, select, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Mapper, Session, sessionmaker
+
+from rsdesk.db import auditlog
+from rsdesk.db.engine import WRITE_OPTION, is_sqlite, make_engine, resolve_url, sqlite_path
+from rsdesk.models.base import Base
+from rsdesk.services.errors import KnownError
+
+_PENDING_KEY = "rsdesk_audit_pending"
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USERNAME") or "unknown"
+
+
+class Database:
+    """An open rsdesk database: its URL, engine, the actor its changes are recorded under."""
+
+    def __init__(self, url: URL, engine: Engine | None = None, actor: str | None = None) -> None:
+        self.url = url
+        self.engine = engine or make_engine(url)
+        self.actor = actor or self._default_actor()
+        self._sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"actor": self.actor}
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.url)
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    def display_name(self) -> str:
+        """Where the data lives, for status bars and report stamps (no password)."""
+        if self.path is not None:
+            return str(self.path)
+        return self.url.render_as_string(hide_password=True)
+
+    def _default_actor(self) -> str:
+        if self.is_sqlite:
+            return os_user()
+        try:
+            with self.engine.connect() as connection:
+                login = connection.execute(text("SELECT current_user")).scalar_one()
+                return str(login)
+        except DBAPIError:
+            return os_user()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A write transaction: commits on success, rolls back on error; audited as one."""
+        with self._sessions.begin() as session:
+            session.connection(execution_options={WRITE_OPTION: True})
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (rolled back at the end; writes are not committed)."""
+        with self._sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(
+    target: str | os.PathLike[str] | URL | None = None,
+    *,
+    upgrade: bool = True,
+    actor: str | None = None,
+) -> Database:
+    """Open (and by default create or upgrade) the database at ``target``.
+
+    Raises KnownError with a readable message for the expected failures: an unreachable server,
+    a file that is not a database, a database locked by another writer, a newer schema.
+    """
+    from rsdesk.db import migrate, reference_data
+
+    url = target if isinstance(target, URL) else resolve_url(target)
+    database = Database(url, actor=actor)
+    try:
+        with database.engine.connect() as connection:
+            connection.execute(select(1))
+        if upgrade:
+            migrate.upgrade(database)
+            with database.unit_of_work() as session:
+                reference_data.synchronise(session)
+    except OperationalError as exc:
+        database.dispose()
+        raise KnownError(describe_operational_error(url, exc)) from exc
+    except DBAPIError as exc:
+        database.dispose()
+        raise KnownError(
+            f"Cannot open the database {url.render_as_string(True)}: "
+            f"{str(exc.orig).strip().splitlines()[0]}"
+        ) from exc
+    except BaseException:
+        database.dispose()
+        raise
+    return database
+
+
+def describe_operational_error(url: URL, exc: OperationalError) -> str:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    where = sqlite_path(url) or url.render_as_string(hide_password=True)
+    if "locked" in reason or "busy" in reason:
+        return f"The database {where} is locked by another program; close it and try again."
+    if "not a database" in reason or "file is encrypted" in reason:
+        return f"{where} is not an rsdesk database (or it is encrypted)."
+    return f"Cannot open the database {where}: {reason}"
+
+
+# --- the audit hook -------------------------------------------------------------------------
+
+
+def _pending(connection: Connection) -> list[auditlog.PendingEntry]:
+    pending: list[auditlog.PendingEntry] = connection.info.setdefault(_PENDING_KEY, [])
+    return pending
+
+
+def _row_state(connection: Connection, mapper: Mapper[Any], record_id: int) -> dict[str, Any]:
+    table = mapper.local_table
+    row = connection.execute(select(table).where(table.c.id == record_id)).mappings().one()
+    return dict(row)
+
+
+def _after_insert(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    if not getattr(target, "__audited__", False):
+        return
+    spec = auditlog.audited_specs()[mapper.local_table.name]  # type: ignore[union-attr]
+    row = _row_state(connection, mapper, target.id)
+    _pending(connection).append(auditlog.insert_entry(spec, target.id, row))
+
+
+def _after_update(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    if not getattr(target, "__audited__", False):
+        return
+    from sqlalchemy import inspect
+
+    spec = auditlog.audited_specs()[mapper.local_table.name]  # type: ignore[union-attr]
+    state = inspect(target)
+    row = auditlog_state = _row_state(connection, mapper, target.id)
+    changes: dict[str, list[Any]] = {}
+    for column in mapper.local_table.columns:
+        if column.name not in spec.columns:
+            continue
+        attr = mapper.get_property_by_column(column)
+        history = state.attrs[attr.key].history
+        if not history.has_changes():
+            continue
+        old = auditlog.canonical(history.deleted[0]) if history.deleted else None
+        new = auditlog.canonical(row[column.name])
+        if old != new:
+            changes[column.name] = [old, new]
+    if not changes:
+        return
+    canonical_state = {name: auditlog.canonical(auditlog_state[name]) for name in spec.columns}
+    _pending(connection).append(
+        auditlog.PendingEntry(
+            spec.table_name, target.id, "update", changes, canonical_state, auditlog.new_salts(spec)
+        )
+    )
+
+
+def _after_delete(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    if not getattr(target, "__audited__", False):
+        return
+    from sqlalchemy import inspect
+
+    spec = auditlog.audited_specs()[mapper.local_table.name]  # type: ignore[union-attr]
+    loaded = inspect(target).dict
+    state = {}
+    for column in mapper.local_table.columns:
+        if column.name in spec.columns:
+            key = mapper.get_property_by_column(column).key
+            state[column.name] = auditlog.canonical(loaded.get(key))
+    changes = {name: [value, None] for name, value in state.items() if value is not None}
+    _pending(connection).append(
+        auditlog.PendingEntry(
+            spec.table_name, target.id, "delete", changes, state, auditlog.new_salts(spec)
+        )
+    )
+
+
+def _after_flush(session: Session, _flush_context: Any) -> None:
+    connection = session.connection()
+    pending = connection.info.pop(_PENDING_KEY, None)
+    if pending:
+        actor = session.info.get("actor") or os_user()
+        auditlog.append_entries(connection, actor, pending)
+
+
+event.listen(Base, "after_insert", _after_insert, propagate=True)
+event.listen(Base, "after_update", _after_update, propagate=True)
+event.listen(Base, "after_delete", _after_delete, propagate=True)
+event.listen(Session, "after_flush", _after_flush)
+
+
+@event.listens_for(Engine, "rollback")
+def _discard_pending_on_rollback(connection: Connection) -> None:
+    connection.info.pop(_PENDING_KEY, None)

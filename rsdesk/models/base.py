@@ -1,0 +1,74 @@
+"""Declarative base shared by every model: naming convention, type map and mixins.
+
+Datetimes are stored as naive UTC everywhere (SQLite has no time zones); ``utcnow()`` is the one
+source of "now" for the data layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, Enum, MetaData, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Current time as naive UTC, to the second (what the audit trail and the UI show)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A VARCHAR column with a CHECK constraint over the enum's *values* (portable, readable)."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        str: String(255),
+        dt.datetime: DateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+    #: Audited models write an audit entry for every insert, update and delete.
+    __audited__: ClassVar[bool] = False
+    #: Columns holding personal data; their values in the audit log can be redacted on anonymisation.
+    __personal_fields__: ClassVar[frozenset[str]] = frozenset()
+
+
+class Audited:
+    """Mixin: the record is audited and has the common id and timestamps."""
+
+    __audited__: ClassVar[bool] = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Archivable:
+    """Mixin: records are archived, never deleted, so that history and references survive."""
+
+    archived: Mapped[bool] = mapped_column(default=False, index=True)
+
+
+__all__ = ["Archivable", "Audited", "Base", "enum_column", "func", "utcnow"]

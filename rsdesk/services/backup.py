@@ -1,0 +1,88 @@
+"""Backing up and restoring a SQLite database file, verified before anything is replaced."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+
+from rsdesk.db import Database, open_database
+from rsdesk.db.backup import backup_sqlite, integrity_problems
+from rsdesk.db.engine import resolve_url
+from rsdesk.services.errors import KnownError
+
+
+def backup(database: Database, target: Path) -> Path:
+    if database.path is None:
+        raise KnownError(
+            "Backups of a server database are made with the server's own tools "
+            "(pg_dump); rsdesk backs up SQLite files."
+        )
+    backup_sqlite(database.path, target)
+    problems = integrity_problems(target)
+    if problems:
+        target.unlink(missing_ok=True)
+        raise KnownError(f"The backup failed its integrity check: {problems[0]}")
+    return target
+
+
+def check_backup(source: Path) -> None:
+    """Raise KnownError unless ``source`` is a sound rsdesk database with an intact audit trail."""
+    from rsdesk.services import audit
+
+    with source.open("rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            raise KnownError(f"{source} is not an rsdesk database file.")
+    problems = integrity_problems(source)
+    if problems:
+        raise KnownError(f"{source} is damaged ({problems[0]}); it was not restored.")
+    # Check a copy, so that the backup itself is never modified (not even upgraded).
+    scratch = source.with_name(f".{source.name}.check-{dt.datetime.now():%H%M%S%f}")
+    try:
+        shutil.copyfile(source, scratch)
+        try:
+            candidate = open_database(scratch)
+        except KnownError as exc:
+            raise KnownError(f"{source} cannot be restored: {exc}") from exc
+        try:
+            with candidate.read() as session:
+                result = audit.verify(session)
+        finally:
+            candidate.dispose()
+        if not result.ok:
+            raise KnownError(
+                f"{source} has a broken audit trail ({result.problem}); it was not restored."
+            )
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(scratch) + suffix).unlink(missing_ok=True)
+
+
+def restore(target_location: str | None, source: Path) -> Path:
+    """Replace the database at ``target_location`` by ``source``; the current file is kept aside.
+
+    Returns the path where the previous database was put.
+    """
+    url = resolve_url(target_location)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise KnownError("rsdesk restores SQLite files; restore a server with its own tools.")
+    target = Path(url.database)
+    check_backup(source)
+    aside = target.with_name(
+        f"{target.stem}-before-restore-{dt.datetime.now():%Y%m%d-%H%M%S}{target.suffix}"
+    )
+    if target.exists():
+        try:
+            with sqlite3.connect(target) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.close()
+        except sqlite3.DatabaseError:
+            pass
+        shutil.copyfile(target, aside)
+    for suffix in ("-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    tmp = target.with_name(target.name + ".restoring")
+    shutil.copyfile(source, tmp)
+    tmp.replace(target)
+    return aside

@@ -1,0 +1,194 @@
+"""One description per register (columns, quick search, filters, sorting), shared by the table
+views, the Excel and PDF listings and the command line, so that "the current filtered view" means
+the same rows everywhere.
+
+Sorting, filtering and paging happen in the database; a view asks for a count and then for pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+#: Kinds of column, which decide formatting in views, Excel and PDF.
+TEXT, INT, MONEY, DATE, DATETIME, BOOL, ENUM, RISK, STATUS = (
+    "text",
+    "int",
+    "money",
+    "date",
+    "datetime",
+    "bool",
+    "enum",
+    "risk",
+    "status",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    expr: ColumnElement[Any]
+    kind: str = TEXT
+    visible: bool = True
+    #: Typical width in characters, for views and spreadsheets.
+    width: int = 16
+    #: For ENUM/STATUS/RISK columns: the allowed values (drop-downs, validation).
+    choices: tuple[str, ...] = ()
+    #: Holds personal data (pseudonymised in exports that leave the office).
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class Filter:
+    key: str
+    label: str
+    #: Adds the condition for ``value`` to the query.
+    apply: Callable[[Select[Any], Any], Select[Any]]
+    #: (value, label) pairs the user picks from; a callable when they come from the database.
+    choices: Callable[[Session], Sequence[tuple[Any, str]]] | None = None
+
+
+@dataclass(frozen=True)
+class RegisterSpec:
+    name: str
+    title: str
+    #: The record's id expression (first value of every fetched row).
+    id_expr: ColumnElement[Any]
+    #: The FROM clause: a select of nothing but joins, e.g. ``select().select_from(a.join(b))``.
+    base: Callable[[], Select[Any]]
+    columns: tuple[Column, ...]
+    search: tuple[ColumnElement[Any], ...] = ()
+    filters: tuple[Filter, ...] = ()
+    default_sort: str | None = None
+    archived_expr: ColumnElement[Any] | None = None
+    #: Table name in the audit log, for the history tab.
+    audit_table: str | None = None
+
+    def column(self, key: str) -> Column:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(key)
+
+    def column_index(self, key: str) -> int:
+        return [c.key for c in self.columns].index(key)
+
+
+@dataclass(frozen=True)
+class RegisterQuery:
+    text: str = ""
+    filters: dict[str, Any] = field(default_factory=dict)
+    sort_key: str | None = None
+    descending: bool = False
+    include_archived: bool = False
+    #: Restrict to these ids (e.g. a dashboard drill-down); None means no restriction.
+    ids: tuple[int, ...] | None = None
+
+    def describe(self, spec: RegisterSpec) -> str:
+        """Human summary of the query, for export cover sheets and report stamps."""
+        parts = []
+        if self.text:
+            parts.append(f'search "{self.text}"')
+        labels = {f.key: f.label for f in spec.filters}
+        for key, value in sorted(self.filters.items()):
+            if value not in (None, "", ()):
+                parts.append(f"{labels.get(key, key)} = {value}")
+        if self.include_archived:
+            parts.append("archived included")
+        return "; ".join(parts) if parts else "all records"
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filtered(spec: RegisterSpec, query: RegisterQuery) -> Select[Any]:
+    """The spec's base with the query's conditions, selecting nothing yet."""
+    statement = spec.base()
+    conditions: list[ColumnElement[bool]] = []
+    if spec.archived_expr is not None and not query.include_archived:
+        conditions.append(spec.archived_expr.is_(False))
+    words = query.text.split()
+    for word in words:
+        pattern = f"%{_escape_like(word.lower())}%"
+        conditions.append(
+            or_(*(func.lower(expr).like(pattern, escape="\\") for expr in spec.search))
+        )
+    if query.ids is not None:
+        conditions.append(spec.id_expr.in_(query.ids))
+    if conditions:
+        statement = statement.where(and_(*conditions))
+    by_key = {f.key: f for f in spec.filters}
+    for key, value in query.filters.items():
+        if value in (None, "", ()):
+            continue
+        if key not in by_key:
+            raise KeyError(f"unknown filter {key!r} for {spec.name}")
+        statement = by_key[key].apply(statement, value)
+    return statement
+
+
+def count(session: Session, spec: RegisterSpec, query: RegisterQuery) -> int:
+    statement = filtered(spec, query).with_only_columns(func.count(spec.id_expr.distinct()))
+    return session.scalar(statement) or 0
+
+
+def total(session: Session, spec: RegisterSpec) -> int:
+    return count(session, spec, RegisterQuery())
+
+
+def ordered(spec: RegisterSpec, query: RegisterQuery, statement: Select[Any]) -> Select[Any]:
+    key = query.sort_key or spec.default_sort
+    if key is None:
+        return statement.order_by(spec.id_expr)
+    expr = spec.column(key).expr
+    direction = expr.desc() if query.descending else expr.asc()
+    tie = spec.id_expr.desc() if query.descending else spec.id_expr.asc()
+    return statement.order_by(direction.nulls_last(), tie)
+
+
+def fetch(
+    session: Session,
+    spec: RegisterSpec,
+    query: RegisterQuery,
+    offset: int = 0,
+    limit: int | None = None,
+    keys: Sequence[str] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Rows as tuples ``(id, value of each column...)`` for the requested columns (default all)."""
+    columns = [spec.column(key) for key in keys] if keys else list(spec.columns)
+    statement = filtered(spec, query).with_only_columns(
+        spec.id_expr, *(c.expr.label(c.key) for c in columns)
+    )
+    statement = ordered(spec, query, statement).offset(offset)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def iterate(
+    session: Session,
+    spec: RegisterSpec,
+    query: RegisterQuery,
+    batch: int = 5000,
+    keys: Sequence[str] | None = None,
+) -> Any:
+    """All matching rows in order, streamed in batches (for exports and listings)."""
+    columns = [spec.column(key) for key in keys] if keys else list(spec.columns)
+    statement = filtered(spec, query).with_only_columns(
+        spec.id_expr, *(c.expr.label(c.key) for c in columns)
+    )
+    statement = ordered(spec, query, statement)
+    result = session.execute(statement.execution_options(yield_per=batch))
+    for row in result:
+        yield tuple(row)
+
+
+def empty_select() -> Select[Any]:
+    return select()
