@@ -1,0 +1,97 @@
+"""What every benchmark shares: the result record, timing and memory helpers, cached demo data.
+
+A benchmark module is ``benchmarks/bench_<topic>.py`` with ``def run(size: int) -> list[Result]``.
+Targets are ratios against a baseline measured in the same run, never absolute times, so that the
+figures mean the same on a slow or a busy machine.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "benchmarks" / "results" / "cache"
+
+
+@dataclass
+class Result:
+    benchmark: str
+    measured: float
+    unit: str = "s"
+    baseline_name: str | None = None
+    baseline: float | None = None
+    #: The goal in words, e.g. "ratio <= 0.5" or "p95 < 100 ms".
+    goal: str | None = None
+    #: Whether the goal is met (None when there is no goal).
+    met: bool | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline in (None, 0):
+            return None
+        return self.measured / self.baseline  # type: ignore[operator]
+
+
+def timed(function: Callable[[], Any]) -> tuple[float, Any]:
+    gc.collect()
+    started = time.perf_counter()
+    value = function()
+    return time.perf_counter() - started, value
+
+
+def best_of(repeats: int, function: Callable[[], Any]) -> float:
+    return min(timed(function)[0] for _ in range(repeats))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_in_subprocess(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run Python code in a fresh interpreter (for start-up and peak-memory measurements)."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=full_env, cwd=ROOT, check=True)
+
+
+def demo_database(size: int, seed: int = 1) -> Path:
+    """A demo database of ``size`` collaborations, generated once and cached between runs.
+
+    Returns a fresh copy each time, so benchmarks may write to it.
+    """
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached = CACHE / f"demo-{size}-{seed}.sqlite3"
+    if not cached.exists():
+        env = {"RSDESK_HOME": str(CACHE / "home")}
+        partial = cached.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        subprocess.run([sys.executable, "-m", "rsdesk", "--db", str(partial), "demo",
+                        "--size", str(size), "--seed", str(seed)],
+                       check=True, cwd=ROOT, env={**os.environ, **env})
+        import sqlite3
+
+        connection = sqlite3.connect(partial)
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.close()
+        partial.replace(cached)
+    copy = CACHE / f"work-{os.getpid()}-{time.monotonic_ns()}.sqlite3"
+    shutil.copyfile(cached, copy)
+    return copy
