@@ -61,7 +61,10 @@ def sqlite_path(url: URL) -> Path | None:
 
 def make_engine(url: URL, **kwargs: Any) -> Engine:
     if is_sqlite(url):
-        engine = create_engine(url, **kwargs)
+        # Sessions are used one thread at a time, but not always the thread that opened the
+        # pooled connection (the GUI runs queries in a worker pool).
+        connect_args = {"check_same_thread": False, **kwargs.pop("connect_args", {})}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine)
         return engine
     try:

@@ -213,6 +213,8 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
     connection = session.connection()
     pending = connection.info.pop(_PENDING_KEY, None)
     if pending:
+        # Which tables a unit of work touched: the GUI refreshes only the views showing them.
+        session.info.setdefault("touched_tables", set()).update(e.table_name for e in pending)
         actor = session.info.get("actor") or os_user()
         auditlog.append_entries(connection, actor, pending)
 

@@ -1,0 +1,237 @@
+"""The main window: navigation on the left, the current view on the right, menus and toolbar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QToolBar,
+    QWidget,
+)
+
+from rsdesk import __version__
+from rsdesk.ui.context import AppContext
+from rsdesk.ui.views import ViewEntry, available_views
+from rsdesk.ui.views.base import View
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        context.ops.dialog_parent = self
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(self.tr("rsdesk — Research security desk"))
+        self.resize(1280, 820)
+        self._entries = available_views()
+        self._views: dict[str, View] = {}
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName(self.tr("Navigation"))
+        self.navigation.setIconSize(QSize(20, 20))
+        self.navigation.setMinimumWidth(170)
+        self.navigation.setMaximumWidth(260)
+        for entry in self._entries:
+            item = QListWidgetItem(self._icon(entry), self.tr(entry.title))
+            item.setData(Qt.ItemDataRole.UserRole, entry.key)
+            if entry.shortcut:
+                item.setToolTip(f"{entry.title} ({entry.shortcut})")
+            self.navigation.addItem(item)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("views")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.navigation)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([200, 1080])
+        self.setCentralWidget(self.splitter)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.database_label = QLabel(self.tr("Database: %s") % context.db.display_name())
+        self.database_label.setObjectName("databaseLabel")
+        self.statusBar().addPermanentWidget(self.database_label)
+
+        self.navigation.currentRowChanged.connect(self._on_navigation)
+        context.signals.navigate.connect(self._on_navigate_request)
+        context.signals.status_message.connect(self._on_status_message)
+        self._restore_state()
+        if self.navigation.currentRow() < 0 and self._entries:
+            self.navigation.setCurrentRow(0)
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _icon(self, entry: ViewEntry) -> Any:
+        pixmap = getattr(QStyle.StandardPixmap, entry.icon, None) if entry.icon else None
+        if pixmap is None:
+            return self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+        return self.style().standardIcon(pixmap)
+
+    def _build_actions(self) -> None:
+        self.new_action = QAction(self.tr("&New…"), self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(lambda: self._current_view_call("new_record"))
+        self.find_action = QAction(self.tr("&Find"), self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(lambda: self._current_view_call("focus_search"))
+        self.export_action = QAction(self.tr("&Export view…"), self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(lambda: self._current_view_call("export_current"))
+        self.refresh_action = QAction(self.tr("&Refresh"), self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(lambda: self._current_view_call("refresh"))
+        self.quit_action = QAction(self.tr("&Quit"), self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.about_action = QAction(self.tr("&About rsdesk"), self)
+        self.about_action.triggered.connect(self.show_about)
+        self.view_actions: list[QAction] = []
+        for index, entry in enumerate(self._entries):
+            action = QAction(self.tr(entry.title), self)
+            if entry.shortcut:
+                action.setShortcut(QKeySequence(entry.shortcut))
+            action.triggered.connect(lambda _=False, row=index: self.navigation.setCurrentRow(row))
+            self.view_actions.append(action)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu(self.tr("&File"))
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.file_menu = file_menu
+        edit_menu = menu.addMenu(self.tr("&Edit"))
+        edit_menu.addAction(self.find_action)
+        self.edit_menu = edit_menu
+        view_menu = menu.addMenu(self.tr("&View"))
+        for action in self.view_actions:
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.refresh_action)
+        self.view_menu = view_menu
+        self.tools_menu = menu.addMenu(self.tr("&Tools"))
+        self.help_menu = menu.addMenu(self.tr("&Help"))
+        self.help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar(self.tr("Main toolbar"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        style = self.style()
+        self.new_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogNewFolder))
+        self.export_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
+        self.refresh_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
+        toolbar.addAction(self.new_action)
+        toolbar.addAction(self.export_action)
+        toolbar.addAction(self.refresh_action)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    # -- views --------------------------------------------------------------------------------
+
+    def view(self, key: str) -> View:
+        """The view for ``key``, created on first use."""
+        if key not in self._views:
+            entry = next(e for e in self._entries if e.key == key)
+            view = entry.load()(self.context)
+            view.setObjectName(f"view_{key}")
+            self._views[key] = view
+            self.stack.addWidget(view)
+        return self._views[key]
+
+    def show_view(self, key: str) -> View:
+        row = [e.key for e in self._entries].index(key)
+        self.navigation.setCurrentRow(row)
+        return self.view(key)
+
+    def current_view(self) -> View | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, View) else None
+
+    def view_keys(self) -> list[str]:
+        return [entry.key for entry in self._entries]
+
+    @Slot(int)
+    def _on_navigation(self, row: int) -> None:
+        if row < 0 or row >= len(self._entries):
+            return
+        view = self.view(self._entries[row].key)
+        self.stack.setCurrentWidget(view)
+
+    @Slot(str, object)
+    def _on_navigate_request(self, key: str, filters: object) -> None:
+        if key not in self.view_keys():
+            return
+        view = self.show_view(key)
+        if isinstance(filters, dict):
+            view.apply_filters(filters)
+
+    @Slot(str)
+    def _on_status_message(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _current_view_call(self, hook: str) -> None:
+        view = self.current_view()
+        if view is not None:
+            getattr(view, hook)()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About rsdesk"),
+            self.tr(
+                "<h3>rsdesk %s</h3><p>Research security desk: a register of international "
+                "collaborations, risk appraisals, screening and reports.</p>"
+                "<p>Database: %s</p>"
+            )
+            % (__version__, self.context.db.display_name()),
+        )
+
+    # -- state --------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        settings = self.context.settings
+        geometry = settings.bytes_value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.bytes_value("main/state")
+        if state is not None:
+            self.restoreState(state)
+        splitter = settings.bytes_value("main/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        last = settings.value("main/view")
+        if isinstance(last, str) and last in self.view_keys():
+            self.navigation.setCurrentRow(self.view_keys().index(last))
+
+    def save_state(self) -> None:
+        settings = self.context.settings
+        settings.set_value("main/geometry", self.saveGeometry())
+        settings.set_value("main/state", self.saveState())
+        settings.set_value("main/splitter", self.splitter.saveState())
+        row = self.navigation.currentRow()
+        if 0 <= row < len(self._entries):
+            settings.set_value("main/view", self._entries[row].key)
+        for view in self._views.values():
+            view.save_state()
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.context.ops.wait(10_000)
+        super().closeEvent(event)

@@ -1,0 +1,212 @@
+"""One runner for all background work: queries, writes (one lane), and long jobs with progress.
+
+Rules (Anki's operation runner, adapted): the job runs in a worker thread and gets its own
+session; it never touches widgets. Its result (or error) comes back to the GUI thread through a
+queued signal to a bound slot, where ``on_done`` runs. Writes go through a single-thread pool so
+two writes never race. A progress dialog appears only if a job takes longer than ~600 ms.
+Known errors are shown as a message; anything else is a bug and shows the traceback.
+"""
+
+from __future__ import annotations
+
+import itertools
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from sqlalchemy.orm import Session
+
+from rsdesk.db import Database
+from rsdesk.services.errors import KnownError
+from rsdesk.services.progress import CancelToken, Cancelled, Progress
+from rsdesk.ui.signals import AppSignals, Changes
+
+T = TypeVar("T")
+PROGRESS_DELAY_MS = 600
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; workers emit, the runner's slots receive (queued)."""
+
+    finished = Signal(int, object, object)  # task id, result, (exception, traceback text)
+    progressed = Signal(int, int, int, str)  # task id, done, total, message
+
+
+class _Task(QRunnable):
+    def __init__(self, task_id: int, relay: _Relay, work: Callable[[], Any]) -> None:
+        super().__init__()
+        self.task_id = task_id
+        self.relay = relay
+        self.work = work
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except BaseException as exc:  # reported on the GUI thread
+            self.relay.finished.emit(self.task_id, None, (exc, traceback.format_exc()))
+        else:
+            self.relay.finished.emit(self.task_id, result, None)
+
+
+class OperationRunner(QObject):
+    def __init__(self, db: Database, signals: AppSignals, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.signals = signals
+        self._ids = itertools.count(1)
+        self._callbacks: dict[
+            int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None]
+        ] = {}
+        self._dialogs: dict[int, QProgressDialog] = {}
+        self._relay = _Relay()
+        self._relay.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+        self._relay.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._reads = QThreadPool(self)
+        self._reads.setMaxThreadCount(2)
+        self._writes = QThreadPool(self)
+        self._writes.setMaxThreadCount(1)
+        self.dialog_parent: QWidget | None = None
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def query(
+        self,
+        work: Callable[[Session], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> int:
+        """Run ``work(session)`` on a read session in the background."""
+
+        def job() -> T:
+            with self.db.read() as session:
+                return work(session)
+
+        return self._start(self._reads, job, on_done, on_error)
+
+    def write(
+        self,
+        work: Callable[[Session], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> int:
+        """Run ``work(session)`` in one unit of work on the write lane; emits data_changed."""
+
+        def job() -> tuple[T, frozenset[str]]:
+            with self.db.unit_of_work() as session:
+                result = work(session)
+                session.flush()
+                touched = frozenset(session.info.get("touched_tables", ()))
+            return result, touched
+
+        def done(value: tuple[T, frozenset[str]]) -> None:
+            result, touched = value
+            if touched:
+                self.signals.data_changed.emit(Changes(touched))
+            if on_done is not None:
+                on_done(result)
+
+        return self._start(self._writes, job, done, on_error)
+
+    def job(
+        self,
+        title: str,
+        work: Callable[[Progress, CancelToken], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        touches: frozenset[str] = frozenset(),
+    ) -> int:
+        """A long job with a delayed progress dialog and Cancel.
+
+        ``work(progress, cancel)`` opens its own sessions (usually ``db.unit_of_work()``);
+        ``touches`` names the tables it may change, for the data_changed signal.
+        """
+        task_id = next(self._ids)
+        cancel = CancelToken()
+        dialog = QProgressDialog(title, self.tr("Cancel"), 0, 0, self.dialog_parent)
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(PROGRESS_DELAY_MS)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(cancel.cancel)
+        self._dialogs[task_id] = dialog
+
+        def progress(done: int, total: int, message: str = "") -> None:
+            self._relay.progressed.emit(task_id, done, total, message)
+
+        def done(result: T) -> None:
+            if touches:
+                self.signals.data_changed.emit(Changes(touches))
+            if on_done is not None:
+                on_done(result)
+
+        self._callbacks[task_id] = (done, on_error)
+        self._writes.start(_Task(task_id, self._relay, lambda: work(progress, cancel)))
+        return task_id
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """Block until all background work is done (tests, shutdown). Callbacks run later."""
+        return self._reads.waitForDone(timeout_ms) and self._writes.waitForDone(timeout_ms)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _start(
+        self,
+        pool: QThreadPool,
+        work: Callable[[], Any],
+        on_done: Callable[[Any], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+    ) -> int:
+        task_id = next(self._ids)
+        self._callbacks[task_id] = (on_done, on_error)
+        pool.start(_Task(task_id, self._relay, work))
+        return task_id
+
+    @Slot(int, int, int, str)
+    def _on_progress(self, task_id: int, done: int, total: int, message: str) -> None:
+        dialog = self._dialogs.get(task_id)
+        if dialog is None:
+            return
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)
+        if message:
+            dialog.setLabelText(message)
+
+    @Slot(int, object, object)
+    def _on_finished(self, task_id: int, result: object, failure: object) -> None:
+        on_done, on_error = self._callbacks.pop(task_id, (None, None))
+        dialog = self._dialogs.pop(task_id, None)
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
+        if failure is None:
+            if on_done is not None:
+                on_done(result)
+            return
+        assert isinstance(failure, tuple)
+        exc, trace = failure
+        if on_error is not None:
+            on_error(exc)
+        elif isinstance(exc, Cancelled):
+            self.signals.status_message.emit(self.tr("Cancelled; nothing was changed."))
+        else:
+            show_error(self.dialog_parent, exc, trace)
+
+
+def show_error(parent: QWidget | None, exc: BaseException, trace: str = "") -> None:
+    """A known error as a plain message; anything else as a bug report with its traceback."""
+    if isinstance(exc, KnownError):
+        QMessageBox.warning(parent, "rsdesk", str(exc))
+        return
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "rsdesk",
+        "Something went wrong inside rsdesk. Nothing was saved by the failed "
+        "action. Please send the details below to your support contact.",
+        parent=parent,
+    )
+    box.setDetailedText(trace or repr(exc))
+    box.exec()

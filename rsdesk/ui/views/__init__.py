@@ -1,0 +1,103 @@
+"""The main window's views, in navigation order.
+
+Each entry names the class that builds the view (``module:Class``, a ``View`` subclass taking an
+AppContext). Entries whose module does not exist yet are left out of the navigation, so the
+window shows only what is built. Add your view with a one-line edit here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ViewEntry:
+    key: str
+    title: str
+    target: str
+    #: Name of a standard icon (QStyle.StandardPixmap) or a file in resources/icons.
+    icon: str = ""
+    shortcut: str = ""
+
+    @property
+    def module(self) -> str:
+        return self.target.split(":")[0]
+
+    def available(self) -> bool:
+        try:
+            return importlib.util.find_spec(self.module) is not None
+        except ModuleNotFoundError:
+            return False
+
+    def load(self) -> type:
+        module_name, class_name = self.target.split(":")
+        return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
+
+
+VIEWS: tuple[ViewEntry, ...] = (
+    ViewEntry(
+        "dashboard",
+        "Dashboard",
+        "rsdesk.ui.views.dashboard:DashboardView",
+        "SP_ComputerIcon",
+        "Ctrl+1",
+    ),
+    ViewEntry(
+        "collaborations",
+        "Collaborations",
+        "rsdesk.ui.views.collaborations:CollaborationsView",
+        "SP_DirIcon",
+        "Ctrl+2",
+    ),
+    ViewEntry(
+        "partners", "Partners", "rsdesk.ui.views.partners:PartnersView", "SP_DriveNetIcon", "Ctrl+3"
+    ),
+    ViewEntry(
+        "appraisals",
+        "Appraisals",
+        "rsdesk.ui.views.appraisals:AppraisalsView",
+        "SP_FileDialogDetailedView",
+        "Ctrl+4",
+    ),
+    ViewEntry(
+        "measures",
+        "Mitigation measures",
+        "rsdesk.ui.views.measures:MeasuresView",
+        "SP_DialogApplyButton",
+        "Ctrl+5",
+    ),
+    ViewEntry(
+        "staff", "Staff & onboarding", "rsdesk.ui.views.staff:StaffView", "SP_DirHomeIcon", "Ctrl+6"
+    ),
+    ViewEntry(
+        "training",
+        "Training",
+        "rsdesk.ui.views.training:TrainingView",
+        "SP_FileDialogInfoView",
+        "Ctrl+7",
+    ),
+    ViewEntry(
+        "screening",
+        "Screening",
+        "rsdesk.ui.views.screening:ScreeningView",
+        "SP_FileDialogContentsView",
+        "Ctrl+8",
+    ),
+    ViewEntry(
+        "assets", "Sensitive assets", "rsdesk.ui.views.assets:AssetsView", "SP_DriveHDIcon", ""
+    ),
+    ViewEntry("reports", "Reports", "rsdesk.ui.views.reports:ReportsView", "SP_FileIcon", "Ctrl+9"),
+    ViewEntry(
+        "audit",
+        "Audit log",
+        "rsdesk.ui.views.audit_log:AuditLogView",
+        "SP_MessageBoxInformation",
+        "",
+    ),
+)
+
+
+def available_views() -> list[ViewEntry]:
+    return [entry for entry in VIEWS if entry.available()]
