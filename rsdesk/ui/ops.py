@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from rsdesk.db import Database
 from rsdesk.services.errors import KnownError
-from rsdesk.services.progress import CancelToken, Cancelled, Progress
+from rsdesk.services.progress import Cancelled, CancelToken, Progress
 from rsdesk.ui.signals import AppSignals, Changes
 
 T = TypeVar("T")
