@@ -1,0 +1,540 @@
+"""Onboarding checks: the rules engine and the checklist actions.
+
+Which checks apply to a person follows from two things only, their **role category** and the
+**sensitivity of their research** (EU critical technology area, one of the four most sensitive
+areas, a dual-use category, access to sensitive facilities). Rules are data
+(``resources/rules/onboarding.toml``); an institution's edited copy lives in the ``setting`` table
+under ``rules.onboarding`` and wins over the shipped file. Rules cannot name any other attribute of
+a person: the validator rejects unknown keys, so a rule can never select people by who they are.
+
+Actions on a check (complete, waive with a reason, not applicable, reopen) record who and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from rsdesk.models import OnboardingCheck, Setting, StaffMember, TechnologyArea
+from rsdesk.models.enums import CheckStatus, RoleCategory
+from rsdesk.resources import load_toml
+from rsdesk.services.errors import NotFoundError, ValidationError
+
+#: Setting key of the institution's edited onboarding rules (a JSON copy of the TOML document).
+RULES_SETTING = "rules.onboarding"
+
+#: Sensitivity conditions a rule may use; nothing else about a person can be named.
+SENSITIVITY_FLAGS = (
+    "critical_technology",
+    "most_sensitive_technology",
+    "dual_use",
+    "sensitive_facility",
+)
+AUDIENCE_KEYS = frozenset({"roles", "sensitivity"})
+ROLE_VALUES = tuple(role.value for role in RoleCategory)
+
+
+# --- who a rule applies to ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What rules may look at: the role and the sensitivity of the research. Nothing else."""
+
+    role: str
+    sensitivity: frozenset[str]
+
+
+def profile_of(
+    role: str,
+    technology_area_code: str | None,
+    most_sensitive: bool,
+    dual_use_code: str | None,
+    sensitive_facility_access: bool,
+) -> Profile:
+    flags = set()
+    if technology_area_code:
+        flags.add("critical_technology")
+        if most_sensitive:
+            flags.add("most_sensitive_technology")
+    if dual_use_code:
+        flags.add("dual_use")
+    if sensitive_facility_access:
+        flags.add("sensitive_facility")
+    return Profile(str(role), frozenset(flags))
+
+
+def staff_profile(session: Session, staff: StaffMember) -> Profile:
+    most_sensitive = False
+    if staff.technology_area_code:
+        most_sensitive = bool(
+            session.scalar(
+                select(TechnologyArea.most_sensitive).where(
+                    TechnologyArea.code == staff.technology_area_code
+                )
+            )
+        )
+    return profile_of(
+        staff.role_category,
+        staff.technology_area_code,
+        most_sensitive,
+        staff.dual_use_code,
+        staff.sensitive_facility_access,
+    )
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Roles (any of) AND sensitivity (any of); ``None`` means that part does not restrict."""
+
+    roles: frozenset[str] | None = None
+    sensitivity: frozenset[str] | None = None
+
+    def matches(self, profile: Profile) -> bool:
+        if self.roles is not None and profile.role not in self.roles:
+            return False
+        return self.sensitivity is None or bool(self.sensitivity & profile.sensitivity)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        if self.roles is not None:
+            out["roles"] = sorted(self.roles)
+        if self.sensitivity is not None:
+            out["sensitivity"] = sorted(self.sensitivity)
+        return out
+
+    def describe(self) -> str:
+        parts = []
+        if self.roles is not None:
+            parts.append("roles: " + ", ".join(r.replace("_", " ") for r in sorted(self.roles)))
+        if self.sensitivity is not None:
+            parts.append(
+                "research: " + " or ".join(s.replace("_", " ") for s in sorted(self.sensitivity))
+            )
+        return "; ".join(parts) or "everybody"
+
+
+def parse_audience(value: Any, where: str) -> Audience:
+    """Validates an ``applies``/``audience`` table; ``where`` names it in error messages."""
+    if value is None:
+        return Audience()
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{where}: must be a table with 'roles' and/or 'sensitivity'")
+    unknown = sorted(set(value) - AUDIENCE_KEYS)
+    if unknown:
+        raise ValidationError(
+            f"{where}: unknown condition {unknown[0]!r}; rules may only use 'roles' and "
+            "'sensitivity' (never who the person is)"
+        )
+    roles = _word_set(value.get("roles"), ROLE_VALUES, f"{where}.roles")
+    sensitivity = _word_set(value.get("sensitivity"), SENSITIVITY_FLAGS, f"{where}.sensitivity")
+    return Audience(roles, sensitivity)
+
+
+def _word_set(value: Any, allowed: Sequence[str], where: str) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ValidationError(f"{where}: must be a non-empty list of words")
+    for word in value:
+        if word not in allowed:
+            raise ValidationError(f"{where}: unknown value {word!r}; allowed: {', '.join(allowed)}")
+    return frozenset(value)
+
+
+# --- the rule set ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckRule:
+    code: str
+    title: str
+    description: str
+    due_days: int
+    applies: Audience
+
+
+@dataclass(frozen=True)
+class OnboardingRules:
+    version: str
+    checks: tuple[CheckRule, ...]
+    #: "shipped" or "edited" (stored in the database).
+    source: str = "shipped"
+
+    def applicable(self, profile: Profile) -> list[CheckRule]:
+        return [rule for rule in self.checks if rule.applies.matches(profile)]
+
+    def by_code(self) -> dict[str, CheckRule]:
+        return {rule.code: rule for rule in self.checks}
+
+
+def _text(item: Mapping[str, Any], key: str, where: str, required: bool = True) -> str:
+    value = item.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{where}: '{key}' is required text")
+    return value.strip()
+
+
+def parse_onboarding_rules(document: Mapping[str, Any], source: str = "shipped") -> OnboardingRules:
+    """Validates a rules document (parsed TOML or its stored JSON copy)."""
+    items = document.get("check")
+    if not isinstance(items, list) or not items:
+        raise ValidationError("Onboarding rules: at least one [[check]] is required")
+    allowed = {"code", "title", "description", "due_days", "applies"}
+    rules: list[CheckRule] = []
+    seen: set[str] = set()
+    for number, item in enumerate(items, start=1):
+        where = f"Onboarding rule {number}"
+        if not isinstance(item, Mapping):
+            raise ValidationError(f"{where}: must be a table")
+        unknown = sorted(set(item) - allowed)
+        if unknown:
+            raise ValidationError(f"{where}: unknown key {unknown[0]!r}")
+        code = _text(item, "code", where)
+        where = f"Onboarding rule {number} ({code})"
+        if code in seen:
+            raise ValidationError(f"{where}: the code is used twice")
+        seen.add(code)
+        due_days = item.get("due_days")
+        if not isinstance(due_days, int) or isinstance(due_days, bool) or not 0 <= due_days <= 3650:
+            raise ValidationError(f"{where}: 'due_days' must be a whole number from 0 to 3650")
+        rules.append(
+            CheckRule(
+                code=code,
+                title=_text(item, "title", where),
+                description=_text(item, "description", where, required=False),
+                due_days=due_days,
+                applies=parse_audience(item.get("applies"), f"{where} applies"),
+            )
+        )
+    return OnboardingRules(str(document.get("version", "")), tuple(rules), source)
+
+
+def parse_toml_text(text: str, what: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(f"{what}: not valid TOML ({exc})") from exc
+
+
+def load_rules(session: Session) -> OnboardingRules:
+    """The institution's rules: the edited copy in the database if any, else the shipped file."""
+    stored = session.scalar(select(Setting.value).where(Setting.key == RULES_SETTING))
+    if stored:
+        return parse_onboarding_rules(stored, source="edited")
+    return load_rules_from_file()
+
+
+def load_rules_from_file() -> OnboardingRules:
+    """The shipped rules, whatever the institution stored."""
+    return parse_onboarding_rules(load_toml("rules", "onboarding.toml"))
+
+
+def shipped_rules_text() -> str:
+    from rsdesk.resources import resource_path
+
+    return resource_path("rules", "onboarding.toml").read_text(encoding="utf-8")
+
+
+def save_setting_document(session: Session, key: str, document: Mapping[str, Any] | None) -> None:
+    """Stores (or with ``None`` removes) a JSON setting, audited like any other change."""
+    setting = session.scalar(select(Setting).where(Setting.key == key))
+    if document is None:
+        if setting is not None:
+            session.delete(setting)
+    elif setting is None:
+        session.add(Setting(key=key, value=dict(document)))
+    else:
+        setting.value = dict(document)
+    session.flush()
+
+
+def save_rules_text(session: Session, text: str) -> OnboardingRules:
+    """Validates edited rules (TOML text) and stores them; existing checklists are not changed."""
+    document = parse_toml_text(text, "Onboarding rules")
+    rules = parse_onboarding_rules(document, source="edited")
+    save_setting_document(session, RULES_SETTING, document)
+    return rules
+
+
+def reset_rules(session: Session) -> None:
+    """Back to the shipped rules."""
+    save_setting_document(session, RULES_SETTING, None)
+
+
+# --- checklists -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    id: int
+    staff_id: int
+    check_code: str
+    title: str
+    due_date: dt.date | None
+    status: CheckStatus
+    waiver_reason: str | None
+    completed_by: str | None
+    completed_on: dt.date | None
+    evidence_note: str | None
+
+    def overdue(self, today: dt.date) -> bool:
+        return (
+            self.status == CheckStatus.OPEN and self.due_date is not None and self.due_date < today
+        )
+
+
+def _item(check: OnboardingCheck) -> CheckItem:
+    return CheckItem(
+        check.id,
+        check.staff_id,
+        check.check_code,
+        check.title,
+        check.due_date,
+        CheckStatus(check.status),
+        check.waiver_reason,
+        check.completed_by,
+        check.completed_on,
+        check.evidence_note,
+    )
+
+
+def add_applicable_checks(
+    session: Session,
+    staff: StaffMember,
+    rules: OnboardingRules | None = None,
+    from_date: dt.date | None = None,
+) -> list[str]:
+    """Creates the checks that apply to ``staff`` and that they do not have yet.
+
+    Existing checks are never removed or changed: a check done for an earlier role stays on the
+    record. Due dates count from ``from_date`` (the start date on creation, the day of a role
+    change afterwards). Returns the codes added.
+    """
+    rules = rules or load_rules(session)
+    profile = staff_profile(session, staff)
+    existing = set(
+        session.scalars(
+            select(OnboardingCheck.check_code).where(OnboardingCheck.staff_id == staff.id)
+        )
+    )
+    start = from_date or staff.start_date or dt.date.today()
+    added = []
+    for rule in rules.applicable(profile):
+        if rule.code in existing:
+            continue
+        session.add(
+            OnboardingCheck(
+                staff_id=staff.id,
+                check_code=rule.code,
+                title=rule.title,
+                due_date=start + dt.timedelta(days=rule.due_days),
+                status=CheckStatus.OPEN,
+            )
+        )
+        added.append(rule.code)
+    session.flush()
+    return added
+
+
+def checklist(session: Session, staff_id: int) -> list[CheckItem]:
+    checks = session.scalars(
+        select(OnboardingCheck)
+        .where(OnboardingCheck.staff_id == staff_id)
+        .order_by(OnboardingCheck.due_date, OnboardingCheck.id)
+    )
+    return [_item(check) for check in checks]
+
+
+def _actor(session: Session, by: str | None) -> str:
+    return (by or session.info.get("actor") or "unknown").strip()
+
+
+def _get(session: Session, check_id: int) -> OnboardingCheck:
+    check = session.get(OnboardingCheck, check_id)
+    if check is None:
+        raise NotFoundError(f"Onboarding check {check_id} does not exist")
+    anonymised = session.scalar(
+        select(StaffMember.anonymised_at).where(StaffMember.id == check.staff_id)
+    )
+    if anonymised is not None:
+        raise ValidationError("The checks of an anonymised former staff member cannot be changed")
+    return check
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def _close(
+    session: Session,
+    check_id: int,
+    status: CheckStatus,
+    by: str | None,
+    on: dt.date | None,
+    evidence: str | None,
+    reason: str | None,
+) -> CheckItem:
+    check = _get(session, check_id)
+    on = on or dt.date.today()
+    if on > dt.date.today():
+        raise ValidationError("The date cannot be in the future", field="completed_on")
+    check.status = status
+    check.completed_by = _actor(session, by)
+    check.completed_on = on
+    check.evidence_note = _clean(evidence)
+    check.waiver_reason = _clean(reason)
+    session.flush()
+    return _item(check)
+
+
+def complete(
+    session: Session,
+    check_id: int,
+    *,
+    by: str | None = None,
+    on: dt.date | None = None,
+    evidence: str | None = None,
+) -> CheckItem:
+    """Marks a check done by ``by`` (default: the database's actor) on ``on`` (default today)."""
+    return _close(session, check_id, CheckStatus.DONE, by, on, evidence, None)
+
+
+def waive(
+    session: Session,
+    check_id: int,
+    reason: str,
+    *,
+    by: str | None = None,
+    on: dt.date | None = None,
+    evidence: str | None = None,
+) -> CheckItem:
+    """Waives a check; a reason is required (internal audit asks why)."""
+    if not _clean(reason):
+        raise ValidationError("A waiver needs a reason", field="waiver_reason")
+    return _close(session, check_id, CheckStatus.WAIVED, by, on, evidence, reason)
+
+
+def mark_not_applicable(
+    session: Session,
+    check_id: int,
+    *,
+    by: str | None = None,
+    on: dt.date | None = None,
+    note: str | None = None,
+) -> CheckItem:
+    return _close(session, check_id, CheckStatus.NOT_APPLICABLE, by, on, note, None)
+
+
+def reopen(session: Session, check_id: int) -> CheckItem:
+    """Back to open (a mistaken completion); the audit log keeps what it was."""
+    check = _get(session, check_id)
+    check.status = CheckStatus.OPEN
+    check.completed_by = None
+    check.completed_on = None
+    check.waiver_reason = None
+    session.flush()
+    return _item(check)
+
+
+@dataclass(frozen=True)
+class OverdueCheck:
+    check_id: int
+    staff_id: int
+    staff_name: str
+    department_id: int | None
+    check_code: str
+    title: str
+    due_date: dt.date
+    days_overdue: int
+
+
+def overdue_checks(
+    session: Session,
+    today: dt.date | None = None,
+    department_id: int | None = None,
+    limit: int | None = None,
+) -> list[OverdueCheck]:
+    """Open checks past their due date of current (not archived, not anonymised) staff."""
+    today = today or dt.date.today()
+    query = (
+        select(
+            OnboardingCheck.id,
+            OnboardingCheck.staff_id,
+            StaffMember.full_name,
+            StaffMember.department_id,
+            OnboardingCheck.check_code,
+            OnboardingCheck.title,
+            OnboardingCheck.due_date,
+        )
+        .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+        .where(
+            OnboardingCheck.status == CheckStatus.OPEN,
+            OnboardingCheck.due_date < today,
+            StaffMember.archived.is_(False),
+            StaffMember.anonymised_at.is_(None),
+        )
+        .order_by(OnboardingCheck.due_date, OnboardingCheck.id)
+    )
+    if department_id is not None:
+        query = query.where(StaffMember.department_id == department_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [OverdueCheck(*row[:6], row[6], (today - row[6]).days) for row in session.execute(query)]
+
+
+def overdue_count(session: Session, today: dt.date | None = None) -> int:
+    """For the dashboard."""
+    today = today or dt.date.today()
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OnboardingCheck)
+            .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+            .where(
+                OnboardingCheck.status == CheckStatus.OPEN,
+                OnboardingCheck.due_date < today,
+                StaffMember.archived.is_(False),
+                StaffMember.anonymised_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class OnboardingSummary:
+    """Per person: how many checks are open, overdue, and closed (done, waived or n/a)."""
+
+    staff_id: int
+    total: int
+    open: int
+    overdue: int
+
+
+def summaries(
+    session: Session, staff_ids: Iterable[int] | None = None, today: dt.date | None = None
+) -> dict[int, OnboardingSummary]:
+    today = today or dt.date.today()
+    is_open = OnboardingCheck.status == CheckStatus.OPEN
+    query = select(
+        OnboardingCheck.staff_id,
+        func.count(),
+        func.sum(case((is_open, 1), else_=0)),
+        func.sum(case((is_open & (OnboardingCheck.due_date < today), 1), else_=0)),
+    ).group_by(OnboardingCheck.staff_id)
+    if staff_ids is not None:
+        query = query.where(OnboardingCheck.staff_id.in_(list(staff_ids)))
+    return {
+        row[0]: OnboardingSummary(row[0], row[1], row[2] or 0, row[3] or 0)
+        for row in session.execute(query)
+    }
