@@ -1,12 +1,112 @@
-"""`rsdesk appraisal`: not implemented yet (see the issue tracker)."""
+"""`rsdesk appraisal`: the question bank and the scoring engine on the command line.
+
+``questions`` prints the bank as JSON; ``score ANSWERS.json`` scores a file of answers and prints
+the result as JSON. The answers file is either ``{question_id: option_id, ...}`` or
+``{"answers": {...}, "justifications": {...}}``. ``--model FILE`` uses another model file (to try
+an institution's adjusted copy); with ``--db`` the institution's configured model is used.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+from typing import TYPE_CHECKING
 
-from rsdesk.commands.common import not_yet
+from rsdesk.commands.common import existing_file, print_json
+from rsdesk.services.errors import KnownError
+
+if TYPE_CHECKING:
+    from rsdesk.services.appraisal.model import AppraisalModel
+
+
+def _not_yet(args: argparse.Namespace) -> int:
+    raise KnownError(
+        f"'rsdesk appraisal {args.appraisal_command}' is not available in this build yet"
+    )
+
+
+def _model(args: argparse.Namespace) -> AppraisalModel:
+    from rsdesk.services.appraisal import load_model
+
+    if args.model:
+        return load_model(existing_file(args.model))
+    if args.db:
+        from rsdesk.commands.common import database
+
+        db = database(args)
+        try:
+            with db.read() as session:
+                return load_model(session=session)
+        finally:
+            db.dispose()
+    return load_model()
+
+
+def _questions(args: argparse.Namespace) -> int:
+    print_json(_model(args).to_public_json())
+    return 0
+
+
+def read_answers_file(path_text: str) -> tuple[dict[str, object], dict[str, object]]:
+    """Answers and justifications from a JSON file; KnownError naming the file and the problem."""
+    path = existing_file(path_text)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise KnownError(f"{path}: not a UTF-8 text file") from None
+    except json.JSONDecodeError as exc:
+        raise KnownError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, dict):
+        raise KnownError(f"{path}: expected a JSON object of question id to option id")
+    if "answers" in data:
+        answers = data["answers"]
+        justifications = data.get("justifications") or {}
+        extra = sorted(set(data) - {"answers", "justifications"})
+        if extra:
+            raise KnownError(f"{path}: unexpected key {extra[0]!r} (use answers, justifications)")
+    else:
+        answers, justifications = data, {}
+    if not isinstance(answers, dict):
+        raise KnownError(f"{path}: 'answers' must be an object of question id to option id")
+    if not isinstance(justifications, dict):
+        raise KnownError(f"{path}: 'justifications' must be an object of question id to text")
+    return answers, justifications
+
+
+def _score(args: argparse.Namespace) -> int:
+    from rsdesk.services.appraisal import check_answers, check_justifications, score
+
+    model = _model(args)
+    answers, justifications = read_answers_file(args.answers)
+    where = str(args.answers)
+    clean = check_answers(model, answers, where=where)
+    notes = check_justifications(model, justifications, where=where)
+    print_json(score(model, clean, notes).to_dict())
+    return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = subparsers.add_parser("appraisal", help="(not yet available)")
-    parser.set_defaults(handler=not_yet)
+    parser = subparsers.add_parser(
+        "appraisal", help="the risk-appraisal question bank and scoring engine"
+    )
+    commands = parser.add_subparsers(dest="appraisal_command", metavar="SUBCOMMAND", required=True)
+
+    questions = commands.add_parser("questions", help="print the question bank as JSON")
+    questions.add_argument("--model", metavar="FILE", help="use this model file")
+    questions.set_defaults(handler=_questions)
+
+    scoring = commands.add_parser("score", help="score a JSON file of answers; result as JSON")
+    scoring.add_argument("answers", metavar="ANSWERS.json")
+    scoring.add_argument("--model", metavar="FILE", help="use this model file")
+    scoring.set_defaults(handler=_score)
+
+    form = commands.add_parser("form", help="(not yet available) a self-assessment form")
+    form.add_argument("collaboration", metavar="COLLAB_ID", nargs="?")
+    form.add_argument("--out", metavar="F.xlsx")
+    form.set_defaults(handler=_not_yet)
+
+    import_form = commands.add_parser("import-form", help="(not yet available) read a form back")
+    import_form.add_argument("file", metavar="F.xlsx", nargs="?")
+    import_form.set_defaults(handler=_not_yet)

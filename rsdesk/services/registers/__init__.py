@@ -9,6 +9,8 @@ from rsdesk.services.registers.base import RegisterQuery, RegisterSpec, count, f
 #: name -> module holding its SPEC. Add a register here and in its own module.
 REGISTER_MODULES = {
     "collaborations": "rsdesk.services.registers.collaborations",
+    "appraisals": "rsdesk.services.registers.appraisals",
+    "measures": "rsdesk.services.registers.measures",
 }
 
 

@@ -1,0 +1,725 @@
+"""The appraisal workflow: draft, pre-fill, save, sign off, re-appraise, history.
+
+Every function takes a ``Session`` and never commits (the caller's unit of work does). Results are
+frozen dataclasses, never live ORM objects.
+
+A signed-off appraisal is read-only: every function refuses to change it (``ReadOnlyError``) and a
+mapper guard refuses any ORM update or delete of one, whoever tries. Its result (scores, level,
+factors, the questions and answers as they were worded) is frozen in ``Appraisal.result`` together
+with the model version, so it shows the same result after the model changes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
+
+from rsdesk.models import (
+    Appraisal,
+    Collaboration,
+    CollaborationAsset,
+    CollaborationPartner,
+    CollaborationTechnology,
+    DualUseCategory,
+    MitigationMeasure,
+    Partner,
+    ScreeningList,
+    ScreeningResult,
+    SensitiveAsset,
+    StaffMember,
+    TechnologyArea,
+    utcnow,
+)
+from rsdesk.models.enums import (
+    AnsweredBy,
+    AppraisalDecision,
+    AppraisalStatus,
+    CollaborationKind,
+    CollaborationStatus,
+    MeasureStatus,
+    PartnerKind,
+    RiskLevel,
+    ScreeningVerdict,
+)
+from rsdesk.services.appraisal.model import (
+    AppraisalModel,
+    check_answers,
+    check_justifications,
+    load_model,
+)
+from rsdesk.services.appraisal.scoring import ScoreResult, score
+from rsdesk.services.errors import NotFoundError, ReadOnlyError, ValidationError
+
+# --- results handed to callers --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    id: int
+    code: str | None
+    description: str
+    owner_staff_id: int | None
+    owner_name: str | None
+    due_date: dt.date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class AppraisalView:
+    id: int
+    collaboration_id: int
+    collaboration_reference: str
+    collaboration_title: str
+    version: int
+    previous_appraisal_id: int | None
+    status: str
+    answered_by: str
+    model_id: str
+    model_version: str
+    answers: dict[str, str]
+    justifications: dict[str, str]
+    result: ScoreResult | None
+    risk_level: str | None
+    score: int | None
+    decision: str | None
+    decision_note: str | None
+    signed_off_by: str | None
+    signed_off_role: str | None
+    signed_off_at: dt.datetime | None
+    next_review_date: dt.date | None
+    created_at: dt.datetime
+    measures: tuple[MeasureView, ...] = ()
+
+    @property
+    def read_only(self) -> bool:
+        return self.status == AppraisalStatus.SIGNED_OFF
+
+
+@dataclass(frozen=True)
+class AppraisalSummary:
+    """One line of a collaboration's appraisal history."""
+
+    id: int
+    version: int
+    status: str
+    risk_level: str | None
+    score: int | None
+    decision: str | None
+    signed_off_by: str | None
+    signed_off_at: dt.datetime | None
+    next_review_date: dt.date | None
+    model_version: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """An answer suggested from what the register already knows, and why."""
+
+    option: str
+    note: str
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    question: str
+    question_text: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class MeasurePlan:
+    """A measure chosen at sign-off; ``code`` from the catalogue or None for a custom one."""
+
+    description: str = ""
+    code: str | None = None
+    owner_staff_id: int | None = None
+    due_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class SignOff:
+    decision: AppraisalDecision | str
+    signed_by: str
+    role: str = ""
+    signed_on: dt.date | None = None
+    note: str = ""
+    measures: tuple[MeasurePlan, ...] = field(default=())
+
+
+# --- the read-only guard --------------------------------------------------------------------
+
+
+def _status_before(target: Appraisal) -> Any:
+    history = inspect(target).attrs.status.history
+    if history.deleted:
+        return history.deleted[0]
+    if history.unchanged:
+        return history.unchanged[0]
+    return None
+
+
+@event.listens_for(Appraisal, "before_update")
+def _refuse_update_when_signed(_mapper: Any, _connection: Any, target: Appraisal) -> None:
+    if _status_before(target) == AppraisalStatus.SIGNED_OFF:
+        raise ReadOnlyError(
+            f"Appraisal {target.id} is signed off and read-only; start a re-appraisal instead"
+        )
+
+
+@event.listens_for(Appraisal, "before_delete")
+def _refuse_delete_when_signed(_mapper: Any, _connection: Any, target: Appraisal) -> None:
+    if _status_before(target) == AppraisalStatus.SIGNED_OFF:
+        raise ReadOnlyError(f"Appraisal {target.id} is signed off and cannot be deleted")
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _get(session: Session, appraisal_id: int) -> Appraisal:
+    appraisal = session.get(Appraisal, appraisal_id)
+    if appraisal is None:
+        raise NotFoundError(f"There is no appraisal with id {appraisal_id}")
+    return appraisal
+
+
+def _collaboration(session: Session, collaboration_id: int) -> Collaboration:
+    collaboration = session.get(Collaboration, collaboration_id)
+    if collaboration is None:
+        raise NotFoundError(f"There is no collaboration with id {collaboration_id}")
+    return collaboration
+
+
+def _writable(appraisal: Appraisal) -> None:
+    if appraisal.status == AppraisalStatus.SIGNED_OFF:
+        raise ReadOnlyError(
+            f"Appraisal {appraisal.id} (version {appraisal.version}) is signed off and read-only; "
+            "start a re-appraisal to change it"
+        )
+
+
+def _measures(session: Session, appraisal_id: int) -> tuple[MeasureView, ...]:
+    rows = session.execute(
+        select(MitigationMeasure, StaffMember.full_name)
+        .outerjoin(StaffMember, StaffMember.id == MitigationMeasure.owner_staff_id)
+        .where(MitigationMeasure.appraisal_id == appraisal_id)
+        .order_by(MitigationMeasure.id)
+    ).all()
+    return tuple(
+        MeasureView(
+            id=measure.id,
+            code=measure.measure_code,
+            description=measure.description,
+            owner_staff_id=measure.owner_staff_id,
+            owner_name=owner,
+            due_date=measure.due_date,
+            status=measure.status.value,
+        )
+        for measure, owner in rows
+    )
+
+
+def _view(session: Session, appraisal: Appraisal) -> AppraisalView:
+    collaboration = _collaboration(session, appraisal.collaboration_id)
+    return AppraisalView(
+        id=appraisal.id,
+        collaboration_id=collaboration.id,
+        collaboration_reference=collaboration.reference,
+        collaboration_title=collaboration.title,
+        version=appraisal.version,
+        previous_appraisal_id=appraisal.previous_appraisal_id,
+        status=appraisal.status.value,
+        answered_by=appraisal.answered_by.value,
+        model_id=appraisal.model_id,
+        model_version=appraisal.model_version,
+        answers=dict(appraisal.answers or {}),
+        justifications=dict(appraisal.justifications or {}),
+        result=ScoreResult.from_dict(appraisal.result) if appraisal.result else None,
+        risk_level=appraisal.risk_level.value if appraisal.risk_level else None,
+        score=appraisal.score,
+        decision=appraisal.decision.value if appraisal.decision else None,
+        decision_note=appraisal.decision_note,
+        signed_off_by=appraisal.signed_off_by,
+        signed_off_role=appraisal.signed_off_role,
+        signed_off_at=appraisal.signed_off_at,
+        next_review_date=appraisal.next_review_date,
+        created_at=appraisal.created_at,
+        measures=_measures(session, appraisal.id),
+    )
+
+
+def _apply_result(appraisal: Appraisal, model: AppraisalModel, result: ScoreResult) -> None:
+    appraisal.model_id = model.id
+    appraisal.model_version = model.version
+    appraisal.result = result.to_dict()
+    appraisal.risk_level = result.risk_level
+    appraisal.score = result.total
+
+
+# --- pre-filling ----------------------------------------------------------------------------
+
+_FORM_BY_KIND = {
+    CollaborationKind.FRAMEWORK_AGREEMENT: "framework",
+    CollaborationKind.EXCHANGE: "exchange",
+    CollaborationKind.JOINT_DEGREE: "exchange",
+    CollaborationKind.JOINT_RESEARCH: "joint_research",
+    CollaborationKind.FUNDING_RECEIVED: "funding",
+    CollaborationKind.FUNDING_APPLICATION: "funding",
+    CollaborationKind.VISITING_RESEARCHER: "visiting",
+    CollaborationKind.CONTRACT_RESEARCH: "contract_research",
+    CollaborationKind.DATA_SHARING: "data_or_facility",
+    CollaborationKind.FACILITY_ACCESS: "data_or_facility",
+}
+
+#: Asset sensitivity levels below "sensitive"; anything else counts as a sensitive asset.
+_ORDINARY_SENSITIVITY = {"public", "internal", "open", "low"}
+
+
+def prefill_answers(
+    session: Session, collaboration_id: int, model: AppraisalModel | None = None
+) -> dict[str, Prefill]:
+    """Answers the register already implies for this collaboration, each with its reason.
+
+    Reads the collaboration's kind, technology areas, dual-use category and funding, its partners'
+    kinds, the screening verdicts on its partners and the assets it gives partners access to.
+    Never a country. Only suggestions for questions the model has and options it offers.
+    """
+    model = model or load_model(session=session)
+    collaboration = _collaboration(session, collaboration_id)
+    found: dict[str, Prefill] = {}
+
+    def suggest(question_id: str, option_id: str, note: str) -> None:
+        if model.has_question(question_id) and model.question(question_id).has_option(option_id):
+            found[question_id] = Prefill(option_id, note)
+
+    areas = session.execute(
+        select(TechnologyArea.name, TechnologyArea.most_sensitive)
+        .join(CollaborationTechnology, CollaborationTechnology.area_code == TechnologyArea.code)
+        .where(CollaborationTechnology.collaboration_id == collaboration.id)
+        .order_by(TechnologyArea.sort_order)
+    ).all()
+    if areas:
+        names = ", ".join(name for name, _ in areas)
+        most = any(sensitive for _, sensitive in areas)
+        suggest(
+            "research_critical_technology",
+            "most_sensitive" if most else "other_area",
+            f"Technology areas recorded for the collaboration: {names}",
+        )
+
+    if collaboration.dual_use_code:
+        category = session.get(DualUseCategory, collaboration.dual_use_code)
+        label = (
+            f"{collaboration.dual_use_code} {category.name}"
+            if category
+            else collaboration.dual_use_code
+        )
+        suggest("research_dual_use", "listed", f"Dual-use category recorded: {label}")
+
+    form = _FORM_BY_KIND.get(collaboration.kind)
+    if form:
+        suggest("form_kind", form, f"Kind recorded: {collaboration.kind.value.replace('_', ' ')}")
+
+    if (
+        collaboration.kind == CollaborationKind.FUNDING_RECEIVED
+        and collaboration.funding_amount_eur
+    ):
+        amount = collaboration.funding_amount_eur
+        source = f" from {collaboration.funding_source}" if collaboration.funding_source else ""
+        suggest(
+            "form_funding",
+            "substantial" if amount >= 250_000 else "minor",
+            f"Funding received recorded: {amount:,} EUR{source}",
+        )
+
+    partners = session.execute(
+        select(Partner.id, Partner.name, Partner.kind)
+        .join(CollaborationPartner, CollaborationPartner.partner_id == Partner.id)
+        .where(CollaborationPartner.collaboration_id == collaboration.id)
+        .order_by(Partner.name)
+    ).all()
+    if partners and model.has_question("partner_kind"):
+        question = model.question("partner_kind")
+        kinds = [kind for _, _, kind in partners if question.has_option(kind.value)]
+        if kinds:
+            heaviest = max(
+                kinds, key=lambda k: (question.option(k.value).weight, list(PartnerKind).index(k))
+            )
+            listing = "; ".join(
+                f"{name} ({kind.value.replace('_', ' ')})" for _, name, kind in partners
+            )
+            suggest("partner_kind", heaviest.value, f"Partners: {listing}")
+
+    if partners:
+        partner_ids = [pid for pid, _, _ in partners]
+        verdicts = session.execute(
+            select(Partner.name, ScreeningResult.verdict, ScreeningResult.entry_name)
+            .join(Partner, Partner.id == ScreeningResult.partner_id)
+            .where(
+                ScreeningResult.partner_id.in_(partner_ids),
+                ScreeningResult.verdict.in_(
+                    [ScreeningVerdict.TRUE_MATCH, ScreeningVerdict.PENDING]
+                ),
+            )
+            .order_by(Partner.name, ScreeningResult.id)
+        ).all()
+        confirmed = [(p, e) for p, v, e in verdicts if v == ScreeningVerdict.TRUE_MATCH]
+        pending = [(p, e) for p, v, e in verdicts if v == ScreeningVerdict.PENDING]
+        active_lists = session.scalar(
+            select(func.count()).select_from(ScreeningList).where(ScreeningList.active.is_(True))
+        )
+        if confirmed:
+            suggest(
+                "partner_listed",
+                "listed",
+                "Confirmed screening match: " + "; ".join(f"{p} = {e}" for p, e in confirmed),
+            )
+        elif pending:
+            suggest(
+                "partner_listed",
+                "possible_match",
+                "Screening match awaiting a verdict: "
+                + "; ".join(f"{p} ~ {e}" for p, e in pending),
+            )
+        elif active_lists:
+            suggest(
+                "partner_listed",
+                "not_listed",
+                f"No confirmed or pending match against {active_lists} active screening list(s)",
+            )
+
+    assets = session.execute(
+        select(SensitiveAsset.name, SensitiveAsset.sensitivity_level)
+        .join(CollaborationAsset, CollaborationAsset.asset_id == SensitiveAsset.id)
+        .where(
+            CollaborationAsset.collaboration_id == collaboration.id,
+            CollaborationAsset.partner_access.is_(True),
+        )
+        .order_by(SensitiveAsset.name)
+    ).all()
+    if assets:
+        sensitive = any(level not in _ORDINARY_SENSITIVITY for _, level in assets)
+        suggest(
+            "form_access",
+            "sensitive" if sensitive else "lab",
+            "Partner access to assets: " + "; ".join(f"{n} ({lvl})" for n, lvl in assets),
+        )
+    return found
+
+
+# --- the workflow ---------------------------------------------------------------------------
+
+
+def get_appraisal(session: Session, appraisal_id: int) -> AppraisalView:
+    return _view(session, _get(session, appraisal_id))
+
+
+def current_draft(session: Session, collaboration_id: int) -> AppraisalView | None:
+    """The open draft of a collaboration, if there is one (to resume it)."""
+    draft = session.scalar(
+        select(Appraisal).where(
+            Appraisal.collaboration_id == collaboration_id,
+            Appraisal.status == AppraisalStatus.DRAFT,
+        )
+    )
+    return _view(session, draft) if draft else None
+
+
+def create_draft(
+    session: Session,
+    collaboration_id: int,
+    *,
+    model: AppraisalModel | None = None,
+    answered_by: AnsweredBy = AnsweredBy.OFFICER,
+) -> AppraisalView:
+    """Start an appraisal of a collaboration.
+
+    The first appraisal starts from the pre-filled answers. If the collaboration was appraised
+    before, this is a re-appraisal: version n+1, starting from a copy of the previous answers and
+    justifications, with facts from the register (screening, assets...) brought up to date.
+    Refuses if a draft is already open (resume that one).
+    """
+    model = model or load_model(session=session)
+    collaboration = _collaboration(session, collaboration_id)
+    if current_draft(session, collaboration_id) is not None:
+        raise ValidationError(
+            f"{collaboration.reference} already has a draft appraisal; resume or discard it first"
+        )
+    previous = session.scalar(
+        select(Appraisal)
+        .where(Appraisal.collaboration_id == collaboration_id)
+        .order_by(Appraisal.version.desc())
+        .limit(1)
+    )
+    answers: dict[str, str] = {}
+    justifications: dict[str, str] = {}
+    if previous is not None:
+        # Keep only what the current model still knows.
+        for question_id, option_id in (previous.answers or {}).items():
+            if model.has_question(question_id) and model.question(question_id).has_option(
+                option_id
+            ):
+                answers[question_id] = option_id
+        justifications = {
+            q: text for q, text in (previous.justifications or {}).items() if model.has_question(q)
+        }
+    for question_id, prefill in prefill_answers(session, collaboration_id, model).items():
+        answers[question_id] = prefill.option
+
+    appraisal = Appraisal(
+        collaboration_id=collaboration_id,
+        version=(previous.version + 1) if previous else 1,
+        previous_appraisal_id=previous.id if previous else None,
+        status=AppraisalStatus.DRAFT,
+        answered_by=answered_by,
+        answers=answers,
+        justifications=justifications,
+    )
+    _apply_result(appraisal, model, score(model, answers, justifications))
+    session.add(appraisal)
+    if collaboration.status == CollaborationStatus.PROPOSED:
+        collaboration.status = CollaborationStatus.UNDER_APPRAISAL
+    session.flush()
+    return _view(session, appraisal)
+
+
+def reappraise(
+    session: Session, collaboration_id: int, *, model: AppraisalModel | None = None
+) -> AppraisalView:
+    """A new version after a signed-off appraisal (see :func:`create_draft`)."""
+    latest = session.scalar(
+        select(Appraisal)
+        .where(Appraisal.collaboration_id == collaboration_id)
+        .order_by(Appraisal.version.desc())
+        .limit(1)
+    )
+    if latest is None or latest.status != AppraisalStatus.SIGNED_OFF:
+        raise ValidationError(
+            "A re-appraisal needs a signed-off appraisal to start from; this collaboration has none"
+        )
+    return create_draft(session, collaboration_id, model=model)
+
+
+def save_draft(
+    session: Session,
+    appraisal_id: int,
+    answers: dict[str, Any],
+    justifications: dict[str, Any] | None = None,
+    *,
+    model: AppraisalModel | None = None,
+) -> AppraisalView:
+    """Store the draft's answers and justifications (all of them, replacing) and re-score."""
+    appraisal = _get(session, appraisal_id)
+    _writable(appraisal)
+    model = model or load_model(session=session)
+    clean_answers = check_answers(model, answers)
+    clean_justifications = check_justifications(model, justifications or {})
+    appraisal.answers = clean_answers
+    appraisal.justifications = clean_justifications
+    _apply_result(appraisal, model, score(model, clean_answers, clean_justifications))
+    session.flush()
+    return _view(session, appraisal)
+
+
+def discard_draft(session: Session, appraisal_id: int) -> None:
+    appraisal = _get(session, appraisal_id)
+    _writable(appraisal)
+    session.delete(appraisal)
+    session.flush()
+
+
+_STATUS_BY_DECISION = {
+    AppraisalDecision.APPROVE: CollaborationStatus.APPROVED,
+    AppraisalDecision.APPROVE_WITH_CONDITIONS: CollaborationStatus.APPROVED_WITH_CONDITIONS,
+    AppraisalDecision.REJECT: CollaborationStatus.REJECTED,
+    AppraisalDecision.ESCALATE: CollaborationStatus.UNDER_APPRAISAL,
+}
+
+
+def sign_off(
+    session: Session,
+    appraisal_id: int,
+    decision: SignOff,
+    *,
+    model: AppraisalModel | None = None,
+) -> AppraisalView:
+    """Record the decision, freeze the result, create the measures and update the collaboration.
+
+    The result is scored once more with the current model and frozen with its version. The next
+    review date follows from the level. Chosen measures become tracked MitigationMeasure rows.
+    """
+    appraisal = _get(session, appraisal_id)
+    _writable(appraisal)
+    model = model or load_model(session=session)
+    try:
+        choice = AppraisalDecision(decision.decision)
+    except ValueError:
+        known = ", ".join(d.value for d in AppraisalDecision)
+        raise ValidationError(
+            f"Unknown decision {decision.decision!r}; use one of {known}", field="decision"
+        ) from None
+    signer = decision.signed_by.strip()
+    if not signer:
+        raise ValidationError("Enter the name of the person who signs off", field="signed_by")
+    signed_on = decision.signed_on or utcnow().date()
+    if signed_on > utcnow().date():
+        raise ValidationError("The sign-off date cannot be in the future", field="signed_on")
+
+    answers = check_answers(model, appraisal.answers or {})
+    justifications = check_justifications(model, appraisal.justifications or {})
+    result = score(model, answers, justifications)
+    if result.justifications_missing:
+        first = model.question(result.justifications_missing[0])
+        raise ValidationError(
+            f"Justify the answer to \u201c{first.text}\u201d before signing off "
+            f"({len(result.justifications_missing)} justification(s) missing)",
+            field=first.id,
+        )
+    if choice == AppraisalDecision.APPROVE_WITH_CONDITIONS and not decision.measures:
+        raise ValidationError(
+            "Approval with conditions needs at least one mitigation measure", field="measures"
+        )
+    if (
+        choice in (AppraisalDecision.REJECT, AppraisalDecision.ESCALATE)
+        and not decision.note.strip()
+    ):
+        raise ValidationError(
+            f"Give the reason to {'reject' if choice == AppraisalDecision.REJECT else 'escalate'}",
+            field="note",
+        )
+
+    rows = []
+    for number, plan in enumerate(decision.measures, start=1):
+        text = plan.description.strip()
+        if plan.code is not None:
+            try:
+                catalogued = model.measure(plan.code)
+            except KeyError:
+                raise ValidationError(
+                    f"Measure {number}: {plan.code!r} is not in the model's catalogue",
+                    field="measures",
+                ) from None
+            text = text or catalogued.text
+        if not text:
+            raise ValidationError(f"Measure {number}: describe what will be done", field="measures")
+        if (
+            plan.owner_staff_id is not None
+            and session.get(StaffMember, plan.owner_staff_id) is None
+        ):
+            raise ValidationError(f"Measure {number}: the owner does not exist", field="measures")
+        if plan.due_date is not None and plan.due_date < signed_on:
+            raise ValidationError(
+                f"Measure {number}: the due date is before the sign-off date", field="measures"
+            )
+        rows.append(
+            MitigationMeasure(
+                collaboration_id=appraisal.collaboration_id,
+                measure_code=plan.code,
+                description=text,
+                owner_staff_id=plan.owner_staff_id,
+                due_date=plan.due_date,
+                status=MeasureStatus.PLANNED,
+            )
+        )
+
+    level = model.level(result.level)
+    review = add_months(signed_on, level.review_months)
+    now = utcnow()
+    appraisal.answers = answers
+    appraisal.justifications = justifications
+    _apply_result(appraisal, model, result)
+    appraisal.decision = choice
+    appraisal.decision_note = decision.note.strip() or None
+    appraisal.signed_off_by = signer
+    appraisal.signed_off_role = decision.role.strip() or None
+    appraisal.signed_off_at = dt.datetime.combine(signed_on, now.time())
+    appraisal.next_review_date = None if choice == AppraisalDecision.REJECT else review
+    appraisal.status = AppraisalStatus.SIGNED_OFF
+    session.flush()
+    for row in rows:
+        row.appraisal_id = appraisal.id
+        session.add(row)
+
+    collaboration = _collaboration(session, appraisal.collaboration_id)
+    collaboration.status = _STATUS_BY_DECISION[choice]
+    collaboration.risk_level = RiskLevel(result.level)
+    collaboration.next_review_date = appraisal.next_review_date
+    session.flush()
+    return _view(session, appraisal)
+
+
+def history(session: Session, collaboration_id: int) -> list[AppraisalSummary]:
+    """The collaboration's appraisals, newest version first."""
+    _collaboration(session, collaboration_id)
+    rows = session.scalars(
+        select(Appraisal)
+        .where(Appraisal.collaboration_id == collaboration_id)
+        .order_by(Appraisal.version.desc())
+    ).all()
+    return [
+        AppraisalSummary(
+            id=row.id,
+            version=row.version,
+            status=row.status.value,
+            risk_level=row.risk_level.value if row.risk_level else None,
+            score=row.score,
+            decision=row.decision.value if row.decision else None,
+            signed_off_by=row.signed_off_by,
+            signed_off_at=row.signed_off_at,
+            next_review_date=row.next_review_date,
+            model_version=row.model_version,
+            created_at=row.created_at,
+        )
+        for row in rows
+    ]
+
+
+def changed_answers(session: Session, appraisal_id: int) -> list[AnswerChange]:
+    """What this appraisal answers differently from the version before it (empty for version 1)."""
+    appraisal = _get(session, appraisal_id)
+    if appraisal.previous_appraisal_id is None:
+        return []
+    previous = _get(session, appraisal.previous_appraisal_id)
+    before = previous.answers or {}
+    after = appraisal.answers or {}
+    texts: dict[str, str] = {}
+    for source in (previous.result, appraisal.result):
+        for record in (source or {}).get("answers", ()):
+            texts[record["question"]] = record["question_text"]
+    changes = []
+    for question_id in sorted(set(before) | set(after)):
+        if before.get(question_id) != after.get(question_id):
+            changes.append(
+                AnswerChange(
+                    question=question_id,
+                    question_text=texts.get(question_id, question_id),
+                    before=before.get(question_id),
+                    after=after.get(question_id),
+                )
+            )
+    return changes
+
+
+def staff_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of current staff, for measure owners."""
+    return [
+        (row.id, row.full_name)
+        for row in session.execute(
+            select(StaffMember.id, StaffMember.full_name)
+            .where(StaffMember.archived.is_(False), StaffMember.anonymised_at.is_(None))
+            .order_by(StaffMember.full_name)
+        )
+    ]
