@@ -127,7 +127,8 @@ def test_overdue_checks_are_open_checks_past_their_due_date(db):
     assert first.id not in {o.check_id for o in overdue}
     assert count == len(overdue) == len(onboarding_checks_of(db, old)) - 1
     assert summary[old].overdue == count
-    assert summary[new].overdue == 0 and summary[new].open == summary[new].total
+    assert summary[new].overdue == 0
+    assert summary[new].open == summary[new].total
 
 
 def onboarding_checks_of(db, staff_id):
@@ -209,6 +210,7 @@ def test_archive_keeps_the_record(db):
     with db.unit_of_work() as session:
         staff_id = person(session)
         archived = staff_service.archive(session, staff_id, end_date=dt.date(2026, 3, 1))
-    assert archived.archived and archived.end_date == dt.date(2026, 3, 1)
+    assert archived.archived
+    assert archived.end_date == dt.date(2026, 3, 1)
     with db.read() as session:
         assert staff_service.get(session, staff_id).full_name.startswith("Person")
