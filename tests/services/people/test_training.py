@@ -181,9 +181,13 @@ def test_one_bad_person_records_nobody(db):
     with pytest.raises(NotFoundError, match="999999"), db.unit_of_work() as session:
         training.record_completions(session, [*ids, 999999], course.id, D(2026, 1, 15))
     # A failure after the insert, in the same unit of work, rolls the whole batch back too.
-    with pytest.raises(RuntimeError), db.unit_of_work() as session:
-        training.record_completions(session, ids, course.id, D(2026, 1, 15))
-        raise RuntimeError("something else failed")
+    def record_then_fail():
+        with db.unit_of_work() as session:
+            training.record_completions(session, ids, course.id, D(2026, 1, 15))
+            raise RuntimeError("something else failed")
+
+    with pytest.raises(RuntimeError):
+        record_then_fail()
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(TrainingRecord)) == 0
         assert audit.entry_count(session) == entries_before
