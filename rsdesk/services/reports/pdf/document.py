@@ -1,0 +1,206 @@
+"""The page machinery every PDF report shares.
+
+* "Page X of Y" in one pass: :class:`_DeferredCanvas` keeps each finished page and draws the
+  running header and footer when the total is known (at save time).
+* A table of contents in the same single pass: :class:`Heading` flowables record their page and
+  add a PDF outline entry; :class:`TocPlaceholder` reserves a page that is filled in at save time.
+  (``multiBuild`` would lay the whole report out twice, which costs seconds with a long appendix.)
+* Every page's footer carries the short stamp of what the report was made from.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+
+from rsdesk.services.reports.pdf import fonts, styles
+
+MARGIN = 16 * mm
+
+
+@dataclass
+class TocEntry:
+    title: str
+    level: int
+    page: int
+    key: str
+
+
+@dataclass
+class ReportContext:
+    """What the pages need to know: running header, footer stamp, TOC entries, cover pages."""
+
+    title: str
+    header_right: str = ""
+    footer_stamp: str = ""
+    #: Pages (1-based) without running header and footer (the cover).
+    bare_pages: set[int] = field(default_factory=set)
+    toc: list[TocEntry] = field(default_factory=list)
+    toc_page: int | None = None
+
+
+class Heading(Paragraph):
+    """A section heading that records itself in the table of contents and the PDF outline."""
+
+    def __init__(self, text: str, style: Any, context: ReportContext, level: int = 0) -> None:
+        super().__init__(fonts.markup(text, bold=True), style)
+        self._toc_title = text
+        self._toc_level = level
+        self._context = context
+
+    def draw(self) -> None:
+        key = f"h{len(self._context.toc)}"
+        canvas = self.canv
+        canvas.bookmarkPage(key)
+        canvas.addOutlineEntry(self._toc_title, key, level=self._toc_level, closed=False)
+        self._context.toc.append(
+            TocEntry(self._toc_title, self._toc_level, canvas.getPageNumber(), key)
+        )
+        super().draw()
+
+
+class TocPlaceholder(Flowable):
+    """Reserves the current page for the table of contents, drawn when all pages are known."""
+
+    def __init__(self, context: ReportContext) -> None:
+        super().__init__()
+        self._context = context
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self._context.toc_page = self.canv.getPageNumber()
+
+
+def _deferred_canvas(context: ReportContext) -> type[Canvas]:
+    class _DeferredCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                _decorate(self, context, self._pageNumber, total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+    return _DeferredCanvas
+
+
+def _decorate(canvas: Canvas, context: ReportContext, page: int, total: int) -> None:
+    width, height = canvas._pagesize
+    canvas.saveState()
+    if page == context.toc_page:
+        _draw_toc(canvas, context, width, height)
+    if page not in context.bare_pages:
+        ink = colors.HexColor(styles.MUTED)
+        canvas.setStrokeColor(colors.HexColor(styles.RULE))
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, height - MARGIN + 2 * mm, width - MARGIN, height - MARGIN + 2 * mm)
+        canvas.line(MARGIN, MARGIN - 2 * mm, width - MARGIN, MARGIN - 2 * mm)
+        canvas.setFillColor(ink)
+        font, text = fonts.single_font(context.title, bold=True)
+        canvas.setFont(font, 8)
+        canvas.drawString(MARGIN, height - MARGIN + 4 * mm, text)
+        if context.header_right:
+            font, text = fonts.single_font(context.header_right)
+            canvas.setFont(font, 8)
+            canvas.drawRightString(width - MARGIN, height - MARGIN + 4 * mm, text)
+        canvas.setFont(fonts.BASE, 8)
+        canvas.drawRightString(width - MARGIN, MARGIN - 6 * mm, f"Page {page} of {total}")
+        if context.footer_stamp:
+            font, text = fonts.single_font(context.footer_stamp)
+            canvas.setFont(font, 6.5)
+            canvas.drawString(MARGIN, MARGIN - 6 * mm, text)
+    canvas.restoreState()
+
+
+def _draw_toc(canvas: Canvas, context: ReportContext, width: float, height: float) -> None:
+    canvas.setFillColor(colors.HexColor(styles.HEADER_FILL))
+    canvas.setFont(fonts.BOLD, 16)
+    y = height - MARGIN - 10 * mm
+    canvas.drawString(MARGIN, y, "Contents")
+    y -= 12 * mm
+    canvas.setFillColor(colors.HexColor(styles.INK))
+    for entry in context.toc:
+        if y < MARGIN:
+            break
+        indent = MARGIN + entry.level * 8 * mm
+        size = 10.5 if entry.level == 0 else 9
+        font, text = fonts.single_font(entry.title, bold=entry.level == 0)
+        canvas.setFont(font, size)
+        canvas.drawString(indent, y, text)
+        canvas.setFont(fonts.BASE, size)
+        number = str(entry.page)
+        canvas.drawRightString(width - MARGIN, y, number)
+        # dotted leader between the title and the page number
+        start = indent + canvas.stringWidth(text, font, size) + 2 * mm
+        end = width - MARGIN - canvas.stringWidth(number, fonts.BASE, size) - 2 * mm
+        if end > start:
+            canvas.setDash(1, 2)
+            canvas.setStrokeColor(colors.HexColor(styles.RULE))
+            canvas.line(start, y + 1, end, y + 1)
+            canvas.setDash()
+        canvas.linkRect("", entry.key, (indent, y - 2, width - MARGIN, y + size), relative=0)
+        y -= 7 * mm if entry.level == 0 else 5.5 * mm
+
+
+def frame_for(pagesize: tuple[float, float], band: float = 0, name: str = "body") -> Frame:
+    """The content frame inside the margins, less ``band`` points at the top (a header band)."""
+    width, height = pagesize
+    return Frame(
+        MARGIN,
+        MARGIN,
+        width - 2 * MARGIN,
+        height - 2 * MARGIN - band,
+        id=name,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+
+
+def build(
+    story: Sequence[Flowable],
+    context: ReportContext,
+    templates: Sequence[PageTemplate],
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    keywords: str = "",
+) -> bytes:
+    """Lays ``story`` out on ``templates`` (the first one starts) and returns the PDF's bytes."""
+    fonts.register()
+    buffer = io.BytesIO()
+    document = BaseDocTemplate(
+        buffer,
+        pagesize=templates[0].pagesize,
+        title=title,
+        author=author,
+        subject=subject,
+        keywords=keywords,
+        creator="rsdesk",
+        pageTemplates=list(templates),
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+    )
+    document.build(list(story), canvasmaker=_deferred_canvas(context))
+    return buffer.getvalue()

@@ -1,0 +1,186 @@
+"""Long tables, fast: cells as plain strings where possible, laid out in chunks of a few hundred rows.
+
+A single reportlab table of 10,000 rows lays out about three times slower than the same rows cut
+into tables of a few hundred (it measures every row of the whole table at each page split). The
+chunks sit one under the other with the same column widths, so they read as one table; on pages
+where a table continues, the page template draws its header row (see :func:`band_templates`).
+
+Cells are plain strings, wrapped with ``simpleSplit`` in the base font, which is far cheaper than
+a Paragraph; only text that needs a fallback font (Chinese, Japanese, Korean) becomes a Paragraph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import PageTemplate, Paragraph, Table, TableStyle
+
+from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from rsdesk.services.reports.pdf import document, fonts, styles
+
+CHUNK_ROWS = 200
+FONT_SIZE = 7.5
+PADDING = 3
+#: Column kinds aligned to the right.
+NUMERIC = frozenset({"int", "money"})
+
+
+def format_value(value: Any, kind: str = "text") -> str:
+    """A register value as printed text."""
+    if value is None:
+        return ""
+    if kind in ("enum", "status", "risk"):
+        return styles.label(value)
+    if kind == "money" and isinstance(value, (int, float)):
+        return f"{value:,.0f}".replace(",", "\u202f")
+    if kind == "bool":
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    labels: tuple[str, ...]
+    widths: tuple[float, ...]
+    kinds: tuple[str, ...]
+
+    @classmethod
+    def proportional(
+        cls, labels: Sequence[str], weights: Sequence[float], kinds: Sequence[str], width: float
+    ) -> TableLayout:
+        total = sum(weights) or 1
+        return cls(tuple(labels), tuple(width * w / total for w in weights), tuple(kinds))
+
+
+class CellMaker:
+    """Turns text into the cheapest cell that shows it whole in its column."""
+
+    def __init__(self, layout: TableLayout) -> None:
+        fonts.register()
+        self.layout = layout
+        self.inner = [w - 2 * PADDING for w in layout.widths]
+        self.style = styles.sheet()["cell"]
+        self.style_right = styles.sheet()["cell_right"]
+
+    def cell(self, text: str, column: int) -> str | Paragraph:
+        if not text:
+            return ""
+        if not text.isascii():
+            font, shaped = fonts.single_font(text)
+            if font != fonts.BASE:
+                style = self.style_right if self.layout.kinds[column] in NUMERIC else self.style
+                return Paragraph(fonts.markup(text), style)
+            text = shaped
+        width = self.inner[column]
+        if "\n" not in text and stringWidth(text, fonts.BASE, FONT_SIZE) <= width:
+            return text
+        return "\n".join(simpleSplit(text, fonts.BASE, FONT_SIZE, width))
+
+    def row(self, values: Sequence[Any]) -> list[str | Paragraph]:
+        kinds = self.layout.kinds
+        return [self.cell(format_value(v, kinds[i]), i) for i, v in enumerate(values)]
+
+
+def _body_style(layout: TableLayout, header: bool) -> TableStyle:
+    style = styles.table_style(header_rows=1 if header else 0)
+    for index, kind in enumerate(layout.kinds):
+        if kind in NUMERIC:
+            style.add("ALIGN", (index, 0), (index, -1), "RIGHT")
+    return style
+
+
+def header_table(layout: TableLayout) -> Table:
+    """The column header row on its own (the first one under the title, and the page band)."""
+    cells = [
+        Paragraph(fonts.markup(label, bold=True), styles.sheet()["cell_head"])
+        for label in layout.labels
+    ]
+    return Table([cells], colWidths=list(layout.widths), style=_body_style(layout, header=True))
+
+
+def chunked_tables(
+    rows: Iterable[Sequence[Any]],
+    layout: TableLayout,
+    *,
+    chunk: int = CHUNK_ROWS,
+    total: int = 0,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> Iterator[Table]:
+    """The rows as tables of ``chunk`` rows each (no header row: see :func:`band_templates`)."""
+    maker = CellMaker(layout)
+    style = _body_style(layout, header=False)
+    batch: list[list[str | Paragraph]] = []
+    done = 0
+    for values in rows:
+        batch.append(maker.row(values))
+        if len(batch) == chunk:
+            cancel.raise_if_cancelled()
+            done += len(batch)
+            progress(done, total, "Laying out the table")
+            yield Table(batch, colWidths=list(layout.widths), style=style)
+            batch = []
+    if batch:
+        yield Table(batch, colWidths=list(layout.widths), style=style)
+
+
+def band_templates(
+    pagesize: tuple[float, float],
+    layout: TableLayout,
+    first_id: str,
+    continued_id: str,
+    on_page: Callable[[Any, Any], None] | None = None,
+) -> tuple[PageTemplate, PageTemplate]:
+    """Two page templates for a long table: the page where it starts, and pages it continues on,
+    which draw the header row at the top of the frame.
+    """
+    band = header_table(layout)
+    _, band_height = band.wrap(sum(layout.widths), pagesize[1])
+    width, height = pagesize
+
+    def draw_band(canvas: Any, doc: Any) -> None:
+        if on_page is not None:
+            on_page(canvas, doc)
+        band.drawOn(canvas, document.MARGIN, height - document.MARGIN - band_height)
+
+    first = PageTemplate(
+        id=first_id,
+        frames=[document.frame_for(pagesize)],
+        pagesize=pagesize,
+        onPage=on_page or (lambda c, d: None),
+    )
+    continued = PageTemplate(
+        id=continued_id,
+        frames=[document.frame_for(pagesize, band=band_height)],
+        pagesize=pagesize,
+        onPage=draw_band,
+    )
+    return first, continued
+
+
+def simple_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    kinds: Sequence[str] | None = None,
+    colours: dict[tuple[int, int], str] | None = None,
+) -> Table:
+    """A short table (a few hundred rows at most) with its header row repeated on each page."""
+    layout = TableLayout(tuple(header), tuple(widths), tuple(kinds or ["text"] * len(header)))
+    maker = CellMaker(layout)
+    head = [Paragraph(fonts.markup(h, bold=True), styles.sheet()["cell_head"]) for h in header]
+    body = [maker.row(row) for row in rows]
+    style = _body_style(layout, header=True)
+    for (col, row), colour in (colours or {}).items():
+        style.add("BACKGROUND", (col, row + 1), (col, row + 1), colors.HexColor(colour))
+    return Table([head, *body], colWidths=list(widths), style=style, repeatRows=1)
