@@ -1,0 +1,142 @@
+"""Shared helpers for text formats: decoding, strict CSV reading, column lookup."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from rsdesk.services.screening.formats import ListFormatError
+
+#: A single field larger than this is not a name list (and would make csv allocate a lot).
+MAX_FIELD_CHARS = 1_000_000
+
+
+def decode(data: bytes, file_name: str) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 as Excel writes it; NUL bytes are refused."""
+    if b"\x00" in data:
+        raise ListFormatError(f"{file_name} is not a text file (it contains binary data)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ListFormatError(
+            f"{file_name}: byte {exc.start + 1} is neither UTF-8 nor Windows-1252 text"
+        ) from exc
+
+
+def first_lines(data: bytes, count: int = 6) -> list[str]:
+    """The first non-empty lines, decoded leniently (for format detection only)."""
+    head = data[:16384].decode("utf-8-sig", errors="replace")
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    return lines[:count]
+
+
+def header_cells(line: str) -> list[str]:
+    delimiter = ";" if line.count(";") > line.count(",") else ","
+    try:
+        row = next(csv.reader([line], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return []
+    return [cell.strip().lower() for cell in row]
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # 1-based line number of the row in the file
+    cells: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return (self.cells.get(column) or "").strip()
+
+
+def read_csv(
+    text: str,
+    file_name: str,
+    *,
+    required: Sequence[str],
+    header_row_hint: str | None = None,
+    delimiter: str | None = None,
+) -> tuple[list[str], Iterator[Row]]:
+    """Header and rows of a strict CSV.
+
+    Columns are matched case-insensitively (returned lower-case). ``header_row_hint`` lets a
+    file have a few preamble lines (the UK list starts with a "Last Updated" line): the header is
+    the first of the first ten rows that contains that column. Rows with a different number of
+    cells than the header, unterminated quotes and over-long fields are errors naming the line.
+    """
+    if delimiter is None:
+        sample = text[:4096].splitlines()[0] if text.strip() else ""
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
+
+    def next_row() -> list[str] | None:
+        try:
+            return next(reader)
+        except StopIteration:
+            return None
+        except csv.Error as exc:
+            raise ListFormatError(f"{file_name}: line {reader.line_num}: {exc}") from exc
+
+    header: list[str] | None = None
+    for _ in range(10):
+        row = next_row()
+        if row is None:
+            break
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = [cell.strip().lower() for cell in row]
+        if header_row_hint is None or header_row_hint.lower() in cells:
+            header = cells
+            break
+    if header is None:
+        raise ListFormatError(f"{file_name}: no header row found")
+    missing = [name for name in required if name.lower() not in header]
+    if missing:
+        raise ListFormatError(
+            f"{file_name}: line {reader.line_num}: missing column(s) "
+            + ", ".join(repr(name) for name in missing)
+        )
+    header_line = reader.line_num
+
+    def rows() -> Iterator[Row]:
+        while True:
+            row = next_row()
+            if row is None:
+                return
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise ListFormatError(
+                    f"{file_name}: line {reader.line_num}: {len(row)} columns, but the header "
+                    f"(line {header_line}) has {len(header)}"
+                )
+            yield Row(reader.line_num, dict(zip(header, row)))
+
+    return header, rows()
+
+
+def split_multi(value: str, separators: str = ";") -> tuple[str, ...]:
+    """Split a multi-valued cell ("a; b; c"), dropping empties and duplicates, keeping order."""
+    parts = [value]
+    for separator in separators:
+        parts = [piece for part in parts for piece in part.split(separator)]
+    seen: dict[str, None] = {}
+    for part in parts:
+        cleaned = " ".join(part.split())
+        if cleaned:
+            seen.setdefault(cleaned, None)
+    return tuple(seen)
+
+
+def clean(value: str | None, limit: int = 500) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(value.split())
+    return text[:limit] or None

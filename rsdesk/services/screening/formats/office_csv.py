@@ -1,0 +1,92 @@
+"""A list the office keeps itself, as CSV (comma or semicolon separated, UTF-8 or Excel's
+Windows-1252).
+
+Columns: ``name`` (required) and optionally ``aliases`` (several separated by ``;`` or ``|``),
+``country``, ``identifiers`` (``;``-separated), ``note`` and ``id`` (the office's own reference).
+An unknown column is an error, so that a misspelt "alias" column does not silently lose data.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rsdesk.services.screening.formats import ListFormatError, ParsedEntry, ParsedList
+from rsdesk.services.screening.formats._text import (
+    clean,
+    decode,
+    first_lines,
+    header_cells,
+    read_csv,
+    split_multi,
+)
+
+#: Accepted spellings of each column.
+COLUMNS = {
+    "name": ("name", "primary name", "organisation", "organization"),
+    "aliases": ("aliases", "alias", "other names", "abbreviations"),
+    "country": ("country",),
+    "identifiers": ("identifiers", "identifier", "ids"),
+    "note": ("note", "notes", "remarks", "reason"),
+    "id": ("id", "reference", "ref"),
+}
+KNOWN = {spelling: key for key, spellings in COLUMNS.items() for spelling in spellings}
+
+
+def detect(data: bytes) -> bool:
+    lines = first_lines(data, 1)
+    if not lines:
+        return False
+    cells = header_cells(lines[0])
+    return any(KNOWN.get(cell) == "name" for cell in cells)
+
+
+def parse(data: bytes, file_name: str) -> ParsedList:
+    text = decode(data, file_name)
+    header, rows = read_csv(text, file_name, required=())
+    mapping: dict[str, str] = {}
+    for index, cell in enumerate(header, start=1):
+        key = KNOWN.get(cell)
+        if key is None:
+            if not cell:
+                raise ListFormatError(f"{file_name}: line 1, column {index}: empty column name")
+            raise ListFormatError(
+                f"{file_name}: line 1, column {index}: unknown column {cell!r} "
+                f"(expected: name, aliases, country, identifiers, note, id)"
+            )
+        if key in mapping:
+            raise ListFormatError(f"{file_name}: line 1, column {index}: {key!r} appears twice")
+        mapping[key] = cell
+    if "name" not in mapping:
+        raise ListFormatError(f"{file_name}: line 1: missing column 'name'")
+    entries = []
+    for row in rows:
+
+        def cell(key: str, row: Any = row) -> str:
+            return row.get(mapping[key]) if key in mapping else ""
+
+        name = clean(cell("name"), 500)
+        if not name:
+            raise ListFormatError(f"{file_name}: line {row.number}, column 'name': empty")
+        identifiers = split_multi(cell("identifiers"))
+        entries.append(
+            ParsedEntry(
+                primary_name=name,
+                aliases=tuple(a for a in split_multi(cell("aliases"), ";|") if a != name),
+                external_id=clean(cell("id"), 120),
+                kind="organisation",
+                country=clean(cell("country"), 120),
+                identifiers={"ids": list(identifiers)} if identifiers else {},
+                note=clean(cell("note"), 4000),
+            )
+        )
+    stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    # "named-organisations-2026-11.csv" is a newer version of the same list, not a new list.
+    stem = re.sub(r"[\d_.\- ]+$", "", stem) or stem
+    key = _slug(stem)
+    key = key if key.startswith("office") else f"office-{key}"
+    return ParsedList("office-csv", key, f"Office list {stem}", tuple(entries))
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")[:60] or "list"

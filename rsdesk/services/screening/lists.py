@@ -1,0 +1,227 @@
+"""Loading a list file as a new version of a screening list, all or nothing.
+
+A load parses the whole file first (nothing is written if any row is bad), then in the caller's
+unit of work: records the :class:`ScreeningList` version through the ORM (audited), deactivates
+the previous active version of the same list, and bulk-inserts the entries with Core in batches
+(entries are reference data, not audited row by row). Results of earlier screenings keep
+pointing at the version they were made against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from rsdesk.models import ScreeningEntry, ScreeningList
+from rsdesk.services.errors import KnownError
+from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from rsdesk.services.screening import formats
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    list_id: int
+    list_key: str
+    name: str
+    format: str
+    version_no: int
+    entry_count: int
+    sha256: str
+    #: True when this exact file was loaded before: nothing was written.
+    already_loaded: bool = False
+    #: The version this load replaced (deactivated), if any.
+    replaced_version_no: int | None = None
+
+    def describe(self) -> str:
+        if self.already_loaded:
+            return (
+                f"{self.name}: this file was already loaded as version {self.version_no} "
+                f"({self.entry_count} entries); nothing changed"
+            )
+        replaced = (
+            f", replacing version {self.replaced_version_no}" if self.replaced_version_no else ""
+        )
+        return (
+            f"{self.name}: loaded version {self.version_no} with {self.entry_count} entries"
+            f"{replaced}"
+        )
+
+
+@dataclass(frozen=True)
+class ListVersion:
+    id: int
+    list_key: str
+    name: str
+    format: str
+    file_name: str
+    sha256: str
+    loaded_at: dt.datetime
+    version_no: int
+    entry_count: int
+    active: bool
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise KnownError(f"{path}: {exc.strerror or exc}") from exc
+    if size > formats.MAX_FILE_BYTES:
+        raise KnownError(
+            f"{path.name} is {size / 1e6:.0f} MB; lists larger than "
+            f"{formats.MAX_FILE_BYTES / 1e6:.0f} MB are refused"
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise KnownError(f"{path}: {exc.strerror or exc}") from exc
+
+
+def slug(text: str) -> str:
+    cleaned = "".join(c if c.isalnum() else "-" for c in text.lower())
+    return "-".join(part for part in cleaned.split("-") if part)[:80]
+
+
+def load_file(
+    session: Session,
+    path: Path,
+    *,
+    format_key: str | None = None,
+    name: str | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> LoadOutcome:
+    return load_bytes(
+        session,
+        read_file(path),
+        path.name,
+        format_key=format_key,
+        name=name,
+        progress=progress,
+        cancel=cancel,
+    )
+
+
+def load_bytes(
+    session: Session,
+    data: bytes,
+    file_name: str,
+    *,
+    format_key: str | None = None,
+    name: str | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> LoadOutcome:
+    """Load ``data`` as the newest version of its list (see the module docstring).
+
+    ``name`` names the list (and so decides which list this is a version of); by default the
+    format proposes one ("eu-fsf", "us-csl", ...).
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    progress(0, 0, f"Reading {file_name}")
+    parsed = formats.parse(data, file_name, format_key)
+    list_key = slug(name) if name and name.strip() else parsed.list_key
+    if not list_key:
+        raise KnownError("The list name must contain letters or digits")
+    display_name = name.strip() if name and name.strip() else parsed.name
+    cancel.raise_if_cancelled()
+
+    previous = session.scalars(
+        select(ScreeningList)
+        .where(ScreeningList.list_key == list_key)
+        .order_by(ScreeningList.version_no.desc())
+    ).all()
+    for version in previous:
+        if version.sha256 == sha256:
+            return LoadOutcome(
+                version.id,
+                list_key,
+                version.name,
+                version.source_format,
+                version.version_no,
+                version.entry_count,
+                sha256,
+                already_loaded=True,
+            )
+    replaced = None
+    for version in previous:
+        if version.active:
+            version.active = False
+            replaced = version.version_no
+    new_version = ScreeningList(
+        list_key=list_key,
+        name=display_name[:200],
+        source_format=parsed.format,
+        file_name=file_name[:255],
+        sha256=sha256,
+        version_no=(previous[0].version_no + 1) if previous else 1,
+        entry_count=len(parsed.entries),
+        active=True,
+    )
+    session.add(new_version)
+    session.flush()
+    total = len(parsed.entries)
+    for start in range(0, total, BATCH):
+        cancel.raise_if_cancelled()
+        rows = [
+            {
+                "list_id": new_version.id,
+                "external_id": entry.external_id,
+                "kind": entry.kind,
+                "primary_name": entry.primary_name,
+                "aliases": list(entry.aliases),
+                "programme": entry.programme,
+                "country": entry.country,
+                "identifiers": entry.identifiers,
+                "note": entry.note,
+                "fingerprint": entry.fingerprint(),
+            }
+            for entry in parsed.entries[start : start + BATCH]
+        ]
+        session.execute(insert(ScreeningEntry.__table__), rows)
+        progress(min(start + BATCH, total), total, f"Stored {min(start + BATCH, total)} entries")
+    return LoadOutcome(
+        new_version.id,
+        list_key,
+        new_version.name,
+        parsed.format,
+        new_version.version_no,
+        total,
+        sha256,
+        replaced_version_no=replaced,
+    )
+
+
+def versions(session: Session, *, active_only: bool = False) -> list[ListVersion]:
+    """Every loaded version, newest list first, then by version (newest first)."""
+    statement = select(ScreeningList).order_by(
+        ScreeningList.list_key, ScreeningList.version_no.desc()
+    )
+    if active_only:
+        statement = statement.where(ScreeningList.active.is_(True))
+    return [
+        ListVersion(
+            row.id,
+            row.list_key,
+            row.name,
+            row.source_format,
+            row.file_name,
+            row.sha256,
+            row.loaded_at,
+            row.version_no,
+            row.entry_count,
+            row.active,
+        )
+        for row in session.scalars(statement)
+    ]
+
+
+def entry_total(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(ScreeningEntry)) or 0
