@@ -6,13 +6,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rsdesk.db import Database, open_database
 from rsdesk.services.errors import KnownError
+
+if TYPE_CHECKING:
+    from rsdesk.db import Database
 
 
 def database(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
+    from rsdesk.db import open_database
+
     return open_database(args.db, upgrade=upgrade)
 
 

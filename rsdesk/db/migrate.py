@@ -67,19 +67,19 @@ def upgrade(database: Database, *, backup: bool = True) -> str | None:
             f"This database was written by a newer version of rsdesk (schema {current}); "
             "install that version or newer to open it."
         )
-    backup_path = None
     with database.engine.connect() as connection:
         populated = _has_tables(connection)
-    if backup and populated and database.path is not None:
-        from rsdesk.db.backup import backup_sqlite, rotating_backup_path
-
-        backup_path = rotating_backup_path(database.path, reason="pre-upgrade")
-        backup_sqlite(database.path, backup_path)
     if populated and current is None:
         raise KnownError(
             f"{database.display_name()} holds tables but no rsdesk schema version; "
             "it is not an rsdesk database."
         )
+    backup_path = None
+    if backup and populated and database.path is not None:
+        from rsdesk.db.backup import backup_sqlite, rotating_backup_path
+
+        backup_path = rotating_backup_path(database.path, reason="pre-upgrade")
+        backup_sqlite(database.path, backup_path)
     with database.engine.begin() as connection:
         if database.is_sqlite:
             # Batch migrations copy tables; foreign keys must not fire while they do.

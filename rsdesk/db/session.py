@@ -17,11 +17,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event, select, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapper, Session, sessionmaker
 
 from rsdesk.db import auditlog
-from rsdesk.db.engine import WRITE_OPTION, is_sqlite, make_engine, resolve_url, sqlite_path
+from rsdesk.db.engine import (
+    WRITE_OPTION,
+    enable_wal,
+    is_sqlite,
+    make_engine,
+    resolve_url,
+    sqlite_path,
+)
 from rsdesk.models.base import Base
 from rsdesk.services.errors import KnownError
 
@@ -79,12 +86,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session (rolled back at the end; writes are not committed)."""
+        """A session for reading; closed at the end without commit (objects stay readable)."""
         with self._sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -110,24 +114,20 @@ def open_database(
             connection.execute(select(1))
         if upgrade:
             migrate.upgrade(database)
+            if database.is_sqlite:
+                enable_wal(database.engine)
             with database.unit_of_work() as session:
                 reference_data.synchronise(session)
-    except OperationalError as exc:
-        database.dispose()
-        raise KnownError(describe_operational_error(url, exc)) from exc
     except DBAPIError as exc:
         database.dispose()
-        raise KnownError(
-            f"Cannot open the database {url.render_as_string(True)}: "
-            f"{str(exc.orig).strip().splitlines()[0]}"
-        ) from exc
+        raise KnownError(describe_database_error(url, exc)) from exc
     except BaseException:
         database.dispose()
         raise
     return database
 
 
-def describe_operational_error(url: URL, exc: OperationalError) -> str:
+def describe_database_error(url: URL, exc: DBAPIError) -> str:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     where = sqlite_path(url) or url.render_as_string(hide_password=True)
     if "locked" in reason or "busy" in reason:
