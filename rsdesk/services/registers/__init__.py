@@ -11,6 +11,9 @@ REGISTER_MODULES = {
     "collaborations": "rsdesk.services.registers.collaborations",
     "appraisals": "rsdesk.services.registers.appraisals",
     "measures": "rsdesk.services.registers.measures",
+    "staff": "rsdesk.services.registers.staff",
+    "onboarding": "rsdesk.services.registers.onboarding",
+    "training": "rsdesk.services.registers.training",
 }
 
 

@@ -1,0 +1,164 @@
+"""The staff register: who works here, in which role and research area, and their onboarding state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, select
+
+from rsdesk.models import Department, OnboardingCheck, StaffMember, TechnologyArea
+from rsdesk.models.enums import CheckStatus, RoleCategory
+from rsdesk.services.registers.base import BOOL, DATE, ENUM, INT, Column, Filter, RegisterSpec
+
+
+def _open_checks(overdue: bool) -> Any:
+    conditions = [
+        OnboardingCheck.staff_id == StaffMember.id,
+        OnboardingCheck.status == CheckStatus.OPEN,
+    ]
+    if overdue:
+        # func.current_date() works on SQLite and PostgreSQL and keeps the query cacheable.
+        conditions.append(OnboardingCheck.due_date < func.current_date())
+    return (
+        select(func.count())
+        .select_from(OnboardingCheck)
+        .where(*conditions)
+        .correlate(StaffMember)
+        .scalar_subquery()
+    )
+
+
+open_checks = _open_checks(False)
+overdue_checks = _open_checks(True)
+onboarding_state = case(
+    (overdue_checks > 0, "overdue"),
+    (open_checks > 0, "open"),
+    else_="complete",
+)
+
+
+def _base() -> Select[Any]:
+    return (
+        select()
+        .select_from(StaffMember)
+        .outerjoin(Department, Department.id == StaffMember.department_id)
+        .outerjoin(TechnologyArea, TechnologyArea.code == StaffMember.technology_area_code)
+    )
+
+
+def _onboarding_filter(statement: Select[Any], value: Any) -> Select[Any]:
+    condition = and_(
+        OnboardingCheck.staff_id == StaffMember.id, OnboardingCheck.status == CheckStatus.OPEN
+    )
+    if value == "overdue":
+        condition = and_(condition, OnboardingCheck.due_date < dt.date.today())
+    elif value == "complete":
+        return statement.where(~exists().where(condition))
+    elif value != "open":
+        raise ValueError(f"unknown onboarding filter {value!r}")
+    return statement.where(exists().where(condition))
+
+
+def _sensitivity_filter(statement: Select[Any], value: Any) -> Select[Any]:
+    if value == "critical_technology":
+        return statement.where(StaffMember.technology_area_code.is_not(None))
+    if value == "dual_use":
+        return statement.where(StaffMember.dual_use_code.is_not(None))
+    if value == "sensitive_facility":
+        return statement.where(StaffMember.sensitive_facility_access.is_(True))
+    raise ValueError(f"unknown sensitivity filter {value!r}")
+
+
+def _department_choices(session: Any) -> list[tuple[Any, str]]:
+    return [
+        (row.id, row.name)
+        for row in session.execute(
+            select(Department.id, Department.name)
+            .where(Department.archived.is_(False))
+            .order_by(Department.name)
+        )
+    ]
+
+
+SPEC = RegisterSpec(
+    name="staff",
+    title="Staff",
+    id_expr=StaffMember.id,
+    base=_base,
+    audit_table="staff_member",
+    archived_expr=StaffMember.archived,
+    default_sort="full_name",
+    columns=(
+        Column("staff_number", "Staff no.", StaffMember.staff_number, width=11, personal=True),
+        Column("full_name", "Name", StaffMember.full_name, width=26, personal=True),
+        Column("email", "E-mail", StaffMember.email, width=28, visible=False, personal=True),
+        Column("department", "Department", Department.name, width=22),
+        Column(
+            "role_category",
+            "Role",
+            StaffMember.role_category,
+            ENUM,
+            width=16,
+            choices=tuple(r.value for r in RoleCategory),
+        ),
+        Column("research_area", "Research area", StaffMember.research_area, width=22),
+        Column("technology_area", "Critical technology", TechnologyArea.name, width=22),
+        Column("dual_use_code", "Dual-use", StaffMember.dual_use_code, width=8),
+        Column(
+            "sensitive_facility_access",
+            "Facility access",
+            StaffMember.sensitive_facility_access,
+            BOOL,
+            width=8,
+            visible=False,
+        ),
+        Column(
+            "onboarding",
+            "Onboarding",
+            onboarding_state,
+            ENUM,
+            width=11,
+            choices=("overdue", "open", "complete"),
+        ),
+        Column("open_checks", "Open checks", open_checks, INT, width=7),
+        Column("overdue_checks", "Overdue", overdue_checks, INT, width=7),
+        Column("start_date", "Start", StaffMember.start_date, DATE, width=11),
+        Column("end_date", "End", StaffMember.end_date, DATE, width=11),
+    ),
+    search=(StaffMember.full_name, StaffMember.staff_number, StaffMember.email),
+    filters=(
+        Filter(
+            "department",
+            "Department",
+            lambda s, v: s.where(StaffMember.department_id == int(v)),
+            _department_choices,
+        ),
+        Filter(
+            "role_category",
+            "Role",
+            lambda s, v: s.where(StaffMember.role_category == v),
+            lambda _s: [(r.value, r.value.replace("_", " ").capitalize()) for r in RoleCategory],
+        ),
+        Filter(
+            "onboarding",
+            "Onboarding",
+            _onboarding_filter,
+            lambda _s: [
+                ("overdue", "Overdue checks"),
+                ("open", "Open checks"),
+                ("complete", "Complete"),
+            ],
+        ),
+        Filter(
+            "sensitivity",
+            "Research sensitivity",
+            _sensitivity_filter,
+            lambda _s: [
+                ("critical_technology", "Critical technology area"),
+                ("dual_use", "Dual-use"),
+                ("sensitive_facility", "Sensitive facility access"),
+            ],
+        ),
+    ),
+)
