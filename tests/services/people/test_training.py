@@ -180,6 +180,7 @@ def test_one_bad_person_records_nobody(db):
         entries_before = audit.entry_count(session)
     with pytest.raises(NotFoundError, match="999999"), db.unit_of_work() as session:
         training.record_completions(session, [*ids, 999999], course.id, D(2026, 1, 15))
+
     # A failure after the insert, in the same unit of work, rolls the whole batch back too.
     def record_then_fail():
         with db.unit_of_work() as session:
