@@ -14,6 +14,8 @@ REGISTER_MODULES = {
     "staff": "rsdesk.services.registers.staff",
     "onboarding": "rsdesk.services.registers.onboarding",
     "training": "rsdesk.services.registers.training",
+    "partners": "rsdesk.services.registers.partners",
+    "audit_log": "rsdesk.services.registers.audit_log",
 }
 
 
