@@ -477,7 +477,14 @@ def create_draft(
             q: text for q, text in (previous.justifications or {}).items() if model.has_question(q)
         }
     for question_id, prefill in prefill_answers(session, collaboration_id, model).items():
-        answers[question_id] = prefill.option
+        # A re-appraisal keeps the officer's earlier judgement unless the register now shows
+        # more risk (a new screening match, new access to assets...).
+        question = model.question(question_id)
+        earlier = answers.get(question_id)
+        if earlier is None or (
+            question.option(prefill.option).weight > question.option(earlier).weight
+        ):
+            answers[question_id] = prefill.option
 
     appraisal = Appraisal(
         collaboration_id=collaboration_id,
