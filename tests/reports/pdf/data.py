@@ -105,6 +105,7 @@ def add_register(
             decision=DECISIONS[level.rank],
             signed_off_by="Officer Ana Müller",
             signed_off_at=dt.datetime(year, start.month, start.day, 12, 0),
+            next_review_date=collaboration.next_review_date,
         )
         session.add(appraisal)
         session.flush()
