@@ -1,0 +1,111 @@
+"""`rsdesk appraisal questions|score` as scripts use them: JSON out, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rsdesk.cli import main
+from rsdesk.services.appraisal import load_model, score
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_questions_prints_the_bank(capsys):
+    code, out, err = run(capsys, "appraisal", "questions")
+    assert code == 0, err
+    bank = json.loads(out)
+    model = load_model()
+    assert bank["model"]["version"] == model.version
+    assert [q["id"] for q in bank["questions"]] == [q.id for q in model.questions]
+    first = bank["questions"][0]
+    assert {"id", "text", "help", "options", "dimension", "page"} <= set(first)
+    assert all({"id", "text", "weight"} <= set(o) for o in first["options"])
+    assert "country" not in out.lower()
+
+
+def test_score_prints_the_engines_result(capsys, tmp_path: Path):
+    answers = {"partner_listed": "listed", "research_maturity": "applied"}
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers), "utf-8")
+    code, out, err = run(capsys, "appraisal", "score", str(path))
+    assert code == 0, err
+    result = json.loads(out)
+    expected = score(load_model(), answers)
+    assert result == json.loads(expected.to_json())
+    assert result["level"] == "very_high"
+    assert result["severe"][0]["question"] == "partner_listed"
+
+
+def test_score_accepts_answers_with_justifications(capsys, tmp_path: Path):
+    path = tmp_path / "answers.json"
+    path.write_text(
+        json.dumps(
+            {
+                "answers": {"form_confidentiality": "unusual"},
+                "justifications": {"form_confidentiality": "Standard for the industry partner"},
+            }
+        ),
+        "utf-8",
+    )
+    code, out, err = run(capsys, "appraisal", "score", str(path))
+    assert code == 0, err
+    assert "form_confidentiality" not in json.loads(out)["justifications_missing"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON (line 1, column 2"),
+        ("[1, 2]", "expected a JSON object"),
+        ('{"no_such_question": "yes"}', "unknown question id 'no_such_question'"),
+        ('{"partner_listed": "perhaps"}', "'perhaps' is not an option of 'partner_listed'"),
+        ('{"partner_listed": true}', "must be an option id (text), not bool"),
+        ('{"answers": [], "justifications": {}}', "'answers' must be an object"),
+        ('{"answers": {}, "notes": {}}', "unexpected key 'notes'"),
+        ('{"answers": {}, "justifications": {"partner_listed": 5}}', "must be text"),
+    ],
+)
+def test_bad_answers_file_is_one_clear_line_and_exit_1(capsys, tmp_path: Path, content, message):
+    path = tmp_path / "answers.json"
+    path.write_text(content, "utf-8")
+    code, out, err = run(capsys, "appraisal", "score", str(path))
+    assert code == 1
+    assert out == ""
+    assert message in err
+    assert str(path) in err
+    assert err.count("\n") == 1
+
+
+def test_missing_file_and_usage_errors(capsys, tmp_path: Path):
+    code, _, err = run(capsys, "appraisal", "score", str(tmp_path / "absent.json"))
+    assert code == 1
+    assert "no such file" in err
+    with pytest.raises(SystemExit) as caught:
+        main(["appraisal"])
+    assert caught.value.code == 2
+    code, _, err = run(capsys, "appraisal", "form", "12")
+    assert code == 1
+    assert "not available" in err
+
+
+def test_exit_code_from_a_real_process(tmp_path: Path):
+    path = tmp_path / "answers.json"
+    path.write_text('{"partner_listed": "perhaps"}', "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "rsdesk", "appraisal", "score", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("rsdesk: ")
