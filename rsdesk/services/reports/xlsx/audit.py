@@ -1,0 +1,256 @@
+"""The audit workbook: a cover sheet, every register, and the audit log, from one snapshot.
+
+The cover sheet says who exported what, when, from which database, with which filters, how many
+rows each sheet holds and the audit chain's latest hash, so that internal audit can check the
+workbook against ``rsdesk audit verify`` on the live database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rsdesk import __version__
+from rsdesk.db import auditlog
+from rsdesk.models import AuditEntry
+from rsdesk.services import audit, registers
+from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from rsdesk.services.pseudonyms import Pseudonymiser
+from rsdesk.services.registers.base import RegisterQuery
+from rsdesk.services.reports.xlsx import sheet as sh
+from rsdesk.services.reports.xlsx import styles as st
+from rsdesk.services.reports.xlsx.registers import (
+    BATCH,
+    ExportResult,
+    SheetSummary,
+    new_workbook,
+    save_atomically,
+    sheet_title,
+    write_register_sheet,
+)
+
+AUDIT_SHEET = "Audit log"
+#: Registers that list the audit log itself.
+AUDIT_REGISTERS = frozenset({"audit_log", "audit"})
+AUDIT_COLUMNS = (
+    sh.SheetColumn("Entry", sh.INT, 9),
+    sh.SheetColumn("At (UTC)", sh.DATETIME, 17),
+    sh.SheetColumn("Actor", sh.TEXT, 16),
+    sh.SheetColumn("Table", sh.TEXT, 20),
+    sh.SheetColumn("Record", sh.INT, 9),
+    sh.SheetColumn("Action", sh.TEXT, 9),
+    sh.SheetColumn("Changes", sh.TEXT, 80),
+    sh.SheetColumn("Hash", sh.TEXT, 66),
+)
+
+
+def _pseudonymise_changes(
+    changes: Mapping[str, Any], personal: frozenset[str], pseudonymiser: Pseudonymiser
+) -> dict[str, Any]:
+    from rsdesk.services.pseudonyms import kind_of
+
+    out = dict(changes)
+    for name in personal & out.keys():
+        pair = out[name]
+        out[name] = [pseudonymiser(value, kind_of(name)) for value in pair]
+    return out
+
+
+def _write_audit_sheet(
+    session: Session,
+    workbook: Any,
+    ids: st.WorkbookStyles,
+    *,
+    title: str,
+    pseudonymiser: Pseudonymiser | None,
+    progress: Any,
+    cancel: CancelToken,
+    fast: bool | None,
+) -> SheetSummary:
+    worksheet = workbook.create_sheet(title)
+    writer = sh.RowWriter(workbook, worksheet, AUDIT_COLUMNS, ids, fast=fast)
+    writer.header()
+    specs = auditlog.audited_specs()
+    statement = select(
+        AuditEntry.id,
+        AuditEntry.at,
+        AuditEntry.actor,
+        AuditEntry.table_name,
+        AuditEntry.record_id,
+        AuditEntry.action,
+        AuditEntry.changes,
+        AuditEntry.hash,
+    ).order_by(AuditEntry.id)
+    rows = 0
+    for entry_id, at, actor, table, record, action, changes, digest in session.execute(
+        statement.execution_options(yield_per=BATCH)
+    ):
+        if pseudonymiser is not None:
+            actor = pseudonymiser(actor)
+            spec = specs.get(table)
+            if spec is not None and spec.personal:
+                changes = _pseudonymise_changes(changes or {}, spec.personal, pseudonymiser)
+        text = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
+        writer.append((entry_id, at, actor, table, record, action, text, digest))
+        rows += 1
+        if rows % BATCH == 0:
+            cancel.raise_if_cancelled()
+            progress(rows)
+    writer.finish(validations=False)
+    progress(rows)
+    return SheetSummary("audit log", title, rows, "all entries")
+
+
+def _write_cover(
+    workbook: Any,
+    worksheet: Any,
+    ids: st.WorkbookStyles,
+    *,
+    actor: str,
+    database: str,
+    when: dt.datetime,
+    latest: str,
+    entries: int,
+    sheets: list[SheetSummary],
+    pseudonymised: bool,
+) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
+    from rsdesk.services.reports.xlsx.safe import text_cell
+
+    def value_cell(value: Any) -> Any:
+        if isinstance(value, str):
+            return text_cell(worksheet, value)
+        cell = WriteOnlyCell(worksheet, value)
+        if isinstance(value, dt.datetime):
+            cell.number_format = st.DATETIME_FORMAT
+        elif isinstance(value, int):
+            cell.number_format = st.MONEY_FORMAT
+        return cell
+
+    worksheet.column_dimensions["A"].width = 30
+    worksheet.column_dimensions["B"].width = 70
+    worksheet.column_dimensions["C"].width = 12
+    worksheet.column_dimensions["D"].width = 50
+    worksheet.append([st.title_cell(worksheet, "rsdesk audit workbook")])
+    worksheet.append([text_cell(worksheet, "Research-security registers and their audit trail")])
+    worksheet.append([])
+    facts: list[tuple[str, Any]] = [
+        ("Exported by", actor),
+        ("Exported at (UTC)", when),
+        ("Database", database),
+        ("rsdesk version", __version__),
+        ("Personal data", "pseudonymised" if pseudonymised else "included (internal use only)"),
+        ("Audit entries", entries),
+        ("Audit chain latest hash", latest),
+        ("How to check", "rsdesk audit verify (on the database above) prints the same hash"),
+    ]
+    for name, value in facts:
+        worksheet.append([st.label_cell(worksheet, name), value_cell(value)])
+    worksheet.append([])
+    worksheet.append(
+        [
+            st.header_cell(worksheet, "Sheet"),
+            st.header_cell(worksheet, "Contents"),
+            st.header_cell(worksheet, "Rows"),
+            st.header_cell(worksheet, "Filters"),
+        ]
+    )
+    for summary in sheets:
+        worksheet.append(
+            [
+                text_cell(worksheet, summary.sheet_title),
+                text_cell(worksheet, summary.register),
+                value_cell(summary.rows),
+                text_cell(worksheet, summary.filters),
+            ]
+        )
+    worksheet.print_title_rows = None
+    st.page_setup(worksheet)
+    worksheet.page_setup.orientation = "portrait"
+
+
+def export_audit_workbook(
+    session: Session,
+    out: Path,
+    *,
+    actor: str,
+    database: str,
+    queries: Mapping[str, RegisterQuery] | None = None,
+    pseudonymiser: Pseudonymiser | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    fast: bool | None = None,
+) -> ExportResult:
+    """Every register in ``registers.names()`` plus the audit log, with a cover sheet.
+
+    ``queries`` optionally narrows registers by name; the others are exported whole (archived
+    records included: an audit copy leaves nothing out).
+    """
+    queries = dict(queries or {})
+    when = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    latest = audit.latest_hash(session)
+    entries = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    # The audit log has its own sheet below (pseudonymised like the rest when asked).
+    specs = [registers.get(name) for name in registers.names() if name not in AUDIT_REGISTERS]
+    plan = [(spec, queries.get(spec.name, RegisterQuery(include_archived=True))) for spec in specs]
+    total = sum(registers.count(session, spec, query) for spec, query in plan) + entries
+    workbook = new_workbook(
+        "rsdesk audit workbook", actor, f"Registers and audit log of {database}"
+    )
+    taken = {"cover", "lists"}
+    cover = workbook.create_sheet("Cover")
+    ids = st.WorkbookStyles(workbook)
+    lists = sh.ListsSheet()
+    summaries: list[SheetSummary] = []
+    done_before = 0
+    for spec, query in plan:
+        summary = write_register_sheet(
+            session,
+            workbook,
+            ids,
+            lists,
+            spec,
+            query,
+            title=sheet_title(spec.title, taken),
+            pseudonymiser=pseudonymiser,
+            progress=lambda done, _s=spec, _b=done_before: progress(_b + done, total, _s.title),
+            cancel=cancel,
+            fast=fast,
+        )
+        summaries.append(summary)
+        done_before += summary.rows
+    summaries.append(
+        _write_audit_sheet(
+            session,
+            workbook,
+            ids,
+            title=sheet_title(AUDIT_SHEET, taken),
+            pseudonymiser=pseudonymiser,
+            progress=lambda done: progress(done_before + done, total, AUDIT_SHEET),
+            cancel=cancel,
+            fast=fast,
+        )
+    )
+    _write_cover(
+        workbook,
+        cover,
+        ids,
+        actor=pseudonymiser(actor) if pseudonymiser else actor,
+        database=database,
+        when=when,
+        latest=latest,
+        entries=entries,
+        sheets=summaries,
+        pseudonymised=pseudonymiser is not None,
+    )
+    lists.write(workbook)
+    cancel.raise_if_cancelled()
+    save_atomically(workbook, out)
+    return ExportResult(Path(out), tuple(summaries), pseudonymiser is not None)

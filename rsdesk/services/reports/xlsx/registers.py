@@ -1,0 +1,217 @@
+"""One register (any RegisterSpec, any RegisterQuery) as a styled sheet, alone or in a workbook.
+
+The sheet shows what the table view shows, in the same order and with the same filters, plus an
+``ID`` column first so that an edited copy can be imported back onto the same records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rsdesk import __version__
+from rsdesk.services import registers
+from rsdesk.services.errors import KnownError
+from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from rsdesk.services.pseudonyms import PERSONAL_KEYS, Pseudonymiser, kind_of
+from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
+from rsdesk.services.reports.xlsx import sheet as sh
+from rsdesk.services.reports.xlsx import styles as st
+
+#: Register column kind -> sheet column kind.
+KINDS = {
+    "text": sh.TEXT,
+    "int": sh.INT,
+    "money": sh.MONEY,
+    "date": sh.DATE,
+    "datetime": sh.DATETIME,
+    "bool": sh.BOOL,
+    "enum": sh.ENUM,
+    "status": sh.ENUM,
+    "risk": sh.RISK,
+}
+ID_HEADER = "ID"
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class SheetSummary:
+    register: str
+    sheet_title: str
+    rows: int
+    filters: str
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    sheets: tuple[SheetSummary, ...]
+    pseudonymised: bool
+
+    @property
+    def rows(self) -> int:
+        return sum(s.rows for s in self.sheets)
+
+
+def sheet_title(text: str, taken: set[str] | None = None) -> str:
+    """A valid, unique sheet name: at most 31 characters, none of []:*?/\\."""
+    title = re.sub(r"[\[\]:*?/\\]", "-", text).strip("'") or "Sheet"
+    title = title[:31]
+    taken = taken if taken is not None else set()
+    base, number = title, 2
+    while title.lower() in taken:
+        suffix = f" ({number})"
+        title = base[: 31 - len(suffix)] + suffix
+        number += 1
+    taken.add(title.lower())
+    return title
+
+
+def is_personal(spec: RegisterSpec, column: Any) -> bool:
+    if column.personal or column.key in PERSONAL_KEYS:
+        return True
+    return spec.name == "staff" and column.key in ("name",)
+
+
+def sheet_columns(spec: RegisterSpec) -> list[sh.SheetColumn]:
+    columns = [sh.SheetColumn(ID_HEADER, sh.INT, 8)]
+    for column in spec.columns:
+        columns.append(
+            sh.SheetColumn(
+                column.label,
+                KINDS.get(column.kind, sh.TEXT),
+                max(6, min(column.width + 2, 60)),
+                tuple(column.choices),
+            )
+        )
+    return columns
+
+
+def new_workbook(title: str, actor: str, subject: str) -> Any:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    properties = workbook.properties
+    properties.title = title
+    properties.subject = subject
+    properties.creator = actor
+    properties.lastModifiedBy = actor
+    properties.keywords = "rsdesk; research security"
+    properties.description = f"Exported by rsdesk {__version__}"
+    properties.category = "Research security register"
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    properties.created = now
+    properties.modified = now
+    return workbook
+
+
+def write_register_sheet(
+    session: Session,
+    workbook: Any,
+    ids: st.WorkbookStyles,
+    lists: sh.ListsSheet,
+    spec: RegisterSpec,
+    query: RegisterQuery,
+    *,
+    title: str,
+    pseudonymiser: Pseudonymiser | None = None,
+    progress: Callable[[int], None] = lambda done: None,
+    cancel: CancelToken = NEVER_CANCELLED,
+    worksheet: Any = None,
+    fast: bool | None = None,
+) -> SheetSummary:
+    """Streams the register's rows into a new sheet of a write-only workbook."""
+    if worksheet is None:
+        worksheet = workbook.create_sheet(title)
+    writer = sh.RowWriter(
+        workbook, worksheet, sheet_columns(spec), ids, fast=fast, lists_sheet=lists
+    )
+    replace: list[tuple[int, str]] = []
+    if pseudonymiser is not None:
+        replace = [
+            (index + 1, kind_of(column.key))
+            for index, column in enumerate(spec.columns)
+            if is_personal(spec, column)
+        ]
+    writer.header()
+    rows = 0
+    for row in registers.iterate(session, spec, query, batch=BATCH):
+        if replace:
+            values = list(row)
+            for index, kind in replace:
+                values[index] = pseudonymiser(values[index], kind)  # type: ignore[misc]
+            row = values
+        writer.append(row)
+        rows += 1
+        if rows % BATCH == 0:
+            cancel.raise_if_cancelled()
+            progress(rows)
+    writer.finish()
+    progress(rows)
+    return SheetSummary(spec.name, title, rows, query.describe(spec))
+
+
+def save_atomically(workbook: Any, out: Path) -> None:
+    """Saves to a temporary file next to ``out`` and renames it: no half-written workbook."""
+    out = Path(out)
+    handle, temporary = tempfile.mkstemp(prefix=".rsdesk-", suffix=".xlsx", dir=out.parent)
+    os.close(handle)
+    try:
+        workbook.save(temporary)
+        os.replace(temporary, out)
+    except PermissionError as exc:
+        raise KnownError(f"Cannot write {out}: is it open in Excel?") from exc
+    except OSError as exc:
+        raise KnownError(f"Cannot write {out}: {exc.strerror or exc}") from exc
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def export_register(
+    session: Session,
+    name: str,
+    out: Path,
+    query: RegisterQuery | None = None,
+    *,
+    actor: str = "unknown",
+    pseudonymiser: Pseudonymiser | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    fast: bool | None = None,
+) -> ExportResult:
+    """One register (the current filtered view) as a one-sheet workbook at ``out``."""
+    spec = registers.get(name)
+    query = query or RegisterQuery()
+    total = registers.count(session, spec, query)
+    workbook = new_workbook(spec.title, actor, f"{spec.title}: {query.describe(spec)}")
+    title = sheet_title(spec.title)
+    worksheet = workbook.create_sheet(title)
+    ids = st.WorkbookStyles(workbook)
+    lists = sh.ListsSheet()
+    summary = write_register_sheet(
+        session,
+        workbook,
+        ids,
+        lists,
+        spec,
+        query,
+        title=title,
+        pseudonymiser=pseudonymiser,
+        progress=lambda done: progress(done, total, spec.title),
+        cancel=cancel,
+        worksheet=worksheet,
+        fast=fast,
+    )
+    lists.write(workbook)
+    cancel.raise_if_cancelled()
+    save_atomically(workbook, out)
+    return ExportResult(Path(out), (summary,), pseudonymiser is not None)
