@@ -16,6 +16,7 @@ REGISTER_MODULES = {
     "training": "rsdesk.services.registers.training",
     "partners": "rsdesk.services.registers.partners",
     "audit_log": "rsdesk.services.registers.audit_log",
+    "screening": "rsdesk.services.registers.screening",
 }
 
 

@@ -340,8 +340,12 @@ class Match:
         }
 
 
-#: Postings longer than this are not read for blocking when rarer words suffice.
-COMPACT_PREFIX = 6
+#: Names compacted (spaces removed) are blocked by their first and last letters.
+COMPACT_BLOCK = 5
+
+
+def _compact_blocks(compact: str) -> tuple[str, str]:
+    return ("<" + compact[:COMPACT_BLOCK], compact[-COMPACT_BLOCK:] + ">")
 
 
 class MatchIndex:
@@ -376,8 +380,8 @@ class MatchIndex:
                 for token in key.tokens:
                     self.postings.setdefault(token, []).append(name_index)
                 if len(key.compact) >= 8:
-                    prefix = key.compact[:COMPACT_PREFIX]
-                    self.compact_postings.setdefault(prefix, []).append(name_index)
+                    for block in _compact_blocks(key.compact):
+                        self.compact_postings.setdefault(block, []).append(name_index)
         for token in self.postings:
             if len(token) >= MIN_FUZZY_LENGTH and not token.isdigit():
                 self._by_prefix.setdefault(token[:3], set()).add(token)
@@ -432,7 +436,8 @@ class MatchIndex:
                 found.update(posting)
             remaining -= token_weight
         if len(key.compact) >= 8:
-            found.update(self.compact_postings.get(key.compact[:COMPACT_PREFIX], ()))
+            for block in _compact_blocks(key.compact):
+                found.update(self.compact_postings.get(block, ()))
         return found
 
     def search_key(self, key: NameKey, threshold: float = THRESHOLD) -> list[tuple[int, float]]:
@@ -443,7 +448,10 @@ class MatchIndex:
         for name_index in self.candidates(key, threshold):
             other = self.name_keys[name_index]
             bound = 2 * min(key.total, other.total) / (key.total + other.total)
-            if bound < threshold and key.compact[:COMPACT_PREFIX] != other.compact[:COMPACT_PREFIX]:
+            if bound < threshold and (
+                min(len(key.compact), len(other.compact)) < 8
+                or abs(len(key.compact) - len(other.compact)) > 0.12 * len(key.compact)
+            ):
                 continue
             value = score(key, other)
             if value >= threshold:

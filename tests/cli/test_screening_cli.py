@@ -1,0 +1,93 @@
+"""`rsdesk screening load | check | run | lists` on a real database file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rsdesk.cli import main
+from rsdesk.db import open_database
+from rsdesk.models import Partner
+from rsdesk.models.enums import PartnerKind
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "screening"
+
+
+def run(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--db", str(db_path), "screening", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_load_check_run_and_lists(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    database = open_database(db_path)
+    with database.unit_of_work() as session:
+        session.add(Partner(name="Harbin Institute of Technology", kind=PartnerKind.UNIVERSITY))
+        session.add(Partner(name="University of Vienna", kind=PartnerKind.UNIVERSITY))
+    database.dispose()
+
+    code, out, _err = run(capsys, db_path, "load", str(FIXTURES / "us_csl.csv"))
+    assert code == 0
+    assert "loaded version 1 with 4 entries" in out
+    assert "screened 2 partners" in out
+    assert "1 new hits" in out
+
+    code, out, _err = run(capsys, db_path, "load", str(FIXTURES / "us_csl.csv"))
+    assert code == 0
+    assert "already loaded as version 1" in out
+
+    code, out, _err = run(capsys, db_path, "check", "Harbin Gongye Daxue", "哈尔滨工业大学")
+    assert code == 0
+    (match,) = json.loads(out)
+    assert match["entry_name"] == "Harbin Institute of Technology"
+    assert match["list_key"] == "us-csl"
+    assert match["list_version"] == 1
+    assert match["score"] >= 0.87
+
+    code, out, _err = run(capsys, db_path, "check", "Technical University of Munich")
+    assert (code, json.loads(out)) == (0, [])
+
+    code, out, _err = run(capsys, db_path, "run")
+    assert code == 0
+    assert "screened 2 partners" in out
+    assert "1 hits pending review" in out
+
+    code, out, _err = run(capsys, db_path, "lists", "--json")
+    (version,) = json.loads(out)
+    assert (version["list_key"], version["entry_count"], version["active"]) == ("us-csl", 4, True)
+    code, out, _err = run(capsys, db_path, "lists")
+    assert "us-csl" in out
+    assert "us_csl.csv" in out
+
+
+def test_check_with_no_lists_prints_an_empty_list(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _err = run(capsys, db_path, "check", "Anything")
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_a_bad_file_fails_with_one_line_and_exit_1(db_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes((FIXTURES / "eu_fsf.xml").read_bytes()[:900])
+    result = subprocess.run(
+        [sys.executable, "-m", "rsdesk", "--db", str(db_path), "screening", "load", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "bad.xml: line" in lines[0]
+
+
+def test_wrong_usage_exits_2(db_path: Path) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--db", str(db_path), "screening", "load", "x.csv", "--format", "pdf"])
+    assert caught.value.code == 2
