@@ -185,6 +185,7 @@ def anonymise(
         for table_name, record_id in targets:
             redacted += _redact_entries(connection, specs[table_name], record_id)
         auditlog.append_entries(connection, actor, pending, at=now)
+        session.info.setdefault("touched_tables", set()).update(t for t, _ in targets)
         progress(min(start + BATCH, len(ids)), len(ids), "Anonymising former staff")
     session.expire_all()
     return AnonymiseResult(len(ids), redacted)
@@ -410,50 +411,35 @@ def subject_access_data(session: Session, staff_id: int) -> dict[str, list[list[
     }
 
 
-def _safe_text(value: Any) -> Any:
-    """Text that openpyxl will not write as a formula (CSV/Excel injection)."""
-    try:
-        from rsdesk.services.reports.xlsx import safe
-
-        function = getattr(safe, "safe_text", None) or getattr(safe, "safe_value", None)
-        if function is not None:
-            return function(value)
-    except ImportError:
-        pass
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _write_workbook(sheets: dict[str, list[list[Any]]], out: Path, title: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from rsdesk.services.reports.xlsx.registers import save_atomically
+    from rsdesk.services.reports.xlsx.safe import set_text
 
     workbook = Workbook()
     workbook.remove(workbook.active)
     for name, rows in sheets.items():
         sheet = workbook.create_sheet(name)
-        for number, row in enumerate(rows):
-            cells = []
-            for value in row:
+        widths: dict[int, int] = {}
+        for row_number, row in enumerate(rows, start=1):
+            for column_number, value in enumerate(row, start=1):
+                cell = sheet.cell(row=row_number, column=column_number)
+                if isinstance(value, str):
+                    set_text(cell, value)  # user text stays text, never a formula
+                else:
+                    cell.value = value
                 if isinstance(value, dt.datetime):
-                    value = value.replace(microsecond=0)
-                cells.append(_safe_text(value) if isinstance(value, str) else value)
-            sheet.append(cells)
-            if number == 0:
-                for cell in sheet[1]:
-                    cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for column in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
-            for cell in column:
-                if isinstance(cell.value, dt.datetime):
                     cell.number_format = "yyyy-mm-dd hh:mm"
-                elif isinstance(cell.value, dt.date):
+                elif isinstance(value, dt.date):
                     cell.number_format = "yyyy-mm-dd"
+                if row_number == 1:
+                    cell.font = Font(bold=True)
+                widths[column_number] = max(widths.get(column_number, 0), len(str(value or "")))
+        sheet.freeze_panes = "A2"
+        for column_number, width in widths.items():
+            letter = sheet.cell(row=1, column=column_number).column_letter
+            sheet.column_dimensions[letter].width = min(60, max(10, width + 2))
     workbook.properties.title = title
-    try:
-        workbook.save(out)
-    except OSError as exc:
-        raise ValidationError(f"Cannot write {out}: {exc.strerror or exc}") from exc
+    save_atomically(workbook, out)

@@ -69,6 +69,21 @@ class TrainingStatus(StrEnum):
     MISSING = "missing"
 
 
+#: Status -> (background, text colour), hex RGB: the matrix view and the workbook use the same.
+STATUS_COLOURS = {
+    TrainingStatus.CURRENT: ("C6EFCE", "006100"),
+    TrainingStatus.EXPIRING: ("FFEB9C", "9C5700"),
+    TrainingStatus.EXPIRED: ("FFC7CE", "9C0006"),
+    TrainingStatus.MISSING: ("D9D9D9", "3A3A3A"),
+}
+STATUS_LABELS = {
+    TrainingStatus.CURRENT: "Current",
+    TrainingStatus.EXPIRING: "Expiring",
+    TrainingStatus.EXPIRED: "Expired",
+    TrainingStatus.MISSING: "Missing",
+}
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` plus ``months`` calendar months, clamped to the last day of a shorter month."""
     index = day.year * 12 + (day.month - 1) + months
@@ -401,6 +416,7 @@ def record_completions(
         new_ids = [id_of[staff_id] for staff_id in todo]
         spec = auditlog.audited_specs()[table.name]
         actor = session.info.get("actor") or "unknown"
+        session.info.setdefault("touched_tables", set()).add(table.name)
         auditlog.append_entries(
             connection,
             actor,

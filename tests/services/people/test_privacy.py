@@ -233,6 +233,8 @@ def test_subject_access_export_holds_everything_on_the_person(db, tmp_path):
     trail = list(workbook["Audit trail"].iter_rows(min_row=2, values_only=True))
     assert {row[3] for row in trail} >= {"staff_member", "onboarding_check", "training_record"}
     assert any("Zelda Quixotic ->" in (row[6] or "") for row in trail)
+    evidence = [row[7] for row in workbook["Onboarding checks"].iter_rows(values_only=True)]
+    assert "=cmd|' /C calc'!A0" in evidence  # kept as the literal text typed
     # User text never becomes a formula.
     for sheet in workbook:
         for row in sheet.iter_rows():

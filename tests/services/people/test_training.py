@@ -232,3 +232,35 @@ def test_sync_courses_is_idempotent_and_follows_an_edited_catalogue(db):
         training.save_catalogue_text(
             session, "[[course]]\ncode='x'\nname='X'\n[course.audience]\nreligion=['a']"
         )
+
+
+def test_matrix_workbook_has_coloured_statuses_and_compliance(db, tmp_path):
+    from openpyxl import load_workbook
+
+    from rsdesk.services import people_exports
+
+    with db.unit_of_work() as session:
+        courses = _setup(session)
+        dept = department(session, "Physics")
+        done = person(session, full_name="=Done Person", department_id=dept)
+        person(session, full_name="Not Done", department_id=dept)
+        training.record_completion(session, done, courses["infosec"].id, D(2025, 12, 1))
+    out = tmp_path / "matrix.xlsx"
+    with db.read() as session:
+        people = people_exports.export_training_matrix(session, out, today=D(2026, 1, 1))
+    assert people == 2
+    workbook = load_workbook(out)
+    sheet = workbook["Training matrix"]
+    header = [c.value for c in sheet[1]]
+    column = header.index(courses["infosec"].name) + 1
+    rows = {sheet.cell(r, 2).value: r for r in range(2, sheet.max_row + 1)}
+    assert sheet.cell(rows["=Done Person"], 2).data_type == "s"
+    current = sheet.cell(rows["=Done Person"], column)
+    missing = sheet.cell(rows["Not Done"], column)
+    assert current.value == "Current (2026-12-01)"
+    assert missing.value == "Missing"
+    assert current.fill.start_color.rgb.endswith("C6EFCE")
+    assert missing.fill.start_color.rgb.endswith("D9D9D9")
+    compliance = list(workbook["Compliance"].iter_rows(min_row=2, values_only=True))
+    assert compliance[0][:3] == ("Physics", 2, 4)  # awareness and infosec for two researchers
+    assert compliance[0][-1] == 25.0

@@ -1,0 +1,108 @@
+"""Excel exports of the people registers: the training matrix (coloured by status, with compliance
+per department) and the onboarding status. Built on the Excel framework in services/reports/xlsx
+(literal text cells, atomic save); openpyxl is imported only when exporting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rsdesk.services import training
+from rsdesk.services.registers.base import RegisterQuery
+from rsdesk.services.training import STATUS_COLOURS, STATUS_LABELS
+
+
+def export_training_matrix(
+    session: Session,
+    out: Path,
+    department_id: int | None = None,
+    today: dt.date | None = None,
+    actor: str = "unknown",
+) -> int:
+    """People x required courses with their status, plus compliance per department.
+
+    Returns the number of people written.
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    from rsdesk.services.reports.xlsx.registers import new_workbook, save_atomically
+    from rsdesk.services.reports.xlsx.safe import text_cell
+    from rsdesk.services.reports.xlsx.styles import header_cell
+
+    grid = training.matrix(session, department_id, today)
+    workbook = new_workbook("Training matrix", actor, f"Training status on {grid.today}")
+    sheet = workbook.create_sheet("Training matrix")
+    fills = {
+        status: (PatternFill("solid", start_color=bg, end_color=bg), Font(color=fg))
+        for status, (bg, fg) in STATUS_COLOURS.items()
+    }
+    headings = ["Staff no.", "Name", "Department", "Role", *(c.name for c in grid.courses)]
+    widths = [11, 26, 22, 16, *([16] * len(grid.courses))]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[_letter(index)].width = width
+    sheet.freeze_panes = "E2"
+    sheet.append([header_cell(sheet, text) for text in headings])
+    for row in grid.rows:
+        cells: list[Any] = [
+            text_cell(sheet, value or "")
+            for value in (row.staff_number, row.full_name, row.department,
+                          row.role.replace("_", " "))
+        ]  # fmt: skip
+        for status, expires in zip(row.statuses, row.expiries, strict=True):
+            if status is None:
+                cells.append(WriteOnlyCell(sheet, value=None))
+                continue
+            text = STATUS_LABELS[status]
+            if expires is not None and status != training.TrainingStatus.MISSING:
+                text += f" ({expires.isoformat()})"
+            cell = text_cell(sheet, text)
+            cell.fill, cell.font = fills[status]
+            cells.append(cell)
+        sheet.append(cells)
+
+    summary = workbook.create_sheet("Compliance")
+    for index, width in enumerate((26, 8, 10, 9, 9, 9, 9, 12)):
+        summary.column_dimensions[_letter(index)].width = width
+    summary.append(
+        [
+            header_cell(summary, text)
+            for text in (
+                "Department",
+                "People",
+                "Required",
+                "Current",
+                "Expiring",
+                "Expired",
+                "Missing",
+                "Compliant %",
+            )
+        ]  # fmt: skip
+    )
+    for item in training.compliance_by_department(session, today, department_id):
+        percent = None if item.percent is None else round(item.percent, 1)
+        summary.append(
+            [text_cell(summary, item.department), item.people, item.required, item.current,
+             item.expiring, item.expired, item.missing, percent]
+        )  # fmt: skip
+    save_atomically(workbook, out)
+    return len(grid.rows)
+
+
+def export_onboarding_status(
+    session: Session, out: Path, query: RegisterQuery | None = None, actor: str = "unknown"
+) -> Any:
+    """The onboarding checks register (the current filtered view) as a formatted sheet."""
+    from rsdesk.services.reports.xlsx.registers import export_register
+
+    return export_register(session, "onboarding", out, query, actor=actor)
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
