@@ -123,8 +123,17 @@ def _decorate(canvas: Canvas, context: ReportContext, page: int, total: int) -> 
         canvas.setFont(fonts.BASE, 8)
         canvas.drawRightString(width - MARGIN, MARGIN - 6 * mm, f"Page {page} of {total}")
         if context.footer_stamp:
+            room = (
+                width - 2 * MARGIN - canvas.stringWidth(f"Page {total} of {total}", fonts.BASE, 8)
+            )
+            room -= 6 * mm
             font, text = fonts.single_font(context.footer_stamp)
-            canvas.setFont(font, 6.5)
+            size = 6.5
+            while size > 5 and canvas.stringWidth(text, font, size) > room:
+                size -= 0.25
+            while text and canvas.stringWidth(text + "\u2026", font, size) > room:
+                text = text[:-1]
+            canvas.setFont(font, size)
             canvas.drawString(MARGIN, MARGIN - 6 * mm, text)
     canvas.restoreState()
 

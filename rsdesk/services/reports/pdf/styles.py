@@ -18,6 +18,14 @@ RISK_COLOURS = {
     "very_high": "#c0392b",
     None: "#9aa5b1",
 }
+#: Light tints of the risk colours, for table cells that carry dark text.
+RISK_TINTS = {
+    "low": "#d5ecd9",
+    "medium": "#f7e9bd",
+    "high": "#f6d3bb",
+    "very_high": "#f0c0bb",
+    None: "#e4e7eb",
+}
 #: A qualitative palette (colour-blind friendly, Okabe-Ito based) for categories.
 PALETTE = (
     "#0072b2",
