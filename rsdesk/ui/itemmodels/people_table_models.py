@@ -1,0 +1,327 @@
+"""Qt table models of the people views: staff register rows, a checklist, the training matrix and
+compliance per department. They hold what a service returned (tuples and frozen dataclasses) and
+never query the database themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from rsdesk.models.enums import CheckStatus
+from rsdesk.services.onboarding import CheckItem
+from rsdesk.services.registers.base import BOOL, DATE, RegisterSpec
+from rsdesk.services.training import (
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    DepartmentCompliance,
+    TrainingMatrix,
+    TrainingStatus,
+)
+
+SortRole = Qt.ItemDataRole.UserRole + 1
+RowIdRole = Qt.ItemDataRole.UserRole + 2
+StatusRole = Qt.ItemDataRole.UserRole + 3
+Index = QModelIndex | QPersistentModelIndex
+
+ONBOARDING_COLOURS = {
+    "overdue": ("FFC7CE", "9C0006"),
+    "open": ("FFEB9C", "9C5700"),
+    "complete": ("C6EFCE", "006100"),
+}
+CHECK_STATUS_LABELS = {
+    CheckStatus.OPEN: "Open",
+    CheckStatus.DONE: "Done",
+    CheckStatus.WAIVED: "Waived",
+    CheckStatus.NOT_APPLICABLE: "Not applicable",
+}
+
+
+def _brush(hex_rgb: str) -> QBrush:
+    return QBrush(QColor(f"#{hex_rgb}"))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return (
+        str(value).replace("_", " ") if isinstance(value, str) and value.islower() else str(value)
+    )
+
+
+class RegisterRowsTableModel(QAbstractTableModel):
+    """Rows of one register fetched by a service (``(id, value...)`` tuples), shown as a table."""
+
+    def __init__(self, spec: RegisterSpec, keys: Sequence[str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.columns = [spec.column(key) for key in keys]
+        self._rows: list[tuple[Any, ...]] = []
+
+    def set_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_id(self, row: int) -> int:
+        return int(self._rows[row][0])
+
+    def row_of(self, record_id: int) -> int:
+        for number, row in enumerate(self._rows):
+            if row[0] == record_id:
+                return number
+        return -1
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].label
+        return None
+
+    def data(self, index: Index, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = self.columns[index.column()]
+        value = row[index.column() + 1]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column.kind == BOOL:
+                return "yes" if value else ""
+            if column.key == "onboarding":
+                return {"overdue": "Overdue", "open": "Open", "complete": "Complete"}.get(
+                    value, _text(value)
+                )
+            return _text(value)
+        if role == SortRole:
+            return value if value is not None else ""
+        if role == RowIdRole:
+            return row[0]
+        if column.key == "onboarding" and value in ONBOARDING_COLOURS:
+            background, foreground = ONBOARDING_COLOURS[value]
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return _brush(background)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return _brush(foreground)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in ("int", DATE):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class ChecklistTableModel(QAbstractTableModel):
+    """One person's onboarding checks."""
+
+    HEADERS = ("Check", "Due", "Status", "By", "On", "Evidence / reason")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._items: list[CheckItem] = []
+        self.today = dt.date.today()
+
+    def set_items(self, items: Sequence[CheckItem]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.today = dt.date.today()
+        self.endResetModel()
+
+    def item(self, row: int) -> CheckItem:
+        return self._items[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        item = self._items[index.row()]
+        column = index.column()
+        overdue = item.overdue(self.today)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return item.title
+            if column == 1:
+                return _text(item.due_date)
+            if column == 2:
+                return "Overdue" if overdue else CHECK_STATUS_LABELS[item.status]
+            if column == 3:
+                return item.completed_by or ""
+            if column == 4:
+                return _text(item.completed_on)
+            return item.waiver_reason or item.evidence_note or ""
+        if role == RowIdRole:
+            return item.id
+        if role == Qt.ItemDataRole.ToolTipRole and column == 5:
+            return item.waiver_reason or item.evidence_note or None
+        if column == 2 and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            key = (
+                "overdue" if overdue else "open" if item.status == CheckStatus.OPEN else "complete"
+            )
+            background, foreground = ONBOARDING_COLOURS[key]
+            return _brush(background if role == Qt.ItemDataRole.BackgroundRole else foreground)
+        return None
+
+
+class TrainingMatrixTableModel(QAbstractTableModel):
+    """People (rows) x courses (columns after the fixed ones), each cell coloured by status."""
+
+    FIXED = ("Name", "Department")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.matrix: TrainingMatrix | None = None
+        self._brushes = {
+            status: (_brush(bg), _brush(fg)) for status, (bg, fg) in STATUS_COLOURS.items()
+        }
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_matrix(self, matrix: TrainingMatrix) -> None:
+        self.beginResetModel()
+        self.matrix = matrix
+        self.endResetModel()
+
+    def status(self, row: int, column: int) -> TrainingStatus | None:
+        assert self.matrix is not None
+        return self.matrix.rows[row].statuses[column - len(self.FIXED)]
+
+    def course_column(self, course_id: int) -> int:
+        assert self.matrix is not None
+        return [c.id for c in self.matrix.courses].index(course_id) + len(self.FIXED)
+
+    def row_of(self, staff_id: int) -> int:
+        assert self.matrix is not None
+        for number, row in enumerate(self.matrix.rows):
+            if row.staff_id == staff_id:
+                return number
+        return -1
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        if parent.isValid() or self.matrix is None:
+            return 0
+        return len(self.matrix.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        if parent.isValid() or self.matrix is None:
+            return 0
+        return len(self.FIXED) + len(self.matrix.courses)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if self.matrix is None or orientation != Qt.Orientation.Horizontal:
+            return None
+        fixed = len(self.FIXED)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if section < fixed:
+                return self.FIXED[section]
+            return self.matrix.courses[section - fixed].name.replace(" and ", " & ")
+        if role == Qt.ItemDataRole.ToolTipRole and section >= fixed:
+            course = self.matrix.courses[section - fixed]
+            every = f"every {course.refresh_months} months" if course.refresh_months else "once"
+            return f"{course.name} ({every}); required for {course.audience.describe()}"
+        return None
+
+    def data(self, index: Index, role: int = 0) -> Any:
+        if not index.isValid() or self.matrix is None:
+            return None
+        row = self.matrix.rows[index.row()]
+        column = index.column()
+        fixed = len(self.FIXED)
+        if column < fixed:
+            if role in (Qt.ItemDataRole.DisplayRole, SortRole):
+                return row.full_name if column == 0 else (row.department or "")
+            if role == RowIdRole:
+                return row.staff_id
+            return None
+        status = row.statuses[column - fixed]
+        expires = row.expiries[column - fixed]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return STATUS_LABELS[status] if status is not None else ""
+        if role == StatusRole:
+            return status.value if status is not None else ""
+        if role == SortRole:
+            order = (TrainingStatus.EXPIRED, TrainingStatus.MISSING, TrainingStatus.EXPIRING,
+                     TrainingStatus.CURRENT)  # fmt: skip
+            return order.index(status) if status is not None else 9
+        if role == RowIdRole:
+            return row.staff_id
+        if status is None:
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "Not required for this role and research"
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._brushes[status][0]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._brushes[status][1]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if status == TrainingStatus.MISSING:
+                return "Never completed"
+            if expires is None:
+                return "Completed; does not expire"
+            return f"{STATUS_LABELS[status]}: counts until {expires.isoformat()}"
+        return None
+
+
+class ComplianceTableModel(QAbstractTableModel):
+    HEADERS = ("Department", "People", "Required", "Current", "Expiring", "Expired", "Missing",
+               "Compliant")  # fmt: skip
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._items: list[DepartmentCompliance] = []
+
+    def set_items(self, items: Sequence[DepartmentCompliance]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        item = self._items[index.row()]
+        values = (item.department, item.people, item.required, item.current, item.expiring,
+                  item.expired, item.missing, item.percent)  # fmt: skip
+        value = values[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == 7:
+                return "–" if value is None else f"{value:.0f} %"
+            return str(value)
+        if role == SortRole:
+            return value if value is not None else -1
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and index.column() == 7 and value is not None:
+            key = "complete" if value >= 90 else "open" if value >= 70 else "overdue"
+            return _brush(ONBOARDING_COLOURS[key][0])
+        return None

@@ -1,0 +1,502 @@
+"""Staff & onboarding: the staff register with each person's onboarding state, and a checklist
+panel to complete a check, waive it with a reason or mark it not applicable.
+
+Everything goes through services (registers.fetch, services.onboarding, services.privacy) on the
+operation runner; the view holds no rule of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QItemSelection, QSortFilterProxyModel, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from rsdesk.services import onboarding, privacy, registers, training
+from rsdesk.services.registers import RegisterQuery
+from rsdesk.ui.context import AppContext
+from rsdesk.ui.itemmodels.people_table_models import (
+    ChecklistTableModel,
+    RegisterRowsTableModel,
+    SortRole,
+)
+from rsdesk.ui.views.base import View
+
+KEYS = (
+    "staff_number",
+    "full_name",
+    "department",
+    "role_category",
+    "technology_area",
+    "onboarding",
+    "open_checks",
+    "overdue_checks",
+    "start_date",
+    "end_date",
+)
+#: Rows fetched at most; the register is thousands of people, filters narrow it further.
+MAX_ROWS = 50_000
+
+
+class StaffView(View):
+    watches = frozenset({"staff_member", "onboarding_check", "training_record", "department"})
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.spec = registers.get("staff")
+        self.staff_id: int | None = None
+        self._loading = 0
+
+        # -- filters --
+        self.search = QLineEdit()
+        self.search.setObjectName("staffSearch")
+        self.search.setPlaceholderText(self.tr("Search name, staff number, e-mail…"))
+        self.search.setClearButtonEnabled(True)
+        self.department = QComboBox()
+        self.department.setObjectName("staffDepartment")
+        self.department.addItem(self.tr("All departments"), None)
+        self.onboarding_filter = QComboBox()
+        self.onboarding_filter.setObjectName("staffOnboardingFilter")
+        for value, label in (
+            (None, self.tr("Any onboarding state")),
+            ("overdue", self.tr("Overdue checks")),
+            ("open", self.tr("Open checks")),
+            ("complete", self.tr("Complete")),
+        ):
+            self.onboarding_filter.addItem(label, value)
+        self.show_left = QCheckBox(self.tr("Include people who left"))
+        self.anonymise_button = QPushButton(self.tr("Anonymise former staff…"))
+        self.anonymise_button.setToolTip(
+            self.tr("Remove the identity of people who left longer ago than the retention period")
+        )
+        self.access_button = QPushButton(self.tr("Subject-access export…"))
+        self.access_button.setEnabled(False)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("staffCount")
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        filters.addWidget(self.department, 1)
+        filters.addWidget(self.onboarding_filter, 1)
+        filters.addWidget(self.show_left)
+        filters.addStretch()
+        filters.addWidget(self.access_button)
+        filters.addWidget(self.anonymise_button)
+
+        # -- the register --
+        self.model = RegisterRowsTableModel(self.spec, KEYS, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self.table = QTableView()
+        self.table.setObjectName("staffTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        for number, key in enumerate(KEYS):
+            self.table.setColumnWidth(number, max(56, self.spec.column(key).width * 7))
+        self.table.setColumnWidth(KEYS.index("full_name"), 170)
+
+        # -- the checklist panel --
+        self.person_label = QLabel(self.tr("Select a person to see their checklist."))
+        self.person_label.setObjectName("personLabel")
+        self.person_label.setWordWrap(True)
+        self.person_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.checklist_model = ChecklistTableModel(self)
+        self.checklist = QTableView()
+        self.checklist.setObjectName("checklistTable")
+        self.checklist.setModel(self.checklist_model)
+        self.checklist.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.checklist.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.checklist.verticalHeader().hide()
+        self.checklist.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 82), (2, 96), (3, 90), (4, 82), (5, 150)):
+            self.checklist.setColumnWidth(column, width)
+        self.note = QLineEdit()
+        self.note.setObjectName("checkNote")
+        self.note.setPlaceholderText(self.tr("Evidence, or the reason for a waiver"))
+        self.on_date = QDateEdit()
+        self.on_date.setObjectName("checkDate")
+        self.on_date.setCalendarPopup(True)
+        self.on_date.setDisplayFormat("yyyy-MM-dd")
+        self.on_date.setDate(QDate.currentDate())
+        self.on_date.setMaximumDate(QDate.currentDate())
+        self.complete_button = QPushButton(self.tr("Complete"))
+        self.complete_button.setObjectName("completeCheck")
+        self.waive_button = QPushButton(self.tr("Waive…"))
+        self.waive_button.setObjectName("waiveCheck")
+        self.waive_button.setToolTip(self.tr("Waive the check; the note above is the reason"))
+        self.not_applicable_button = QPushButton(self.tr("Not applicable"))
+        self.not_applicable_button.setObjectName("notApplicableCheck")
+        self.reopen_button = QPushButton(self.tr("Reopen"))
+        self.reopen_button.setObjectName("reopenCheck")
+        buttons = QHBoxLayout()
+        for button in (
+            self.complete_button,
+            self.waive_button,
+            self.not_applicable_button,
+            self.reopen_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch()
+        form = QFormLayout()
+        form.addRow(self.tr("Note"), self.note)
+        form.addRow(self.tr("Date"), self.on_date)
+        self.training_label = QLabel()
+        self.training_label.setObjectName("personTraining")
+        self.training_label.setWordWrap(True)
+        self.training_label.setTextFormat(Qt.TextFormat.RichText)
+        panel = QWidget()
+        panel_layout = QVBoxLayout(panel)
+        panel_layout.setContentsMargins(6, 0, 0, 0)
+        title = QLabel(self.tr("<b>Onboarding checklist</b>"))
+        panel_layout.addWidget(title)
+        panel_layout.addWidget(self.person_label)
+        panel_layout.addWidget(self.checklist, 1)
+        panel_layout.addLayout(form)
+        panel_layout.addLayout(buttons)
+        panel_layout.addWidget(QLabel(self.tr("<b>Training</b>")))
+        panel_layout.addWidget(self.training_label)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("staffSplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.count_label)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.department.currentIndexChanged.connect(self.refresh)
+        self.onboarding_filter.currentIndexChanged.connect(self.refresh)
+        self.show_left.toggled.connect(self.refresh)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.checklist.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.complete_button.clicked.connect(self.complete_selected)
+        self.waive_button.clicked.connect(self.waive_selected)
+        self.not_applicable_button.clicked.connect(self.not_applicable_selected)
+        self.reopen_button.clicked.connect(self.reopen_selected)
+        self.anonymise_button.clicked.connect(self.anonymise_former_staff)
+        self.access_button.clicked.connect(self.subject_access_export)
+        self._update_buttons()
+        self._load_departments()
+        self.refresh()
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def _load_departments(self) -> None:
+        filt = next(f for f in self.spec.filters if f.key == "department")
+        assert filt.choices is not None
+        choices = filt.choices
+
+        def done(items: list[tuple[Any, str]]) -> None:
+            for value, label in items:
+                self.department.addItem(label, value)
+
+        self.context.ops.query(lambda session: list(choices(session)), done)
+
+    def current_query(self) -> RegisterQuery:
+        filters: dict[str, Any] = {}
+        if self.department.currentData() is not None:
+            filters["department"] = self.department.currentData()
+        if self.onboarding_filter.currentData() is not None:
+            filters["onboarding"] = self.onboarding_filter.currentData()
+        return RegisterQuery(
+            text=self.search.text().strip(),
+            filters=filters,
+            include_archived=self.show_left.isChecked(),
+        )
+
+    def refresh(self) -> None:
+        query = self.current_query()
+        spec = self.spec
+        self._loading += 1
+
+        def work(session: Session) -> tuple[int, list[tuple[Any, ...]]]:
+            total = registers.count(session, spec, query)
+            return total, registers.fetch(session, spec, query, limit=MAX_ROWS, keys=KEYS)
+
+        self.context.ops.query(work, self._on_rows)
+        self._load_checklist()
+
+    def _on_rows(self, value: tuple[int, list[tuple[Any, ...]]]) -> None:
+        self._loading -= 1
+        total, rows = value
+        keep = self.staff_id
+        self.model.set_rows(rows)
+        shown = len(rows)
+        text = self.tr("%n people", "", total)
+        if shown < total:
+            text += self.tr(" (first %1 shown; refine the filters)").replace("%1", f"{shown:,}")
+        self.count_label.setText(text)
+        if keep is not None:
+            self.select_staff(keep)
+
+    def select_staff(self, staff_id: int) -> bool:
+        row = self.model.row_of(staff_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection(self, *_: Any) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        staff_id = self.model.row_id(self.proxy.mapToSource(rows[0]).row()) if rows else None
+        if staff_id != self.staff_id:
+            self.staff_id = staff_id
+            self._load_checklist()
+
+    def _load_checklist(self) -> None:
+        staff_id = self.staff_id
+        self.access_button.setEnabled(staff_id is not None)
+        if staff_id is None:
+            self.checklist_model.set_items([])
+            self.person_label.setText(self.tr("Select a person to see their checklist."))
+            self.training_label.setText("")
+            self._update_buttons()
+            return
+
+        def work(session: Session) -> tuple[Any, ...]:
+            from rsdesk.services import staff as staff_service
+
+            person = staff_service.get(session, staff_id)
+            items = onboarding.checklist(session, staff_id)
+            statuses = []
+            if not person.archived:
+                statuses = [s for s in training.person_status(session, staff_id) if s.required]
+            return person, items, statuses
+
+        self.context.ops.query(work, self._on_checklist)
+
+    def _on_checklist(self, value: tuple[Any, ...]) -> None:
+        person, items, statuses = value
+        if person.id != self.staff_id:
+            return
+        selected = self._selected_check()
+        role = person.role_category.value.replace("_", " ")
+        sensitivity = [
+            text
+            for flag, text in (
+                (person.technology_area_code, self.tr("critical technology")),
+                (person.dual_use_code, self.tr("dual-use")),
+                (person.sensitive_facility_access, self.tr("sensitive facility access")),
+            )
+            if flag
+        ]
+        line = f"{person.full_name} ({person.staff_number}) — {role}"
+        if sensitivity:
+            line += " — " + ", ".join(sensitivity)
+        self.person_label.setText(line)
+        self.checklist_model.set_items(items)
+        if selected is not None:
+            for row in range(len(items)):
+                if items[row].id == selected:
+                    self.checklist.selectRow(row)
+        parts = []
+        from rsdesk.services.training import STATUS_COLOURS, STATUS_LABELS
+
+        for status in statuses:
+            background, foreground = STATUS_COLOURS[status.status]
+            parts.append(
+                f'<span style="background:#{background}; color:#{foreground}">&nbsp;'
+                f"{_escape(status.course.name)}: {STATUS_LABELS[status.status]}&nbsp;</span>"
+            )
+        self.training_label.setText(" ".join(parts) or self.tr("No required courses."))
+        self._update_buttons()
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _selected_check(self) -> int | None:
+        rows = self.checklist.selectionModel().selectedRows()
+        return self.checklist_model.item(rows[0].row()).id if rows else None
+
+    @Slot()
+    def _update_buttons(self, *_: Any) -> None:
+        selected = self._selected_check() is not None
+        for button in (
+            self.complete_button,
+            self.waive_button,
+            self.not_applicable_button,
+            self.reopen_button,
+        ):
+            button.setEnabled(selected)
+
+    def _act(self, action: str) -> None:
+        check_id = self._selected_check()
+        if check_id is None:
+            return
+        note = self.note.text()
+        on = self.on_date.date().toPython()
+        assert isinstance(on, dt.date)
+
+        def work(session: Session) -> Any:
+            if action == "complete":
+                return onboarding.complete(session, check_id, on=on, evidence=note)
+            if action == "waive":
+                return onboarding.waive(session, check_id, note, on=on)
+            if action == "not_applicable":
+                return onboarding.mark_not_applicable(session, check_id, on=on, note=note)
+            return onboarding.reopen(session, check_id)
+
+        def done(_: Any) -> None:
+            self.note.clear()
+            self.context.signals.status_message.emit(self.tr("Checklist updated."))
+
+        self.context.ops.write(work, done)
+
+    @Slot()
+    def complete_selected(self) -> None:
+        self._act("complete")
+
+    @Slot()
+    def waive_selected(self) -> None:
+        self._act("waive")
+
+    @Slot()
+    def not_applicable_selected(self) -> None:
+        self._act("not_applicable")
+
+    @Slot()
+    def reopen_selected(self) -> None:
+        self._act("reopen")
+
+    @Slot()
+    def anonymise_former_staff(self) -> None:
+        def found(value: tuple[int, list[privacy.Leaver]]) -> None:
+            months, leavers = value
+            if not leavers:
+                QMessageBox.information(
+                    self,
+                    self.tr("Anonymise former staff"),
+                    self.tr(
+                        "Nobody left more than %1 months ago who is still identifiable."
+                    ).replace("%1", str(months)),
+                )
+                return
+            answer = QMessageBox.question(
+                self,
+                self.tr("Anonymise former staff"),
+                self.tr(
+                    "%1 people left more than %2 months ago. Replace their name, e-mail and "
+                    "staff number by a pseudonym, also in the audit log's history? Statistics "
+                    "are kept. This cannot be undone."
+                )
+                .replace("%1", str(len(leavers)))
+                .replace("%2", str(months)),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            db = self.context.db
+
+            def job(progress: Any, cancel: Any) -> privacy.AnonymiseResult:
+                with db.unit_of_work() as session:
+                    return privacy.anonymise_due(session, progress=progress, cancel=cancel)
+
+            self.context.ops.job(
+                self.tr("Anonymising former staff"),
+                job,
+                lambda result: self.context.signals.status_message.emit(
+                    self.tr("%1 former staff anonymised.").replace("%1", str(result.people))
+                ),
+                touches=frozenset({"staff_member", "advice_request"}),
+            )
+
+        self.context.ops.query(
+            lambda s: (privacy.retention_months(s), privacy.due_for_anonymisation(s)), found
+        )
+
+    @Slot()
+    def subject_access_export(self) -> None:
+        staff_id = self.staff_id
+        if staff_id is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Subject-access export"),
+            str(Path.home() / f"subject-access-{staff_id}.xlsx"),
+            self.tr("Excel workbook (*.xlsx)"),
+        )
+        if path:
+            self.export_subject_access(staff_id, Path(path))
+
+    def export_subject_access(self, staff_id: int, path: Path) -> None:
+        self.context.ops.query(
+            lambda s: privacy.subject_access_export(s, staff_id, path),
+            lambda out: self.context.signals.status_message.emit(
+                self.tr("Written %1").replace("%1", str(out))
+            ),
+        )
+
+    # -- View hooks ---------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def apply_filters(self, filters: dict[str, Any]) -> None:
+        value = filters.get("onboarding")
+        index = self.onboarding_filter.findData(value)
+        self.onboarding_filter.setCurrentIndex(max(0, index))
+
+    def export_current(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export onboarding status"),
+            str(Path.home() / "onboarding.xlsx"),
+            self.tr("Excel workbook (*.xlsx)"),
+        )
+        if not path:
+            return
+        from rsdesk.services import people_exports
+
+        query = RegisterQuery(include_archived=self.show_left.isChecked())
+        actor = self.context.db.actor
+        self.context.ops.query(
+            lambda s: people_exports.export_onboarding_status(s, Path(path), query, actor),
+            lambda _: self.context.signals.status_message.emit(
+                self.tr("Written %1").replace("%1", path)
+            ),
+        )
+
+    def save_state(self) -> None:
+        self.context.settings.set_value("staff/splitter", self.splitter.saveState())
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,143 @@
+"""Staff & onboarding and training views: click through them on a real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from rsdesk.models.enums import CheckStatus
+from rsdesk.services import onboarding, training
+from rsdesk.services.training import STATUS_COLOURS, TrainingStatus
+from tests.services.people.helpers import department, person
+
+
+@pytest.fixture
+def people(db):
+    with db.unit_of_work() as session:
+        training.sync_courses(session)
+        physics = department(session, "Physics")
+        office = department(session, "Office")
+        ada = person(session, full_name="Ada Lovelace", department_id=physics, dual_use_code="4",
+                     start_date=dt.date(2025, 1, 6))  # fmt: skip
+        bob = person(session, full_name="Bob Builder", department_id=physics)
+        cyd = person(session, full_name="Cyd Clerk", department_id=office,
+                     role_category="administrative")  # fmt: skip
+    return {"ada": ada, "bob": bob, "cyd": cyd, "physics": physics}
+
+
+def test_complete_a_check_in_the_staff_view(qtbot, context, db, people, qtmodeltester):
+    from rsdesk.ui.views.staff import StaffView
+
+    view = StaffView(context)
+    qtbot.addWidget(view)
+    view.resize(1200, 700)
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)
+    qtmodeltester.check(view.model)
+    assert view.select_staff(people["ada"])
+    qtbot.waitUntil(lambda: view.checklist_model.rowCount() > 0)
+    qtmodeltester.check(view.checklist_model)
+    assert "Ada Lovelace" in view.person_label.text()
+    row = next(
+        r for r in range(view.checklist_model.rowCount())
+        if view.checklist_model.item(r).check_code == "export_control_check"
+    )  # fmt: skip
+    view.checklist.selectRow(row)
+    assert view.complete_button.isEnabled()
+    qtbot.keyClicks(view.note, "No licence needed (ticket 42)")
+    qtbot.mouseClick(view.complete_button, Qt.MouseButton.LeftButton)
+
+    def completed() -> bool:
+        with db.read() as session:
+            items = {i.check_code: i for i in onboarding.checklist(session, people["ada"])}
+        return items["export_control_check"].status == CheckStatus.DONE
+
+    qtbot.waitUntil(completed)
+    with db.read() as session:
+        item = {i.check_code: i for i in onboarding.checklist(session, people["ada"])}[
+            "export_control_check"
+        ]
+    assert item.evidence_note == "No licence needed (ticket 42)"
+    assert item.completed_by == db.actor
+    # The panel reloads and shows the check as done.
+    qtbot.waitUntil(lambda: view.checklist_model.index(row, 2).data() == "Done", timeout=5000)
+
+    # A waiver without a reason is refused by the service and changes nothing.
+    view.checklist.selectRow((row + 1) % view.checklist_model.rowCount())
+    errors = []
+    context.ops.write(
+        lambda s: onboarding.waive(s, view._selected_check(), ""), None, errors.append
+    )
+    qtbot.waitUntil(lambda: bool(errors))
+    assert "reason" in str(errors[0])
+
+
+def test_staff_view_filters_by_onboarding_state(qtbot, context, people):
+    from rsdesk.ui.views.staff import StaffView
+
+    view = StaffView(context)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)
+    view.onboarding_filter.setCurrentIndex(view.onboarding_filter.findData("complete"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    assert view.model.row_id(0) == people["cyd"]
+
+
+def test_bulk_completion_changes_the_matrix_colour(qtbot, context, db, people, qtmodeltester):
+    from rsdesk.ui.views.training import TrainingView
+
+    view = TrainingView(context)
+    qtbot.addWidget(view)
+    view.resize(1200, 700)
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)
+    qtmodeltester.check(view.model)
+    qtmodeltester.check(view.compliance_model)
+    with db.read() as session:
+        course = training.course_by_code(session, "rs_awareness")
+    column = view.model.course_column(course.id)
+
+    def cell(staff_id):
+        return view.model.index(view.model.row_of(staff_id), column)
+
+    missing = STATUS_COLOURS[TrainingStatus.MISSING][0]
+    current = STATUS_COLOURS[TrainingStatus.CURRENT][0]
+    before = cell(people["ada"]).data(Qt.ItemDataRole.BackgroundRole)
+    assert before.color().name().upper() == f"#{missing}"
+    assert cell(people["cyd"]).data() == ""  # not required for an administrative role
+
+    dialog = view.open_completion_dialog()
+    dialog.set_course(course.id)
+    dialog.select_needing()
+    assert set(dialog.selected_ids()) == {people["ada"], people["bob"]}
+    assert "Counts until" in dialog.expiry_label.text()
+    with qtbot.waitSignal(dialog.recorded, timeout=10_000) as recorded:
+        qtbot.mouseClick(
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
+    assert recorded.args == [2]
+    qtbot.waitUntil(
+        lambda: (
+            cell(people["ada"]).data(Qt.ItemDataRole.BackgroundRole).color().name().upper()
+            == f"#{current}"
+        ),
+        timeout=10_000,
+    )
+    assert cell(people["bob"]).data() == "Current"
+    with db.read() as session:
+        statuses = {s.course.code: s.status for s in training.person_status(session, people["ada"])}
+    assert statuses["rs_awareness"] == TrainingStatus.CURRENT
+
+
+def test_matrix_filters_by_department(qtbot, context, people):
+    from rsdesk.ui.views.training import TrainingView
+
+    view = TrainingView(context)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3 and view.department.count() == 3)
+    view.department.setCurrentIndex(view.department.findData(people["physics"]))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2)
+    assert view.compliance_model.rowCount() == 1
