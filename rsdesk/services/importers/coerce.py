@@ -1,0 +1,193 @@
+"""Turning what a spreadsheet cell holds into a typed value, or a reason why not.
+
+Every parser returns the value or raises :class:`Invalid` with a short reason that the plan shows
+next to the row and column. Dates are European or ISO, never US (``03/04/2025`` is 3 April).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class Invalid(ValueError):
+    """A cell that cannot become the field's type; the message is the reason."""
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(value: Any, max_length: int | None = None) -> str | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.isoformat(sep=" ", timespec="minutes")
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    result = str(value).strip()
+    if max_length is not None and len(result) > max_length:
+        raise Invalid(f"longer than {max_length} characters ({len(result)})")
+    return result
+
+
+#: Excel serial numbers that are plausible dates (1900-01-01 .. 9999-12-31).
+_SERIAL_RANGE = (1, 2_958_465)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+_EUROPEAN = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+
+def date(value: Any) -> dt.date | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise Invalid(f"{value!r} is not a date")
+    if isinstance(value, int | float):
+        if not float(value).is_integer() or not _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
+            raise Invalid(f"{value!r} is not a date")
+        serial = int(value)
+        # Excel counts the non-existent 1900-02-29 (serial 60).
+        return _EXCEL_EPOCH + dt.timedelta(days=serial if serial > 60 else serial + 1)
+    raw = str(value).strip()
+    parts: tuple[str, str, str] | None = None
+    if match := _ISO.match(raw) or _YMD_SLASH.match(raw):
+        parts = (match.group(1), match.group(2), match.group(3))
+    elif match := _EUROPEAN.match(raw):
+        parts = (match.group(3), match.group(2), match.group(1))
+    elif raw.isdigit() and len(raw) <= 7:
+        return date(int(raw))
+    if parts is None:
+        raise Invalid(f"{raw!r} is not a date (use YYYY-MM-DD or DD.MM.YYYY)")
+    try:
+        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        raise Invalid(f"{raw!r} is not a valid date") from None
+
+
+_CURRENCY = re.compile(r"(?i)(eur|euro|euros|€|\$|£|chf|usd|gbp)")
+
+
+def number(value: Any) -> Decimal | None:
+    """A number written with either decimal mark and optional thousands separators.
+
+    ``1.234,56`` and ``1,234.56`` are both 1234.56; with a single separator followed by exactly
+    three digits (``1.234``, ``1,234``) it is read as a thousands separator.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise Invalid(f"{value!r} is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise Invalid(f"{value!r} is not a number")
+        return Decimal(repr(value))
+    if isinstance(value, dt.date):
+        raise Invalid(f"{value.isoformat()} is a date, not a number")
+    raw = str(value).strip()
+    cleaned = _CURRENCY.sub("", raw)
+    cleaned = re.sub(r"[\s\u00a0\u202f'’_]", "", cleaned)
+    negative = cleaned.startswith("-") or (cleaned.startswith("(") and cleaned.endswith(")"))
+    cleaned = cleaned.strip("-+()")
+    if not cleaned or not re.fullmatch(r"[0-9.,]+", cleaned) or not cleaned[0].isdigit():
+        raise Invalid(f"{raw!r} is not a number")
+    dots, commas = cleaned.count("."), cleaned.count(",")
+    if dots and commas:
+        decimal_mark = "." if cleaned.rfind(".") > cleaned.rfind(",") else ","
+    elif dots + commas == 0:
+        decimal_mark = None
+    else:
+        mark = "." if dots else ","
+        head, _, tail = cleaned.rpartition(mark)
+        decimal_mark = None if (dots + commas > 1 or len(tail) == 3) else mark
+    thousands = {".", ","} - ({decimal_mark} if decimal_mark else set())
+    if decimal_mark and cleaned.count(decimal_mark) > 1:
+        raise Invalid(f"{raw!r} is not a number")
+    body = cleaned
+    for separator in thousands:
+        groups = body.split(separator)
+        if len(groups) > 1 and (
+            any(len(g.split(decimal_mark or "#")[0]) != 3 for g in groups[1:])
+            or not groups[0]
+            or len(groups[0]) > 3
+        ):
+            raise Invalid(f"{raw!r} is not a number (check the thousands separators)")
+        body = body.replace(separator, "")
+    if decimal_mark:
+        body = body.replace(decimal_mark, ".")
+    try:
+        result = Decimal(body)
+    except InvalidOperation:
+        raise Invalid(f"{raw!r} is not a number") from None
+    return -result if negative else result
+
+
+def whole_number(value: Any, minimum: int | None = None) -> int | None:
+    result = number(value)
+    if result is None:
+        return None
+    if result != result.to_integral_value():
+        raise Invalid(f"{value!r} is not a whole number")
+    if minimum is not None and result < minimum:
+        raise Invalid(f"{value!r} is below {minimum}")
+    if abs(result) > 2**62:
+        raise Invalid(f"{value!r} is too large")
+    return int(result)
+
+
+_TRUE = {"yes", "y", "true", "1", "x", "ja", "j", "oui", "si", "sí", "wahr", "vrai", "✓"}
+_FALSE = {"no", "n", "false", "0", "nein", "non", "falsch", "faux", "-"}
+
+
+def boolean(value: Any) -> bool | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    raw = str(value).strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise Invalid(f"{value!r} is not yes or no")
+
+
+def normalise(text: str) -> str:
+    """Lower case ASCII letters and digits only: for matching headers, choices and names."""
+    from anyascii import anyascii
+
+    folded = anyascii(unicodedata.normalize("NFKC", text)).lower()
+    return re.sub(r"[^a-z0-9]+", "", folded)
+
+
+def choice(
+    value: Any, choices: Sequence[str], synonyms: dict[str, str] | None = None
+) -> str | None:
+    """One of ``choices`` (enum values), given as the value or its label in any case."""
+    if is_blank(value):
+        return None
+    key = normalise(str(value))
+    for option in choices:
+        if normalise(option) == key:
+            return option
+    if synonyms and key in synonyms:
+        return synonyms[key]
+    from rsdesk.services.reports.xlsx.styles import label
+
+    allowed = ", ".join(label(c) for c in choices)
+    raise Invalid(f"{str(value).strip()!r} is not one of: {allowed}")

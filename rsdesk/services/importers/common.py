@@ -1,0 +1,152 @@
+"""Lookups shared by the import targets: departments, staff and partners by normalised name."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy.orm import Session
+
+from rsdesk.db import auditlog
+from rsdesk.models import Department, Partner, PartnerName, StaffMember
+from rsdesk.services.importers.coerce import normalise
+
+
+class Departments:
+    """Departments by normalised name; unknown names become new departments on write."""
+
+    def __init__(self, session: Session) -> None:
+        self.by_name = {
+            normalise(name): (id_, name)
+            for id_, name in session.execute(select(Department.id, Department.name))
+        }
+        self.names_by_id = {id_: name for id_, name in self.by_name.values()}
+        self.new: dict[str, str] = {}
+
+    def resolve(self, name: str | None) -> tuple[str, Any] | None:
+        """("id", 3) for a known department, ("new", key) for one to create, None for blank."""
+        if not name:
+            return None
+        key = normalise(name)
+        if key in self.by_name:
+            return ("id", self.by_name[key][0])
+        self.new.setdefault(key, name)
+        return ("new", key)
+
+    def create_new(self, session: Session) -> None:
+        for key, name in self.new.items():
+            department = Department(name=name)
+            session.add(department)
+            session.flush()
+            self.by_name[key] = (department.id, name)
+
+    def id_of(self, resolved: tuple[str, Any] | None) -> int | None:
+        if resolved is None:
+            return None
+        return resolved[1] if resolved[0] == "id" else self.by_name[resolved[1]][0]
+
+
+class Staff:
+    """Staff members by staff number and by normalised name."""
+
+    def __init__(self, session: Session) -> None:
+        self.by_number: dict[str, int] = {}
+        self.by_name: dict[str, list[int]] = defaultdict(list)
+        self.name_of: dict[int, str] = {}
+        for id_, number, name in session.execute(
+            select(StaffMember.id, StaffMember.staff_number, StaffMember.full_name)
+        ):
+            self.by_number[number.strip().lower()] = id_
+            self.by_name[normalise(name)].append(id_)
+            self.name_of[id_] = name
+
+    def find(self, text: str) -> tuple[int | None, str | None]:
+        """(id, None) or (None, reason)."""
+        if text.strip().lower() in self.by_number:
+            return self.by_number[text.strip().lower()], None
+        found = self.by_name.get(normalise(text), [])
+        if len(found) == 1:
+            return found[0], None
+        if found:
+            return None, f"{len(found)} staff members are called {text!r}; give the staff number"
+        return None, f"no staff member {text!r} (import the staff first)"
+
+
+class Partners:
+    """Partners by normalised name and other names; unknown names become new partners."""
+
+    def __init__(self, session: Session) -> None:
+        self.by_name: dict[str, int] = {}
+        for id_, name in session.execute(select(PartnerName.partner_id, PartnerName.name)):
+            self.by_name.setdefault(normalise(name), id_)
+        self.names: dict[int, str] = {}
+        for id_, name in session.execute(select(Partner.id, Partner.name)):
+            self.by_name[normalise(name)] = id_
+            self.names[id_] = name
+        self.new: dict[str, str] = {}
+
+    def resolve(self, name: str) -> tuple[str, Any]:
+        key = normalise(name)
+        if key in self.by_name:
+            return ("id", self.by_name[key])
+        self.new.setdefault(key, name)
+        return ("new", key)
+
+    def create_new(self, session: Session) -> None:
+        from rsdesk.services import partners
+
+        for key, name in self.new.items():
+            detail = partners.create(session, partners.PartnerInput(name=name, kind="other"))
+            self.by_name[key] = detail.id
+
+    def id_of(self, resolved: tuple[str, Any]) -> int:
+        return resolved[1] if resolved[0] == "id" else self.by_name[resolved[1]]
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def bulk_insert(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    key_columns: tuple[str, ...],
+) -> list[int]:
+    """Inserts ``rows`` with one executemany and audits them; returns their ids in order.
+
+    ``key_columns`` identify a row uniquely among the new ones, to read the ids back (RETURNING
+    in parameter order would make SQLite run one statement per row).
+    """
+    if not rows:
+        return []
+    session.flush()  # ORM changes first, so that their audit entries chain before these
+    connection: Connection = session.connection()
+    connection.execute(insert(table), rows)
+    ids: dict[tuple[Any, ...], int] = {}
+    first = key_columns[0]
+    values = list(dict.fromkeys(row[first] for row in rows))
+    columns = [table.c[name] for name in key_columns]
+    for start in range(0, len(values), 900):
+        chunk = values[start : start + 900]
+        for found in connection.execute(
+            select(table.c.id, *columns).where(table.c[first].in_(chunk))
+        ):
+            ids[tuple(found[1:])] = found[0]
+    new_ids = [ids[tuple(row[name] for name in key_columns)] for row in rows]
+    spec = auditlog.audited_specs()[table.name]
+    actor = session.info.get("actor") or "unknown"
+    auditlog.append_entries(
+        connection,
+        actor,
+        (auditlog.insert_entry(spec, id_, row) for id_, row in zip(new_ids, rows)),
+    )
+    return new_ids
+
+
+def chunks(items: list[Any], size: int = 900) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,384 @@
+"""Reading an import file into a plain table, refusing bad files with one clear sentence.
+
+The file's *content* decides what it is, not its name: a PDF renamed to ``.xlsx``, a workbook
+renamed to ``.csv``, a password-protected workbook (an encrypted OLE container, not a zip) and an
+old ``.xls`` are each recognised and refused with a message saying what to do.
+
+Workbooks are read with python-calamine (fast, values only: formulas give their saved results and
+macros are never run). Macro-enabled workbooks (.xlsm) are accepted for their cell values only:
+the macros are ignored, never executed, and the plan says so. Merged cells are refused, because a
+merged block leaves all but one of its rows without the value the user sees.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rsdesk.services.errors import KnownError
+
+#: Default size limit, in MB (setting ``import.max_file_mb`` overrides it).
+DEFAULT_MAX_MB = 50
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+#: Sheets of our own exports that hold no records.
+SKIPPED_SHEETS = frozenset({"cover", "lists"})
+#: Sheets larger than this when unpacked are refused (a "zip bomb" would exhaust memory).
+MAX_UNPACKED_BYTES = 2_000_000_000
+
+
+@dataclass
+class SourceTable:
+    """A header row and data rows, with the spreadsheet row number of each data row."""
+
+    path: Path
+    format: str
+    sheet: str | None
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]
+    notes: list[str] = field(default_factory=list)
+
+    def column_letter(self, index: int) -> str:
+        if self.format == "csv":
+            return str(index + 1)
+        from openpyxl.utils import get_column_letter
+
+        return get_column_letter(index + 1)
+
+
+def _what_is(head: bytes) -> str | None:
+    """A human name for well-known non-spreadsheet content."""
+    signatures = {
+        b"%PDF": "a PDF document",
+        b"\x89PNG": "a PNG image",
+        b"\xff\xd8\xff": "a JPEG image",
+        b"GIF8": "a GIF image",
+        b"SQLite format 3": "an SQLite database",
+        b"\x1f\x8b": "a gzip archive",
+        b"Rar!": "a RAR archive",
+        b"7z\xbc\xaf": "a 7-Zip archive",
+        b"{\\rtf": "an RTF document",
+    }
+    for magic, name in signatures.items():
+        if head.startswith(magic):
+            return name
+    return None
+
+
+def check_size(path: Path, max_mb: float) -> int:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise KnownError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise KnownError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    if path.is_dir():
+        raise KnownError(f"{path} is a folder, not a file")
+    if size == 0:
+        raise KnownError(f"{path.name} is empty (0 bytes)")
+    if size > max_mb * 1024 * 1024:
+        raise KnownError(
+            f"{path.name} is {size / 1024 / 1024:.1f} MB, more than the import limit of "
+            f"{max_mb:g} MB (setting import.max_file_mb); split the file or raise the limit"
+        )
+    return size
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(4096)
+
+
+def _ole_message(path: Path) -> str:
+    data = path.read_bytes()
+    if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptionInfo" in data:
+        return (
+            f"{path.name} is password-protected; remove the password in Excel "
+            "(File > Info > Protect Workbook > Encrypt with Password) and import again"
+        )
+    return (
+        f"{path.name} is an old Excel 97-2003 workbook (.xls); open it in Excel and save it as "
+        ".xlsx, or as CSV"
+    )
+
+
+def read(
+    path: Path,
+    format: str | None = None,
+    sheet: str | None = None,
+    *,
+    max_mb: float = DEFAULT_MAX_MB,
+    prefer_sheets: tuple[str, ...] = (),
+) -> SourceTable:
+    """Reads ``path`` as ``format`` ("xlsx" or "csv"; None: decided by the content).
+
+    ``prefer_sheets``: sheet names (lower case) to pick when ``sheet`` is not given, e.g. the
+    register's title in an audit workbook.
+    """
+    path = Path(path)
+    check_size(path, max_mb)
+    head = _head(path)
+    is_zip = head.startswith(ZIP_MAGIC)
+    is_ole = head.startswith(OLE_MAGIC)
+    if format is None:
+        format = "xlsx" if is_zip or is_ole else "csv"
+    if format == "csv":
+        if is_zip or is_ole:
+            if is_ole and "password" in _ole_message(path):
+                raise KnownError(_ole_message(path))
+            raise KnownError(
+                f"{path.name} is an Excel workbook, not CSV text (renamed?); import it as xlsx"
+            )
+        other = _what_is(head)
+        if other:
+            raise KnownError(f"{path.name} is {other}, not a CSV file")
+        return read_csv(path)
+    if format != "xlsx":
+        raise KnownError(f"Unknown import format {format!r}; use xlsx or csv")
+    if is_ole:
+        raise KnownError(_ole_message(path))
+    if not is_zip:
+        other = _what_is(head)
+        if other:
+            raise KnownError(f"{path.name} is {other}, not an Excel workbook (renamed?)")
+        if b"\0" not in head:
+            raise KnownError(
+                f"{path.name} is a text file, not an Excel workbook (renamed?); import it as csv"
+            )
+        raise KnownError(f"{path.name} is not an Excel workbook")
+    return read_xlsx(path, sheet, prefer_sheets)
+
+
+# --- xlsx -----------------------------------------------------------------------------------
+
+
+def _zip_check(path: Path) -> tuple[list[str], dict[str, int]]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile:
+        raise KnownError(f"{path.name} is damaged (not a readable zip container)") from None
+    names = [info.filename for info in infos]
+    sizes = {info.filename: info.file_size for info in infos}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        if "word/document.xml" in names:
+            raise KnownError(f"{path.name} is a Word document, not an Excel workbook")
+        if any(name.startswith("ppt/") for name in names):
+            raise KnownError(f"{path.name} is a PowerPoint presentation, not an Excel workbook")
+        if "content.xml" in names:
+            raise KnownError(
+                f"{path.name} is an OpenDocument file; save it as .xlsx or CSV and import again"
+            )
+        raise KnownError(f"{path.name} is a zip archive, not an Excel workbook")
+    if "xl/workbook.bin" in names:
+        raise KnownError(f"{path.name} is a binary workbook (.xlsb); save it as .xlsx and retry")
+    return names, sizes
+
+
+def _sheet_part(path: Path, sheet_name: str) -> str | None:
+    """The zip member holding ``sheet_name``'s cells."""
+    from defusedxml import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    with zipfile.ZipFile(path) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    rel_id = None
+    for element in workbook.iter(f"{main}sheet"):
+        if element.get("name") == sheet_name:
+            rel_id = element.get(f"{rel}id")
+    for element in rels:
+        if element.get("Id") == rel_id:
+            target = element.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?(?:/>|>.*?</(?:\w+:)?c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>")
+
+
+def _formula_check(path: Path, part: str, sizes: dict[str, int]) -> int:
+    """Counts formula cells; refuses one whose saved result is missing (calamine would read it
+    as empty). Reads the sheet's XML only when it contains a formula at all."""
+    if sizes.get(part, 0) > MAX_UNPACKED_BYTES:
+        raise KnownError(f"{path.name}: the sheet is too large to import ({part})")
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read(part)
+    if not _FORMULA.search(data):
+        return 0
+    count = 0
+    for match in _CELL.finditer(data):
+        cell = match.group(0)
+        if not _FORMULA.search(cell):
+            continue
+        count += 1
+        if not _VALUE.search(cell):
+            ref = _REF.search(cell)
+            where = ref.group(1).decode() if ref else "?"
+            raise KnownError(
+                f"{path.name}: cell {where} holds a formula without a saved result; open the "
+                "file in Excel, save it, and import again"
+            )
+    return count
+
+
+def read_xlsx(path: Path, sheet: str | None = None, prefer: tuple[str, ...] = ()) -> SourceTable:
+    import python_calamine
+
+    names, sizes = _zip_check(path)
+    notes = []
+    if "xl/vbaProject.bin" in names:
+        notes.append("the workbook contains macros: they were ignored (never run); values only")
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise KnownError(f"{path.name} is password-protected; remove the password") from None
+    except Exception as exc:  # calamine raises several types for broken files
+        raise KnownError(f"{path.name} cannot be read as a workbook: {exc}") from exc
+    try:
+        visible = [
+            m.name
+            for m in workbook.sheets_metadata
+            if str(m.visible).endswith("Visible") and str(m.typ).endswith("WorkSheet")
+        ]
+        if sheet is not None:
+            if sheet not in workbook.sheet_names:
+                raise KnownError(
+                    f"{path.name} has no sheet {sheet!r}; its sheets: {', '.join(visible)}"
+                )
+            chosen = sheet
+        else:
+            candidates = [n for n in visible if n.lower() not in SKIPPED_SHEETS] or visible
+            if not candidates:
+                raise KnownError(f"{path.name} has no visible sheet")
+            preferred = [n for n in candidates if n.lower() in prefer]
+            chosen = preferred[0] if preferred else candidates[0]
+        worksheet = workbook.get_sheet_by_name(chosen)
+        merged = worksheet.merged_cell_ranges
+        if merged:
+            (r1, c1), (r2, c2) = merged[0]
+            from openpyxl.utils import get_column_letter
+
+            area = f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
+            raise KnownError(
+                f"{path.name}: sheet {chosen!r} has merged cells ({area}"
+                f"{f' and {len(merged) - 1} more' if len(merged) > 1 else ''}); unmerge them so "
+                "that every value sits in its own cell, and import again"
+            )
+        part = _sheet_part(path, chosen)
+        if part and part in sizes:
+            formulas = _formula_check(path, part, sizes)
+            if formulas:
+                notes.append(f"{formulas} formula cells: their saved results were imported")
+        try:
+            values = worksheet.to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise KnownError(f"{path.name}: sheet {chosen!r} cannot be read: {exc}") from exc
+    finally:
+        workbook.close()
+    table = _table(path, "xlsx", chosen, values, first_row=1)
+    table.notes.extend(notes)
+    return table
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _header_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    return str(value).strip() if value is not None else ""
+
+
+def _table(
+    path: Path, format: str, sheet: str | None, values: list[list[Any]], first_row: int
+) -> SourceTable:
+    where = f"sheet {sheet!r} of {path.name}" if sheet else path.name
+    numbered = [
+        (first_row + index, row) for index, row in enumerate(values) if not all(map(_blank, row))
+    ]
+    if not numbered:
+        raise KnownError(f"{where} is empty")
+    header_row, header = numbered[0]
+    headers = [_header_text(value) for value in header]
+    while headers and not headers[-1]:
+        headers.pop()
+    if not any(headers):
+        raise KnownError(f"{where} has no header row")
+    data = numbered[1:]
+    if not data:
+        raise KnownError(f"{where} has a header row but no data rows")
+    width = len(headers)
+    for number, row in data:
+        extra = [v for v in row[width:] if not _blank(v)]
+        if extra:
+            raise KnownError(
+                f"{where}, row {number}: a value stands in a column without a header; "
+                "add a header or remove the value"
+            )
+    rows = [(number, list(row[:width]) + [None] * (width - len(row))) for number, row in data]
+    notes = [] if header_row == first_row else [f"header found on row {header_row}"]
+    return SourceTable(path, format, sheet, headers, rows, notes)
+
+
+# --- csv ------------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and encoding name: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "UTF-16"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "Latin-1"
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        first = text.splitlines()[0] if text else ""
+        counts = {d: first.count(d) for d in ",;\t|"}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def read_csv(path: Path) -> SourceTable:
+    data = path.read_bytes()
+    try:
+        text, encoding = decode(data)
+    except UnicodeDecodeError as exc:
+        raise KnownError(f"{path.name} is not readable text ({exc.reason})") from None
+    if "\0" in text:
+        raise KnownError(f"{path.name} is not a text file (it holds binary data)")
+    delimiter = sniff_delimiter(text)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise KnownError(f"{path.name} is not valid CSV: {exc}") from None
+    table = _table(path, "csv", None, [list(row) for row in rows], first_row=1)
+    name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(delimiter, delimiter)
+    table.notes.insert(0, f"CSV read as {encoding}, separated by {name}")
+    return table

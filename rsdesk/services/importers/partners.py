@@ -1,0 +1,202 @@
+"""Importing partners: matched on the ID column, else on the normalised name or any other name.
+
+Writes go through rsdesk.services.partners, so that imported partners are validated and screened
+exactly like partners added by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rsdesk.models import Partner, PartnerName
+from rsdesk.models.enums import PartnerKind
+from rsdesk.services.errors import ValidationError
+from rsdesk.services.importers import plan as p
+from rsdesk.services.importers.coerce import normalise
+from rsdesk.services.progress import CancelToken, Progress
+
+FIELDS = (
+    p.Field("id", "ID", "id", synonyms=("record id", "rsdesk id")),
+    p.Field(
+        "name",
+        "Name",
+        required=True,
+        max_length=300,
+        synonyms=(
+            "partner",
+            "partner name",
+            "institution",
+            "organisation",
+            "organization",
+            "legal name",
+        ),
+    ),
+    p.Field(
+        "kind",
+        "Kind",
+        "choice",
+        choices=tuple(k.value for k in PartnerKind),
+        synonyms=("type", "partner type", "category", "sector"),
+        choice_synonyms={
+            "uni": "university",
+            "universitat": "university",
+            "institute": "research_institute",
+            "researchorganisation": "research_institute",
+            "firm": "company",
+            "industry": "company",
+            "business": "company",
+            "government": "government_body",
+            "ministry": "government_body",
+            "agency": "government_body",
+        },
+    ),
+    p.Field("country", "Country", max_length=2, synonyms=("country code", "iso country")),
+    p.Field("city", "City", max_length=120, synonyms=("town", "place")),
+    p.Field("website", "Website", max_length=300, synonyms=("web", "url", "homepage")),
+    p.Field("notes", "Notes", synonyms=("remarks", "comment", "comments")),
+    p.Field(
+        "other_names",
+        "Other names",
+        "list",
+        synonyms=("aliases", "alias", "also known as", "aka", "native name", "former names"),
+    ),
+)
+SCALARS = ("name", "kind", "country", "city", "website", "notes")
+
+
+@dataclass
+class Context:
+    plan: p.ImportPlan
+    by_name: dict[str, int]
+    current: dict[int, dict[str, Any]]
+    seen: dict[Any, int] = field(default_factory=dict)
+
+
+class PartnersTarget:
+    name = "partners"
+    title = "Partners"
+    fields = FIELDS
+    matching = "the ID column, else the name or any of the partner's other names (normalised)"
+
+    def prepare(self, session: Session, plan: p.ImportPlan) -> Context:
+        by_name: dict[str, int] = {}
+        for id_, name in session.execute(select(PartnerName.partner_id, PartnerName.name)):
+            by_name.setdefault(normalise(name), id_)
+        others: dict[int, list[str]] = {}
+        for id_, name in session.execute(
+            select(PartnerName.partner_id, PartnerName.name).order_by(PartnerName.id)
+        ):
+            others.setdefault(id_, []).append(name)
+        current = {}
+        for row in session.execute(select(Partner.id, *(getattr(Partner, n) for n in SCALARS))):
+            values = dict(zip(SCALARS, row[1:]))
+            values["kind"] = getattr(values["kind"], "value", values["kind"])
+            values["other_names"] = tuple(others.get(row[0], ()))
+            current[row[0]] = values
+            by_name[normalise(values["name"])] = row[0]
+        return Context(plan, by_name, current)
+
+    def plan_row(self, context: Context, row: p.RowPlan, mapped: set[str]) -> None:
+        values = row.values
+
+        def problem(key: str, reason: str) -> None:
+            row.problems.append(p.Problem(row.row, p.column_of(context.plan, key), reason))
+
+        country = values.get("country")
+        if country is not None:
+            if len(country) != 2 or not country.isalpha():
+                problem("country", f"{country!r} is not a two-letter ISO code such as DE or JP")
+            values["country"] = country.upper()
+        website = values.get("website")
+        if website and " " in website:
+            problem("website", "must be a single address")
+        if row.problems:
+            return
+        record_id = None
+        if values.get("id") is not None and values["id"] in context.current:
+            record_id = values["id"]
+        else:
+            record_id = context.by_name.get(normalise(values["name"]))
+        key = record_id or normalise(values["name"])
+        if key in context.seen:
+            problem("name", f"same partner as row {context.seen[key]}")
+            return
+        context.seen[key] = row.row
+        record = {name: values.get(name) for name in (*SCALARS, "other_names") if name in mapped}
+        row.values = record
+        if record_id is None:
+            record["kind"] = record.get("kind") or PartnerKind.OTHER.value
+            if "kind" not in mapped or values.get("kind") is None:
+                row.note = "kind set to 'other'"
+            row.action, row.key = p.CREATE, record["name"]
+            return
+        current = context.current[record_id]
+        row.record_id, row.key = record_id, current["name"]
+        changes = {
+            name: (current[name], record[name])
+            for name in record
+            if record[name] != current[name] and not (name == "kind" and record[name] is None)
+        }
+        if not changes:
+            row.action = p.UNCHANGED
+        elif context.plan.on_duplicate == "skip":
+            row.action, row.note = p.SKIP, "already in the register"
+        else:
+            row.action, row.changes = p.UPDATE, changes
+
+    def write(
+        self,
+        session: Session,
+        context: Context,
+        rows: list[p.RowPlan],
+        progress: Progress,
+        cancel: CancelToken,
+    ) -> None:
+        from rsdesk.services import partners
+
+        for done, row in enumerate(rows, 1):
+            if done % 200 == 0:
+                cancel.raise_if_cancelled()
+                progress(done, len(rows), "writing partners")
+            values = dict(row.values)
+            if row.record_id is not None:
+                current = context.current[row.record_id]
+                values = {
+                    **current,
+                    **{k: v for k, v in values.items() if v is not None or k != "kind"},
+                }
+            names = tuple(partners.OtherName(name) for name in values.get("other_names") or ())
+            data = partners.PartnerInput(
+                name=values["name"],
+                kind=values["kind"],
+                country=values.get("country"),
+                city=values.get("city"),
+                website=values.get("website"),
+                notes=values.get("notes"),
+                other_names=names,
+            )
+            try:
+                if row.record_id is None:
+                    partners.create(session, data)
+                else:
+                    existing = partners.load(session, row.record_id)
+                    if "other_names" not in row.values:
+                        data = partners.PartnerInput(
+                            data.name,
+                            data.kind,
+                            data.country,
+                            data.city,
+                            data.website,
+                            data.notes,
+                            existing.other_names,
+                        )
+                    partners.update(session, row.record_id, data)
+            except ValidationError as exc:
+                raise ValidationError(f"Nothing was imported: row {row.row}: {exc}") from exc
+
+
+TARGET = PartnersTarget()

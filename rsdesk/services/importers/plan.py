@@ -1,0 +1,382 @@
+"""The import plan: what a file would create, update and skip, and every problem, before any write.
+
+``build_plan`` reads nothing but the database and the file. ``apply_plan`` writes in the caller's
+unit of work: a plan with any rejected row writes nothing unless the caller asks to skip bad
+rows, and a cancel (or any error) raises, so that the unit of work rolls everything back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rsdesk.models import Setting
+from rsdesk.services.errors import KnownError
+from rsdesk.services.importers import coerce
+from rsdesk.services.importers.files import SourceTable
+from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+CREATE, UPDATE, UNCHANGED, SKIP, REJECT = "create", "update", "unchanged", "skip", "reject"
+ON_DUPLICATE = ("skip", "update")
+MAPPING_SETTING = "import.mapping"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    #: text, date, int, money, bool, choice, list
+    kind: str = "text"
+    required: bool = False
+    synonyms: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    #: Extra spellings of choices: normalised text -> value.
+    choice_synonyms: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.reason}" if where else self.reason
+
+
+@dataclass
+class RowPlan:
+    row: int
+    action: str
+    key: str
+    values: dict[str, Any]
+    record_id: int | None = None
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    note: str = ""
+
+
+class Target(Protocol):
+    name: str
+    title: str
+    fields: tuple[Field, ...]
+    #: How duplicates are recognised, in words, for the preview.
+    matching: str
+
+    def prepare(self, session: Session, plan: ImportPlan) -> Any: ...
+
+    def plan_row(self, context: Any, row: RowPlan, mapped: set[str]) -> None: ...
+
+    def write(
+        self,
+        session: Session,
+        context: Any,
+        rows: list[RowPlan],
+        progress: Progress,
+        cancel: CancelToken,
+    ) -> None: ...
+
+
+@dataclass
+class ImportPlan:
+    target: str
+    title: str
+    source: SourceTable
+    #: column index -> field key
+    mapping: dict[int, str]
+    on_duplicate: str
+    rows: list[RowPlan] = field(default_factory=list)
+    #: Problems with the file as a whole (a required column missing).
+    file_problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    context: Any = None
+
+    def counts(self) -> Counter[str]:
+        return Counter(row.action for row in self.rows)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.file_problems + [p for row in self.rows for p in row.problems]
+
+    @property
+    def rejected(self) -> int:
+        return sum(1 for row in self.rows if row.action == REJECT)
+
+    def column_name(self, index: int) -> str:
+        header = self.source.headers[index]
+        return f"{self.source.column_letter(index)} ({header})"
+
+    def summary(self) -> str:
+        counts = self.counts()
+        parts = [
+            f"{counts[CREATE]} to create",
+            f"{counts[UPDATE]} to update",
+            f"{counts[UNCHANGED]} unchanged",
+            f"{counts[SKIP]} skipped as duplicates",
+            f"{counts[REJECT]} rejected",
+        ]
+        return f"{self.title}: {len(self.rows)} rows: " + ", ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        """For ``--dry-run`` JSON output and tests."""
+        counts = self.counts()
+        return {
+            "target": self.target,
+            "file": str(self.source.path),
+            "sheet": self.source.sheet,
+            "rows": len(self.rows),
+            "create": counts[CREATE],
+            "update": counts[UPDATE],
+            "unchanged": counts[UNCHANGED],
+            "skip": counts[SKIP],
+            "reject": counts[REJECT],
+            "mapping": {self.source.headers[i]: key for i, key in sorted(self.mapping.items())},
+            "unmapped": [
+                h for i, h in enumerate(self.source.headers) if i not in self.mapping and h
+            ],
+            "notes": self.source.notes + self.notes,
+            "problems": [
+                {"row": p.row, "column": p.column, "reason": p.reason} for p in self.problems
+            ],
+        }
+
+
+# --- mapping --------------------------------------------------------------------------------
+
+
+def _aliases(target: Target) -> dict[str, str]:
+    """Normalised header spelling -> field key, from labels, keys, synonyms and the register."""
+    aliases: dict[str, str] = {}
+    try:
+        from rsdesk.services import registers
+
+        spec = registers.get(target.name)
+        keys = {f.key for f in target.fields}
+        for column in spec.columns:
+            if column.key in keys:
+                aliases.setdefault(coerce.normalise(column.label), column.key)
+    except KeyError:
+        pass
+    for item in target.fields:
+        for spelling in (item.key, item.label, *item.synonyms):
+            aliases[coerce.normalise(spelling)] = item.key
+    return aliases
+
+
+def auto_map(target: Target, headers: list[str]) -> dict[int, str]:
+    aliases = _aliases(target)
+    mapping: dict[int, str] = {}
+    taken: set[str] = set()
+    for index, header in enumerate(headers):
+        key = aliases.get(coerce.normalise(header)) if header else None
+        if key and key not in taken:
+            mapping[index] = key
+            taken.add(key)
+    return mapping
+
+
+def source_signature(target: str, headers: list[str]) -> str:
+    normalised = json.dumps([coerce.normalise(h) for h in headers])
+    return f"{target}:" + hashlib.sha256(normalised.encode()).hexdigest()[:16]
+
+
+def remembered_mapping(session: Session, target: str, headers: list[str]) -> dict[int, str] | None:
+    """The mapping used last time for a file with the same headers, if any."""
+    stored = session.scalar(select(Setting.value).where(Setting.key == MAPPING_SETTING))
+    if not isinstance(stored, dict):
+        return None
+    found = stored.get(source_signature(target, headers))
+    if not isinstance(found, dict):
+        return None
+    return {int(index): key for index, key in found.items() if key}
+
+
+def remember_mapping(session: Session, plan: ImportPlan) -> None:
+    setting = session.scalar(select(Setting).where(Setting.key == MAPPING_SETTING))
+    signature = source_signature(plan.target, plan.source.headers)
+    value = {str(index): key for index, key in sorted(plan.mapping.items())}
+    if setting is None:
+        session.add(Setting(key=MAPPING_SETTING, value={signature: value}))
+    elif setting.value.get(signature) != value:
+        setting.value = {**setting.value, signature: value}
+    session.flush()
+
+
+def validate_mapping(target: Target, headers: list[str], mapping: dict[int, str]) -> None:
+    keys = {f.key for f in target.fields}
+    seen: dict[str, int] = {}
+    for index, key in mapping.items():
+        if not 0 <= index < len(headers):
+            raise KnownError(f"The mapping names column {index + 1}, which the file does not have")
+        if key not in keys:
+            raise KnownError(f"{key!r} is not a field of {target.title.lower()}")
+        if key in seen:
+            raise KnownError(
+                f"Two columns ({headers[seen[key]]!r} and {headers[index]!r}) are mapped to the "
+                f"same field {key!r}"
+            )
+        seen[key] = index
+
+
+# --- planning -------------------------------------------------------------------------------
+
+
+def _coerce(item: Field, value: Any) -> Any:
+    if item.kind == "date":
+        return coerce.date(value)
+    if item.kind in ("int", "money", "id"):
+        return coerce.whole_number(value, minimum=0 if item.kind != "int" else None)
+    if item.kind == "bool":
+        return coerce.boolean(value)
+    if item.kind == "choice":
+        return coerce.choice(value, item.choices, item.choice_synonyms)
+    if item.kind == "list":
+        text = coerce.text(value)
+        if text is None:
+            return ()
+        return tuple(dict.fromkeys(part.strip() for part in text.split(";") if part.strip()))
+    return coerce.text(value, item.max_length)
+
+
+def build_plan(
+    session: Session,
+    source: SourceTable,
+    target: Target,
+    mapping: dict[int, str] | None = None,
+    on_duplicate: str = "skip",
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ImportPlan:
+    if on_duplicate not in ON_DUPLICATE:
+        raise KnownError(f"on duplicate must be one of {', '.join(ON_DUPLICATE)}")
+    headers = source.headers
+    normalised: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        key = coerce.normalise(header)
+        if key and key in normalised:
+            first = normalised[key]
+            raise KnownError(
+                f"Columns {source.column_letter(first)} and {source.column_letter(index)} have "
+                f"the same header {header!r}; rename one"
+            )
+        normalised[key] = index
+    if mapping is None:
+        mapping = remembered_mapping(session, target.name, headers)
+        remembered = mapping is not None
+        mapping = mapping if mapping is not None else auto_map(target, headers)
+    else:
+        remembered = False
+    validate_mapping(target, headers, mapping)
+    plan = ImportPlan(target.name, target.title, source, dict(mapping), on_duplicate)
+    if remembered:
+        plan.notes.append("column mapping remembered from an earlier import of such a file")
+    fields_by_key = {f.key: f for f in target.fields}
+    mapped = set(mapping.values())
+    for item in target.fields:
+        if item.required and item.key not in mapped:
+            plan.file_problems.append(
+                Problem(None, None, f"no column for {item.label} (required); map one")
+            )
+    unmapped = [h for i, h in enumerate(headers) if i not in mapping and h]
+    if unmapped:
+        plan.notes.append("columns not imported: " + ", ".join(unmapped))
+    if plan.file_problems:
+        return plan
+    plan.context = target.prepare(session, plan)
+    columns = sorted(mapping.items())
+    total = len(source.rows)
+    for done, (number, cells) in enumerate(source.rows, 1):
+        row = RowPlan(number, CREATE, "", {})
+        for index, key in columns:
+            item = fields_by_key[key]
+            value = cells[index]
+            try:
+                row.values[key] = _coerce(item, value)
+            except coerce.Invalid as exc:
+                row.problems.append(Problem(number, plan.column_name(index), str(exc)))
+                continue
+            if item.required and row.values[key] in (None, ()):
+                row.problems.append(Problem(number, plan.column_name(index), "required, empty"))
+        if not row.problems:
+            target.plan_row(plan.context, row, mapped)
+        if row.problems:
+            row.action = REJECT
+        plan.rows.append(row)
+        if done % 2000 == 0:
+            cancel.raise_if_cancelled()
+            progress(done, total, "checking rows")
+    progress(total, total, "checked")
+    return plan
+
+
+def column_of(plan: ImportPlan, key: str) -> str | None:
+    """The file's column for a field, for problem messages."""
+    for index, mapped in plan.mapping.items():
+        if mapped == key:
+            return plan.column_name(index)
+    return None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    target: str
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    rejected: int
+
+    def describe(self) -> str:
+        text = (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.skipped} duplicates skipped"
+        )
+        if self.rejected:
+            text += f", {self.rejected} bad rows skipped"
+        return text
+
+
+def apply_plan(
+    session: Session,
+    plan: ImportPlan,
+    target: Target,
+    *,
+    skip_bad_rows: bool = False,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ImportResult:
+    """Writes the plan in the caller's transaction (all or nothing)."""
+    if plan.file_problems:
+        raise KnownError(f"Nothing was imported: {plan.file_problems[0]}")
+    if plan.rejected and not skip_bad_rows:
+        first = next(p for p in plan.problems)
+        raise KnownError(
+            f"Nothing was imported: {plan.rejected} of {len(plan.rows)} rows have problems "
+            f"(first: {first}); fix them, or choose to skip bad rows"
+        )
+    todo = [row for row in plan.rows if row.action in (CREATE, UPDATE)]
+    if todo:
+        target.write(session, plan.context, todo, progress, cancel)
+    cancel.raise_if_cancelled()
+    remember_mapping(session, plan)
+    counts = plan.counts()
+    return ImportResult(
+        plan.target,
+        counts[CREATE],
+        counts[UPDATE],
+        counts[UNCHANGED],
+        counts[SKIP],
+        counts[REJECT],
+    )

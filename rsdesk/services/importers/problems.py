@@ -1,0 +1,40 @@
+"""The problems of an import plan as a workbook, to fix the file and try again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rsdesk.services.importers.plan import ImportPlan
+from rsdesk.services.reports.xlsx import sheet as sh
+from rsdesk.services.reports.xlsx import styles as st
+
+COLUMNS = (
+    sh.SheetColumn("Row", sh.INT, 8),
+    sh.SheetColumn("Column", sh.TEXT, 28),
+    sh.SheetColumn("Problem", sh.TEXT, 70),
+    sh.SheetColumn("Value in the file", sh.TEXT, 40),
+)
+
+
+def save_problems(plan: ImportPlan, out: Path) -> int:
+    """Writes one row per problem (row, column, reason, the offending value); returns the count."""
+    from rsdesk.services.reports.xlsx.registers import new_workbook, save_atomically
+
+    workbook = new_workbook(
+        f"Import problems: {plan.source.path.name}", "rsdesk", f"{plan.title} import problems"
+    )
+    worksheet = workbook.create_sheet("Problems")
+    writer = sh.RowWriter(workbook, worksheet, COLUMNS, st.WorkbookStyles(workbook))
+    writer.header()
+    cells = dict(plan.source.rows)
+    letters = {plan.column_name(i): i for i in range(len(plan.source.headers))}
+    count = 0
+    for problem in plan.problems:
+        value = None
+        if problem.row is not None and problem.column in letters:
+            value = cells.get(problem.row, [None] * len(letters))[letters[problem.column]]
+        writer.append((problem.row, problem.column, problem.reason, value))
+        count += 1
+    writer.finish(validations=False)
+    save_atomically(workbook, Path(out))
+    return count

@@ -1,0 +1,220 @@
+"""Importing training completions: who completed which course when.
+
+A row names the person (staff number, else name) and the course (code, else name). A completion is
+the same as one already recorded when person, course and date agree (or the ID column matches).
+New completions are written through rsdesk.services.training.record_completions (bulk, audited,
+expiry from the course's refresh period).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rsdesk.models import StaffMember, TrainingCourse, TrainingRecord
+from rsdesk.services.importers import plan as p
+from rsdesk.services.importers.coerce import normalise
+from rsdesk.services.importers.common import Staff
+from rsdesk.services.progress import CancelToken, Progress
+
+FIELDS = (
+    p.Field("id", "ID", "id", synonyms=("record id", "rsdesk id")),
+    p.Field(
+        "staff_number",
+        "Staff no.",
+        max_length=40,
+        synonyms=("staff number", "employee number", "employee id", "personnel number"),
+    ),
+    p.Field(
+        "staff_name",
+        "Name",
+        synonyms=("full name", "staff", "person", "employee", "participant", "staff member"),
+    ),
+    p.Field(
+        "course",
+        "Course",
+        required=True,
+        synonyms=("course code", "course name", "training", "module", "training course"),
+    ),
+    p.Field(
+        "completed_on",
+        "Completed",
+        "date",
+        required=True,
+        synonyms=("completed on", "completion date", "date", "date completed", "passed on"),
+    ),
+    p.Field(
+        "certificate_ref",
+        "Certificate",
+        max_length=200,
+        synonyms=("certificate reference", "certificate number", "certificate ref"),
+    ),
+    p.Field("note", "Note", synonyms=("notes", "remarks", "comment")),
+)
+
+
+@dataclass
+class Context:
+    plan: p.ImportPlan
+    staff: Staff
+    anonymised: set[int]
+    courses: dict[str, tuple[int, bool]]
+    refresh: dict[int, int | None]
+    existing: dict[tuple[int, int, dt.date], int]
+    current: dict[int, dict[str, Any]]
+    seen: dict[Any, int] = field(default_factory=dict)
+
+
+class TrainingTarget:
+    name = "training"
+    title = "Training completions"
+    fields = FIELDS
+    matching = "the ID column, else the same person, course and completion date"
+
+    def prepare(self, session: Session, plan: p.ImportPlan) -> Context:
+        courses: dict[str, tuple[int, bool]] = {}
+        refresh: dict[int, int | None] = {}
+        for id_, code, name, archived, months in session.execute(
+            select(
+                TrainingCourse.id,
+                TrainingCourse.code,
+                TrainingCourse.name,
+                TrainingCourse.archived,
+                TrainingCourse.refresh_months,
+            )
+        ):
+            courses[normalise(name)] = (id_, archived)
+            courses[normalise(code)] = (id_, archived)
+            refresh[id_] = months
+        existing = {}
+        current = {}
+        for id_, staff_id, course_id, completed, cert, note in session.execute(
+            select(
+                TrainingRecord.id,
+                TrainingRecord.staff_id,
+                TrainingRecord.course_id,
+                TrainingRecord.completed_on,
+                TrainingRecord.certificate_ref,
+                TrainingRecord.note,
+            )
+        ):
+            existing[(staff_id, course_id, completed)] = id_
+            current[id_] = {
+                "staff_id": staff_id,
+                "course_id": course_id,
+                "completed_on": completed,
+                "certificate_ref": cert,
+                "note": note,
+            }
+        anonymised = set(
+            session.scalars(select(StaffMember.id).where(StaffMember.anonymised_at.is_not(None)))
+        )
+        return Context(plan, Staff(session), anonymised, courses, refresh, existing, current)
+
+    def plan_row(self, context: Context, row: p.RowPlan, mapped: set[str]) -> None:
+        values = row.values
+
+        def problem(key: str, reason: str) -> None:
+            row.problems.append(p.Problem(row.row, p.column_of(context.plan, key), reason))
+
+        if "staff_number" not in mapped and "staff_name" not in mapped:
+            problem("course", "the file has no column for the staff number or name")
+            return
+        who = values.get("staff_number") or values.get("staff_name")
+        column = "staff_number" if values.get("staff_number") else "staff_name"
+        if not who:
+            problem(column, "no staff number or name")
+            return
+        staff_id, reason = context.staff.find(who)
+        if reason:
+            problem(column, reason)
+        elif staff_id in context.anonymised:
+            problem(column, "an anonymised former staff member")
+        course = context.courses.get(normalise(values["course"]))
+        if course is None:
+            problem("course", f"no course {values['course']!r} in the catalogue")
+        elif course[1]:
+            problem("course", f"the course {values['course']!r} is no longer in the catalogue")
+        completed = values["completed_on"]
+        if completed > dt.date.today():
+            problem("completed_on", "the completion date is in the future")
+        if row.problems or staff_id is None or course is None:
+            return
+        record = {
+            "staff_id": staff_id,
+            "course_id": course[0],
+            "completed_on": completed,
+            "certificate_ref": values.get("certificate_ref"),
+            "note": values.get("note"),
+        }
+        record_id = None
+        if values.get("id") is not None and values["id"] in context.current:
+            record_id = values["id"]
+        else:
+            record_id = context.existing.get((staff_id, course[0], completed))
+        key = record_id or (staff_id, course[0], completed)
+        if key in context.seen:
+            problem("completed_on", f"same completion as row {context.seen[key]}")
+            return
+        context.seen[key] = row.row
+        row.values = record
+        row.key = f"{who} / {values['course']} / {completed.isoformat()}"
+        if record_id is None:
+            row.action = p.CREATE
+            return
+        row.record_id = record_id
+        current = context.current[record_id]
+        changes = {
+            name: (current[name], record[name])
+            for name in ("staff_id", "course_id", "completed_on", "certificate_ref", "note")
+            if (name in ("staff_id", "course_id", "completed_on") or name in mapped)
+            and record[name] != current[name]
+        }
+        if not changes:
+            row.action = p.UNCHANGED
+        elif context.plan.on_duplicate == "skip":
+            row.action, row.note = p.SKIP, "already recorded"
+        else:
+            row.action, row.changes = p.UPDATE, changes
+
+    def write(
+        self,
+        session: Session,
+        context: Context,
+        rows: list[p.RowPlan],
+        progress: Progress,
+        cancel: CancelToken,
+    ) -> None:
+        from rsdesk.services import training
+
+        groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+        for row in rows:
+            if row.action == p.CREATE:
+                v = row.values
+                key = (v["course_id"], v["completed_on"], v["certificate_ref"], v["note"])
+                groups[key].append(v["staff_id"])
+        done = 0
+        for (course_id, completed, cert, note), staff_ids in groups.items():
+            cancel.raise_if_cancelled()
+            training.record_completions(session, staff_ids, course_id, completed, cert, note)
+            done += len(staff_ids)
+            progress(done, len(rows), "recording completions")
+        for row in rows:
+            if row.action != p.UPDATE:
+                continue
+            record = session.get(TrainingRecord, row.record_id)
+            assert record is not None
+            for name in row.changes:
+                setattr(record, name, row.values[name])
+            record.expires_on = training.expiry(
+                record.completed_on, context.refresh[record.course_id]
+            )
+        session.flush()
+
+
+TARGET = TrainingTarget()
