@@ -6,6 +6,7 @@ never query the database themselves.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -232,7 +233,9 @@ class TrainingMatrixTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if section < fixed:
                 return self.FIXED[section]
-            return self.matrix.courses[section - fixed].name.replace(" and ", " & ")
+            # Two short lines instead of one elided long one (the header grows to fit).
+            name = self.matrix.courses[section - fixed].name.replace(" and ", " & ")
+            return textwrap.fill(name, 18, max_lines=3, placeholder="…")
         if role == Qt.ItemDataRole.ToolTipRole and section >= fixed:
             course = self.matrix.courses[section - fixed]
             every = f"every {course.refresh_months} months" if course.refresh_months else "once"

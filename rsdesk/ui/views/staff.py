@@ -45,12 +45,12 @@ from rsdesk.ui.views.base import View
 KEYS = (
     "staff_number",
     "full_name",
+    "onboarding",
+    "overdue_checks",
+    "open_checks",
     "department",
     "role_category",
     "technology_area",
-    "onboarding",
-    "open_checks",
-    "overdue_checks",
     "start_date",
     "end_date",
 )
@@ -122,6 +122,7 @@ class StaffView(View):
         for number, key in enumerate(KEYS):
             self.table.setColumnWidth(number, max(56, self.spec.column(key).width * 7))
         self.table.setColumnWidth(KEYS.index("full_name"), 170)
+        self.table.setColumnWidth(KEYS.index("open_checks"), 86)
 
         # -- the checklist panel --
         self.person_label = QLabel(self.tr("Select a person to see their checklist."))
@@ -135,8 +136,11 @@ class StaffView(View):
         self.checklist.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.checklist.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.checklist.verticalHeader().hide()
-        self.checklist.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 82), (2, 96), (3, 90), (4, 82), (5, 150)):
+        self.checklist.setWordWrap(False)
+        checklist_header = self.checklist.horizontalHeader()
+        checklist_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        checklist_header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 80), (2, 92), (3, 84), (4, 80)):
             self.checklist.setColumnWidth(column, width)
         self.note = QLineEdit()
         self.note.setObjectName("checkNote")
@@ -188,8 +192,9 @@ class StaffView(View):
         self.splitter.setObjectName("staffSplitter")
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(panel)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([620, 640])
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)

@@ -107,6 +107,7 @@ class TrainingView(View):
         self.compliance.setObjectName("trainingCompliance")
         self.compliance.setModel(compliance_proxy)
         self.compliance.setSortingEnabled(True)
+        self.compliance.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.compliance.verticalHeader().hide()
         self.compliance.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel()
