@@ -1,0 +1,354 @@
+"""The appraisal wizard: a guided run through the question bank, ending in a signed-off decision.
+
+Pages: start (the collaboration, what was pre-filled, what changed since the last version), one
+page per page of the bank, a summary (score breakdown, gaps, suggested measures), and the
+decision. A signed-off appraisal opens as a single read-only record page.
+
+The wizard holds no rules: it keeps the answers in memory, asks the pure scoring engine for the
+live result, and saves through the workflow services on the operation runner's write lane.
+Use :func:`open_appraisal_wizard`, which loads (or creates) the draft in the background and then
+shows the wizard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
+from sqlalchemy.orm import Session
+
+from rsdesk.services.appraisal import load_model, score, workflow
+from rsdesk.services.appraisal.model import AppraisalModel
+from rsdesk.services.appraisal.scoring import ScoreResult
+from rsdesk.services.appraisal.workflow import (
+    AnswerChange,
+    AppraisalSummary,
+    AppraisalView,
+    Prefill,
+    SignOff,
+)
+from rsdesk.services.errors import KnownError
+from rsdesk.ui.context import AppContext
+from rsdesk.ui.ops import show_error
+
+
+@dataclass(frozen=True)
+class WizardState:
+    """Everything the wizard shows, loaded in one background job."""
+
+    model: AppraisalModel
+    appraisal: AppraisalView
+    prefill: dict[str, Prefill] = field(default_factory=dict)
+    staff: tuple[tuple[int, str], ...] = ()
+    changes: tuple[AnswerChange, ...] = ()
+    history: tuple[AppraisalSummary, ...] = ()
+    actor: str = ""
+
+
+def _state(session: Session, appraisal: AppraisalView, actor: str) -> WizardState:
+    model = load_model(session=session)
+    read_only = appraisal.read_only
+    return WizardState(
+        model=model,
+        appraisal=appraisal,
+        prefill={}
+        if read_only
+        else workflow.prefill_answers(session, appraisal.collaboration_id, model),
+        staff=tuple(workflow.staff_choices(session)),
+        changes=tuple(workflow.changed_answers(session, appraisal.id)),
+        history=tuple(workflow.history(session, appraisal.collaboration_id)),
+        actor=actor,
+    )
+
+
+def load_for_collaboration(session: Session, collaboration_id: int, actor: str = "") -> WizardState:
+    """Resume the collaboration's open draft, or start one (a re-appraisal if one was signed off)."""
+    draft = workflow.current_draft(session, collaboration_id)
+    if draft is None:
+        draft = workflow.create_draft(session, collaboration_id)
+    return _state(session, draft, actor)
+
+
+def load_appraisal(session: Session, appraisal_id: int, actor: str = "") -> WizardState:
+    return _state(session, workflow.get_appraisal(session, appraisal_id), actor)
+
+
+def ask_save_changes(parent: QWidget) -> QMessageBox.StandardButton:
+    """Modal question when closing with unsaved answers (tests replace this helper)."""
+    return QMessageBox.question(
+        parent,
+        parent.tr("Unsaved answers"),
+        parent.tr("Save the answers as a draft before closing?"),
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Save,
+    )
+
+
+class AppraisalWizard(QWizard):
+    #: The answers or justifications changed (live result recomputed).
+    answers_changed = Signal()
+    #: A draft save finished (the saved AppraisalView).
+    draft_saved = Signal(object)
+    #: Sign-off finished (the signed AppraisalView).
+    signed_off = Signal(object)
+
+    def __init__(
+        self, context: AppContext, state: WizardState, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        from rsdesk.ui.wizard.pages import (
+            DecisionPage,
+            QuestionPage,
+            RecordPage,
+            StartPage,
+            SummaryPage,
+        )
+
+        self.context = context
+        self.state = state
+        self.model = state.model
+        self.appraisal = state.appraisal
+        self.answers: dict[str, str] = dict(state.appraisal.answers)
+        self.justifications: dict[str, str] = dict(state.appraisal.justifications)
+        self.dirty = False
+        self.busy = False
+        self._closing_after_save = False
+        self._signed = False
+        self.result: ScoreResult = self._score()
+
+        self.setObjectName("AppraisalWizard")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setOption(QWizard.WizardOption.HaveHelpButton, False)
+        self.resize(900, 720)
+        self.read_only = state.appraisal.read_only
+        title = self.tr("Appraisal of %s — %s, version %d") % (
+            state.appraisal.collaboration_reference,
+            state.appraisal.collaboration_title,
+            state.appraisal.version,
+        )
+        self.setWindowTitle(title)
+
+        if self.read_only:
+            self.record_page = RecordPage(self)
+            self.addPage(self.record_page)
+            self.setOption(QWizard.WizardOption.NoCancelButton, True)
+            self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Close"))
+            return
+
+        self.start_page = StartPage(self)
+        self.addPage(self.start_page)
+        self.question_pages = [QuestionPage(self, page) for page in self.model.pages]
+        for page in self.question_pages:
+            self.addPage(page)
+        self.summary_page = SummaryPage(self)
+        self.addPage(self.summary_page)
+        self.decision_page = DecisionPage(self)
+        self.addPage(self.decision_page)
+
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton1, self.tr("Save draft"))
+        self.button(QWizard.WizardButton.CustomButton1).setObjectName("saveDraftButton")
+        self.button(QWizard.WizardButton.CustomButton1).setToolTip(
+            self.tr("Keep the answers as a draft; resume it later from the collaboration")
+        )
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Sign off"))
+        self.customButtonClicked.connect(self._on_custom_button)
+
+    # -- answers and the live result ----------------------------------------------------------
+
+    def _score(self) -> ScoreResult:
+        return score(self.model, self.answers, self.justifications)
+
+    def set_answer(self, question_id: str, option_id: str | None) -> None:
+        if self.answers.get(question_id) == option_id:
+            return
+        if option_id is None:
+            self.answers.pop(question_id, None)
+        else:
+            self.answers[question_id] = option_id
+        self._changed()
+
+    def set_justification(self, question_id: str, text: str) -> None:
+        text = text.strip()
+        if self.justifications.get(question_id, "") == text:
+            return
+        if text:
+            self.justifications[question_id] = text
+        else:
+            self.justifications.pop(question_id, None)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.dirty = True
+        self.result = self._score()
+        self.answers_changed.emit()
+
+    # -- saving -------------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_custom_button(self, which: int) -> None:
+        if which == QWizard.WizardButton.CustomButton1.value:
+            self.save_draft()
+
+    def save_draft(self, on_saved: Callable[[AppraisalView], None] | None = None) -> None:
+        if self.read_only or self.busy:
+            return
+        appraisal_id = self.appraisal.id
+        answers = dict(self.answers)
+        justifications = dict(self.justifications)
+        self._set_busy(True)
+
+        def work(session: Session) -> AppraisalView:
+            return workflow.save_draft(session, appraisal_id, answers, justifications)
+
+        def done(view: AppraisalView) -> None:
+            self._set_busy(False)
+            self.appraisal = view
+            self.dirty = answers != self.answers or justifications != self.justifications
+            self.context.signals.status_message.emit(
+                self.tr("Draft of %s saved") % view.collaboration_reference
+            )
+            self.draft_saved.emit(view)
+            if on_saved is not None:
+                on_saved(view)
+
+        self.context.ops.write(work, done, self._on_error)
+
+    def sign_off(self, decision: SignOff) -> None:
+        """Save the answers and sign off in one unit of work; closes the wizard when done."""
+        if self.busy:
+            return
+        appraisal_id = self.appraisal.id
+        answers = dict(self.answers)
+        justifications = dict(self.justifications)
+        self._set_busy(True)
+
+        def work(session: Session) -> AppraisalView:
+            workflow.save_draft(session, appraisal_id, answers, justifications)
+            return workflow.sign_off(session, appraisal_id, decision)
+
+        def done(view: AppraisalView) -> None:
+            self._set_busy(False)
+            self.appraisal = view
+            self.dirty = False
+            self._signed = True
+            self.context.signals.status_message.emit(
+                self.tr("Appraisal of %s signed off") % view.collaboration_reference
+            )
+            self.signed_off.emit(view)
+            self.accept()
+
+        self.context.ops.write(work, done, self._on_error)
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, KnownError) and not self.read_only:
+            self.decision_page.show_error(str(exc))
+            field_name = getattr(exc, "field", None)
+            if field_name and self.model.has_question(field_name):
+                self.go_to_question(field_name)
+            if self.currentPage() is not self.decision_page:
+                QMessageBox.warning(self, self.tr("Appraisal"), str(exc))
+            return
+        show_error(self, exc)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for which in (
+            QWizard.WizardButton.CustomButton1,
+            QWizard.WizardButton.FinishButton,
+            QWizard.WizardButton.NextButton,
+            QWizard.WizardButton.BackButton,
+        ):
+            button = self.button(which)
+            if button is not None:
+                button.setEnabled(not busy)
+        if busy:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
+    def go_to_question(self, question_id: str) -> None:
+        """Go back to the page holding ``question_id`` and focus it."""
+        target = self.model.question(question_id).page
+        for page in self.question_pages:
+            if page.page.id != target:
+                continue
+            ids = self.pageIds()
+            target_id = next(i for i in ids if self.page(i) is page)
+            while ids.index(self.currentId()) > ids.index(target_id):
+                self.back()
+            page.focus_question(question_id)
+            return
+
+    # -- closing ------------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        if self.read_only or not self.dirty or self._closing_after_save:
+            super().reject()
+            return
+        answer = ask_save_changes(self)
+        if answer == QMessageBox.StandardButton.Cancel:
+            return
+        if answer == QMessageBox.StandardButton.Save:
+            self._closing_after_save = True
+            self.save_draft(lambda _view: super(AppraisalWizard, self).reject())
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.read_only or self._signed or not self.dirty:
+            super().closeEvent(event)
+            return
+        event.ignore()
+        self.reject()
+
+    @property
+    def signed(self) -> bool:
+        return self._signed
+
+
+def open_appraisal_wizard(
+    context: AppContext,
+    *,
+    collaboration_id: int | None = None,
+    appraisal_id: int | None = None,
+    parent: QWidget | None = None,
+    on_open: Callable[[AppraisalWizard], None] | None = None,
+) -> None:
+    """Load in the background, then show the wizard (non-modal).
+
+    With ``collaboration_id``: resume its draft or start one (a re-appraisal after a sign-off).
+    With ``appraisal_id``: open that appraisal (read-only if signed off).
+    """
+    actor = context.db.actor
+
+    def show(state: WizardState) -> None:
+        wizard = AppraisalWizard(context, state, parent)
+        wizard.finished.connect(wizard.deleteLater)
+        wizard.show()
+        if on_open is not None:
+            on_open(wizard)
+
+    if appraisal_id is not None:
+        context.ops.query(lambda s: load_appraisal(s, appraisal_id, actor), show)
+    elif collaboration_id is not None:
+        context.ops.write(lambda s: load_for_collaboration(s, collaboration_id, actor), show)
+    else:
+        raise ValueError("give a collaboration_id or an appraisal_id")
+
+
+__all__ = [
+    "AppraisalWizard",
+    "WizardState",
+    "ask_save_changes",
+    "load_appraisal",
+    "load_for_collaboration",
+    "open_appraisal_wizard",
+]

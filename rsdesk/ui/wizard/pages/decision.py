@@ -1,0 +1,291 @@
+"""Decision: approve / approve with conditions / reject / escalate, measures, who signs and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from rsdesk.models.enums import AppraisalDecision
+from rsdesk.services.appraisal.workflow import MeasurePlan, SignOff, add_months
+from rsdesk.ui.wizard.pages.common import LEVEL_NAMES
+
+if TYPE_CHECKING:
+    from rsdesk.ui.wizard.appraisal import AppraisalWizard
+
+CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+DECISIONS = (
+    (AppraisalDecision.APPROVE, "Approve"),
+    (AppraisalDecision.APPROVE_WITH_CONDITIONS, "Approve with conditions (the measures below)"),
+    (AppraisalDecision.REJECT, "Reject"),
+    (AppraisalDecision.ESCALATE, "Escalate to the research-security committee"),
+)
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> dt.date:
+    return dt.date(day.year(), day.month(), day.day())
+
+
+class DecisionPage(QWizardPage):
+    COLUMN_MEASURE, COLUMN_OWNER, COLUMN_DUE = range(3)
+
+    def __init__(self, wizard: AppraisalWizard) -> None:
+        super().__init__()
+        self.wizard_ = wizard
+        self.setObjectName("decisionPage")
+        self.setTitle(self.tr("Decision"))
+        self.setFinalPage(True)
+        self._filled_codes: tuple[str, ...] | None = None
+
+        self.level_label = QLabel()
+        self.level_label.setObjectName("decisionLevel")
+        self.level_label.setWordWrap(True)
+
+        self.decisions = QButtonGroup(self)
+        decision_box = QVBoxLayout()
+        self.decision_buttons: dict[AppraisalDecision, QRadioButton] = {}
+        for index, (decision, label) in enumerate(DECISIONS):
+            button = QRadioButton(self.tr(label))
+            button.setObjectName(f"decision:{decision.value}")
+            self.decisions.addButton(button, index)
+            self.decision_buttons[decision] = button
+            decision_box.addWidget(button)
+
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("decisionNote")
+        self.note.setPlaceholderText(
+            self.tr("Reasons, conditions, advice (required to reject or escalate)")
+        )
+        self.note.setMaximumHeight(60)
+
+        self.measures = QTableWidget(0, 3)
+        self.measures.setObjectName("measuresTable")
+        self.measures.setHorizontalHeaderLabels(
+            [self.tr("Measure (tick to agree)"), self.tr("Owner"), self.tr("Due")]
+        )
+        header = self.measures.horizontalHeader()
+        header.setSectionResizeMode(self.COLUMN_MEASURE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(self.COLUMN_OWNER, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.COLUMN_DUE, QHeaderView.ResizeMode.ResizeToContents)
+        self.measures.verticalHeader().setVisible(False)
+        self.measures.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.measures.setWordWrap(True)
+        self.add_measure_button = QPushButton(self.tr("Add another measure"))
+        self.add_measure_button.setObjectName("addMeasure")
+        self.add_measure_button.clicked.connect(self._on_add_measure)
+
+        self.signer = QLineEdit(wizard.state.actor)
+        self.signer.setObjectName("signer")
+        self.role = QLineEdit()
+        self.role.setObjectName("signerRole")
+        self.date = QDateEdit(_qdate(dt.date.today()))
+        self.date.setObjectName("signedOn")
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setMaximumDate(_qdate(dt.date.today()))
+        self.date.dateChanged.connect(self._update_review)
+        self.review_label = QLabel()
+        self.review_label.setObjectName("nextReview")
+        self.error = QLabel()
+        self.error.setObjectName("decisionError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.error.hide()
+
+        form = QFormLayout()
+        form.addRow(self.tr("Signed off by"), self.signer)
+        form.addRow(self.tr("Role"), self.role)
+        form.addRow(self.tr("Date"), self.date)
+        form.addRow(self.tr("Next review"), self.review_label)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_measure_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.level_label)
+        layout.addLayout(decision_box)
+        layout.addWidget(self.note)
+        layout.addWidget(QLabel(self.tr("Mitigation measures")))
+        layout.addWidget(self.measures, 1)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+
+    # -- filling ------------------------------------------------------------------------------
+
+    def initializePage(self) -> None:
+        result = self.wizard_.result
+        level = self.wizard_.model.level(result.level)
+        self.level_label.setText(
+            self.tr("<b>%s</b> risk (score %d). %s Sign-off by: %s.")
+            % (
+                LEVEL_NAMES.get(result.level, result.level),
+                result.total,
+                level.consequence,
+                level.sign_off,
+            )
+        )
+        if not self.role.text():
+            self.role.setPlaceholderText(level.sign_off)
+        if self.decisions.checkedButton() is None:
+            default = {
+                "low": AppraisalDecision.APPROVE,
+                "medium": AppraisalDecision.APPROVE_WITH_CONDITIONS,
+                "high": AppraisalDecision.APPROVE_WITH_CONDITIONS,
+                "very_high": AppraisalDecision.ESCALATE,
+            }[result.level]
+            self.decision_buttons[default].setChecked(True)
+        codes = tuple(m.code for m in result.measures)
+        if codes != self._filled_codes:
+            self._fill_measures()
+            self._filled_codes = codes
+        self._update_review()
+        self.error.hide()
+
+    def _fill_measures(self) -> None:
+        custom = [r for r in range(self.measures.rowCount()) if self._code(r) is None]
+        kept = [
+            (self.measures.item(r, 0).text(), self.measures.item(r, 0).checkState()) for r in custom
+        ]
+        self.measures.setRowCount(0)
+        for measure in self.wizard_.result.measures:
+            self._add_row(measure.text, measure.code, checked=False)
+        for text, state in kept:
+            self._add_row(text, None, checked=state == Qt.CheckState.Checked)
+        self.measures.resizeRowsToContents()
+
+    def _add_row(self, text: str, code: str | None, *, checked: bool) -> int:
+        row = self.measures.rowCount()
+        self.measures.insertRow(row)
+        item = QTableWidgetItem(text)
+        flags = (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsUserCheckable
+            | Qt.ItemFlag.ItemIsSelectable
+        )
+        if code is None:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        item.setFlags(flags)
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        item.setData(CODE_ROLE, code)
+        self.measures.setItem(row, self.COLUMN_MEASURE, item)
+        owner = QComboBox()
+        owner.setObjectName(f"owner:{row}")
+        owner.addItem(self.tr("(no owner yet)"), None)
+        for staff_id, name in self.wizard_.state.staff:
+            owner.addItem(name, staff_id)
+        self.measures.setCellWidget(row, self.COLUMN_OWNER, owner)
+        due = QDateEdit(_qdate(dt.date.today() + dt.timedelta(days=30)))
+        due.setObjectName(f"due:{row}")
+        due.setCalendarPopup(True)
+        due.setDisplayFormat("yyyy-MM-dd")
+        self.measures.setCellWidget(row, self.COLUMN_DUE, due)
+        return row
+
+    def _code(self, row: int) -> str | None:
+        code = self.measures.item(row, 0).data(CODE_ROLE)
+        return str(code) if code else None
+
+    @Slot()
+    def _on_add_measure(self) -> None:
+        row = self._add_row(self.tr("Describe the measure"), None, checked=True)
+        self.measures.setCurrentCell(row, 0)
+        self.measures.editItem(self.measures.item(row, 0))
+
+    @Slot()
+    def _update_review(self) -> None:
+        result = self.wizard_.result
+        signed_on = _pydate(self.date.date())
+        review = add_months(signed_on, result.review_months)
+        self.review_label.setText(
+            self.tr("%s (%d months for %s risk; none if rejected)")
+            % (
+                review.isoformat(),
+                result.review_months,
+                LEVEL_NAMES.get(result.level, result.level),
+            )
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def check_measure(
+        self, code: str, owner_staff_id: int | None = None, due: dt.date | None = None
+    ) -> None:
+        """Tick a suggested measure and set its owner and due date (as a user would)."""
+        for row in range(self.measures.rowCount()):
+            if self._code(row) == code:
+                self.measures.item(row, 0).setCheckState(Qt.CheckState.Checked)
+                owner: QComboBox = self.measures.cellWidget(row, self.COLUMN_OWNER)  # type: ignore[assignment]
+                if owner_staff_id is not None:
+                    owner.setCurrentIndex(owner.findData(owner_staff_id))
+                if due is not None:
+                    editor: QDateEdit = self.measures.cellWidget(row, self.COLUMN_DUE)  # type: ignore[assignment]
+                    editor.setDate(_qdate(due))
+                return
+        raise KeyError(code)
+
+    def chosen_measures(self) -> tuple[MeasurePlan, ...]:
+        plans = []
+        for row in range(self.measures.rowCount()):
+            item = self.measures.item(row, 0)
+            if item.checkState() != Qt.CheckState.Checked:
+                continue
+            owner: QComboBox = self.measures.cellWidget(row, self.COLUMN_OWNER)  # type: ignore[assignment]
+            due: QDateEdit = self.measures.cellWidget(row, self.COLUMN_DUE)  # type: ignore[assignment]
+            code = self._code(row)
+            plans.append(
+                MeasurePlan(
+                    description=item.text(),
+                    code=code,
+                    owner_staff_id=owner.currentData(),
+                    due_date=_pydate(due.date()),
+                )
+            )
+        return tuple(plans)
+
+    def decision(self) -> SignOff:
+        checked = self.decisions.checkedId()
+        choice = DECISIONS[checked][0] if checked >= 0 else ""
+        return SignOff(
+            decision=choice,
+            signed_by=self.signer.text(),
+            role=self.role.text(),
+            signed_on=_pydate(self.date.date()),
+            note=self.note.toPlainText(),
+            measures=self.chosen_measures(),
+        )
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def validatePage(self) -> bool:
+        # Sign-off runs in the background; the wizard closes itself when it succeeds.
+        if self.wizard_.signed:
+            return True
+        self.error.hide()
+        self.wizard_.sign_off(self.decision())
+        return False
