@@ -65,20 +65,24 @@ def add_register(
     session.add_all(partners)
     session.flush()
     kinds = list(CollaborationKind)
-    ids = []
+    collaborations = []
     for index in range(count):
         level = LEVELS[index % 4]
         start = dt.date(year, 1 + index % 12, 1 + index % 28)
+        review = (
+            dt.date(year, 6, 30)
+            if level in (RiskLevel.HIGH, RiskLevel.VERY_HIGH)
+            else dt.date(year + 2, 1, 1)
+        )
         collaboration = Collaboration(
             reference=f"C-{year}-{index + 1:05d}",
-            title=f"{title_prefix} {index + 1} on {['quantum sensing', 'battery materials', 'AI safety'][index % 3]}",
+            title=f"{title_prefix} {index + 1} on "
+            f"{['quantum sensing', 'battery materials', 'AI safety'][index % 3]}",
             kind=kinds[index % len(kinds)],
             status=CollaborationStatus.ACTIVE,
             department_id=departments[index % 3].id,
             start_date=start,
-            next_review_date=dt.date(year, 6, 30)
-            if level in (RiskLevel.HIGH, RiskLevel.VERY_HIGH)
-            else dt.date(year + 2, 1, 1),
+            next_review_date=review,
             risk_level=level,
             funding_amount_eur=10_000 * (index + 1),
         )
@@ -90,44 +94,56 @@ def add_register(
                 area_code=["quantum", "ai", "semiconductors", "biotech"][index % 4]
             )
         )
-        session.add(collaboration)
-        session.flush()
-        appraisal = Appraisal(
-            collaboration_id=collaboration.id,
-            status=AppraisalStatus.SIGNED_OFF,
-            model_id="rsdesk-default",
-            model_version="1.0",
-            answers={},
-            justifications={},
-            result={"level": level.value},
-            risk_level=level,
-            score=10 * (level.rank + 1),
-            decision=DECISIONS[level.rank],
-            signed_off_by="Officer Ana Müller",
-            signed_off_at=dt.datetime(year, start.month, start.day, 12, 0),
-            next_review_date=collaboration.next_review_date,
+        collaborations.append(collaboration)
+    session.add_all(collaborations)
+    session.flush()
+    appraisals = []
+    for index, collaboration in enumerate(collaborations):
+        level = LEVELS[index % 4]
+        start = collaboration.start_date
+        appraisals.append(
+            Appraisal(
+                collaboration_id=collaboration.id,
+                status=AppraisalStatus.SIGNED_OFF,
+                model_id="rsdesk-default",
+                model_version="1.0",
+                answers={},
+                justifications={},
+                result={"level": level.value},
+                risk_level=level,
+                score=10 * (level.rank + 1),
+                decision=DECISIONS[level.rank],
+                signed_off_by="Officer Ana Müller",
+                signed_off_at=dt.datetime(year, start.month, start.day, 12, 0),
+                next_review_date=collaboration.next_review_date,
+            )
         )
-        session.add(appraisal)
-        session.flush()
-        if level.rank >= 2:
-            session.add(
-                MitigationMeasure(
-                    collaboration_id=collaboration.id,
-                    appraisal_id=appraisal.id,
-                    description="Pre-publication review of sensitive results",
-                    due_date=dt.date(year, 3, 31),
-                    status=MeasureStatus.PLANNED,
-                )
+    session.add_all(appraisals)
+    session.flush()
+    measures = []
+    for index, (collaboration, appraisal) in enumerate(zip(collaborations, appraisals)):
+        if LEVELS[index % 4].rank < 2:
+            continue
+        measures.append(
+            MitigationMeasure(
+                collaboration_id=collaboration.id,
+                appraisal_id=appraisal.id,
+                description="Pre-publication review of sensitive results",
+                due_date=dt.date(year, 3, 31),
+                status=MeasureStatus.PLANNED,
             )
-            session.add(
-                MitigationMeasure(
-                    collaboration_id=collaboration.id,
-                    appraisal_id=appraisal.id,
-                    description="Export licence check",
-                    due_date=dt.date(year, 2, 28),
-                    status=MeasureStatus.DONE,
-                    completed_on=dt.date(year, 2, 20),
-                )
+        )
+        measures.append(
+            MitigationMeasure(
+                collaboration_id=collaboration.id,
+                appraisal_id=appraisal.id,
+                description="Export licence check",
+                due_date=dt.date(year, 2, 28),
+                status=MeasureStatus.DONE,
+                completed_on=dt.date(year, 2, 20),
             )
-        ids.append(collaboration.id)
+        )
+    session.add_all(measures)
+    session.flush()
+    ids = [c.id for c in collaborations]
     return ids
