@@ -57,6 +57,11 @@ class DecisionPage(QWizardPage):
         self.wizard_ = wizard
         self.setObjectName("decisionPage")
         self.setTitle(self.tr("Decision"))
+        self.setSubTitle(
+            self.tr(
+                "Record the decision, the measures agreed with their owners, and who signs off."
+            )
+        )
         self.setFinalPage(True)
         self._filled_codes: tuple[str, ...] | None = None
 
@@ -106,6 +111,7 @@ class DecisionPage(QWizardPage):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setMaximumDate(_qdate(dt.date.today()))
+        self.date.setMaximumWidth(180)
         self.date.dateChanged.connect(self._update_review)
         self.review_label = QLabel()
         self.review_label.setObjectName("nextReview")

@@ -150,7 +150,9 @@ class QuestionPage(QWizardPage):
     def _update_live(self) -> None:
         result = self.wizard_.result
         unanswered = sum(1 for q in self.questions if q not in self.wizard_.answers)
-        text = self.tr("Current result: score %d, %s; %d gap(s) in the whole appraisal") % (
+        text = self.tr(
+            "Current result: score %d, %s; %d question(s) unknown or unanswered so far"
+        ) % (
             result.total,
             LEVEL_NAMES.get(result.level, result.level),
             len(result.gaps),

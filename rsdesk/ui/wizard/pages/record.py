@@ -45,7 +45,7 @@ class RecordPage(QWizardPage):
             ),
         ]
         for label, value in rows:
-            parts.append(f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>")
+            parts.append(f"<tr><th>{escape(label)}</th><td>{escape(value or '—')}</td></tr>")
         parts.append("</table>")
         if appraisal.measures:
             parts.append(
