@@ -109,6 +109,7 @@ class QuarterCount:
 
 @dataclass(frozen=True)
 class DepartmentShare:
+    department_id: int | None
     department: str
     required: int
     compliant: int
@@ -190,7 +191,7 @@ def training_by_department(session: Session, today: dt.date) -> tuple[Department
     from rsdesk.services import training
 
     return tuple(
-        DepartmentShare(item.department, item.required, item.compliant)
+        DepartmentShare(item.department_id, item.department, item.required, item.compliant)
         for item in training.compliance_by_department(session, today)
         if item.required
     )
@@ -430,6 +431,9 @@ class DueItem:
     #: The record the item is about, and the main-window view that lists it.
     record_id: int
     view: str
+    #: What opening the item shows: (register name, record id), e.g. the person for a check.
+    open_register: str = ""
+    open_id: int = 0
 
     @property
     def uid(self) -> str:
@@ -484,6 +488,8 @@ def due_soon(
                     f"Periodic review of collaboration {reference} ({risk}).\n{title}",
                     cid,
                     "collaborations",
+                    "collaborations",
+                    cid,
                 )
             )
 
@@ -517,6 +523,8 @@ def due_soon(
                     f"\nOwner: {owner or 'not assigned'}\n{description or ''}".rstrip(),
                     mid,
                     "measures",
+                    "measures",
+                    mid,
                 )
             )
 
@@ -527,6 +535,7 @@ def due_soon(
                 OnboardingCheck.id,
                 OnboardingCheck.title,
                 OnboardingCheck.due_date,
+                StaffMember.id,
                 StaffMember.full_name,
                 StaffMember.staff_number,
             )
@@ -539,7 +548,7 @@ def due_soon(
             .order_by(OnboardingCheck.due_date, OnboardingCheck.id)
             .limit(limit)
         )
-        for check_id, title, due, name, number in rows:
+        for check_id, title, due, staff_id, name, number in rows:
             items.append(
                 DueItem(
                     due,
@@ -548,6 +557,8 @@ def due_soon(
                     f"Onboarding check '{title}' for {name} ({number}).",
                     check_id,
                     "staff",
+                    "staff",
+                    staff_id,
                 )
             )
 
@@ -570,6 +581,7 @@ def due_soon(
                 per_pair.c.record_id,
                 per_pair.c.expires_on,
                 TrainingCourse.name,
+                StaffMember.id,
                 StaffMember.full_name,
                 StaffMember.staff_number,
             )
@@ -579,7 +591,7 @@ def due_soon(
             .order_by(per_pair.c.expires_on, per_pair.c.record_id)
             .limit(limit)
         )
-        for record_id, expires, course, name, number in rows:
+        for record_id, expires, course, staff_id, name, number in rows:
             if isinstance(expires, str):  # SQLite returns MAX() over dates as text
                 expires = dt.date.fromisoformat(expires)
             items.append(
@@ -591,6 +603,8 @@ def due_soon(
                     "a refresher is needed to stay compliant.",
                     record_id,
                     "training",
+                    "staff",
+                    staff_id,
                 )
             )
     return _limit(items, limit)

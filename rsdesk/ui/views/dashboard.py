@@ -1,0 +1,383 @@
+"""The dashboard: the morning figures as tiles, three charts and the due-soon list.
+
+Everything is computed by :mod:`rsdesk.services.dashboard` in a background query; this view only
+lays it out. A tile (click, Enter or Space) and a donut slice open the register filtered to the
+records behind the figure, through ``signals.navigate``. The due-soon list exports to an .ics
+calendar file for the officer's calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Slot
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from rsdesk.services import dashboard as dashboard_service
+from rsdesk.services import reminders
+from rsdesk.services import settings as settings_service
+from rsdesk.services.dashboard import DUE_KIND_LABELS, Dashboard, DueItem
+from rsdesk.services.errors import KnownError
+from rsdesk.ui.context import AppContext
+from rsdesk.ui.views import available_views
+from rsdesk.ui.views.base import View
+from rsdesk.ui.widgets.charts import BarChart, PercentBars, RiskDonut
+from rsdesk.ui.widgets.tiles import FigureTile, tone_colour
+
+#: The tiles, in reading order (figure keys of the dashboard service).
+TILE_KEYS = (
+    "active",
+    "appraisals_draft",
+    "reviews_overdue",
+    "reviews_due30",
+    "measures_open",
+    "measures_overdue",
+    "checks_overdue",
+    "training_compliance",
+    "screening_pending",
+    "screening_confirmed",
+)
+TILE_COLUMNS = 5
+#: Departments shown in the compliance chart (the lowest first).
+CHART_DEPARTMENTS = 8
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    board: Dashboard
+    due: list[DueItem]
+    horizon_days: int
+    institution: str
+
+
+def load_dashboard(session: Session) -> DashboardData:
+    """Runs in a worker thread: everything the view shows, in one read session."""
+    current = settings_service.load(session)
+    return DashboardData(
+        dashboard_service.compute(session),
+        dashboard_service.due_soon(session, days=current.review_reminder_days),
+        current.review_reminder_days,
+        current.institution_name,
+    )
+
+
+class DashboardView(View):
+    watches = frozenset(
+        {
+            "collaboration",
+            "appraisal",
+            "mitigation_measure",
+            "onboarding_check",
+            "staff_member",
+            "training_record",
+            "training_course",
+            "screening_result",
+            "setting",
+        }
+    )
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.data: DashboardData | None = None
+        self._generation = 0
+        self._views = {entry.key: entry.title for entry in available_views()}
+
+        page = QWidget()
+        page.setObjectName("dashboardPage")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(18, 14, 18, 18)
+        layout.setSpacing(14)
+
+        header = QHBoxLayout()
+        self.title_label = QLabel(self.tr("Dashboard"))
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.6)
+        title_font.setWeight(QFont.Weight.DemiBold)
+        self.title_label.setFont(title_font)
+        self.status_label = QLabel(self.tr("Loading…"))
+        self.status_label.setObjectName("dashboardStatus")
+        self.status_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        header.addWidget(self.title_label)
+        header.addStretch(1)
+        header.addWidget(self.status_label, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addLayout(header)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(12)
+        self.tiles: dict[str, FigureTile] = {}
+        labels = {
+            "active": self.tr("Active collaborations"),
+            "appraisals_draft": self.tr("Appraisals awaiting a decision"),
+            "reviews_overdue": self.tr("Reviews overdue"),
+            "reviews_due30": self.tr("Reviews due in 30 days"),
+            "measures_open": self.tr("Open mitigation measures"),
+            "measures_overdue": self.tr("Measures overdue"),
+            "checks_overdue": self.tr("Onboarding checks overdue"),
+            "training_compliance": self.tr("Training compliance"),
+            "screening_pending": self.tr("Screening hits to review"),
+            "screening_confirmed": self.tr("Confirmed screening matches"),
+        }
+        for index, key in enumerate(TILE_KEYS):
+            tile = FigureTile(labels[key])
+            tile.activated.connect(self._on_tile_activated)
+            tile.setProperty("figure", key)
+            grid.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
+            self.tiles[key] = tile
+        for column in range(TILE_COLUMNS):
+            grid.setColumnStretch(column, 1)
+        layout.addLayout(grid)
+
+        charts = QHBoxLayout()
+        charts.setSpacing(12)
+        self.risk_chart = RiskDonut(self.tr("Active collaborations by risk level"))
+        self.risk_chart.level_clicked.connect(self._on_risk_clicked)
+        self.quarter_chart = BarChart(
+            self.tr("Appraisals signed off per quarter"), self.tr("Appraisals")
+        )
+        self.training_chart = PercentBars(self.tr("Training compliance by department"))
+        self.training_chart.empty_text = self.tr(
+            "No required training yet.\nCourses and completions appear under Training."
+        )
+        charts.addWidget(self.risk_chart, 12)
+        charts.addWidget(self.quarter_chart, 10)
+        charts.addWidget(self.training_chart, 11)
+        layout.addLayout(charts)
+
+        self.due_box = QGroupBox(self.tr("Due soon"))
+        due_layout = QVBoxLayout(self.due_box)
+        self.due_list = QTreeWidget()
+        self.due_list.setObjectName("dueList")
+        self.due_list.setAccessibleName(self.tr("Due soon"))
+        self.due_list.setColumnCount(3)
+        self.due_list.setHeaderLabels([self.tr("Due"), self.tr("Kind"), self.tr("What")])
+        self.due_list.setRootIsDecorated(False)
+        self.due_list.setUniformRowHeights(True)
+        self.due_list.setAlternatingRowColors(True)
+        self.due_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.due_list.setMinimumHeight(220)
+        header_view = self.due_list.header()
+        header_view.setStretchLastSection(True)
+        header_view.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header_view.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.due_list.itemActivated.connect(self._on_due_activated)
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("dueEmpty")
+        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty_label.setVisible(False)
+        buttons = QHBoxLayout()
+        self.due_summary = QLabel()
+        self.export_button = QPushButton(self.tr("Export to calendar (.ics)…"))
+        self.export_button.setObjectName("exportCalendar")
+        self.export_button.setToolTip(
+            self.tr("Save these dates as an iCalendar file to import into your calendar")
+        )
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.export_button.setEnabled(False)
+        buttons.addWidget(self.due_summary, 1)
+        buttons.addWidget(self.export_button)
+        due_layout.addWidget(self.due_list)
+        due_layout.addWidget(self.empty_label)
+        due_layout.addLayout(buttons)
+        layout.addWidget(self.due_box, 1)
+
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("dashboardScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+
+        previous: QWidget | None = None
+        for key in TILE_KEYS:
+            if previous is not None:
+                QWidget.setTabOrder(previous, self.tiles[key])
+            previous = self.tiles[key]
+        QWidget.setTabOrder(self.tiles[TILE_KEYS[-1]], self.due_list)
+        QWidget.setTabOrder(self.due_list, self.export_button)
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            for tile in self.tiles.values():
+                tile.restyle(self.palette())
+            if self.data is not None:
+                self._fill_due(self.data)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        self.status_label.setText(self.tr("Loading…"))
+
+        def done(data: DashboardData) -> None:
+            if generation == self._generation:
+                self.show_data(data)
+
+        self.context.ops.query(load_dashboard, done)
+
+    def show_data(self, data: DashboardData) -> None:
+        self.data = data
+        board = data.board
+        for key, tile in self.tiles.items():
+            figure = board.figure(key)
+            detail = figure.detail or self._detail(key, board)
+            tile.set_figure(figure.display, figure.tone.value, detail)
+            view_title = self._views.get(figure.view)
+            if view_title:
+                tile.set_clickable(True, self.tr("Show them in %s") % view_title)
+            else:
+                tile.set_clickable(False, self.tr("That register is not available in this build"))
+        self.risk_chart.set_data(
+            [(item.level, item.label, item.count) for item in board.active_by_risk]
+        )
+        self.quarter_chart.set_data(
+            # Quarter above year: category axis labels accept simple HTML.
+            [
+                (f"Q{item.quarter}<br>\u2019{item.year % 100:02d}", float(item.count))
+                for item in board.appraisals_by_quarter
+            ]
+        )
+        departments = sorted(
+            (item for item in board.training_by_department if item.percent is not None),
+            key=lambda item: (item.percent, item.department),
+        )[:CHART_DEPARTMENTS]
+        self.training_chart.set_data(
+            [(item.department, round(item.percent or 0.0)) for item in departments]
+        )
+        self._fill_due(data)
+        when = dt.datetime.now().strftime("%d %b %Y, %H:%M")
+        name = f"{data.institution} · " if data.institution else ""
+        self.status_label.setText(self.tr("%sFigures as of %s") % (name, when))
+
+    def _detail(self, key: str, board: Dashboard) -> str:
+        if key == "active":
+            counts = {item.level: item.count for item in board.active_by_risk}
+            high = counts.get("high", 0) + counts.get("very_high", 0)
+            return self.tr("%s high or very high · %s not appraised") % (
+                f"{high:,}",
+                f"{counts.get(dashboard_service.NOT_APPRAISED, 0):,}",
+            )
+        return ""
+
+    def _fill_due(self, data: DashboardData) -> None:
+        self.due_list.clear()
+        today = data.board.today
+        palette = self.palette()
+        soon = tone_colour("warning", palette)
+        for item in data.due:
+            days = (item.due - today).days
+            when = self.tr("today") if days == 0 else self.tr("in %d days") % days
+            if days == 1:
+                when = self.tr("tomorrow")
+            row = QTreeWidgetItem(
+                [
+                    f"{item.due:%a %d %b %Y}  ({when})",
+                    self.tr(DUE_KIND_LABELS[item.kind]),
+                    item.summary,
+                ]
+            )
+            row.setToolTip(2, item.detail)
+            row.setData(0, Qt.ItemDataRole.UserRole, (item.open_register, item.open_id))
+            if days <= 7:
+                row.setForeground(0, soon)
+            self.due_list.addTopLevelItem(row)
+        self.due_box.setTitle(self.tr("Due in the next %d days") % data.horizon_days)
+        count = len(data.due)
+        self.due_list.setVisible(count > 0)
+        self.empty_label.setVisible(count == 0)
+        self.empty_label.setText(
+            self.tr("Nothing falls due in the next %d days.") % data.horizon_days
+        )
+        self.due_summary.setText(
+            self.tr("%s dates: reviews, mitigation measures, onboarding checks and training")
+            % f"{count:,}"
+            if count
+            else ""
+        )
+        self.export_button.setEnabled(count > 0)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_tile_activated(self) -> None:
+        tile = self.sender()
+        if self.data is None or not isinstance(tile, FigureTile):
+            return
+        figure = self.data.board.figure(str(tile.property("figure")))
+        self.context.signals.navigate.emit(figure.view, dict(figure.filters))
+
+    @Slot(str)
+    def _on_risk_clicked(self, level: str) -> None:
+        self.context.signals.navigate.emit(
+            "collaborations", {"status": "active", "risk_level": level}
+        )
+
+    @Slot(QTreeWidgetItem, int)
+    def _on_due_activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        target = item.data(0, Qt.ItemDataRole.UserRole)
+        if isinstance(target, tuple) and target[0]:
+            self.context.signals.open_record.emit(target[0], int(target[1]))
+
+    @Slot()
+    def _on_export_clicked(self) -> None:
+        suggested = Path.home() / f"rsdesk-due-{dt.date.today():%Y-%m-%d}.ics"
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export to calendar"),
+            str(suggested),
+            self.tr("iCalendar files (*.ics)"),
+        )
+        if path:
+            self.export_calendar(path)
+
+    def export_calendar(self, path: str | Path) -> int:
+        """Write the due-soon list to ``path``; returns the number of events written."""
+        from rsdesk.ui.ops import show_error
+
+        path = Path(path)
+        if path.suffix.lower() != ".ics":
+            path = path.with_name(path.name + ".ics")
+        items = self.data.due if self.data is not None else []
+        name = "rsdesk reminders"
+        if self.data is not None and self.data.institution:
+            name = f"{self.data.institution} – research security"
+        try:
+            count = reminders.write_calendar(items, path, name)
+        except KnownError as exc:
+            show_error(self, exc)
+            return 0
+        self.context.signals.status_message.emit(
+            self.tr("%d dates exported to %s") % (count, str(path))
+        )
+        return count
+
+    def export_current(self) -> None:
+        self._on_export_clicked()
+
+    def apply_filters(self, filters: dict[str, Any]) -> None:
+        """The dashboard has nothing to filter."""

@@ -1,0 +1,180 @@
+"""The dashboard view: tiles show the service's figures, drill down by click and keyboard,
+charts are QtCharts series, the due-soon list exports to .ics, and a write refreshes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCharts import QBarSeries, QHorizontalBarSeries, QPieSeries
+from PySide6.QtCore import Qt
+
+from rsdesk.models import Collaboration, MitigationMeasure, StaffMember
+from rsdesk.models.enums import CollaborationKind, CollaborationStatus, RiskLevel
+from rsdesk.services import dashboard, registers, training
+from rsdesk.services.registers import RegisterQuery
+
+pytestmark = pytest.mark.ui
+
+TODAY = dt.date.today()
+
+
+def add_collaboration(session, reference, risk=None, review=None):
+    record = Collaboration(
+        reference=reference,
+        title=f"Project {reference}, with commas; and semicolons",
+        kind=CollaborationKind.JOINT_RESEARCH,
+        status=CollaborationStatus.ACTIVE,
+        risk_level=risk,
+        next_review_date=review,
+    )
+    session.add(record)
+    session.flush()
+    return record.id
+
+
+@pytest.fixture
+def filled_db(db):
+    with db.unit_of_work() as session:
+        first = add_collaboration(session, "C-1", RiskLevel.HIGH, TODAY - dt.timedelta(days=2))
+        add_collaboration(session, "C-2", RiskLevel.LOW, TODAY + dt.timedelta(days=3))
+        add_collaboration(session, "C-3", None, TODAY + dt.timedelta(days=9))
+        session.add(
+            MitigationMeasure(
+                collaboration_id=first,
+                description="Vet visiting researchers",
+                due_date=TODAY + dt.timedelta(days=5),
+            )
+        )
+        training.sync_courses(session)
+        course = next(c for c in training.courses(session) if c.code == "infosec")
+        clerk = StaffMember(staff_number="S1", full_name="Clerk", role_category="administrative")
+        session.add(clerk)
+        session.flush()
+        training.record_completion(session, clerk.id, course.id, TODAY - dt.timedelta(days=3))
+    return db
+
+
+def loaded_view(qtbot, context):
+    from rsdesk.ui.views.dashboard import DashboardView
+
+    view = DashboardView(context)
+    qtbot.addWidget(view)
+    view.resize(1200, 900)
+    view.show()
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
+    return view
+
+
+def test_tiles_show_the_figures_the_registers_count(qtbot, context, filled_db):
+    view = loaded_view(qtbot, context)
+    with filled_db.read() as session:
+        for key, tile in view.tiles.items():
+            figure = view.data.board.figure(key)
+            assert tile.value_label.text() == figure.display
+            if figure.register:
+                spec = registers.get(figure.register)
+                count = registers.count(session, spec, RegisterQuery(filters=dict(figure.filters)))
+                assert tile.value_label.text() == f"{count:,}", key
+    assert view.tiles["active"].value_label.text() == "3"
+    assert view.tiles["reviews_overdue"].value_label.text() == "1"
+    assert "1 high or very high" in view.tiles["active"].detail_label.text()
+    assert view.tiles["training_compliance"].value_label.text().endswith("%")
+
+
+def test_click_and_keyboard_drill_down_to_the_filtered_register(qtbot, context, filled_db):
+    view = loaded_view(qtbot, context)
+    tile = view.tiles["reviews_overdue"]
+    # The collaborations view may not be built yet; drill-down must still say where to go.
+    tile.set_clickable(True)
+    with qtbot.waitSignal(context.signals.navigate) as blocker:
+        qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["collaborations", {"review": "overdue"}]
+    measures = view.tiles["measures_open"]
+    measures.set_clickable(True)
+    measures.setFocus()
+    with qtbot.waitSignal(context.signals.navigate) as blocker:
+        qtbot.keyClick(measures, Qt.Key.Key_Return)
+    assert blocker.args == ["measures", {"due": "open"}]
+    with qtbot.waitSignal(context.signals.navigate) as blocker:
+        qtbot.keyClick(measures, Qt.Key.Key_Space)
+    assert blocker.args[0] == "measures"
+    assert measures.accessibleName().startswith("Open mitigation measures: ")
+
+
+def test_charts_are_qtcharts_series_with_the_service_values(qtbot, context, filled_db):
+    view = loaded_view(qtbot, context)
+    donut = view.risk_chart.chart().series()[0]
+    assert isinstance(donut, QPieSeries)
+    values = {s.property("level"): int(s.value()) for s in donut.slices()}
+    assert values == {item.level: item.count for item in view.data.board.active_by_risk}
+    assert values["high"] == 1
+    quarters = view.quarter_chart.chart().series()[0]
+    assert isinstance(quarters, QBarSeries)
+    assert quarters.barSets()[0].count() == dashboard.QUARTERS
+    departments = view.training_chart.chart().series()
+    assert departments
+    assert isinstance(departments[0], QHorizontalBarSeries)
+    assert not view.training_chart.placeholder.isVisible()
+    with qtbot.waitSignal(context.signals.navigate) as blocker:
+        donut.slices()[2].clicked.emit()
+    assert blocker.args == ["collaborations", {"status": "active", "risk_level": "high"}]
+
+
+def test_due_soon_list_and_calendar_export(qtbot, context, filled_db, tmp_path):
+    view = loaded_view(qtbot, context)
+    texts = [
+        view.due_list.topLevelItem(i).text(2) for i in range(view.due_list.topLevelItemCount())
+    ]
+    assert texts[0].startswith("Review C-2")
+    assert any(text.startswith("Measure for C-1") for text in texts)
+    assert not any("Information security" in text for text in texts)  # valid for a year
+    assert view.export_button.isEnabled()
+    with qtbot.waitSignal(context.signals.status_message):
+        written = view.export_calendar(tmp_path / "due")
+    assert written == len(texts)
+    data = (tmp_path / "due.ics").read_bytes()
+    assert data.count(b"BEGIN:VEVENT") == written
+    assert b"Project C-2\\, with commas\\; and semicolons" in data
+    with qtbot.waitSignal(context.signals.open_record) as blocker:
+        view.due_list.itemActivated.emit(view.due_list.topLevelItem(0), 0)
+    assert blocker.args[0] == "collaborations"
+
+
+def test_an_empty_database_shows_zeros_and_placeholders(qtbot, context):
+    view = loaded_view(qtbot, context)
+    assert view.tiles["active"].value_label.text() == "0"
+    assert view.tiles["training_compliance"].value_label.text() == "–"
+    assert view.training_chart.placeholder.isVisible()
+    assert view.empty_label.isVisible()
+    assert not view.due_list.isVisible()
+    assert not view.export_button.isEnabled()
+
+
+def test_a_committed_write_refreshes_the_figures(qtbot, context, filled_db):
+    view = loaded_view(qtbot, context)
+    assert view.tiles["active"].value_label.text() == "3"
+
+    def add(session):
+        add_collaboration(session, "C-4", RiskLevel.MEDIUM)
+
+    context.ops.write(add)
+    qtbot.waitUntil(lambda: view.tiles["active"].value_label.text() == "4", timeout=10_000)
+
+
+def test_dark_palette_keeps_text_readable(qtbot, context, filled_db):
+    from PySide6.QtGui import QColor, QPalette
+
+    view = loaded_view(qtbot, context)
+    palette = QPalette(view.palette())
+    palette.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    palette.setColor(QPalette.ColorRole.Base, QColor("#2b2c2f"))
+    palette.setColor(QPalette.ColorRole.Text, QColor("#e8eaed"))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
+    view.setPalette(palette)
+    qtbot.wait(10)
+    tile = view.tiles["reviews_overdue"]
+    value = tile.value_label.palette().color(QPalette.ColorRole.WindowText)
+    background = QColor("#2b2c2f")
+    assert abs(value.lightness() - background.lightness()) > 90
+    assert "#2b2c2f" in tile.styleSheet()
