@@ -318,7 +318,7 @@ def parse_model(data: dict[str, Any], source: str = "model") -> AppraisalModel:
     for item in check.tables(data, "level"):
         where = f"level {item.get('id', '?')!r}"
         try:
-            level_id = RiskLevel(item.get("id"))
+            level_id = RiskLevel(str(item.get("id")))
         except ValueError:
             known = ", ".join(level.value for level in RiskLevel)
             raise check.fail(where, f"'id' must be one of {known}") from None

@@ -119,7 +119,7 @@ class AppraisalWizard(QWizard):
         self.busy = False
         self._closing_after_save = False
         self._signed = False
-        self.result: ScoreResult = self._score()
+        self.live_result: ScoreResult = self._score()
 
         self.setObjectName("AppraisalWizard")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -186,7 +186,7 @@ class AppraisalWizard(QWizard):
 
     def _changed(self) -> None:
         self.dirty = True
-        self.result = self._score()
+        self.live_result = self._score()
         self.answers_changed.emit()
 
     # -- saving -------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ class DecisionPage(QWizardPage):
     # -- filling ------------------------------------------------------------------------------
 
     def initializePage(self) -> None:
-        result = self.wizard_.result
+        result = self.wizard_.live_result
         level = self.wizard_.model.level(result.level)
         self.level_label.setText(
             self.tr("<b>%s</b> risk (score %d). %s Sign-off by: %s.")
@@ -173,11 +173,9 @@ class DecisionPage(QWizardPage):
 
     def _fill_measures(self) -> None:
         custom = [r for r in range(self.measures.rowCount()) if self._code(r) is None]
-        kept = [
-            (self.measures.item(r, 0).text(), self.measures.item(r, 0).checkState()) for r in custom
-        ]
+        kept = [(self._item(r).text(), self._item(r).checkState()) for r in custom]
         self.measures.setRowCount(0)
-        for measure in self.wizard_.result.measures:
+        for measure in self.wizard_.live_result.measures:
             self._add_row(measure.text, measure.code, checked=False)
         for text, state in kept:
             self._add_row(text, None, checked=state == Qt.CheckState.Checked)
@@ -211,19 +209,24 @@ class DecisionPage(QWizardPage):
         self.measures.setCellWidget(row, self.COLUMN_DUE, due)
         return row
 
+    def _item(self, row: int) -> QTableWidgetItem:
+        item = self.measures.item(row, self.COLUMN_MEASURE)
+        assert item is not None
+        return item
+
     def _code(self, row: int) -> str | None:
-        code = self.measures.item(row, 0).data(CODE_ROLE)
+        code = self._item(row).data(CODE_ROLE)
         return str(code) if code else None
 
     @Slot()
     def _on_add_measure(self) -> None:
         row = self._add_row(self.tr("Describe the measure"), None, checked=True)
         self.measures.setCurrentCell(row, 0)
-        self.measures.editItem(self.measures.item(row, 0))
+        self.measures.editItem(self._item(row))
 
     @Slot()
     def _update_review(self) -> None:
-        result = self.wizard_.result
+        result = self.wizard_.live_result
         signed_on = _pydate(self.date.date())
         review = add_months(signed_on, result.review_months)
         self.review_label.setText(
@@ -243,7 +246,7 @@ class DecisionPage(QWizardPage):
         """Tick a suggested measure and set its owner and due date (as a user would)."""
         for row in range(self.measures.rowCount()):
             if self._code(row) == code:
-                self.measures.item(row, 0).setCheckState(Qt.CheckState.Checked)
+                self._item(row).setCheckState(Qt.CheckState.Checked)
                 owner: QComboBox = self.measures.cellWidget(row, self.COLUMN_OWNER)  # type: ignore[assignment]
                 if owner_staff_id is not None:
                     owner.setCurrentIndex(owner.findData(owner_staff_id))
@@ -256,7 +259,7 @@ class DecisionPage(QWizardPage):
     def chosen_measures(self) -> tuple[MeasurePlan, ...]:
         plans = []
         for row in range(self.measures.rowCount()):
-            item = self.measures.item(row, 0)
+            item = self._item(row)
             if item.checkState() != Qt.CheckState.Checked:
                 continue
             owner: QComboBox = self.measures.cellWidget(row, self.COLUMN_OWNER)  # type: ignore[assignment]

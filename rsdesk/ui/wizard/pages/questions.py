@@ -134,21 +134,21 @@ class QuestionPage(QWizardPage):
             self.questions[question.id] = widget
             inner_layout.addWidget(widget)
         inner_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(inner)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(inner)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.live = QLabel()
         self.live.setObjectName("liveScore")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.live)
         wizard.answers_changed.connect(self._update_live)
         self._update_live()
 
     @Slot()
     def _update_live(self) -> None:
-        result = self.wizard_.result
+        result = self.wizard_.live_result
         unanswered = sum(1 for q in self.questions if q not in self.wizard_.answers)
         text = self.tr(
             "Current result: score %d, %s; %d question(s) unknown or unanswered so far"
@@ -163,7 +163,7 @@ class QuestionPage(QWizardPage):
 
     def focus_question(self, question_id: str) -> None:
         widget = self.questions[question_id]
-        self.scroll.ensureWidgetVisible(widget)
+        self.scroll_area.ensureWidgetVisible(widget)
         if widget.needs_justification():
             widget.justification.setFocus()
         else:

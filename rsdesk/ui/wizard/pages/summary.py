@@ -32,7 +32,7 @@ class SummaryPage(QWizardPage):
 
     def refresh(self) -> None:
         wizard = self.wizard_
-        result = wizard.result
+        result = wizard.live_result
         html = ""
         if result.justifications_missing:
             items = "".join(
