@@ -22,8 +22,9 @@ coefficient of the pairing: ``sum(similarity x (weight_a + weight_b)) / (total_a
 Because distinctive words weigh most, "Technical University of Munich" and "Technical
 University of Moscow" share only the generic words and score 0.29; reordered words, missing
 accents and added legal forms score 1. Names whose letters are equal once the spaces are
-removed (pinyin written as words or as syllables) also score by the similarity of those
-compacted strings when it is at least 0.94.
+removed but that are cut into a different number of words (pinyin written as words or as
+syllables, "Rosoboron Export") also score by the similarity of those compacted strings when it
+is at least 0.94.
 
 The threshold :data:`THRESHOLD` (0.85) is chosen from the test corpus in
 tests/services/screening/test_matching.py: every true variant there scores at least 0.89, and the
@@ -215,10 +216,7 @@ class NameKey:
     weights: tuple[float, ...]
     #: The name's letters without spaces (legal forms removed, no synonyms).
     compact: str
-
-    @property
-    def total(self) -> float:
-        return sum(self.weights)
+    total: float
 
 
 def name_key(name: str) -> NameKey:
@@ -233,13 +231,21 @@ def name_key(name: str) -> NameKey:
         folded = _fold(word)
         if folded not in tokens:
             tokens.append(folded)
-    return NameKey(tuple(tokens), tuple(weight(t) for t in tokens), compact)
+    weights = tuple(weight(t) for t in tokens)
+    return NameKey(tuple(tokens), weights, compact, sum(weights))
+
+
+_similarity: Any = None
 
 
 def _ratio(a: str, b: str) -> float:
-    from rapidfuzz.distance import Indel
+    """Normalised Indel similarity (rapidfuzz, imported on first use)."""
+    global _similarity
+    if _similarity is None:
+        from rapidfuzz.distance import Indel
 
-    return float(Indel.normalized_similarity(a, b))
+        _similarity = Indel.normalized_similarity
+    return float(_similarity(a, b))
 
 
 def token_similarity(a: str, b: str) -> float:
@@ -285,7 +291,10 @@ def score(a: NameKey, b: NameKey) -> float:
             used_b.add(j)
             matched += similarity * (a.weights[i] + b.weights[j])
     result = matched / total
-    if result < 1.0 and min(len(a.compact), len(b.compact)) >= 8:
+    # Words split or joined differently ("Rosoboron Export", pinyin syllables against words):
+    # compare the letters without spaces. Only then, because for names with the same number of
+    # words the compacted strings hide a different distinctive word among long generic ones.
+    if result < 1.0 and len(a.tokens) != len(b.tokens) and min(len(a.compact), len(b.compact)) >= 8:
         compact = _ratio(a.compact, b.compact)
         if compact >= COMPACT_THRESHOLD:
             result = max(result, compact)
@@ -342,6 +351,9 @@ class Match:
 
 #: Names compacted (spaces removed) are blocked by their first and last letters.
 COMPACT_BLOCK = 5
+
+
+MAX_COMPACT_POSTING = 500
 
 
 def _compact_blocks(compact: str) -> tuple[str, str]:
@@ -437,7 +449,10 @@ class MatchIndex:
             remaining -= token_weight
         if len(key.compact) >= 8:
             for block in _compact_blocks(key.compact):
-                found.update(self.compact_postings.get(block, ()))
+                posting = self.compact_postings.get(block, ())
+                # A frequent start or end ("insti...", "...ology") says nothing.
+                if len(posting) <= MAX_COMPACT_POSTING:
+                    found.update(posting)
         return found
 
     def search_key(self, key: NameKey, threshold: float = THRESHOLD) -> list[tuple[int, float]]:
@@ -445,12 +460,27 @@ class MatchIndex:
         if not key.tokens:
             return []
         hits = []
+        # Query weight of every vocabulary word that can pair with one of the query's words.
+        reach: dict[str, float] = {}
+        for token, token_weight in zip(key.tokens, key.weights):
+            for neighbour in self.neighbours(token):
+                reach[neighbour] = max(token_weight, reach.get(neighbour, 0.0))
+        compact_length = len(key.compact)
         for name_index in self.candidates(key, threshold):
             other = self.name_keys[name_index]
-            bound = 2 * min(key.total, other.total) / (key.total + other.total)
+            # Upper bound of the weighted Dice score from the words that can pair at all.
+            shared_query = shared_other = 0.0
+            for token, token_weight in zip(other.tokens, other.weights):
+                reached = reach.get(token)
+                if reached is not None:
+                    shared_query += reached
+                    shared_other += token_weight
+            bound = (min(shared_query, key.total) + shared_other) / (key.total + other.total)
             if bound < threshold and (
-                min(len(key.compact), len(other.compact)) < 8
-                or abs(len(key.compact) - len(other.compact)) > 0.12 * len(key.compact)
+                len(other.tokens) == len(key.tokens)
+                or compact_length < 8
+                or len(other.compact) < 8
+                or abs(compact_length - len(other.compact)) > 0.12 * compact_length
             ):
                 continue
             value = score(key, other)
