@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rsdesk.models import (
@@ -53,10 +54,11 @@ def add_register(
     Levels cycle low, medium, high, very high; every other high/very-high has an open measure due
     in March of ``year`` (overdue by the year's end) and one done.
     """
-    departments = [
-        Department(name=f"Department of {name}")
-        for name in ("Physics", "Chemistry", "Computer Science")
-    ]
+    departments = []
+    for name in ("Physics", "Chemistry", "Computer Science"):
+        full = f"Department of {name}"
+        found = session.scalar(select(Department).where(Department.name == full))
+        departments.append(found or Department(name=full))
     session.add_all(departments)
     partners = [
         Partner(name=name, kind=PartnerKind.UNIVERSITY, country=country)
@@ -65,10 +67,13 @@ def add_register(
     session.add_all(partners)
     session.flush()
     kinds = list(CollaborationKind)
+    today = dt.date.today()
     collaborations = []
     for index in range(count):
         level = LEVELS[index % 4]
         start = dt.date(year, 1 + index % 12, 1 + index % 28)
+        if start > today:  # nothing is signed off in the future
+            start = dt.date(year, 1 + index % today.month, 1 + index % min(28, today.day))
         review = (
             dt.date(year, 6, 30)
             if level in (RiskLevel.HIGH, RiskLevel.VERY_HIGH)
