@@ -59,6 +59,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnownError as exc:
         print(f"rsdesk: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        from rsdesk.db.errors import environment_error
+
+        message = environment_error(exc)
+        if message is None:
+            raise
+        print(f"rsdesk: {message}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("rsdesk: interrupted", file=sys.stderr)
         return 1

@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 
 
 def database(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
+    """The database named by --db; a command that writes becomes its one writer (or fails)."""
     from rsdesk.db import open_database
 
-    return open_database(args.db, upgrade=upgrade)
+    return open_database(args.db, upgrade=upgrade, lock_writes=True)
 
 
 def print_json(value: Any) -> None:

@@ -67,6 +67,7 @@ def upgrade(database: Database, *, backup: bool = True) -> str | None:
             f"This database was written by a newer version of rsdesk (schema {current}); "
             "install that version or newer to open it."
         )
+    database.acquire_writer_lock()
     with database.engine.connect() as connection:
         populated = _has_tables(connection)
     if populated and current is None:

@@ -29,8 +29,9 @@ from rsdesk.db.engine import (
     resolve_url,
     sqlite_path,
 )
+from rsdesk.db.lock import WriterLock
 from rsdesk.models.base import Base
-from rsdesk.services.errors import KnownError
+from rsdesk.services.errors import KnownError, ReadOnlyError
 
 _PENDING_KEY = "rsdesk_audit_pending"
 
@@ -45,9 +46,20 @@ def os_user() -> str:
 class Database:
     """An open rsdesk database: its URL, engine, the actor its changes are recorded under."""
 
-    def __init__(self, url: URL, engine: Engine | None = None, actor: str | None = None) -> None:
+    def __init__(
+        self,
+        url: URL,
+        engine: Engine | None = None,
+        actor: str | None = None,
+        lock_writes: bool = False,
+    ) -> None:
         self.url = url
         self.engine = engine or make_engine(url)
+        #: Set when another process writes: every unit of work is then refused.
+        self.read_only = False
+        self._writer_lock: WriterLock | None = None
+        if lock_writes and sqlite_path(url) is not None:
+            self._writer_lock = WriterLock(sqlite_path(url))  # type: ignore[arg-type]
         self.actor = actor or self._default_actor()
         self._sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"actor": self.actor}
@@ -77,9 +89,23 @@ class Database:
         except DBAPIError:
             return os_user()
 
+    def acquire_writer_lock(self) -> None:
+        """Become the one writer of this SQLite file, or raise DatabaseInUse (a KnownError)."""
+        if self._writer_lock is not None:
+            self._writer_lock.acquire()
+
+    @property
+    def holds_writer_lock(self) -> bool:
+        return self._writer_lock is not None and self._writer_lock.held
+
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """A write transaction: commits on success, rolls back on error; audited as one."""
+        if self.read_only:
+            raise ReadOnlyError(
+                "This window is read-only: the database is open for writing in another rsdesk."
+            )
+        self.acquire_writer_lock()
         with self._sessions.begin() as session:
             session.connection(execution_options={WRITE_OPTION: True})
             yield session
@@ -92,6 +118,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._writer_lock is not None:
+            self._writer_lock.release()
 
 
 def open_database(
@@ -99,6 +127,7 @@ def open_database(
     *,
     upgrade: bool = True,
     actor: str | None = None,
+    lock_writes: bool = False,
 ) -> Database:
     """Open (and by default create or upgrade) the database at ``target``.
 
@@ -108,7 +137,7 @@ def open_database(
     from rsdesk.db import migrate, reference_data
 
     url = target if isinstance(target, URL) else resolve_url(target)
-    database = Database(url, actor=actor)
+    database = Database(url, actor=actor, lock_writes=lock_writes)
     try:
         with database.engine.connect() as connection:
             connection.execute(select(1))
@@ -116,8 +145,11 @@ def open_database(
             migrate.upgrade(database)
             if database.is_sqlite:
                 enable_wal(database.engine)
-            with database.unit_of_work() as session:
-                reference_data.synchronise(session)
+            with database.read() as session:
+                current = reference_data.is_current(session)
+            if not current:
+                with database.unit_of_work() as session:
+                    reference_data.synchronise(session)
     except DBAPIError as exc:
         database.dispose()
         raise KnownError(describe_database_error(url, exc)) from exc

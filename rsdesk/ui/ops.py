@@ -198,8 +198,11 @@ class OperationRunner(QObject):
 
 def show_error(parent: QWidget | None, exc: BaseException, trace: str = "") -> None:
     """A known error as a plain message; anything else as a bug report with its traceback."""
-    if isinstance(exc, KnownError):
-        QMessageBox.warning(parent, "rsdesk", str(exc))
+    from rsdesk.db.errors import environment_error
+
+    message = str(exc) if isinstance(exc, KnownError) else environment_error(exc)
+    if message is not None:
+        QMessageBox.warning(parent, "rsdesk", message)
         return
     box = QMessageBox(
         QMessageBox.Icon.Critical,

@@ -77,7 +77,8 @@ def test_missing_folder_bad_url_and_unreachable_server_fail_cleanly(tmp_path):
     )
 
 
-def test_locked_database_fails_cleanly(tmp_path):
+def test_database_locked_by_another_program_fails_cleanly(tmp_path):
+    # In WAL mode readers are never blocked; a writer meets the other program's lock.
     path = tmp_path / "locked.sqlite3"
     assert rsdesk("--db", str(path), "db", "upgrade", env_home=tmp_path).returncode == 0
     holder = sqlite3.connect(path, timeout=0)
@@ -86,8 +87,8 @@ def test_locked_database_fails_cleanly(tmp_path):
         env = {**os.environ, "RSDESK_HOME": str(tmp_path)}
         code = (
             "import rsdesk.db.engine as e; e.BUSY_TIMEOUT_MS = 200; "
-            f"from rsdesk.cli import main; raise SystemExit(main(['--db', {str(path)!r}, 'audit', "
-            "'verify']))"
+            f"from rsdesk.cli import main; raise SystemExit(main(['--db', {str(path)!r}, 'demo', "
+            "'--size', '5']))"
         )
         result = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
