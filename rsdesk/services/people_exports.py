@@ -83,7 +83,7 @@ def export_training_matrix(
             )
         ]  # fmt: skip
     )
-    for item in training.compliance_by_department(session, today, department_id):
+    for item in training.compliance_by_department(session, grid.today, department_id, grid=grid):
         percent = None if item.percent is None else round(item.percent, 1)
         summary.append(
             [text_cell(summary, item.department), item.people, item.required, item.current,

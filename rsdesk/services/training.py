@@ -632,10 +632,16 @@ class DepartmentCompliance:
 
 
 def compliance_by_department(
-    session: Session, today: dt.date | None = None, department_id: int | None = None
+    session: Session,
+    today: dt.date | None = None,
+    department_id: int | None = None,
+    grid: TrainingMatrix | None = None,
 ) -> list[DepartmentCompliance]:
-    """Per department (by name; "No department" last): required trainings and their statuses."""
-    grid = matrix(session, department_id, today)
+    """Per department (by name; "No department" last): required trainings and their statuses.
+
+    Pass the ``grid`` already loaded for the same day and department to avoid computing it twice.
+    """
+    grid = grid or matrix(session, department_id, today)
     ids = {row[0]: row[1] for row in session.execute(select(Department.name, Department.id))}
     totals: dict[str | None, dict[str, Any]] = {}
     for row in grid.rows:

@@ -154,7 +154,9 @@ class TrainingView(View):
 
         def work(session: Session) -> tuple[TrainingMatrix, list[Any]]:
             grid = training.matrix(session, department_id, search=search)
-            compliance = training.compliance_by_department(session, grid.today, department_id)
+            compliance = training.compliance_by_department(
+                session, grid.today, department_id, grid=grid
+            )
             return grid, compliance
 
         self.context.ops.query(work, self._on_loaded)
