@@ -495,7 +495,15 @@ class MatchIndex:
             for name_index, value in self.search_key(name_key(query), threshold):
                 entry_index = self.name_entry[name_index]
                 current = best.get(entry_index)
-                if current is None or value > current.score:
+                # On a tie, show the pair an officer reads most easily: the entry's main name.
+                if (
+                    current is None
+                    or value > current.score
+                    or (
+                        value == current.score
+                        and self.name_text[name_index] == self.entries[entry_index].primary_name
+                    )
+                ):
                     best[entry_index] = Match(
                         self.entries[entry_index], query, self.name_text[name_index], value
                     )
