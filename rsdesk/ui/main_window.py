@@ -124,6 +124,12 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.refresh_action)
         self.view_menu = view_menu
         self.tools_menu = menu.addMenu(self.tr("&Tools"))
+        self.settings_action = QAction(self.tr("&Settings…"), self)
+        self.settings_action.setObjectName("settingsAction")
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.triggered.connect(self.show_settings)
+        self.tools_menu.addAction(self.settings_action)
         self.help_menu = menu.addMenu(self.tr("&Help"))
         self.help_menu.addAction(self.about_action)
 
@@ -189,6 +195,14 @@ class MainWindow(QMainWindow):
         view = self.current_view()
         if view is not None:
             getattr(view, hook)()
+
+    def show_settings(self) -> None:
+        """Tools > Settings…: the institution settings dialog (modal)."""
+        from rsdesk.ui.dialogs.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.context, self)
+        dialog.exec()
+        dialog.deleteLater()
 
     def show_about(self) -> None:
         QMessageBox.about(
