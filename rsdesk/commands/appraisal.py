@@ -1,7 +1,8 @@
 """`rsdesk appraisal`: the question bank and the scoring engine on the command line.
 
 ``questions`` prints the bank as JSON; ``score ANSWERS.json`` scores a file of answers and prints
-the result as JSON. The answers file is either ``{question_id: option_id, ...}`` or
+the result as JSON; ``form ID --out F.xlsx`` writes the researcher's self-assessment form and
+``import-form F.xlsx`` reads a returned one into a draft appraisal. The answers file is either ``{question_id: option_id, ...}`` or
 ``{"answers": {...}, "justifications": {...}}``. ``--model FILE`` uses another model file (to try
 an institution's adjusted copy); with ``--db`` the institution's configured model is used.
 """
@@ -17,12 +18,6 @@ from rsdesk.services.errors import KnownError
 
 if TYPE_CHECKING:
     from rsdesk.services.appraisal.model import AppraisalModel
-
-
-def _not_yet(args: argparse.Namespace) -> int:
-    raise KnownError(
-        f"'rsdesk appraisal {args.appraisal_command}' is not available in this build yet"
-    )
 
 
 def _model(args: argparse.Namespace) -> AppraisalModel:
@@ -87,6 +82,36 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _form(args: argparse.Namespace) -> int:
+    from rsdesk.commands.common import database, output_file
+    from rsdesk.services.appraisal.form import write_form
+
+    out = output_file(args.out)
+    db = database(args)
+    try:
+        with db.read() as session:
+            write_form(session, args.collaboration, out)
+    finally:
+        db.dispose()
+    print(f"Wrote {out}")
+    return 0
+
+
+def _import_form(args: argparse.Namespace) -> int:
+    from rsdesk.commands.common import database
+    from rsdesk.services.appraisal.form import import_form
+
+    path = existing_file(args.file)
+    db = database(args)
+    try:
+        with db.unit_of_work() as session:
+            imported = import_form(session, path)
+    finally:
+        db.dispose()
+    print_json(imported.to_json())
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
         "appraisal", help="the risk-appraisal question bank and scoring engine"
@@ -102,11 +127,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     scoring.add_argument("--model", metavar="FILE", help="use this model file")
     scoring.set_defaults(handler=_score)
 
-    form = commands.add_parser("form", help="(not yet available) a self-assessment form")
-    form.add_argument("collaboration", metavar="COLLAB_ID", nargs="?")
-    form.add_argument("--out", metavar="F.xlsx")
-    form.set_defaults(handler=_not_yet)
+    form = commands.add_parser(
+        "form", help="write a self-assessment form (xlsx) for the researcher to fill"
+    )
+    form.add_argument("collaboration", metavar="COLLAB_ID", type=int)
+    form.add_argument("--out", metavar="F.xlsx", required=True)
+    form.set_defaults(handler=_form)
 
-    import_form = commands.add_parser("import-form", help="(not yet available) read a form back")
-    import_form.add_argument("file", metavar="F.xlsx", nargs="?")
-    import_form.set_defaults(handler=_not_yet)
+    import_form = commands.add_parser(
+        "import-form", help="a returned form becomes a draft appraisal (JSON out)"
+    )
+    import_form.add_argument("file", metavar="F.xlsx")
+    import_form.set_defaults(handler=_import_form)
