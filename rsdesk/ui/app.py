@@ -6,6 +6,12 @@ import argparse
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
+    from rsdesk.db import Database
 
 
 def create_application() -> object:
@@ -33,6 +39,51 @@ def _excepthook(
     show_error(None, value, text)
 
 
+def claim_writer_lock(db: Database) -> bool:
+    """Become the database's writer; if another rsdesk writes, offer to open it read-only."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from rsdesk.db.lock import DatabaseInUse
+
+    try:
+        db.acquire_writer_lock()
+    except DatabaseInUse as exc:
+        answer = QMessageBox.question(
+            None,
+            "rsdesk",
+            f"{exc}\n\nOpen it read-only in this window?",
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Open,
+        )
+        if answer != QMessageBox.StandardButton.Open:
+            return False
+        db.read_only = True
+    return True
+
+
+def add_read_only_banner(window: QMainWindow) -> None:
+    """A bar across the top that says why nothing can be changed in this window."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel, QToolBar
+
+    banner = QToolBar(window.tr("Read-only"))
+    banner.setObjectName("readOnlyBanner")
+    banner.setMovable(False)
+    label = QLabel(
+        window.tr(
+            "Read-only: this database is open for writing in another rsdesk window. "
+            "You can look and export, but not change anything here."
+        )
+    )
+    label.setObjectName("readOnlyLabel")
+    label.setMargin(6)
+    label.setStyleSheet("font-weight: bold;")
+    banner.addWidget(label)
+    window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner)
+    window.setWindowTitle(window.windowTitle() + window.tr(" (read-only)"))
+
+
 def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -44,13 +95,18 @@ def run_gui(args: argparse.Namespace) -> int:
     app = create_application()
     assert isinstance(app, QApplication)
     try:
-        db = open_database(args.db)
+        db = open_database(args.db, lock_writes=True)
     except KnownError as exc:
         QMessageBox.critical(None, "rsdesk", str(exc))
         raise
+    if not claim_writer_lock(db):
+        db.dispose()
+        return 1
     sys.excepthook = _excepthook
     context = AppContext.create(db)
     window = MainWindow(context)
+    if db.read_only:
+        add_read_only_banner(window)
     window.show()
     try:
         return app.exec()
