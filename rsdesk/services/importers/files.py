@@ -46,8 +46,7 @@ class SourceTable:
     notes: list[str] = field(default_factory=list)
 
     def column_letter(self, index: int) -> str:
-        if self.format == "csv":
-            return str(index + 1)
+        """The column as a spreadsheet program shows it (also for CSV, which users open there)."""
         from openpyxl.utils import get_column_letter
 
         return get_column_letter(index + 1)
