@@ -26,6 +26,8 @@ from rsdesk.models import (
     Collaboration,
     MitigationMeasure,
     OnboardingCheck,
+    Partner,
+    ScreeningList,
     ScreeningResult,
     StaffMember,
     TrainingCourse,
@@ -79,6 +81,15 @@ class Figure:
     tone: Tone = Tone.NEUTRAL
     #: A short second line, e.g. "412 of 480 required trainings current".
     detail: str = ""
+    #: Filters for the view when it lists the records differently from the register counted
+    #: (overdue checks are counted per check, the staff view lists the people who have them).
+    view_filters: Mapping[str, Any] | None = None
+
+    @property
+    def navigation(self) -> tuple[str, dict[str, Any]]:
+        """(view key, filters) that show the records behind the figure."""
+        filters = self.filters if self.view_filters is None else self.view_filters
+        return self.view, dict(filters)
 
     @property
     def display(self) -> str:
@@ -321,9 +332,10 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
             "Onboarding checks overdue",
             checks_overdue,
             "staff",
-            {"onboarding": "overdue"},
-            "staff" if _has_register("staff") else None,
+            {"due": "overdue"},
+            "onboarding" if _has_register("onboarding") else None,
             Tone.ALERT if checks_overdue else Tone.GOOD,
+            view_filters={"onboarding": "overdue"},
         )
     )
 
@@ -349,10 +361,16 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
         )
     )
 
+    # Hits on the current version of each list; results on replaced versions are history.
     verdicts = dict(
         session.execute(
             select(ScreeningResult.verdict, func.count())
-            .where(ScreeningResult.verdict != ScreeningVerdict.FALSE_POSITIVE)
+            .join(ScreeningList, ScreeningList.id == ScreeningResult.list_id)
+            .join(Partner, Partner.id == ScreeningResult.partner_id)
+            .where(
+                ScreeningResult.verdict != ScreeningVerdict.FALSE_POSITIVE,
+                ScreeningList.active.is_(True),
+            )
             .group_by(ScreeningResult.verdict)
         ).all()
     )
@@ -365,7 +383,7 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
             "Screening hits to review",
             pending,
             "screening",
-            {"verdict": ScreeningVerdict.PENDING.value},
+            {"verdict": ScreeningVerdict.PENDING.value, "current": "current"},
             screening_register,
             Tone.WARNING if pending else Tone.GOOD,
         )
@@ -376,7 +394,7 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
             "Confirmed screening matches",
             confirmed,
             "screening",
-            {"verdict": ScreeningVerdict.TRUE_MATCH.value},
+            {"verdict": ScreeningVerdict.TRUE_MATCH.value, "current": "current"},
             screening_register,
             Tone.ALERT if confirmed else Tone.NEUTRAL,
         )

@@ -329,7 +329,8 @@ class DashboardView(View):
         if self.data is None or not isinstance(tile, FigureTile):
             return
         figure = self.data.board.figure(str(tile.property("figure")))
-        self.context.signals.navigate.emit(figure.view, dict(figure.filters))
+        view, filters = figure.navigation
+        self.context.signals.navigate.emit(view, filters)
 
     @Slot(str)
     def _on_risk_clicked(self, level: str) -> None:
