@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 
+from rsdesk.db.bulk import bulk_insert
 from rsdesk.models.audit import AuditEntry, AuditHead
 from rsdesk.models.base import Base
 
@@ -34,7 +35,17 @@ UNAUDITED_COLUMNS = frozenset({"id", "created_at", "updated_at"})
 
 def canonical(value: Any) -> Any:
     """A JSON-ready value that compares equal however it was read (ORM, Core, either engine)."""
-    if value is None or isinstance(value, bool | int | str):
+    # Fast paths for the exact built-in types (most values; bulk writers call this a lot).
+    cls = type(value)
+    if cls is str or cls is int or cls is bool or value is None:
+        return value
+    if cls is dict:
+        return {
+            (key if type(key) is str else str(key)): canonical(item) for key, item in value.items()
+        }
+    if cls is list or cls is tuple:
+        return [canonical(item) for item in value]
+    if isinstance(value, bool | int | str):
         return value
     if isinstance(value, enum.Enum):
         return value.value
@@ -91,11 +102,20 @@ def audited_specs() -> dict[str, AuditSpec]:
     return _SPECS
 
 
-def state_digest(spec: AuditSpec, state: Mapping[str, Any], salts: Mapping[str, str] | None) -> str:
-    """Digest of a record's canonical state; personal fields enter only as salted digests."""
+def state_digest(
+    spec: AuditSpec,
+    state: Mapping[str, Any],
+    salts: Mapping[str, str] | None,
+    *,
+    is_canonical: bool = False,
+) -> str:
+    """Digest of a record's canonical state; personal fields enter only as salted digests.
+
+    ``is_canonical`` skips re-canonicalising values that already are (a PendingEntry's state).
+    """
     form = {}
     for name in spec.columns:
-        value = canonical(state.get(name))
+        value = state.get(name) if is_canonical else canonical(state.get(name))
         if name in spec.personal and salts:
             value = salted_digest(salts[name], value)
         form[name] = value
@@ -159,6 +179,86 @@ def insert_entry(spec: AuditSpec, record_id: int, row: Mapping[str, Any]) -> Pen
     return PendingEntry(spec.table_name, record_id, "insert", changes, state, new_salts(spec))
 
 
+class _Texts:
+    """JSON texts of canonical values, as ``dumps`` writes them, each container encoded once.
+
+    Bulk writers hand in many entries that share large values (the same JSON document in a row's
+    state and in its changes, or one document in many rows); encoding it once per call and
+    assembling the hashed forms from the pieces gives byte-for-byte the text that
+    ``state_digest`` and ``entry_hash`` hash, at a fraction of the cost.
+    """
+
+    def __init__(self) -> None:
+        # id -> (value, text): the value is kept so that its id cannot be reused during the call.
+        self._containers: dict[int, tuple[Any, str]] = {}
+        self._keys: dict[str, str] = {}
+
+    def value(self, value: Any) -> str:
+        cls = type(value)
+        if value is None:
+            return "null"
+        if cls is str:
+            return _encode_string(value)
+        if cls is bool:
+            return "true" if value else "false"
+        if cls is int:
+            return int.__repr__(value)
+        if cls is dict or cls is list:
+            hit = self._containers.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+            text = dumps(value)
+            self._containers[id(value)] = (value, text)
+            return text
+        return dumps(value)
+
+    def key(self, name: str) -> str:
+        text = self._keys.get(name)
+        if text is None:
+            text = self._keys[name] = _encode_string(name)
+        return text
+
+    def state_digest(self, spec: AuditSpec, entry: PendingEntry) -> str:
+        """``state_digest(spec, entry.state, entry.salts)`` for an entry's canonical state."""
+        state, salts = entry.state, entry.salts
+        parts = []
+        for name in _sorted_columns(spec):
+            value = state.get(name)
+            if name in spec.personal and salts:
+                text = '"' + self.salted(salts[name], value) + '"'
+            else:
+                text = self.value(value)
+            parts.append(self.key(name) + ":" + text)
+        return hashlib.sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()
+
+    def changes_body(self, entry: PendingEntry) -> str:
+        """``dumps(changes_for_hash(entry.changes, entry.salts, None))``."""
+        salts = entry.salts
+        parts = []
+        for name in sorted(entry.changes):
+            pair = entry.changes[name]
+            if salts and name in salts:
+                items = ['"' + self.salted(salts[name], item) + '"' for item in pair]
+            else:
+                items = [self.value(item) for item in pair]
+            parts.append(self.key(name) + ":[" + ",".join(items) + "]")
+        return "{" + ",".join(parts) + "}"
+
+    def salted(self, salt: str, value: Any) -> str:
+        return hashlib.sha256((salt + self.value(value)).encode()).hexdigest()
+
+
+_encode_string: Any = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_SORTED_COLUMNS: dict[str, tuple[str, ...]] = {}
+
+
+def _sorted_columns(spec: AuditSpec) -> tuple[str, ...]:
+    names = _SORTED_COLUMNS.get(spec.table_name)
+    if names is None or set(names) != set(spec.columns):
+        names = _SORTED_COLUMNS[spec.table_name] = tuple(sorted(spec.columns))
+    return names
+
+
 def append_entries(
     connection: Connection,
     actor: str,
@@ -186,22 +286,19 @@ def append_entries(
     at_text = when.isoformat(timespec="seconds")
     batch: list[dict[str, Any]] = []
     written = 0
+    texts = _Texts()
+    table = AuditEntry.__table__
+    assert isinstance(table, Table)
     for entry in entries:
         spec = specs[entry.table_name]
         last_id += 1
-        state_hash = state_digest(spec, entry.state, entry.salts)
-        form = changes_for_hash(entry.changes, entry.salts, None)
-        digest = entry_hash(
-            last_hash,
-            last_id,
-            at_text,
-            actor,
-            entry.table_name,
-            entry.record_id,
-            entry.action,
-            form,
-            state_hash,
+        # Same digests as state_digest() and entry_hash(), without encoding values twice.
+        state_hash = texts.state_digest(spec, entry)
+        header = dumps(
+            [last_id, at_text, actor, entry.table_name, entry.record_id, entry.action, state_hash]
         )
+        body = texts.changes_body(entry)
+        digest = hashlib.sha256(f"{last_hash}\n{header}\n{body}".encode()).hexdigest()
         batch.append(
             {
                 "id": last_id,
@@ -220,12 +317,10 @@ def append_entries(
         )
         last_hash = digest
         if len(batch) >= batch_size:
-            connection.execute(insert(AuditEntry), batch)
-            written += len(batch)
+            written += bulk_insert(connection, table, batch)
             batch = []
     if batch:
-        connection.execute(insert(AuditEntry), batch)
-        written += len(batch)
+        written += bulk_insert(connection, table, batch)
     if written:
         connection.execute(
             update(AuditHead)

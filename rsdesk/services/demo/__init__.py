@@ -1,0 +1,172 @@
+"""Realistic, deterministic demo data: a synthetic institution in one write transaction.
+
+``generate(db, size=N, seed=S)`` fills an empty database with departments, staff, partners (names
+in many scripts), ``N`` collaborations of every kind and status over the last six years, their
+appraisals (scored by the real engine), mitigation measures and advice requests, and returns the
+number of records per kind. The same seed and the same anchor date ("today") give the same data.
+
+The work is a pipeline of *sections* (:data:`SECTIONS`), each a function ``section(ctx) -> counts``
+that reads what earlier sections left in the shared :class:`DemoContext` and writes its rows with
+``ctx.write(table, rows)`` (bulk inserts with explicit ids and their audit entries).
+
+Adding a section (for example the people/training engineer's onboarding checks and training
+records): write ``rsdesk/services/demo/people.py`` with ``def people(ctx: DemoContext) ->
+dict[str, int]``, draw every random choice from ``ctx.rng``, take ids from ``ctx.new_id(table)``,
+use ``ctx.staff`` (:class:`StaffRow`: id, role_category, department_id, start_date, end_date,
+technology_area_code, dual_use_code, sensitive_facility_access) and ``ctx.anchor`` for "today",
+and append it to :data:`SECTIONS` after ``staff`` (its position changes the random stream of the
+sections after it, which is fine: determinism holds per code version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import func, select
+
+from rsdesk.db import Database
+from rsdesk.models import (
+    Collaboration,
+    Department,
+    DualUseCategory,
+    Partner,
+    StaffMember,
+    TechnologyArea,
+)
+from rsdesk.services.demo.advice import advice_requests
+from rsdesk.services.demo.appraisals import appraisals
+from rsdesk.services.demo.collaborations import collaborations
+from rsdesk.services.demo.context import (
+    CollaborationRow,
+    DemoContext,
+    DepartmentRow,
+    PartnerRow,
+    Section,
+    StaffRow,
+)
+from rsdesk.services.demo.organisation import departments, staff
+from rsdesk.services.demo.partners import partners
+from rsdesk.services.demo.people import people
+from rsdesk.services.errors import KnownError
+from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+#: The pipeline, in order. Each section may rely on every section before it.
+SECTIONS: list[Section] = [
+    departments,
+    staff,
+    people,  # onboarding checks, training courses and records (rsdesk/services/demo/people.py)
+    partners,
+    collaborations,
+    appraisals,
+    advice_requests,
+]
+
+#: Largest size accepted (a bigger demo is a mistake rather than a wish).
+MAX_SIZE = 1_000_000
+
+
+def generate(
+    db: Database,
+    size: int = 2000,
+    seed: int = 1,
+    *,
+    anchor: dt.date | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> dict[str, int]:
+    """Fill the empty database ``db`` with a synthetic institution of ``size`` collaborations.
+
+    Everything is written in one transaction: cancelling (``cancel``) or any failure leaves the
+    database as it was. Raises KnownError if the database already holds records or ``size`` is
+    out of range.
+    """
+    if size < 0 or size > MAX_SIZE:
+        raise KnownError(f"The demo size must be between 0 and {MAX_SIZE:,} collaborations.")
+    anchor = anchor or dt.date.today()
+    counts: dict[str, int] = {}
+    with db.unit_of_work() as session:
+        connection = session.connection()
+        _refuse_non_empty(connection)
+        if connection.dialect.name == "sqlite":
+            # A larger page cache for the bulk load; it lasts as long as this connection.
+            connection.exec_driver_sql("PRAGMA cache_size = -200000")
+        ctx = DemoContext(
+            connection=connection,
+            rng=random.Random(seed),
+            anchor=anchor,
+            actor=db.actor,
+            size=size,
+            progress=progress,
+            cancel=cancel,
+        )
+        areas = connection.execute(
+            select(TechnologyArea.code, TechnologyArea.most_sensitive).order_by(
+                TechnologyArea.sort_order, TechnologyArea.code
+            )
+        ).all()
+        ctx.technology_areas = tuple(code for code, _ in areas)
+        ctx.most_sensitive_areas = frozenset(code for code, sensitive in areas if sensitive)
+        ctx.dual_use_codes = tuple(
+            connection.execute(select(DualUseCategory.code).order_by(DualUseCategory.code))
+            .scalars()
+            .all()
+        )
+        total = len(SECTIONS)
+        for done, section in enumerate(SECTIONS):
+            cancel.raise_if_cancelled()
+            progress(done, total, f"Generating {section.__name__.replace('_', ' ')}")
+            counts.update(section(ctx))
+        if connection.dialect.name == "postgresql":
+            _advance_sequences(connection)
+        progress(total, total, "Saving")
+    return counts
+
+
+def _refuse_non_empty(connection: object) -> None:
+    from sqlalchemy import Connection
+
+    assert isinstance(connection, Connection)
+    for model, what in (
+        (Collaboration, "collaborations"),
+        (Partner, "partners"),
+        (StaffMember, "staff members"),
+        (Department, "departments"),
+    ):
+        if connection.execute(select(func.count()).select_from(model)).scalar_one():
+            raise KnownError(
+                f"The database already holds {what}; demo data goes into an empty database "
+                "(use --db with a new file)."
+            )
+
+
+def _advance_sequences(connection: object) -> None:
+    """Explicit ids leave PostgreSQL's id sequences behind; move them past the largest id."""
+    from sqlalchemy import Connection, text
+
+    from rsdesk.models import Base
+
+    assert isinstance(connection, Connection)
+    for table in Base.metadata.sorted_tables:
+        if "id" not in table.c or not table.c.id.primary_key:
+            continue
+        connection.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence(:table, 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false) '
+                "WHERE pg_get_serial_sequence(:table, 'id') IS NOT NULL"
+            ),
+            {"table": table.name},
+        )
+
+
+__all__ = [
+    "SECTIONS",
+    "CollaborationRow",
+    "DemoContext",
+    "DepartmentRow",
+    "PartnerRow",
+    "Section",
+    "StaffRow",
+    "generate",
+]

@@ -1,0 +1,201 @@
+"""The state that the demo sections share, and the one place where they write rows.
+
+Every section receives the same :class:`DemoContext`: one random generator (so that the whole run
+depends on the seed alone), the anchor date that stands for "today", the connection of the single
+write transaction, and the ids and facts that later sections need from earlier ones (departments,
+staff, partners, collaborations).
+
+Rows are written with :meth:`DemoContext.write`: bulk Core inserts with explicit ids, in batches,
+each batch followed by its audit entries, so that ``rsdesk audit verify`` accepts the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table
+
+from rsdesk.db import auditlog
+from rsdesk.db.bulk import bulk_insert
+from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+#: Rows per INSERT batch (and per group of audit entries).
+BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    id: int
+    name: str
+    code: str
+    #: Research fields, topics, technology areas and dual-use categories typical of the department.
+    profile_key: str
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """What other sections need to know about a generated staff member.
+
+    The people/training section decides onboarding checks and training from these fields alone
+    (role and research sensitivity, never who the person is).
+    """
+
+    id: int
+    full_name: str
+    email: str
+    role_category: str
+    department_id: int
+    start_date: dt.date
+    end_date: dt.date | None
+    research_area: str | None
+    technology_area_code: str | None
+    dual_use_code: str | None
+    sensitive_facility_access: bool
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    id: int
+    name: str
+    kind: str
+    country: str
+
+
+@dataclass
+class CollaborationRow:
+    id: int
+    reference: str
+    title: str
+    kind: str
+    status: str
+    department_id: int
+    lead_staff_id: int | None
+    partner_ids: tuple[int, ...]
+    proposed_on: dt.date
+    start_date: dt.date | None
+    end_date: dt.date | None
+    technology_area_codes: tuple[str, ...]
+    dual_use_code: str | None
+    research_field: str
+    topic: str
+    risk_level: str | None = None
+    next_review_date: dt.date | None = None
+
+
+@dataclass
+class DemoContext:
+    """Shared state of one demo run; sections read what earlier ones produced and add their own."""
+
+    connection: Connection
+    rng: random.Random
+    anchor: dt.date
+    actor: str
+    size: int
+    progress: Progress = no_progress
+    cancel: CancelToken = NEVER_CANCELLED
+    #: Reference data read from the database (codes in a fixed order, for determinism).
+    technology_areas: tuple[str, ...] = ()
+    most_sensitive_areas: frozenset[str] = frozenset()
+    dual_use_codes: tuple[str, ...] = ()
+    #: Filled by the sections, in order.
+    departments: list[DepartmentRow] = field(default_factory=list)
+    staff: list[StaffRow] = field(default_factory=list)
+    #: Staff of the research-security office who sign appraisals off (subset of ``staff``).
+    officers: list[StaffRow] = field(default_factory=list)
+    partners: list[PartnerRow] = field(default_factory=list)
+    collaborations: list[CollaborationRow] = field(default_factory=list)
+    #: Appraisals planned by the collaborations section (they decide a collaboration's risk level
+    #: and review date) and written by the appraisals section.
+    appraisal_plans: list[dict[str, Any]] = field(default_factory=list)
+    #: Free room for later sections (for example the people section's course ids).
+    extra: dict[str, Any] = field(default_factory=dict)
+    _next_ids: dict[str, int] = field(default_factory=dict)
+
+    # --- ids -------------------------------------------------------------------------------
+
+    def new_id(self, table: Table | str) -> int:
+        """The next explicit id for ``table`` (the demo fills an empty database, so from 1)."""
+        name = table if isinstance(table, str) else table.name
+        value = self._next_ids.get(name, 0) + 1
+        self._next_ids[name] = value
+        return value
+
+    def reserve_ids(self, table: Table | str, start_after: int) -> None:
+        name = table if isinstance(table, str) else table.name
+        self._next_ids[name] = max(self._next_ids.get(name, 0), start_after)
+
+    def last_id(self, table: Table | str) -> int:
+        name = table if isinstance(table, str) else table.name
+        return self._next_ids.get(name, 0)
+
+    # --- dates -----------------------------------------------------------------------------
+
+    def days_ago(self, days: int) -> dt.date:
+        return self.anchor - dt.timedelta(days=days)
+
+    def moment(self, day: dt.date) -> dt.datetime:
+        """A plausible office-hours time on ``day`` (UTC, to the second)."""
+        return dt.datetime(
+            day.year, day.month, day.day, self.rng.randint(7, 16), self.rng.randint(0, 59),
+            self.rng.randint(0, 59),
+        )  # fmt: skip
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def write(self, table: Table, rows: Iterable[Mapping[str, Any]], label: str = "") -> int:
+        """Insert ``rows`` (each with its explicit ``id``) in batches, with their audit entries.
+
+        Every row of one call must have the same keys. ``label`` names them in progress messages.
+        Returns the number of rows written.
+        """
+        spec = auditlog.audited_specs().get(table.name)
+        written = 0
+        batch: list[Mapping[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                written += self._flush(table, spec, batch, label)
+                batch = []
+        if batch:
+            written += self._flush(table, spec, batch, label)
+        return written
+
+    def _flush(
+        self,
+        table: Table,
+        spec: auditlog.AuditSpec | None,
+        batch: Sequence[Mapping[str, Any]],
+        label: str,
+    ) -> int:
+        self.cancel.raise_if_cancelled()
+        bulk_insert(self.connection, table, batch)
+        if spec is not None:
+            auditlog.append_entries(
+                self.connection, self.actor, (_insert_entry(spec, row) for row in batch)
+            )
+        return len(batch)
+
+
+def _insert_entry(spec: auditlog.AuditSpec, row: Mapping[str, Any]) -> auditlog.PendingEntry:
+    """``auditlog.insert_entry`` for demo rows, whose dicts and lists are JSON-ready already.
+
+    Those documents (appraisal answers and results, shared between rows drawn from one pool) go
+    into the entry as they are instead of being copied value by value: same entry, less work.
+    """
+    state = {}
+    for name in spec.columns:
+        value = row.get(name)
+        cls = type(value)
+        state[name] = value if cls is dict or cls is list else auditlog.canonical(value)
+    changes = {name: [None, value] for name, value in state.items() if value is not None}
+    return auditlog.PendingEntry(
+        spec.table_name, row["id"], "insert", changes, state, auditlog.new_salts(spec)
+    )
+
+
+#: A section adds one kind of records (or a few related ones) and returns its counts.
+Section = Callable[[DemoContext], dict[str, int]]
