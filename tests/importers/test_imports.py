@@ -103,11 +103,11 @@ def test_one_bad_row_writes_nothing_and_names_row_and_column(
     code, out, err = cli("import", "xlsx", str(path), "--what", "collaborations", "--skip-bad-rows")
     assert code == 0
     assert "3 created" in err
-    with _open(db_path) as again:
+    with _Opened(db_path) as again:
         assert _count(again, Collaboration) == 3
 
 
-class _open:
+class _Opened:
     def __init__(self, path: Path) -> None:
         self.db = open_database(path)
 
