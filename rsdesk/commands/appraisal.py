@@ -112,6 +112,41 @@ def _import_form(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_command(args: argparse.Namespace) -> int:
+    from rsdesk.commands.common import database
+    from rsdesk.services.appraisal import (
+        install_institution_model,
+        load_model,
+        reset_institution_model,
+    )
+
+    db = database(args)
+    try:
+        if args.install:
+            with db.unit_of_work() as session:
+                install_institution_model(session, existing_file(args.install))
+        elif args.reset:
+            with db.unit_of_work() as session:
+                reset_institution_model(session)
+        with db.read() as session:
+            model = load_model(session=session)
+    finally:
+        db.dispose()
+    default = load_model()
+    print_json(
+        {
+            "id": model.id,
+            "version": model.version,
+            "declared_version": model.declared_version,
+            "title": model.title,
+            "source": model.source,
+            "institution_copy": model.version != default.version or model.source != default.source,
+            "questions": len(model.questions),
+        }
+    )
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
         "appraisal", help="the risk-appraisal question bank and scoring engine"
@@ -126,6 +161,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     scoring.add_argument("answers", metavar="ANSWERS.json")
     scoring.add_argument("--model", metavar="FILE", help="use this model file")
     scoring.set_defaults(handler=_score)
+
+    model = commands.add_parser(
+        "model", help="show the model in use; install an institution's adjusted copy or reset"
+    )
+    choice = model.add_mutually_exclusive_group()
+    choice.add_argument("--install", metavar="FILE", help="validate FILE and use it from now on")
+    choice.add_argument("--reset", action="store_true", help="go back to the shipped model")
+    model.set_defaults(handler=_model_command)
 
     form = commands.add_parser(
         "form", help="write a self-assessment form (xlsx) for the researcher to fill"

@@ -109,3 +109,31 @@ def test_exit_code_from_a_real_process(tmp_path: Path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("rsdesk: ")
+
+
+def test_model_install_and_reset(capsys, db_path, tmp_path: Path):
+    from rsdesk.resources import resource_path
+
+    adjusted = tmp_path / "ours.toml"
+    text = resource_path("questionbank", "default.toml").read_text("utf-8")
+    adjusted.write_text(text.replace("review_months = 36", "review_months = 30"), "utf-8")
+    code, out, err = run(
+        capsys, "--db", str(db_path), "appraisal", "model", "--install", str(adjusted)
+    )
+    assert code == 0, err
+    installed = json.loads(out)
+    assert installed["institution_copy"] is True
+    assert installed["version"] != load_model().version
+    # The database's model now scores: the CLI's score with --db uses it.
+    answers = tmp_path / "a.json"
+    answers.write_text("{}", "utf-8")
+    code, out, _ = run(capsys, "--db", str(db_path), "appraisal", "score", str(answers))
+    assert json.loads(out)["model_version"] == installed["version"]
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text.replace("[[level]]", "[[levels]]"), "utf-8")
+    code, _, err = run(capsys, "--db", str(db_path), "appraisal", "model", "--install", str(broken))
+    assert code == 1
+    assert "broken.toml" in err
+    code, out, _ = run(capsys, "--db", str(db_path), "appraisal", "model", "--reset")
+    assert json.loads(out)["institution_copy"] is False
+    assert json.loads(out)["version"] == load_model().version
