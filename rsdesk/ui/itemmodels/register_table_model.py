@@ -1,0 +1,385 @@
+"""A table model over any register: the count up front, rows fetched page by page on demand.
+
+How it stays fast on 100,000 rows (the approach of Anki's browser table): ``rowCount`` is the
+count the database reports; ``data`` looks the row up in a small cache of pages and, when the page
+is missing, asks the operation runner for it in the background and shows a placeholder. When the
+page arrives, ``dataChanged`` repaints just those rows. Sorting and filtering are a new
+``RegisterQuery`` run by the database; the old rows stay on screen until the new first page is
+there, so typing in the quick filter never flashes an empty table.
+
+Threading: workers only run service functions on their own session and return plain tuples; every
+model change happens on the GUI thread in the runner's callbacks. A generation number drops
+answers to queries that were superseded while they ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections import OrderedDict
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTime,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+from sqlalchemy.orm import Session
+
+from rsdesk.services import registers
+from rsdesk.services.registers import base as register_base
+from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
+from rsdesk.ui.ops import OperationRunner
+from rsdesk.ui.widgets.badges import badge_colours
+
+ItemDataRole = Qt.ItemDataRole
+#: The raw value of a cell (dates as dates, amounts as numbers), for sorting and for editors.
+SortRole = int(ItemDataRole.UserRole) + 1
+#: The record id of the row (same for every column).
+RowIdRole = int(ItemDataRole.UserRole) + 2
+#: The badge value of a risk or status cell ("high", "approved"...), or None.
+BadgeRole = int(ItemDataRole.UserRole) + 3
+#: The register column key of the cell.
+ColumnKeyRole = int(ItemDataRole.UserRole) + 4
+
+PAGE_SIZE = 200
+#: Pages kept in memory (LRU); 50 pages of 200 rows is plenty for any screen and scroll-back.
+MAX_PAGES = 50
+
+_NUMERIC = {register_base.INT, register_base.MONEY}
+_DATES = {register_base.DATE, register_base.DATETIME}
+_BADGES = {register_base.RISK, register_base.STATUS}
+
+
+def enum_label(value: Any) -> str:
+    """ "approved_with_conditions" -> "Approved with conditions"."""
+    text = str(value.value if hasattr(value, "value") else value).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _four_digit_year(pattern: str) -> str:
+    if "yyyy" in pattern:
+        return pattern
+    return pattern.replace("yy", "yyyy")
+
+
+class RegisterTableModel(QAbstractTableModel):
+    """Rows of one register for one query, paged from the database.
+
+    Use ``set_query`` to filter or sort (the view does this), ``refresh`` after data changed,
+    ``row_id``/``row_of`` to map rows to record ids. ``loaded`` fires when the count and first
+    page of a new query are in; ``page_loaded`` when a later page arrives.
+    """
+
+    loaded = Signal()
+    page_loaded = Signal(int)
+    loading_changed = Signal(bool)
+
+    def __init__(
+        self,
+        ops: OperationRunner,
+        spec: RegisterSpec,
+        query: RegisterQuery | None = None,
+        page_size: int = PAGE_SIZE,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.spec = spec
+        self.page_size = page_size
+        self._query = query or RegisterQuery()
+        self._columns = spec.columns
+        self._count = 0
+        #: Records in the register with no filter (respecting "include archived").
+        self._total: int | None = None
+        self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
+        self._requested: set[int] = set()
+        self._generation = 0
+        self._pending_reload = False
+        self._badge_cache: dict[tuple[str, int], tuple[QColor, QColor] | None] = {}
+        self._locale = QLocale()
+        self._date_format = _four_digit_year(
+            self._locale.dateFormat(QLocale.FormatType.ShortFormat)
+        )
+        self._time_format = self._locale.timeFormat(QLocale.FormatType.ShortFormat)
+        self._align_right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        self._align_left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        self._align_center = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+
+    # -- queries ------------------------------------------------------------------------------
+
+    @property
+    def query(self) -> RegisterQuery:
+        return self._query
+
+    @property
+    def count(self) -> int:
+        """Rows matching the current query (what rowCount reports)."""
+        return self._count
+
+    @property
+    def total(self) -> int | None:
+        """Rows in the whole register, or None before the first load."""
+        return self._total
+
+    @property
+    def loading(self) -> bool:
+        return self._pending_reload
+
+    def set_query(self, query: RegisterQuery) -> None:
+        """Show the rows of ``query``; the current rows stay until the new ones arrive."""
+        need_total = self._total is None or query.include_archived != self._query.include_archived
+        self._query = query
+        self._reload(need_total=need_total)
+
+    def refresh(self) -> None:
+        """Re-read the current query (after a write); keeps the rows' positions if it can."""
+        self._reload(need_total=True, keep=True)
+
+    def _reload(self, need_total: bool, keep: bool = False) -> None:
+        self._generation += 1
+        generation = self._generation
+        spec, query, size = self.spec, self._query, self.page_size
+        keep_pages = sorted(self._pages)[-3:] if keep else [0]
+        if 0 not in keep_pages:
+            keep_pages.insert(0, 0)
+
+        def work(session: Session) -> tuple[Any, ...]:
+            pages = {
+                page: registers.fetch(session, spec, query, page * size, size)
+                for page in keep_pages
+            }
+            first = pages[0]
+            count = len(first) if len(first) < size else registers.count(session, spec, query)
+            total = None
+            if need_total:
+                unfiltered = RegisterQuery(include_archived=query.include_archived)
+                total = (
+                    count
+                    if unfiltered == replace(query, sort_key=None, descending=False)
+                    else (registers.count(session, spec, unfiltered))
+                )
+            return generation, count, total, pages
+
+        if not self._pending_reload:
+            self._pending_reload = True
+            self.loading_changed.emit(True)
+        self.ops.query(work, self._on_reloaded, self._on_failed)
+
+    def _on_reloaded(self, result: tuple[Any, ...]) -> None:
+        generation, count, total, pages = result
+        if generation != self._generation:
+            return
+        if total is not None:
+            self._total = total
+        if count == self._count and self._count > 0 and set(pages) >= set(self._pages):
+            # Same size: swap the rows in place, no reset (selection and scroll position stay).
+            self._pages = OrderedDict(sorted(pages.items()))
+            self._requested.clear()
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self._count - 1, len(self._columns) - 1)
+            )
+        else:
+            self.beginResetModel()
+            self._count = count
+            self._pages = OrderedDict(sorted(pages.items()))
+            self._requested.clear()
+            self.endResetModel()
+        self._pending_reload = False
+        self.loading_changed.emit(False)
+        self.loaded.emit()
+
+    def _on_failed(self, error: BaseException) -> None:
+        from rsdesk.ui.ops import show_error
+
+        self._pending_reload = False
+        self._requested.clear()
+        self.loading_changed.emit(False)
+        show_error(self.ops.dialog_parent, error)
+
+    # -- pages --------------------------------------------------------------------------------
+
+    def _request(self, page: int) -> None:
+        if page in self._requested:
+            return
+        self._requested.add(page)
+        generation = self._generation
+        spec, query, size = self.spec, self._query, self.page_size
+
+        def work(session: Session) -> tuple[int, int, list[tuple[Any, ...]]]:
+            return generation, page, registers.fetch(session, spec, query, page * size, size)
+
+        self.ops.query(work, self._on_page, self._on_failed)
+
+    def _on_page(self, result: tuple[int, int, list[tuple[Any, ...]]]) -> None:
+        generation, page, rows = result
+        if generation != self._generation:
+            return
+        self._requested.discard(page)
+        self._pages[page] = rows
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        first = page * self.page_size
+        last = min(first + self.page_size, self._count) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self._columns) - 1))
+        self.page_loaded.emit(page)
+
+    def _row(self, row: int) -> tuple[Any, ...] | None:
+        page_number, offset = divmod(row, self.page_size)
+        page = self._pages.get(page_number)
+        if page is None:
+            self._request(page_number)
+            return None
+        self._pages.move_to_end(page_number)
+        return page[offset] if offset < len(page) else None
+
+    def row_loaded(self, row: int) -> bool:
+        page = self._pages.get(row // self.page_size)
+        return page is not None and row % self.page_size < len(page)
+
+    def row_id(self, row: int) -> int | None:
+        values = self._row(row) if 0 <= row < self._count else None
+        return int(values[0]) if values else None
+
+    def row_of(self, record_id: int) -> int | None:
+        """The row showing ``record_id`` among the loaded pages, or None."""
+        for page_number, rows in self._pages.items():
+            for offset, values in enumerate(rows):
+                if values[0] == record_id:
+                    return page_number * self.page_size + offset
+        return None
+
+    def column_keys(self) -> list[str]:
+        return [column.key for column in self._columns]
+
+    # -- Qt model API -------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        column = self._columns[section]
+        if role == ItemDataRole.DisplayRole:
+            return column.label
+        if role == ItemDataRole.ToolTipRole:
+            return column.label
+        if role == ItemDataRole.TextAlignmentRole:
+            return self._align_right if column.kind in _NUMERIC else self._align_left
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self._columns):
+            return
+        key = self._columns[column].key
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self._query.sort_key and descending == self._query.descending:
+            return
+        self.set_query(replace(self._query, sort_key=key, descending=descending))
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        # Returning None means "no data" to Qt (see tests/ui/test_none_refcount.py for why this
+        # is safe with the PySide6 releases pyproject.toml allows).
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if not (0 <= row < self._count and 0 <= col < len(self._columns)):
+            return None
+        column = self._columns[col]
+        if role == ItemDataRole.TextAlignmentRole:
+            if column.kind in _NUMERIC:
+                return self._align_right
+            if column.kind in _DATES:
+                return self._align_center
+            return self._align_left
+        values = self._row(row)
+        if values is None:
+            if role == ItemDataRole.DisplayRole and col == 0:
+                return self.tr("Loading…")
+            return None
+        value = values[col + 1]
+        if role == ItemDataRole.DisplayRole:
+            return self.display(column.kind, value)
+        if role == ItemDataRole.ToolTipRole:
+            if value is None or column.kind not in (register_base.TEXT,):
+                return None
+            text = self.display(column.kind, value)
+            return text if text and len(text) > column.width else None
+        if role == SortRole:
+            return value
+        if role == RowIdRole:
+            return values[0]
+        if role == ColumnKeyRole:
+            return column.key
+        if column.kind in _BADGES and value is not None:
+            key = str(getattr(value, "value", value))
+            if role == BadgeRole:
+                return key
+            if role in (ItemDataRole.BackgroundRole, ItemDataRole.ForegroundRole):
+                colours = self._badge(key)
+                if colours is None:
+                    return None
+                return colours[0] if role == ItemDataRole.BackgroundRole else colours[1]
+        return None
+
+    def _badge(self, key: str) -> tuple[QColor, QColor] | None:
+        palette = QApplication.palette()
+        cache_key = (key, palette.color(QPalette.ColorRole.Base).rgba())
+        if cache_key not in self._badge_cache:
+            self._badge_cache[cache_key] = badge_colours(key, palette)
+        return self._badge_cache[cache_key]
+
+    def display(self, kind: str, value: Any) -> str | None:
+        """The text a cell shows: locale-aware dates and numbers, readable enum labels."""
+        if value is None:
+            return None
+        if kind in _NUMERIC:
+            if isinstance(value, decimal.Decimal | float):
+                return self._locale.toString(
+                    float(value), "f", 2 if kind == register_base.MONEY else 0
+                )
+            return self._locale.toString(int(value))
+        if kind == register_base.DATE:
+            if isinstance(value, str):
+                value = dt.date.fromisoformat(value[:10])
+            return self._locale.toString(
+                QDate(value.year, value.month, value.day), self._date_format
+            )
+        if kind == register_base.DATETIME:
+            if isinstance(value, str):
+                value = dt.datetime.fromisoformat(value)
+            moment = QDateTime(
+                QDate(value.year, value.month, value.day),
+                QTime(value.hour, value.minute, value.second),
+            )
+            return self._locale.toString(moment, f"{self._date_format} {self._time_format}")
+        if kind == register_base.BOOL:
+            return self.tr("Yes") if value else self.tr("No")
+        if kind in (register_base.ENUM, register_base.STATUS, register_base.RISK):
+            return enum_label(value)
+        if isinstance(value, dict):
+            return ", ".join(sorted(value))
+        return str(value)

@@ -1,0 +1,518 @@
+"""A reusable view for any register: quick filter, filter drop-downs, table, counts, export.
+
+Subclass it for a register and override what differs::
+
+    class PartnersView(RegisterView):
+        register_name = "partners"
+        watches = frozenset({"partner", "partner_name"})
+
+        def open_record(self, record_id: int) -> None:   # double-click / Enter
+            PartnerDialog.edit(self.context, record_id, self)
+
+        def new_record(self) -> None:                    # File > New
+            PartnerDialog.create(self.context, self)
+
+The rest is shared: search as you type (debounced), the spec's filters as combo boxes (choices
+read in the background), "Include archived", a column chooser on the header's context menu,
+"1,234 of 100,000", sorting by the database, column widths / visible columns / sort remembered
+per register, ``apply_filters`` for dashboard drill-downs and ``export_current`` to Excel.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from rsdesk.services import registers
+from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
+from rsdesk.ui.context import AppContext
+from rsdesk.ui.itemmodels.register_table_model import RegisterTableModel
+from rsdesk.ui.views.base import View
+
+SEARCH_DELAY_MS = 250
+XLSX_EXPORT_MODULE = "rsdesk.services.reports.xlsx.registers"
+
+
+def xlsx_export_available() -> bool:
+    try:
+        if importlib.util.find_spec(XLSX_EXPORT_MODULE) is None:
+            return False
+    except ModuleNotFoundError:
+        return False
+    return hasattr(importlib.import_module(XLSX_EXPORT_MODULE), "export_register")
+
+
+class RegisterTable(QTableView):
+    """The register's table: Enter opens the current row like a double-click does."""
+
+    open_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doubleClicked.connect(self._on_double_clicked)
+
+    @Slot(QModelIndex)
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_requested.emit(index.row())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex().row())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class RegisterView(View):
+    """A register as a table with search, filters and a column chooser (see module docstring)."""
+
+    #: The register shown (a name from rsdesk.services.registers).
+    register_name: str = ""
+    #: Text of the quick filter's placeholder; defaults to naming the register.
+    search_placeholder: str = ""
+    #: Whether File > New makes sense here (read-only registers say False).
+    can_create: bool = True
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.spec: RegisterSpec = registers.get(self.register_name)
+        self._settings_key = f"registers/{self.spec.name}"
+        self._extra_filters: dict[str, Any] = {}
+        self._ids: tuple[int, ...] | None = None
+        self._selected_id: int | None = None
+        self._filter_combos: dict[str, QComboBox] = {}
+
+        self.model = RegisterTableModel(context.ops, self.spec, parent=self)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("quickFilter")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setPlaceholderText(
+            self.search_placeholder or self.tr("Search %s (Ctrl+F)") % self.spec.title.lower()
+        )
+        self.search_box.setAccessibleName(self.tr("Quick filter"))
+        self.search_box.setMinimumWidth(220)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_query)
+        self.search_box.textChanged.connect(self._search_timer.start)
+        self.search_box.returnPressed.connect(self._apply_query_now)
+        self.search_box.installEventFilter(self)
+
+        self.archived_box = QCheckBox(self.tr("Include &archived"))
+        self.archived_box.setObjectName("includeArchived")
+        self.archived_box.setVisible(self.spec.archived_expr is not None)
+        self.archived_box.toggled.connect(self._apply_query_now)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("rowCount")
+        self.count_label.setAccessibleName(self.tr("Row count"))
+        self.count_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.drill_label = QLabel()
+        self.drill_label.setObjectName("drillDown")
+        self.clear_drill_button = QToolButton()
+        self.clear_drill_button.setText(self.tr("Show all"))
+        self.clear_drill_button.setAccessibleName(self.tr("Clear the drill-down filter"))
+        self.clear_drill_button.clicked.connect(self.clear_filters)
+        self.drill_label.hide()
+        self.clear_drill_button.hide()
+
+        self.export_button = QPushButton(self.tr("Export…"))
+        self.export_button.setObjectName("exportButton")
+        self.export_button.setAccessibleName(self.tr("Export the filtered register to Excel"))
+        self.export_button.clicked.connect(self.export_current)
+        if not xlsx_export_available():
+            self.export_button.setEnabled(False)
+            self.export_button.setToolTip(self.tr("Excel export is not installed in this build."))
+        else:
+            self.export_button.setToolTip(self.tr("Export the rows shown to an Excel workbook"))
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        search_label = QLabel(self.tr("&Find:"))
+        search_label.setBuddy(self.search_box)
+        top.addWidget(search_label)
+        top.addWidget(self.search_box, 2)
+        self.filter_bar = QHBoxLayout()
+        self.filter_bar.setSpacing(6)
+        for filter_ in self.spec.filters:
+            if filter_.choices is None:
+                continue
+            combo = QComboBox()
+            combo.setObjectName(f"filter_{filter_.key}")
+            combo.setAccessibleName(filter_.label)
+            combo.setToolTip(filter_.label)
+            combo.addItem(self.tr("%s: all") % filter_.label, None)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self._apply_query_now)
+            self._filter_combos[filter_.key] = combo
+            self.filter_bar.addWidget(combo)
+        top.addLayout(self.filter_bar)
+        top.addWidget(self.archived_box)
+        top.addStretch(1)
+        top.addWidget(self.export_button)
+
+        self.table = RegisterTable()
+        self.table.setObjectName("registerTable")
+        self.table.setAccessibleName(self.spec.title)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        header.setSortIndicatorShown(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._show_column_menu)
+        self.table.open_requested.connect(self._on_open_requested)
+        self.table.setSortingEnabled(False)
+
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(self.drill_label)
+        bottom.addWidget(self.clear_drill_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.count_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        self.setTabOrder(self.search_box, self.table)
+
+        self.model.loaded.connect(self._on_loaded)
+        self.model.loading_changed.connect(self._on_loading_changed)
+        self._restore_columns()
+        # The header's sort indicator drives the query from now on.
+        header.sortIndicatorChanged.connect(self._on_sort_changed)
+        self._load_filter_choices()
+        self._apply_query_now()
+
+    # -- the API subclasses and the main window use -------------------------------------------
+
+    def current_query(self) -> RegisterQuery:
+        """The query the controls describe (text, filters, sort, archived, drill-down ids)."""
+        filters = dict(self._extra_filters)
+        for key, combo in self._filter_combos.items():
+            value = combo.currentData()
+            if value is not None:
+                filters[key] = value
+            else:
+                filters.pop(key, None)
+        header = self.table.horizontalHeader()
+        section = header.sortIndicatorSection()
+        sort_key = None
+        descending = False
+        if 0 <= section < len(self.spec.columns) and header.isSortIndicatorShown():
+            sort_key = self.spec.columns[section].key
+            descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        return RegisterQuery(
+            text=self.search_box.text().strip(),
+            filters=filters,
+            sort_key=sort_key,
+            descending=descending,
+            include_archived=self.archived_box.isChecked(),
+            ids=self._ids,
+        )
+
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.row_id(index.row()) if index.isValid() else None
+
+    def select_id(self, record_id: int) -> bool:
+        """Select the row of ``record_id`` if it is loaded; True when found."""
+        row = self.model.row_of(record_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def open_record(self, record_id: int) -> None:
+        """Double-click or Enter on a row. Default: ask the main window to open it."""
+        self.context.signals.open_record.emit(self.spec.name, record_id)
+
+    # -- View hooks ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._selected_id = self.current_id()
+        self.model.refresh()
+        self._load_filter_choices()
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def apply_filters(self, filters: dict[str, Any]) -> None:
+        """Show a subset: keys are the spec's filter keys plus ``text``, ``ids``, ``archived``.
+
+        Filters with a drop-down set it (adding the value if its choices are not loaded yet);
+        others (a partner id, a date range, a list of ids) show as a drill-down with "Show all".
+        """
+        filters = dict(filters)
+        self._search_timer.stop()
+        self.search_box.blockSignals(True)
+        self.archived_box.blockSignals(True)
+        self.search_box.setText(str(filters.pop("text", "") or ""))
+        self.archived_box.setChecked(bool(filters.pop("archived", False)))
+        ids = filters.pop("ids", None)
+        self._ids = tuple(int(i) for i in ids) if ids is not None else None
+        self._extra_filters = {}
+        for key, combo in self._filter_combos.items():
+            combo.blockSignals(True)
+            value = filters.pop(key, None)
+            if value is None:
+                combo.setCurrentIndex(0)
+            else:
+                position = combo.findData(value)
+                if position < 0:
+                    combo.addItem(str(value), value)
+                    position = combo.count() - 1
+                combo.setCurrentIndex(position)
+            combo.blockSignals(False)
+        known = {f.key for f in self.spec.filters}
+        self._extra_filters = {k: v for k, v in filters.items() if k in known and v is not None}
+        self.search_box.blockSignals(False)
+        self.archived_box.blockSignals(False)
+        self._update_drill_label()
+        self._apply_query_now()
+
+    def clear_filters(self) -> None:
+        self.apply_filters({})
+
+    def export_current(self) -> None:
+        if not xlsx_export_available():
+            self.context.signals.status_message.emit(
+                self.tr("Excel export is not installed in this build.")
+            )
+            return
+        suggested = str(Path.home() / f"{self.spec.name}.xlsx")
+        out, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export %s") % self.spec.title,
+            suggested,
+            self.tr("Excel workbook (*.xlsx)"),
+        )
+        if not out:
+            return
+        if not out.lower().endswith(".xlsx"):
+            out += ".xlsx"
+        self.export_to(Path(out))
+
+    def export_to(self, out: Path) -> int:
+        """Export the rows the view shows to ``out`` in a background job; returns the task id."""
+        exporter = importlib.import_module(XLSX_EXPORT_MODULE).export_register
+        db, name, query = self.context.db, self.spec.name, self.current_query()
+
+        def work(progress: Any, cancel: Any) -> Path:
+            with db.read() as session:
+                exporter(
+                    session, name, out, query, actor=db.actor, progress=progress, cancel=cancel
+                )
+            return out
+
+        return self.context.ops.job(
+            self.tr("Exporting %s…") % self.spec.title, work, self._on_exported
+        )
+
+    def _on_exported(self, out: Path) -> None:
+        self.context.signals.status_message.emit(self.tr("Exported to %s") % out)
+
+    def save_state(self) -> None:
+        header = self.table.horizontalHeader()
+        self.context.settings.set_value(f"{self._settings_key}/header", header.saveState())
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # Down arrow in the quick filter moves into the table, as in mail programs.
+        if (
+            watched is self.search_box
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount() > 0
+        ):
+            self.table.setFocus(Qt.FocusReason.TabFocusReason)
+            if not self.table.currentIndex().isValid():
+                self.table.selectRow(0)
+            return True
+        return super().eventFilter(watched, event)
+
+    @Slot()
+    def _apply_query(self) -> None:
+        self._selected_id = self.current_id() or self._selected_id
+        self.model.set_query(self.current_query())
+
+    @Slot()
+    def _apply_query_now(self) -> None:
+        self._search_timer.stop()
+        self._apply_query()
+
+    @Slot(int, Qt.SortOrder)
+    def _on_sort_changed(self, _section: int, _order: Qt.SortOrder) -> None:
+        self._apply_query_now()
+
+    @Slot(int)
+    def _on_open_requested(self, row: int) -> None:
+        record_id = self.model.row_id(row)
+        if record_id is not None:
+            self.open_record(record_id)
+
+    @Slot()
+    def _on_loaded(self) -> None:
+        self._update_count_label()
+        if self._selected_id is not None:
+            self.select_id(self._selected_id)
+
+    @Slot(bool)
+    def _on_loading_changed(self, loading: bool) -> None:
+        if loading:
+            self.count_label.setText(self.tr("Searching…"))
+        else:
+            self._update_count_label()
+
+    def _update_count_label(self) -> None:
+        locale = self.locale()
+        count, total = self.model.count, self.model.total
+        if total is None or count == total:
+            text = self.tr("%s records") % locale.toString(count)
+            if count == 1:
+                text = self.tr("1 record")
+        else:
+            text = self.tr("%s of %s") % (locale.toString(count), locale.toString(total))
+        self.count_label.setText(text)
+
+    def _update_drill_label(self) -> None:
+        labels = {f.key: f.label for f in self.spec.filters}
+        parts = [f"{labels.get(k, k)}: {v}" for k, v in self._extra_filters.items()]
+        if self._ids is not None:
+            parts.append(self.tr("%s chosen records") % self.locale().toString(len(self._ids)))
+        self.drill_label.setText(self.tr("Filtered by %s") % "; ".join(parts) if parts else "")
+        self.drill_label.setVisible(bool(parts))
+        self.clear_drill_button.setVisible(bool(parts))
+
+    def _load_filter_choices(self) -> None:
+        spec = self.spec
+
+        def work(session: Session) -> dict[str, list[tuple[Any, str]]]:
+            return {
+                f.key: list(f.choices(session))
+                for f in spec.filters
+                if f.choices is not None and f.key in self._filter_keys
+            }
+
+        self._filter_keys = frozenset(self._filter_combos)
+        self.context.ops.query(work, self._on_filter_choices)
+
+    def _on_filter_choices(self, choices: dict[str, list[tuple[Any, str]]]) -> None:
+        for key, items in choices.items():
+            combo = self._filter_combos[key]
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(
+                self.tr("%s: all") % self.spec.filters[self._filter_index(key)].label, None
+            )
+            for value, label in items:
+                combo.addItem(label, value)
+            position = combo.findData(current) if current is not None else 0
+            if position < 0:
+                combo.addItem(str(current), current)
+                position = combo.count() - 1
+            combo.setCurrentIndex(position)
+            combo.blockSignals(False)
+
+    def _filter_index(self, key: str) -> int:
+        return [f.key for f in self.spec.filters].index(key)
+
+    def _restore_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        char = max(self.fontMetrics().averageCharWidth(), 6)
+        for section, column in enumerate(self.spec.columns):
+            header.resizeSection(section, max(column.width * char + 16, 48))
+            header.setSectionHidden(section, not column.visible)
+        default_sort = self.spec.default_sort
+        if default_sort is not None:
+            header.setSortIndicator(
+                self.spec.column_index(default_sort), Qt.SortOrder.AscendingOrder
+            )
+        state = self.context.settings.bytes_value(f"{self._settings_key}/header")
+        if isinstance(state, QByteArray) and header.count() == len(self.spec.columns):
+            header.restoreState(state)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+    @Slot(QPoint)
+    def _show_column_menu(self, position: QPoint) -> None:
+        menu = self.column_menu()
+        menu.exec(self.table.horizontalHeader().mapToGlobal(position))
+
+    def column_menu(self) -> QMenu:
+        """The column chooser: one checkable action per column, and a reset."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        menu.setTitle(self.tr("Columns"))
+        visible = sum(not header.isSectionHidden(i) for i in range(header.count()))
+        for section, column in enumerate(self.spec.columns):
+            action = QAction(column.label, menu)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(section))
+            # The last visible column cannot be hidden: an empty table helps nobody.
+            action.setEnabled(not (action.isChecked() and visible == 1))
+            action.toggled.connect(
+                lambda checked, s=section: header.setSectionHidden(s, not checked)
+            )
+            menu.addAction(action)
+        menu.addSeparator()
+        reset = menu.addAction(self.tr("Reset columns"))
+        reset.triggered.connect(self.reset_columns)
+        return menu
+
+    def reset_columns(self) -> None:
+        self.context.settings.set_value(f"{self._settings_key}/header", None)
+        header = self.table.horizontalHeader()
+        for visual, logical in enumerate(range(header.count())):
+            header.moveSection(header.visualIndex(logical), visual)
+        self._restore_columns()

@@ -1,0 +1,100 @@
+"""Colours for risk-level and status badges, readable on light and dark palettes.
+
+A badge is a tinted background with a text colour chosen for contrast. The tints are mixed from a
+hue and the palette's own base colour, so a dark theme gets dark tints with light text and a light
+theme pale tints with dark text; nothing is a hard-coded white.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+#: Hue per badge value (risk levels and statuses of every register). Unknown values get none.
+HUES: dict[str, str] = {
+    # risk levels
+    "low": "#2e7d32",
+    "medium": "#f9a825",
+    "high": "#ef6c00",
+    "very_high": "#c62828",
+    # good / done
+    "approved": "#2e7d32",
+    "active": "#1565c0",
+    "done": "#2e7d32",
+    "signed_off": "#2e7d32",
+    "clear": "#2e7d32",
+    "in_place": "#2e7d32",
+    "verified": "#2e7d32",
+    # waiting
+    "proposed": "#6a1b9a",
+    "under_appraisal": "#f9a825",
+    "approved_with_conditions": "#00838f",
+    "draft": "#f9a825",
+    "planned": "#6a1b9a",
+    "in_progress": "#1565c0",
+    "open": "#f9a825",
+    "pending": "#f9a825",
+    "to review": "#f9a825",
+    # bad
+    "rejected": "#c62828",
+    "match": "#c62828",
+    "true_match": "#c62828",
+    "overdue": "#c62828",
+    # neutral
+    "ended": "#757575",
+    "withdrawn": "#757575",
+    "cancelled": "#757575",
+    "waived": "#757575",
+    "not_applicable": "#757575",
+    "false_positive": "#757575",
+}
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    palette = palette or QApplication.palette()
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def _mix(a: QColor, b: QColor, weight: float) -> QColor:
+    return QColor(
+        round(a.red() * weight + b.red() * (1 - weight)),
+        round(a.green() * weight + b.green() * (1 - weight)),
+        round(a.blue() * weight + b.blue() * (1 - weight)),
+    )
+
+
+def _luminance(color: QColor) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(color.red())
+        + 0.7152 * channel(color.green())
+        + 0.0722 * channel(color.blue())
+    )
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def badge_colours(
+    value: str | None, palette: QPalette | None = None
+) -> tuple[QColor, QColor] | None:
+    """(background, text) for a badge value, or None when the value has no badge."""
+    if not value or value not in HUES:
+        return None
+    palette = palette or QApplication.palette()
+    base = palette.color(QPalette.ColorRole.Base)
+    hue = QColor(HUES[value])
+    background = _mix(hue, base, 0.45 if is_dark(palette) else 0.28)
+    dark_text, light_text = QColor("#111111"), QColor("#f5f5f5")
+    text = (
+        dark_text
+        if contrast(background, dark_text) >= contrast(background, light_text)
+        else light_text
+    )
+    return background, text
