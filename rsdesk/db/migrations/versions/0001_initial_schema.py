@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 15:59:46.268917
+Create Date: 2026-11-26 16:34:59.045589
 """
 
 from collections.abc import Sequence
@@ -429,6 +429,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_appraisal_collaboration_id'), ['collaboration_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_appraisal_risk_level'), ['risk_level'], unique=False)
         batch_op.create_index(batch_op.f('ix_appraisal_status'), ['status'], unique=False)
+        batch_op.create_index('ix_appraisal_status_signed_off_at', ['status', 'signed_off_at'], unique=False)
 
     op.create_table('asset_safeguard',
     sa.Column('asset_id', sa.Integer(), nullable=False),
@@ -596,6 +597,7 @@ def downgrade() -> None:
 
     op.drop_table('asset_safeguard')
     with op.batch_alter_table('appraisal', schema=None) as batch_op:
+        batch_op.drop_index('ix_appraisal_status_signed_off_at')
         batch_op.drop_index(batch_op.f('ix_appraisal_status'))
         batch_op.drop_index(batch_op.f('ix_appraisal_risk_level'))
         batch_op.drop_index(batch_op.f('ix_appraisal_collaboration_id'))
