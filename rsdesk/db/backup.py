@@ -32,14 +32,24 @@ def rotating_backup_path(database: Path, reason: str) -> Path:
     existing = sorted(folder.glob(f"{stem}-*.sqlite3"))
     for old in existing[: max(0, len(existing) - KEEP_BACKUPS + 1)]:
         old.unlink(missing_ok=True)
-    return folder / f"{stem}-{stamp}-{reason}.sqlite3"
+    target = folder / f"{stem}-{stamp}-{reason}.sqlite3"
+    counter = 2
+    while target.exists():
+        target = folder / f"{stem}-{stamp}-{reason}-{counter}.sqlite3"
+        counter += 1
+    return target
 
 
-def integrity_problems(path: Path) -> list[str]:
-    """``PRAGMA integrity_check`` as a list of problems (empty when the file is sound)."""
+def integrity_problems(path: Path, quick: bool = False) -> list[str]:
+    """``PRAGMA integrity_check`` as a list of problems (empty when the file is sound).
+
+    ``quick`` runs ``quick_check``, which skips index cross-checks and is fast enough for
+    every start-up.
+    """
+    pragma = "quick_check" if quick else "integrity_check"
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-            rows = connection.execute("PRAGMA integrity_check").fetchall()
+            rows = connection.execute(f"PRAGMA {pragma}").fetchall()
         connection.close()
     except sqlite3.DatabaseError as exc:
         return [str(exc)]

@@ -7,10 +7,53 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from rsdesk import paths
 from rsdesk.db import Database, open_database
-from rsdesk.db.backup import backup_sqlite, integrity_problems
+from rsdesk.db.backup import backup_sqlite, integrity_problems, rotating_backup_path
 from rsdesk.db.engine import resolve_url
 from rsdesk.services.errors import KnownError
+
+DAILY = dt.timedelta(hours=24)
+
+
+def backups_of(database_path: Path) -> list[Path]:
+    """Automatic backups of this database in the backup folder, newest first."""
+    folder = paths.backup_dir()
+    return sorted(
+        folder.glob(f"{database_path.stem}-*.sqlite3"),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+
+
+def daily_backup(database: Database, now: dt.datetime | None = None) -> Path | None:
+    """Take an automatic backup if the newest is more than a day old; returns its path."""
+    if database.path is None or not database.path.exists():
+        return None
+    now = now or dt.datetime.now()
+    existing = backups_of(database.path)
+    if existing and now - dt.datetime.fromtimestamp(existing[0].stat().st_mtime) < DAILY:
+        return None
+    target = rotating_backup_path(database.path, reason="daily")
+    return backup(database, target)
+
+
+def check_on_open(database: Database) -> None:
+    """Raise KnownError, naming the latest sound backup, if the database file is damaged."""
+    if database.path is None or not database.path.exists():
+        return
+    problems = integrity_problems(database.path, quick=True)
+    if not problems:
+        return
+    sound = next(
+        (p for p in backups_of(database.path) if not integrity_problems(p, quick=True)), None
+    )
+    advice = (
+        f" The latest sound backup is {sound}; restore it with 'rsdesk db restore {sound}'."
+        if sound
+        else " No sound backup was found."
+    )
+    raise KnownError(f"The database {database.path} is damaged ({problems[0]}).{advice}")
 
 
 def backup(database: Database, target: Path) -> Path:

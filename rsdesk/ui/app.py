@@ -102,6 +102,16 @@ def run_gui(args: argparse.Namespace) -> int:
     if not claim_writer_lock(db):
         db.dispose()
         return 1
+    if not db.read_only:
+        from rsdesk.services import backup
+
+        try:
+            backup.check_on_open(db)
+            backup.daily_backup(db)
+        except KnownError as exc:
+            QMessageBox.critical(None, "rsdesk", str(exc))
+            db.dispose()
+            return 1
     sys.excepthook = _excepthook
     context = AppContext.create(db)
     window = MainWindow(context)
