@@ -261,7 +261,8 @@ def save_rules_text(session: Session, text: str) -> OnboardingRules:
     """Validates edited rules (TOML text) and stores them; existing checklists are not changed."""
     document = parse_toml_text(text, "Onboarding rules")
     rules = parse_onboarding_rules(document, source="edited")
-    save_setting_document(session, RULES_SETTING, document)
+    # The text itself is kept too, so that the editor shows the institution's comments again.
+    save_setting_document(session, RULES_SETTING, {**document, "source_text": text})
     return rules
 
 

@@ -200,7 +200,7 @@ def save_catalogue_text(session: Session, text: str) -> Catalogue:
     """Validates an edited catalogue, stores it and synchronises the course rows."""
     document = parse_toml_text(text, "Training catalogue")
     catalogue = parse_catalogue(document, source="edited")
-    save_setting_document(session, CATALOGUE_SETTING, document)
+    save_setting_document(session, CATALOGUE_SETTING, {**document, "source_text": text})
     sync_courses(session, catalogue)
     return catalogue
 

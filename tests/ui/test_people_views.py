@@ -141,3 +141,38 @@ def test_matrix_filters_by_department(qtbot, context, people):
     view.department.setCurrentIndex(view.department.findData(people["physics"]))
     qtbot.waitUntil(lambda: view.model.rowCount() == 2)
     assert view.compliance_model.rowCount() == 1
+
+
+def test_rules_dialog_validates_and_stores_an_edited_catalogue(qtbot, context, db, people):
+    from rsdesk.ui.views.staff import StaffView
+
+    view = StaffView(context)
+    qtbot.addWidget(view)
+    dialog = view.open_rules()
+    qtbot.waitUntil(lambda: dialog.loaded)
+    assert dialog.retention.value() == 24
+    good = dialog.catalogue.toPlainText()
+    dialog.catalogue.setPlainText(
+        good + "\n[[course]]\ncode = 'x'\nname = 'X'\n[course.audience]\nreligion=['y']\n"
+    )
+    dialog.accept()
+    qtbot.waitUntil(lambda: bool(dialog.error_label.text()))
+    assert "never who the person is" in dialog.error_label.text()
+    with db.read() as session:
+        assert training.load_catalogue(session).source == "shipped"
+
+    dialog.catalogue.setPlainText(good.replace("refresh_months = 12", "refresh_months = 6"))
+    dialog.retention.setValue(36)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.accept()
+    with db.read() as session:
+        assert training.course_by_code(session, "infosec").refresh_months == 6
+        assert training.load_catalogue(session).source == "edited"
+        from rsdesk.services import privacy
+
+        assert privacy.retention_months(session) == 36
+    # Opening the editor again shows the stored text, comments included.
+    again = view.open_rules()
+    qtbot.waitUntil(lambda: again.loaded)
+    assert "refresh_months = 6" in again.catalogue.toPlainText()
+    assert again.catalogue.toPlainText().startswith("# The training catalogue")

@@ -89,6 +89,10 @@ class StaffView(View):
         self.anonymise_button.setToolTip(
             self.tr("Remove the identity of people who left longer ago than the retention period")
         )
+        self.rules_button = QPushButton(self.tr("Rules…"))
+        self.rules_button.setToolTip(
+            self.tr("Onboarding checks, training catalogue and retention period")
+        )
         self.access_button = QPushButton(self.tr("Subject-access export…"))
         self.access_button.setEnabled(False)
         self.count_label = QLabel()
@@ -99,6 +103,7 @@ class StaffView(View):
         filters.addWidget(self.onboarding_filter, 1)
         filters.addWidget(self.show_left)
         filters.addStretch()
+        filters.addWidget(self.rules_button)
         filters.addWidget(self.access_button)
         filters.addWidget(self.anonymise_button)
 
@@ -216,6 +221,7 @@ class StaffView(View):
         self.reopen_button.clicked.connect(self.reopen_selected)
         self.anonymise_button.clicked.connect(self.anonymise_former_staff)
         self.access_button.clicked.connect(self.subject_access_export)
+        self.rules_button.clicked.connect(self.open_rules)
         self._update_buttons()
         self._load_departments()
         self.refresh()
@@ -445,6 +451,14 @@ class StaffView(View):
         self.context.ops.query(
             lambda s: (privacy.retention_months(s), privacy.due_for_anonymisation(s)), found
         )
+
+    @Slot()
+    def open_rules(self) -> Any:
+        from rsdesk.ui.dialogs.people_rules_dialog import PeopleRulesDialog
+
+        self.rules_dialog = PeopleRulesDialog(self.context, self)
+        self.rules_dialog.open()
+        return self.rules_dialog
 
     @Slot()
     def subject_access_export(self) -> None:

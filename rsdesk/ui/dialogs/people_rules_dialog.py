@@ -1,0 +1,200 @@
+"""Edit the institution's onboarding rules, training catalogue and retention period.
+
+The rules are TOML text (the shipped files are the starting point and explain every key). Saving
+validates them in the service and stores the edited copy in the database; a mistake is shown in
+one line and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from rsdesk.services import onboarding, privacy, training
+from rsdesk.ui.context import AppContext
+
+
+def _stored_texts(session: Session) -> tuple[str, str, int, str, str]:
+    from sqlalchemy import select
+
+    from rsdesk.models import Setting
+
+    def text_of(key: str, shipped: str) -> tuple[str, str]:
+        stored = session.scalar(select(Setting.value).where(Setting.key == key))
+        if not stored:
+            return shipped, "shipped"
+        return stored.get("source_text") or _to_toml(stored), "edited"
+
+    rules, rules_source = text_of(onboarding.RULES_SETTING, onboarding.shipped_rules_text())
+    catalogue, catalogue_source = text_of(
+        training.CATALOGUE_SETTING, training.shipped_catalogue_text()
+    )
+    return rules, catalogue, privacy.retention_months(session), rules_source, catalogue_source
+
+
+def _to_toml(document: dict[str, Any]) -> str:
+    """The stored JSON copy written back as TOML (arrays of tables, then plain keys)."""
+    lines = []
+    for key, value in document.items():
+        if not isinstance(value, list):
+            lines.append(f"{key} = {_value(value)}")
+    for key, value in document.items():
+        if isinstance(value, list):
+            for item in value:
+                lines.append("")
+                lines.append(f"[[{key}]]")
+                tables = []
+                for name, inner in item.items():
+                    if isinstance(inner, dict):
+                        tables.append((name, inner))
+                    else:
+                        lines.append(f"{name} = {_value(inner)}")
+                for name, inner in tables:
+                    lines.append(f"[{key}.{name}]")
+                    for inner_key, inner_value in inner.items():
+                        lines.append(f"{inner_key} = {_value(inner_value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _value(value: Any) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+class PeopleRulesDialog(QDialog):
+    saved = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("PeopleRulesDialog")
+        self.setWindowTitle(self.tr("Onboarding and training rules"))
+        self.resize(760, 640)
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.rules = QPlainTextEdit()
+        self.rules.setObjectName("onboardingRules")
+        self.catalogue = QPlainTextEdit()
+        self.catalogue.setObjectName("trainingCatalogue")
+        for editor in (self.rules, self.catalogue):
+            editor.setFont(fixed)
+            editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.retention = QSpinBox()
+        self.retention.setObjectName("retentionMonths")
+        self.retention.setRange(1, 600)
+        self.retention.setSuffix(self.tr(" months"))
+        self.source_label = QLabel()
+        self.source_label.setWordWrap(True)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("rulesError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #9C0006")
+        self.reset_button = QPushButton(self.tr("Restore shipped rules"))
+        tabs = QTabWidget()
+        tabs.addTab(self.rules, self.tr("Onboarding checks"))
+        tabs.addTab(self.catalogue, self.tr("Training catalogue"))
+        privacy_page = QWidget()
+        form = QFormLayout(privacy_page)
+        form.addRow(self.tr("Anonymise former staff after"), self.retention)
+        form.addRow(
+            "",
+            QLabel(self.tr("Counted from the end date. Statistics and the audit trail are kept.")),
+        )
+        tabs.addTab(privacy_page, self.tr("Retention"))
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.addButton(self.reset_button, QDialogButtonBox.ButtonRole.ResetRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.reset_button.clicked.connect(self.restore_shipped)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                self.tr(
+                    "Checks and courses apply by role and research sensitivity only, never by "
+                    "who the person is. Existing checklists keep their checks; new rules apply "
+                    "to people added or changed from now on."
+                )
+            )
+        )
+        layout.addWidget(self.source_label)
+        layout.addWidget(tabs, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.loaded = False
+        context.ops.query(_stored_texts, self._on_loaded)
+
+    def _on_loaded(self, value: tuple[str, str, int, str, str]) -> None:
+        rules, catalogue, months, rules_source, catalogue_source = value
+        self.rules.setPlainText(rules)
+        self.catalogue.setPlainText(catalogue)
+        self.retention.setValue(months)
+        self.source_label.setText(
+            self.tr("Onboarding rules: %1; training catalogue: %2.")
+            .replace("%1", rules_source)
+            .replace("%2", catalogue_source)
+        )
+        self.loaded = True
+
+    def accept(self) -> None:
+        rules = self.rules.toPlainText()
+        catalogue = self.catalogue.toPlainText()
+        months = self.retention.value()
+        shipped_rules = onboarding.shipped_rules_text()
+        shipped_catalogue = training.shipped_catalogue_text()
+
+        def work(session: Session) -> None:
+            if rules != shipped_rules:
+                onboarding.save_rules_text(session, rules)
+            if catalogue != shipped_catalogue:
+                training.save_catalogue_text(session, catalogue)
+            privacy.set_retention_months(session, months)
+
+        self.error_label.clear()
+        self.context.ops.write(work, self._on_saved, self._on_failed)
+
+    @Slot()
+    def restore_shipped(self) -> None:
+        self.rules.setPlainText(onboarding.shipped_rules_text())
+        self.catalogue.setPlainText(training.shipped_catalogue_text())
+
+        def work(session: Session) -> None:
+            onboarding.reset_rules(session)
+            training.reset_catalogue(session)
+
+        self.context.ops.write(work, lambda _: self.source_label.setText(self.tr("Shipped rules.")))
+
+    def _on_saved(self, _: Any) -> None:
+        self.saved.emit()
+        super().accept()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        from rsdesk.services.errors import KnownError
+        from rsdesk.ui.ops import show_error
+
+        if isinstance(exc, KnownError):
+            self.error_label.setText(str(exc))
+        else:
+            show_error(self, exc)
