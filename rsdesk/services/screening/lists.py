@@ -185,7 +185,7 @@ def load_bytes(
             }
             for entry in parsed.entries[start : start + BATCH]
         ]
-        session.execute(insert(ScreeningEntry.__table__), rows)
+        session.execute(insert(ScreeningEntry.__table__), rows)  # type: ignore[arg-type]
         progress(min(start + BATCH, total), total, f"Stored {min(start + BATCH, total)} entries")
     return LoadOutcome(
         new_version.id,

@@ -377,7 +377,7 @@ class MatchIndex:
         for info, names in entries:
             entry_index = len(self.entries)
             self.entries.append(info)
-            seen: set[tuple[str, ...]] = set()
+            seen: set[tuple[tuple[str, ...], str]] = set()
             for text in names:
                 key = key_cache.get(text)
                 if key is None:
@@ -449,7 +449,7 @@ class MatchIndex:
             remaining -= token_weight
         if len(key.compact) >= 8:
             for block in _compact_blocks(key.compact):
-                posting = self.compact_postings.get(block, ())
+                posting = self.compact_postings.get(block, [])
                 # A frequent start or end ("insti...", "...ology") says nothing.
                 if len(posting) <= MAX_COMPACT_POSTING:
                     found.update(posting)

@@ -20,8 +20,9 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from rsdesk.models import (
@@ -188,7 +189,7 @@ def _apply(
     seen: set[tuple[int, int | None]] = set()
     for match in matches:
         entry = match.entry
-        key = (entry.list_id, entry.entry_id)
+        key: tuple[int, int | None] = (entry.list_id, entry.entry_id)
         seen.add(key)
         existing = current.get(key)
         score = round(match.score, 4)
@@ -234,8 +235,8 @@ def _apply(
         else:
             new_hits += 1
         session.add(result)
-    for key, existing in current.items():
-        if key not in seen and existing.verdict == ScreeningVerdict.PENDING:
+    for stale_key, existing in current.items():
+        if stale_key not in seen and existing.verdict == ScreeningVerdict.PENDING:
             session.delete(existing)
             withdrawn += 1
     return ScreenOutcome(partner.id, len(matches), new_hits, carried, withdrawn)
@@ -382,9 +383,7 @@ class ResultRow:
     screened_at: dt.datetime
 
 
-def _rows(
-    session: Session, statement: Select[tuple[ScreeningResult, str, ScreeningList]]
-) -> list[ResultRow]:
+def _rows(session: Session, statement: Any) -> list[ResultRow]:
     return [
         ResultRow(
             result.id,
@@ -410,13 +409,14 @@ def _rows(
     ]
 
 
-def _base() -> Select[tuple[ScreeningResult, str, ScreeningList]]:
-    return (
+def _base() -> Any:
+    statement = (
         select(ScreeningResult, Partner.name, ScreeningList)
         .join(Partner, Partner.id == ScreeningResult.partner_id)
         .join(ScreeningList, ScreeningList.id == ScreeningResult.list_id)
         .order_by(ScreeningResult.score.desc(), ScreeningResult.id)
     )
+    return statement
 
 
 def results_for_partner(

@@ -62,22 +62,22 @@ def parse(data: bytes, file_name: str) -> ParsedList:
     entries = []
     for row in rows:
 
-        def cell(key: str, row: Any = row) -> str:
-            return row.get(mapping[key]) if key in mapping else ""
+        def value(key: str, row: Any = row) -> str:
+            return str(row.get(mapping[key])) if key in mapping else ""
 
-        name = clean(cell("name"), 500)
+        name = clean(value("name"), 500)
         if not name:
             raise ListFormatError(f"{file_name}: line {row.number}, column 'name': empty")
-        identifiers = split_multi(cell("identifiers"))
+        identifiers = split_multi(value("identifiers"))
         entries.append(
             ParsedEntry(
                 primary_name=name,
-                aliases=tuple(a for a in split_multi(cell("aliases"), ";|") if a != name),
-                external_id=clean(cell("id"), 120),
+                aliases=tuple(a for a in split_multi(value("aliases"), ";|") if a != name),
+                external_id=clean(value("id"), 120),
                 kind="organisation",
-                country=clean(cell("country"), 120),
+                country=clean(value("country"), 120),
                 identifiers={"ids": list(identifiers)} if identifiers else {},
-                note=clean(cell("note"), 4000),
+                note=clean(value("note"), 4000),
             )
         )
     stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
