@@ -68,21 +68,53 @@ def _coverage(name: str) -> frozenset[int]:
     return frozenset(font.face.charToGlyph)
 
 
+def is_rtl(text: str) -> bool:
+    """Whether ``text`` holds right-to-left letters (Hebrew, Arabic)."""
+    return bool(_RTL.search(text))
+
+
+def shape(text: str) -> str:
+    """Arabic letters in their joining forms (still in logical order)."""
+    if not _ARABIC.search(text):
+        return text
+    import arabic_reshaper
+
+    return str(arabic_reshaper.reshape(text))
+
+
+def base_direction(text: str) -> str:
+    """ "R" if the first letter with a direction is right-to-left, else "L" (Unicode rule P2)."""
+    import unicodedata
+
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "L"
+        if kind in ("R", "AL"):
+            return "R"
+    return "L"
+
+
+def reorder(line: str, direction: str | None = None) -> str:
+    """One *line* of shaped text in visual order (apply after wrapping, never before)."""
+    if not _RTL.search(line):
+        return line
+    from bidi import get_display
+
+    return str(get_display(line, base_dir=direction or base_direction(line)))
+
+
 def visual(text: str) -> str:
     """Shapes Arabic and reorders right-to-left runs for display; other text is returned as is.
 
     reportlab draws glyphs left to right as given and knows nothing of joining forms, so the
-    text must arrive shaped (arabic-reshaper) and in visual order (python-bidi).
+    text must arrive shaped (arabic-reshaper) and in visual order (python-bidi). This treats the
+    text as one line; text that may wrap should be shaped, wrapped, then reordered line by line
+    (see ``tables.CellMaker``).
     """
     if not _RTL.search(text):
         return text
-    from bidi import get_display
-
-    if _ARABIC.search(text):
-        import arabic_reshaper
-
-        text = arabic_reshaper.reshape(text)
-    return str(get_display(text))
+    return reorder(shape(text))
 
 
 def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:

@@ -75,13 +75,18 @@ class CellMaker:
     def cell(self, text: str, column: int) -> str | Paragraph:
         if not text:
             return ""
+        width = self.inner[column]
         if not text.isascii():
-            font, shaped = fonts.single_font(text)
+            font, _ = fonts.single_font(text)
             if font != fonts.BASE:
                 style = self.style_right if self.layout.kinds[column] in NUMERIC else self.style
                 return Paragraph(fonts.markup(text), style)
-            text = shaped
-        width = self.inner[column]
+            if fonts.is_rtl(text):
+                # wrap in logical order, then put each line in visual order
+                direction = fonts.base_direction(text)
+                shaped = fonts.shape(text)
+                lines = simpleSplit(shaped, fonts.BASE, FONT_SIZE, width)
+                return "\n".join(fonts.reorder(line, direction) for line in lines)
         if "\n" not in text and stringWidth(text, fonts.BASE, FONT_SIZE) <= width:
             return text
         return "\n".join(simpleSplit(text, fonts.BASE, FONT_SIZE, width))
