@@ -9,8 +9,9 @@ About 3% of the partners are variants of listed names (reordered, accents, legal
   including building the index and writing the results; baseline: a naive rapidfuzz
   ``process.extractOne`` (WRatio, names pre-processed once) over all 150,000 names for each of
   the partner's names, measured on a sample of partners and extrapolated to all of them.
-- ``screening check``: one ``workflow.check_names`` call with the index loaded (what
-  ``rsdesk screening check`` does after the list is in memory), p50 and p95 over 300 names.
+- ``screening check``: one ``workflow.check_names`` call with the index loaded (the GUI keeps
+  it in memory; ``rsdesk screening check`` builds it once per process, reported separately as
+  ``screening index build``), p50 and p95 over 300 names.
 
 ``--size`` is ignored: the sizes are the ones the issue sets (``RSDESK_BENCH_SCREENING_SCALE``
 scales them down for a quick look, e.g. 0.1).
@@ -316,9 +317,13 @@ def run(size: int) -> list[Result]:
                 session.execute(insert(PartnerName.__table__), rows)
 
         started = time.perf_counter()
+        with db.read() as session:
+            workflow.get_index(session)  # built once per set of active list versions
+        index_seconds = time.perf_counter() - started
+        started = time.perf_counter()
         with db.unit_of_work() as session:
             summary = workflow.rescreen_all(session)
-        rescreen_seconds = time.perf_counter() - started
+        rescreen_seconds = time.perf_counter() - started + index_seconds
 
         list_names = []
         with db.read() as session:
@@ -347,6 +352,7 @@ def run(size: int) -> list[Result]:
                     f"{len(partners)} partners, {index.name_count} list names "
                     f"({outcome.entry_count} entries); {summary.matches} matches; "
                     f"baseline measured on {len(sample)} partners ({naive_sample:.1f} s); "
+                    f"includes building the index ({index_seconds:.1f} s); "
                     f"list load {load_seconds:.1f} s"
                 ),
             )
@@ -373,6 +379,13 @@ def run(size: int) -> list[Result]:
         )
         results.append(
             Result("screening check one name, p50 (index loaded)", p50, unit="ms", goal=None)
+        )
+        results.append(
+            Result(
+                "screening index build (once per list version set)",
+                index_seconds,
+                note=f"{index.name_count} names; what a fresh `rsdesk screening check` pays",
+            )
         )
     finally:
         db.dispose()
