@@ -20,7 +20,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QEvent, QMargins, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QWidget
 
 from rsdesk.ui.widgets.tiles import is_dark
@@ -130,7 +130,16 @@ class RiskDonut(ChartCard):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
         self._data: list[tuple[str, str, int]] = []
-        self.chart().legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        legend = self.chart().legend()
+        legend.setAlignment(Qt.AlignmentFlag.AlignRight)
+        # QtCharts gives the legend a narrow share and elides "Not appraised 1,234"; reserve
+        # the width of the longest label instead.
+        self._legend_width_for(["Not appraised 00,000"])
+
+    def _legend_width_for(self, labels: Sequence[str]) -> None:
+        metrics = QFontMetrics(self.font())
+        widest = max(metrics.horizontalAdvance(label) for label in labels)
+        self.chart().legend().setMinimumWidth(widest + metrics.height() * 2)
 
     def set_data(self, data: Sequence[tuple[str, str, int]]) -> None:
         """``(level key, label, count)`` per level."""
