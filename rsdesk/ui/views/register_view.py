@@ -206,7 +206,11 @@ class RegisterView(View):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._show_column_menu)
         self.table.open_requested.connect(self._on_open_requested)
+        # The database sorts: the header's indicator (clickable, flipped on click) drives the
+        # query, so QTableView's own sorting stays off.
         self.table.setSortingEnabled(False)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
 
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
