@@ -16,7 +16,7 @@ import datetime as dt
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -490,7 +490,12 @@ def overdue_checks(
         query = query.where(StaffMember.department_id == department_id)
     if limit is not None:
         query = query.limit(limit)
-    return [OverdueCheck(*row[:6], row[6], (today - row[6]).days) for row in session.execute(query)]
+    out = []
+    for row in session.execute(query):
+        due = cast(dt.date, row[6])  # never None here: the query compares it with today
+        out.append(OverdueCheck(row[0], row[1], row[2], row[3], row[4], row[5], due,
+                                (today - due).days))  # fmt: skip
+    return out
 
 
 def overdue_count(session: Session, today: dt.date | None = None) -> int:

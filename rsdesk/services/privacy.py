@@ -108,7 +108,7 @@ def due_for_anonymisation(
         )
         .order_by(StaffMember.end_date, StaffMember.id)
     )
-    return [Leaver(*row) for row in rows]
+    return [Leaver(row[0], row[1], row[2], row[3] or today) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -283,7 +283,7 @@ def subject_access_data(session: Session, staff_id: int) -> dict[str, list[list[
     if staff is None:
         raise NotFoundError(f"Staff member {staff_id} does not exist")
     department = session.get(Department, staff.department_id) if staff.department_id else None
-    record = [
+    record: list[list[Any]] = [
         ["Field", "Value"],
         ["Staff number", staff.staff_number],
         ["Name", staff.full_name],
@@ -301,7 +301,7 @@ def subject_access_data(session: Session, staff_id: int) -> dict[str, list[list[
         ["Record created", staff.created_at],
         ["Record last changed", staff.updated_at],
     ]
-    checks = [
+    checks: list[list[Any]] = [
         ["Check", "Title", "Due", "Status", "Completed by", "On", "Waiver reason", "Evidence"]
     ]
     check_ids = []
@@ -323,7 +323,7 @@ def subject_access_data(session: Session, staff_id: int) -> dict[str, list[list[
                 check.evidence_note,
             ]
         )
-    training = [["Course", "Completed", "Expires", "Certificate", "Note"]]
+    training: list[list[Any]] = [["Course", "Completed", "Expires", "Certificate", "Note"]]
     record_ids = []
     for rec, course_name in session.execute(
         select(TrainingRecord, TrainingCourse.name)
@@ -335,7 +335,7 @@ def subject_access_data(session: Session, staff_id: int) -> dict[str, list[list[
         training.append(
             [course_name, rec.completed_on, rec.expires_on, rec.certificate_ref, rec.note]
         )
-    access = [["Asset", "Since", "Until", "Reason"]]
+    access: list[list[Any]] = [["Asset", "Since", "Until", "Reason"]]
     grant_ids = []
     for grant, asset_name in session.execute(
         select(AccessGrant, SensitiveAsset.name)
@@ -345,7 +345,7 @@ def subject_access_data(session: Session, staff_id: int) -> dict[str, list[list[
     ):
         grant_ids.append(grant.id)
         access.append([asset_name, grant.since, grant.until, grant.reason])
-    roles = [["Responsibility", "Record", "Detail"]]
+    roles: list[list[Any]] = [["Responsibility", "Record", "Detail"]]
     for ref, title in session.execute(
         select(Collaboration.reference, Collaboration.title).where(
             Collaboration.lead_staff_id == staff_id
@@ -377,7 +377,9 @@ def subject_access_data(session: Session, staff_id: int) -> dict[str, list[list[
         ("access_grant", grant_ids),
         ("advice_request", advice_ids),
     ]
-    audit = [["Entry", "When (UTC)", "By", "Record", "Record id", "Action", "Changes"]]
+    audit: list[list[Any]] = [
+        ["Entry", "When (UTC)", "By", "Record", "Record id", "Action", "Changes"]
+    ]
     for table_name, ids in about:
         if not ids:
             continue

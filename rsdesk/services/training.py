@@ -31,9 +31,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import Table, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from rsdesk.db import auditlog
@@ -60,6 +60,7 @@ CATALOGUE_SETTING = "rules.training"
 #: Days before expiry from which a completion counts as "expiring".
 EXPIRING_DAYS = 30
 NEVER = dt.date(9999, 12, 31)
+RECORD_TABLE = cast(Table, TrainingRecord.__table__)
 
 
 class TrainingStatus(StrEnum):
@@ -395,7 +396,7 @@ def record_completions(
             for staff_id in todo
         ]
         connection = session.connection()
-        table = TrainingRecord.__table__
+        table = RECORD_TABLE
         # One executemany. RETURNING in parameter order would make SQLite fall back to one
         # statement per row, so the new ids are read back: (person, course, date) is new for
         # every row (the rows already there were left out above).

@@ -13,7 +13,9 @@ Rows go through :meth:`DemoContext.write` (bulk inserts with audit entries).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy import Table
 
 from rsdesk.models import OnboardingCheck, TrainingCourse, TrainingRecord
 from rsdesk.models.enums import CheckStatus
@@ -43,6 +45,9 @@ EVIDENCE = (
     None,
 )
 PROVIDERS_CERTIFICATE = ("LMS", "EXT", "DESK")
+COURSES = cast(Table, TrainingCourse.__table__)
+CHECKS = cast(Table, OnboardingCheck.__table__)
+RECORDS = cast(Table, TrainingRecord.__table__)
 
 
 def people(ctx: DemoContext) -> dict[str, int]:
@@ -65,7 +70,7 @@ def _courses(ctx: DemoContext) -> list[dict[str, Any]]:
     for rule in catalogue.courses:
         rows.append(
             {
-                "id": ctx.new_id(TrainingCourse.__table__),
+                "id": ctx.new_id(COURSES),
                 "code": rule.code,
                 "name": rule.name,
                 "provider": rule.provider,
@@ -77,7 +82,7 @@ def _courses(ctx: DemoContext) -> list[dict[str, Any]]:
                 "updated_at": created,
             }
         )
-    ctx.write(TrainingCourse.__table__, rows)
+    ctx.write(COURSES, rows)
     ctx.extra["courses"] = [
         (row["id"], rule) for row, rule in zip(rows, catalogue.courses, strict=True)
     ]
@@ -132,7 +137,7 @@ def _checks(ctx: DemoContext) -> int:
                                  - dt.timedelta(days=6 * 365 + 60))))  # fmt: skip
             rows.append(
                 {
-                    "id": ctx.new_id(OnboardingCheck.__table__),
+                    "id": ctx.new_id(CHECKS),
                     "staff_id": member.id,
                     "check_code": rule.code,
                     "title": rule.title,
@@ -152,7 +157,7 @@ def _checks(ctx: DemoContext) -> int:
                     "updated_at": created,
                 }
             )
-    return ctx.write(OnboardingCheck.__table__, rows, "onboarding checks")
+    return ctx.write(CHECKS, rows, "onboarding checks")
 
 
 def _training(ctx: DemoContext, course_rows: list[dict[str, Any]]) -> int:
@@ -198,7 +203,7 @@ def _training(ctx: DemoContext, course_rows: list[dict[str, Any]]) -> int:
                 created = ctx.moment(max(completed, register_start))
                 rows.append(
                     {
-                        "id": ctx.new_id(TrainingRecord.__table__),
+                        "id": ctx.new_id(RECORDS),
                         "staff_id": member.id,
                         "course_id": course_id,
                         "completed_on": completed,
@@ -214,4 +219,4 @@ def _training(ctx: DemoContext, course_rows: list[dict[str, Any]]) -> int:
                         "updated_at": created,
                     }
                 )
-    return ctx.write(TrainingRecord.__table__, rows, "training records")
+    return ctx.write(RECORDS, rows, "training records")
