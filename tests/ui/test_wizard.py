@@ -257,3 +257,24 @@ def test_signed_off_appraisal_opens_read_only(qtbot, context, db, collaboration_
     assert not second.read_only
     assert second.appraisal.version == 2
     assert second.answers == answers
+
+
+def test_start_from_a_picked_collaboration(qtbot, context, db, collaboration_id):
+    with db.unit_of_work() as session:
+        partner = make_partner(session, "Harbour Polytechnic")
+        other = make_collaboration(session, "Marine robotics testbed", partners=[partner]).id
+    opened: list[AppraisalWizard] = []
+    picker = open_appraisal_wizard(context, on_open=opened.append)
+    assert picker is not None
+    qtbot.waitUntil(lambda: picker.results.count() == 2, timeout=10_000)
+    qtbot.keyClicks(picker.search, "robotics")
+    qtbot.waitUntil(lambda: picker.results.count() == 1, timeout=10_000)
+    assert "Marine robotics testbed" in picker.results.item(0).text()
+    assert picker.selected_id() == other
+    qtbot.mouseClick(
+        picker.buttons.button(picker.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
+    _OPENED.append(opened[0])
+    assert opened[0].appraisal.collaboration_id == other
+    assert opened[0].appraisal.status == "draft"

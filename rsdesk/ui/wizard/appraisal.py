@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget, QWizard
 from sqlalchemy.orm import Session
 
 from rsdesk.services.appraisal import load_model, score, workflow
@@ -321,8 +321,10 @@ def open_appraisal_wizard(
     appraisal_id: int | None = None,
     parent: QWidget | None = None,
     on_open: Callable[[AppraisalWizard], None] | None = None,
-) -> None:
+) -> QDialog | None:
     """Load in the background, then show the wizard (non-modal).
+
+    With neither id: first a dialog to pick the collaboration (returned, for tests).
 
     With ``collaboration_id``: resume its draft or start one (a re-appraisal after a sign-off).
     With ``appraisal_id``: open that appraisal (read-only if signed off).
@@ -341,7 +343,22 @@ def open_appraisal_wizard(
     elif collaboration_id is not None:
         context.ops.write(lambda s: load_for_collaboration(s, collaboration_id, actor), show)
     else:
-        raise ValueError("give a collaboration_id or an appraisal_id")
+        from rsdesk.ui.wizard.pages.picker import CollaborationPickerDialog
+
+        picker = CollaborationPickerDialog(context, parent)
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+
+        def chosen() -> None:
+            selected = picker.selected_id()
+            if selected is not None:
+                open_appraisal_wizard(
+                    context, collaboration_id=selected, parent=parent, on_open=on_open
+                )
+
+        picker.accepted.connect(chosen)
+        picker.open()
+        return picker
+    return None
 
 
 __all__ = [
