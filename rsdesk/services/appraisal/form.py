@@ -222,7 +222,7 @@ def write_form(
     options_sheet.protection.sheet = True
 
     meta = book.create_sheet(META)
-    values = [
+    values: list[tuple[str, Any]] = [
         ("format", FORM_FORMAT),
         ("model_id", model.id),
         ("model_version", model.version),
@@ -230,9 +230,9 @@ def write_form(
         ("collaboration_reference", collaboration.reference),
         ("questions", len(model.questions)),
     ]
-    for row, (key, value) in enumerate(values, start=1):
+    for row, (key, item) in enumerate(values, start=1):
         put(meta, row, 1, key)
-        put(meta, row, 2, value)
+        put(meta, row, 2, item)
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
     book.active = 0
