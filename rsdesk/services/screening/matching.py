@@ -42,6 +42,7 @@ can still reach the threshold are scored exactly. This keeps one query to a few 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -163,9 +164,9 @@ def transliterate(text: str) -> str:
 
 def _words(text: str) -> list[str]:
     text = transliterate(text).lower().replace("&", " and ")
-    for apostrophe in ("'", "`"):
-        text = text.replace(apostrophe, "")
-    cleaned = "".join(c if c.isalnum() else " " for c in text)
+    text = text.replace("'", "").replace("`", "")
+    # transliterate() returns ASCII: everything but letters and digits separates words.
+    cleaned = _SEPARATORS.sub(" ", text)
     words: list[str] = []
     letters: list[str] = []
     for word in cleaned.split():
@@ -181,7 +182,18 @@ def _words(text: str) -> list[str]:
     return words
 
 
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
+_PHRASE_STARTS = frozenset(phrase[0] for phrase in LEGAL_PHRASES)
+_SUFFIX_ENDS = frozenset(suffix[-1] for suffix in CHINESE_SUFFIXES)
+
+
 def _remove_phrases(words: list[str]) -> list[str]:
+    if words and words[-1] in _SUFFIX_ENDS:
+        for suffix in CHINESE_SUFFIXES:
+            if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
+                del words[-len(suffix) :]
+    if _PHRASE_STARTS.isdisjoint(words):
+        return words
     for phrase in LEGAL_PHRASES:
         size = len(phrase)
         index = 0
@@ -190,9 +202,6 @@ def _remove_phrases(words: list[str]) -> list[str]:
                 del words[index : index + size]
             else:
                 index += 1
-    for suffix in CHINESE_SUFFIXES:
-        if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
-            del words[-len(suffix) :]
     return words
 
 
