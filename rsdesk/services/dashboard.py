@@ -284,7 +284,7 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
         Figure(
             "reviews_overdue",
             "Reviews overdue",
-            int(overdue),
+            overdue or 0,
             "collaborations",
             {"review": "overdue"},
             "collaborations",
@@ -295,7 +295,7 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
         Figure(
             "reviews_due30",
             f"Reviews due in {SOON_DAYS} days",
-            int(due),
+            due or 0,
             "collaborations",
             {"review": "due30"},
             "collaborations",
@@ -503,7 +503,9 @@ def due_soon(
             .order_by(Collaboration.next_review_date, Collaboration.id)
             .limit(limit)
         )
-        for cid, reference, title, due, level in rows:
+        for row in rows:
+            values: tuple[Any, ...] = tuple(row)
+            cid, reference, title, due, level = values
             risk = RISK_LABELS[level].lower() + " risk" if level else "not appraised"
             items.append(
                 DueItem(
@@ -537,7 +539,9 @@ def due_soon(
             .order_by(MitigationMeasure.due_date, MitigationMeasure.id)
             .limit(limit)
         )
-        for mid, reference, description, due, owner in rows:
+        for row in rows:
+            values = tuple(row)
+            mid, reference, description, due, owner = values
             first_line = (description or "").strip().splitlines()[0] if description else ""
             items.append(
                 DueItem(
@@ -573,7 +577,9 @@ def due_soon(
             .order_by(OnboardingCheck.due_date, OnboardingCheck.id)
             .limit(limit)
         )
-        for check_id, title, due, staff_id, name, number in rows:
+        for row in rows:
+            values = tuple(row)
+            check_id, title, due, staff_id, name, number = values
             items.append(
                 DueItem(
                     due,
@@ -616,7 +622,9 @@ def due_soon(
             .order_by(per_pair.c.expires_on, per_pair.c.record_id)
             .limit(limit)
         )
-        for record_id, expires, course, staff_id, name, number in rows:
+        for row in rows:
+            values = tuple(row)
+            record_id, expires, course, staff_id, name, number = values
             if isinstance(expires, str):  # SQLite returns MAX() over dates as text
                 expires = dt.date.fromisoformat(expires)
             items.append(

@@ -107,7 +107,7 @@ def take_screenshots(
     except OSError as exc:
         raise KnownError(f"Cannot create the folder {outdir}: {exc.strerror or exc}") from exc
     say = report or (lambda _text: None)
-    app = create_application()
+    app: Any = create_application()
     context = AppContext.create(db)
     window = MainWindow(context)
     window.resize(*size)

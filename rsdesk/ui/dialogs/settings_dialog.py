@@ -226,14 +226,12 @@ class SettingsDialog(QDialog):
                 ),
             ),
         )
-        for editor, label in (
-            (self.retention_spin, 2),
-            (self.import_spin, 3),
-            (self.horizon_spin, 4),
-        ):
-            buddy = form.itemAt(label, QFormLayout.ItemRole.LabelRole)
-            if buddy is not None and isinstance(buddy.widget(), QLabel):
-                buddy.widget().setBuddy(editor)
+        spins = ((2, self.retention_spin), (3, self.import_spin), (4, self.horizon_spin))
+        for index, editor in spins:
+            item = form.itemAt(index, QFormLayout.ItemRole.LabelRole)
+            label = item.widget() if item is not None else None
+            if isinstance(label, QLabel):
+                label.setBuddy(editor)
         return page
 
     def _model_tab(self) -> QWidget:

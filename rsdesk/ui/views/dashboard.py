@@ -201,14 +201,14 @@ class DashboardView(View):
         due_layout.addLayout(buttons)
         layout.addWidget(self.due_box, 1)
 
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("dashboardScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(page)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("dashboardScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(page)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll)
+        outer.addWidget(self.scroll_area)
 
         previous: QWidget | None = None
         for key in TILE_KEYS:
