@@ -70,3 +70,16 @@ def test_every_script_prints_in_a_pdf(tmp_path) -> None:
     text = pages_text(content)[0]
     for name in names:
         assert unicodedata.normalize("NFKC", name) in text, name
+
+
+def test_wrapped_arabic_cell_reads_in_order() -> None:
+    from rsdesk.services.reports.pdf import tables
+
+    fonts.register()
+    maker = tables.CellMaker(tables.TableLayout(("Partner",), (110.0,), ("text",)))
+    name = "جامعة الرباط للعلوم والتكنولوجيا في المغرب العربي"
+    lines = maker.cell(name, 0).split("\n")
+    assert len(lines) > 1
+    # each line, read right to left, continues the name where the line above stopped
+    logical = [unicodedata.normalize("NFKC", line)[::-1] for line in lines]
+    assert " ".join(logical) == name
