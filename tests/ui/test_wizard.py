@@ -278,3 +278,26 @@ def test_start_from_a_picked_collaboration(qtbot, context, db, collaboration_id)
     _OPENED.append(opened[0])
     assert opened[0].appraisal.collaboration_id == other
     assert opened[0].appraisal.status == "draft"
+
+
+def test_signed_off_record_saves_as_pdf(
+    qtbot, context, db, collaboration_id, monkeypatch, tmp_path
+):
+    from pypdf import PdfReader
+
+    with db.unit_of_work() as session:
+        draft = workflow.create_draft(session, collaboration_id)
+        answers = {**benign_answers(MODEL), "form_kind": "exchange"}
+        workflow.save_draft(session, draft.id, answers)
+        workflow.sign_off(session, draft.id, workflow.SignOff("approve", "Robin Officer"))
+        reference = draft.collaboration_reference
+    target = tmp_path / "record.pdf"
+    monkeypatch.setattr(wizard_module, "ask_pdf_path", lambda _parent, suggested: str(target))
+    wizard = open_wizard(qtbot, context, appraisal_id=draft.id)
+    written: list[str] = []
+    wizard.pdf_written.connect(written.append)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.CustomButton2), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(written), timeout=30_000)
+    text = "".join(page.extract_text() for page in PdfReader(target).pages)
+    assert reference in text
+    assert "Robin Officer" in text

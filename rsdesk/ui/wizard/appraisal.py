@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget, QWizard
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget, QWizard
 from sqlalchemy.orm import Session
 
 from rsdesk.services.appraisal import load_model, score, workflow
@@ -89,6 +90,14 @@ def ask_save_changes(parent: QWidget) -> QMessageBox.StandardButton:
     )
 
 
+def ask_pdf_path(parent: QWidget, suggested: str) -> str:
+    """Modal file dialog for the PDF record; "" when cancelled (tests replace this helper)."""
+    path, _filter = QFileDialog.getSaveFileName(
+        parent, parent.tr("Save the appraisal record"), suggested, parent.tr("PDF files (*.pdf)")
+    )
+    return path
+
+
 class AppraisalWizard(QWizard):
     #: The answers or justifications changed (live result recomputed).
     answers_changed = Signal()
@@ -96,6 +105,8 @@ class AppraisalWizard(QWizard):
     draft_saved = Signal(object)
     #: Sign-off finished (the signed AppraisalView).
     signed_off = Signal(object)
+    #: The PDF record was written (its path).
+    pdf_written = Signal(str)
 
     def __init__(
         self, context: AppContext, state: WizardState, parent: QWidget | None = None
@@ -134,6 +145,14 @@ class AppraisalWizard(QWizard):
         )
         self.setWindowTitle(title)
 
+        self.setOption(QWizard.WizardOption.HaveCustomButton2, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton2, self.tr("Save as PDF…"))
+        pdf_button = self.button(QWizard.WizardButton.CustomButton2)
+        pdf_button.setObjectName("pdfButton")
+        pdf_button.setToolTip(
+            self.tr("The appraisal record as a PDF: every answer, the scores and the decision")
+        )
+        self.customButtonClicked.connect(self._on_custom_button)
         if self.read_only:
             self.record_page = RecordPage(self)
             self.addPage(self.record_page)
@@ -158,7 +177,6 @@ class AppraisalWizard(QWizard):
             self.tr("Keep the answers as a draft; resume it later from the collaboration")
         )
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Sign off"))
-        self.customButtonClicked.connect(self._on_custom_button)
 
     # -- answers and the live result ----------------------------------------------------------
 
@@ -195,6 +213,56 @@ class AppraisalWizard(QWizard):
     def _on_custom_button(self, which: int) -> None:
         if which == QWizard.WizardButton.CustomButton1.value:
             self.save_draft()
+        elif which == QWizard.WizardButton.CustomButton2.value:
+            self.export_pdf()
+
+    def export_pdf(self) -> None:
+        """Ask where, then write the appraisal record PDF in the background (a draft is saved first)."""
+        view = self.appraisal
+        suggested = f"{view.collaboration_reference}-appraisal-v{view.version}.pdf"
+        path = ask_pdf_path(self, suggested)
+        if not path:
+            return
+        if self.read_only or not self.dirty:
+            self._write_pdf(path)
+        else:
+            self.save_draft(lambda _view: self._write_pdf(path))
+
+    def _write_pdf(self, path: str) -> None:
+        from pathlib import Path
+
+        appraisal_id = self.appraisal.id
+        db = self.context.db
+
+        def work(progress: Any, cancel: Any) -> str:
+            from rsdesk.services.reports.pdf.appraisal import generate_appraisal_record
+
+            with db.unit_of_work() as session:
+                _report_id, content = generate_appraisal_record(
+                    session,
+                    appraisal_id,
+                    database_name=db.display_name(),
+                    actor=db.actor,
+                    progress=progress,
+                    cancel=cancel,
+                )
+            try:
+                Path(path).write_bytes(content)
+            except OSError as exc:
+                raise KnownError(f"Cannot write {path}: {exc.strerror}") from None
+            return path
+
+        def done(written: str) -> None:
+            self.context.signals.status_message.emit(self.tr("Saved %s") % written)
+            self.pdf_written.emit(written)
+
+        self.context.ops.job(
+            self.tr("Appraisal record"),
+            work,
+            done,
+            lambda exc: show_error(self, exc),
+            touches=frozenset({"archived_report"}),
+        )
 
     def save_draft(self, on_saved: Callable[[AppraisalView], None] | None = None) -> None:
         if self.read_only or self.busy:
