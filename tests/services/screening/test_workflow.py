@@ -223,3 +223,19 @@ def test_screening_register(db: Database) -> None:
         assert values["verdict"] == "pending"
         text_query = registers.RegisterQuery(text="harbin")
         assert registers.count(session, spec, text_query) == 0
+
+
+def test_a_verdict_given_by_mistake_can_be_reopened(db: Database) -> None:
+    _load(db, FIXTURES / "us_csl.csv")
+    with db.unit_of_work() as session:
+        partner_id = add_partner(session, "NUDT")
+        workflow.screen_partner(session, partner_id)
+        (row,) = workflow.results_for_partner(session, partner_id)
+        workflow.decide(session, row.id, "false_positive", "clicked the wrong button")
+        workflow.reopen(session, row.id)
+        (reopened,) = workflow.results_for_partner(session, partner_id)
+    assert reopened.verdict == ScreeningVerdict.PENDING
+    assert reopened.decided_by is None
+    assert reopened.verdict_note is None
+    with pytest.raises(ValidationError), db.unit_of_work() as session:
+        workflow.decide(session, row.id, "pending", "no")
