@@ -176,3 +176,31 @@ def test_rules_dialog_validates_and_stores_an_edited_catalogue(qtbot, context, d
     qtbot.waitUntil(lambda: again.loaded)
     assert "refresh_months = 6" in again.catalogue.toPlainText()
     assert again.catalogue.toPlainText().startswith("# The training catalogue")
+
+
+def test_add_a_person_by_hand_creates_their_checklist(qtbot, context, db, people):
+    from rsdesk.ui.views.staff import StaffView
+
+    view = StaffView(context)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)
+    dialog = view.new_record()
+    qtbot.waitUntil(lambda: dialog.loaded)
+    qtbot.keyClicks(dialog.staff_number, "N-1")
+    qtbot.keyClicks(dialog.full_name, "Nadia New")
+    dialog.role.setCurrentIndex(dialog.role.findData("postdoc"))
+    dialog.facility.setChecked(True)
+    qtbot.keyClicks(dialog.email, "not an address")
+    dialog.accept()
+    qtbot.waitUntil(lambda: bool(dialog.error_label.text()))
+    assert "e-mail" in dialog.error_label.text()
+    dialog.email.setText("nadia@example.org")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
+        dialog.accept()
+    change = saved.args[0]
+    assert "facility_briefing" in change.checks_added
+    qtbot.waitUntil(lambda: view.model.rowCount() == 4)
+    with db.read() as session:
+        codes = {i.check_code for i in onboarding.checklist(session, change.staff.id)}
+    assert codes == set(change.checks_added)

@@ -89,6 +89,9 @@ class StaffView(View):
         self.anonymise_button.setToolTip(
             self.tr("Remove the identity of people who left longer ago than the retention period")
         )
+        self.new_button = QPushButton(self.tr("New…"))
+        self.new_button.setObjectName("newStaff")
+        self.new_button.setToolTip(self.tr("Add a staff member (their checklist follows)"))
         self.rules_button = QPushButton(self.tr("Rules…"))
         self.rules_button.setToolTip(
             self.tr("Onboarding checks, training catalogue and retention period")
@@ -103,6 +106,7 @@ class StaffView(View):
         filters.addWidget(self.onboarding_filter, 1)
         filters.addWidget(self.show_left)
         filters.addStretch()
+        filters.addWidget(self.new_button)
         filters.addWidget(self.rules_button)
         filters.addWidget(self.access_button)
         filters.addWidget(self.anonymise_button)
@@ -222,6 +226,8 @@ class StaffView(View):
         self.anonymise_button.clicked.connect(self.anonymise_former_staff)
         self.access_button.clicked.connect(self.subject_access_export)
         self.rules_button.clicked.connect(self.open_rules)
+        self.new_button.clicked.connect(self.new_record)
+        self.table.doubleClicked.connect(self.edit_selected)
         self._update_buttons()
         self._load_departments()
         self.refresh()
@@ -451,6 +457,33 @@ class StaffView(View):
         self.context.ops.query(
             lambda s: (privacy.retention_months(s), privacy.due_for_anonymisation(s)), found
         )
+
+    def new_record(self) -> Any:
+        from rsdesk.ui.dialogs.staff_dialog import StaffDialog
+
+        self.staff_dialog = StaffDialog(self.context, None, self)
+        self.staff_dialog.saved.connect(self._on_staff_saved)
+        self.staff_dialog.open()
+        return self.staff_dialog
+
+    @Slot()
+    def edit_selected(self, *_: Any) -> None:
+        staff_id = self.staff_id
+        if staff_id is None:
+            return
+        from rsdesk.services import staff as staff_service
+
+        self.context.ops.query(lambda s: staff_service.get(s, staff_id), self._open_editor)
+
+    def _open_editor(self, person: Any) -> None:
+        from rsdesk.ui.dialogs.staff_dialog import StaffDialog
+
+        self.staff_dialog = StaffDialog(self.context, person, self)
+        self.staff_dialog.saved.connect(self._on_staff_saved)
+        self.staff_dialog.open()
+
+    def _on_staff_saved(self, change: Any) -> None:
+        self.staff_id = change.staff.id
 
     @Slot()
     def open_rules(self) -> Any:
