@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCharts import QBarSeries, QHorizontalBarSeries, QPieSeries
 from PySide6.QtCore import Qt
+from sqlalchemy import select
 
 from rsdesk.models import Collaboration, MitigationMeasure, StaffMember
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus, RiskLevel
@@ -136,9 +137,15 @@ def test_due_soon_list_and_calendar_export(qtbot, context, filled_db, tmp_path):
     data = (tmp_path / "due.ics").read_bytes()
     assert data.count(b"BEGIN:VEVENT") == written
     assert b"Project C-2\\, with commas\\; and semicolons" in data
-    with qtbot.waitSignal(context.signals.open_record) as blocker:
+    with (
+        qtbot.waitSignal(context.signals.navigate) as shown,
+        qtbot.waitSignal(context.signals.open_record) as opened,
+    ):
         view.due_list.itemActivated.emit(view.due_list.topLevelItem(0), 0)
-    assert blocker.args[0] == "collaborations"
+    with filled_db.read() as session:
+        first = session.scalar(select(Collaboration.id).where(Collaboration.reference == "C-2"))
+    assert shown.args == ["collaborations", {"ids": [first]}]
+    assert opened.args == ["collaborations", first]
 
 
 def test_an_empty_database_shows_zeros_and_placeholders(qtbot, context):

@@ -302,7 +302,9 @@ class DashboardView(View):
                 ]
             )
             row.setToolTip(2, item.detail)
-            row.setData(0, Qt.ItemDataRole.UserRole, (item.open_register, item.open_id))
+            # The record's register is also the view listing it (collaborations, measures, staff).
+            target = (item.open_register, item.open_register, item.open_id)
+            row.setData(0, Qt.ItemDataRole.UserRole, target)
             if days <= 7:
                 row.setForeground(0, soon)
             self.due_list.addTopLevelItem(row)
@@ -341,8 +343,12 @@ class DashboardView(View):
     @Slot(QTreeWidgetItem, int)
     def _on_due_activated(self, item: QTreeWidgetItem, _column: int) -> None:
         target = item.data(0, Qt.ItemDataRole.UserRole)
-        if isinstance(target, tuple) and target[0]:
-            self.context.signals.open_record.emit(target[0], int(target[1]))
+        if not (isinstance(target, tuple) and target[0]):
+            return
+        view, register, record_id = target
+        # Show the record in its register, then ask for its editor (where one is wired up).
+        self.context.signals.navigate.emit(view, {"ids": [record_id]})
+        self.context.signals.open_record.emit(register, record_id)
 
     @Slot()
     def _on_export_clicked(self) -> None:
