@@ -185,3 +185,23 @@ def test_dark_palette_keeps_text_readable(qtbot, context, filled_db):
     background = QColor("#2b2c2f")
     assert abs(value.lightness() - background.lightness()) > 90
     assert "#2b2c2f" in tile.styleSheet()
+
+
+def test_the_institution_logo_and_chart_descriptions(qtbot, context, filled_db):
+    import io
+
+    from PIL import Image
+
+    from rsdesk.services import settings
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 100), (10, 60, 140)).save(buffer, format="PNG")
+    with filled_db.unit_of_work() as session:
+        settings.save(session, institution_name="University of Example")
+        settings.set_logo(session, buffer.getvalue())
+    view = loaded_view(qtbot, context)
+    assert view.logo_label.isVisible()
+    assert view.logo_label.pixmap().height() > 0
+    assert "University of Example" in view.status_label.text()
+    assert "High: 1" in view.risk_chart.accessibleDescription()
+    assert view.quarter_chart.accessibleDescription().count(":") == dashboard.QUARTERS

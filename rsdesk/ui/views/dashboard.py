@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Slot
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -58,6 +58,8 @@ TILE_KEYS = (
     "screening_confirmed",
 )
 TILE_COLUMNS = 5
+#: Most due-soon dates listed (and exported) at once.
+DUE_LIMIT = 500
 #: Departments shown in the compliance chart (the lowest first).
 CHART_DEPARTMENTS = 8
 
@@ -68,6 +70,7 @@ class DashboardData:
     due: list[DueItem]
     horizon_days: int
     institution: str
+    logo: bytes | None = None
 
 
 def load_dashboard(session: Session) -> DashboardData:
@@ -75,9 +78,10 @@ def load_dashboard(session: Session) -> DashboardData:
     current = settings_service.load(session)
     return DashboardData(
         dashboard_service.compute(session),
-        dashboard_service.due_soon(session, days=current.review_reminder_days),
+        dashboard_service.due_soon(session, days=current.review_reminder_days, limit=DUE_LIMIT),
         current.review_reminder_days,
         current.institution_name,
+        current.logo.data if current.logo else None,
     )
 
 
@@ -117,6 +121,11 @@ class DashboardView(View):
         self.status_label = QLabel(self.tr("Loading…"))
         self.status_label.setObjectName("dashboardStatus")
         self.status_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.logo_label = QLabel()
+        self.logo_label.setObjectName("institutionLogo")
+        self.logo_label.setAccessibleName(self.tr("Institution logo"))
+        self.logo_label.hide()
+        header.addWidget(self.logo_label, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.title_label)
         header.addStretch(1)
         header.addWidget(self.status_label, 0, Qt.AlignmentFlag.AlignBottom)
@@ -270,9 +279,21 @@ class DashboardView(View):
             [(item.department, round(item.percent or 0.0)) for item in departments]
         )
         self._fill_due(data)
+        self._show_logo(data.logo)
         when = dt.datetime.now().strftime("%d %b %Y, %H:%M")
         name = f"{data.institution} · " if data.institution else ""
         self.status_label.setText(self.tr("%sFigures as of %s") % (name, when))
+
+    def _show_logo(self, data: bytes | None) -> None:
+        pixmap = QPixmap()
+        if data is None or not pixmap.loadFromData(data):
+            self.logo_label.hide()
+            return
+        height = self.title_label.sizeHint().height() + 8
+        self.logo_label.setPixmap(
+            pixmap.scaledToHeight(height, Qt.TransformationMode.SmoothTransformation)
+        )
+        self.logo_label.show()
 
     def _detail(self, key: str, board: Dashboard) -> str:
         if key == "active":
@@ -315,12 +336,15 @@ class DashboardView(View):
         self.empty_label.setText(
             self.tr("Nothing falls due in the next %d days.") % data.horizon_days
         )
-        self.due_summary.setText(
-            self.tr("%s dates: reviews, mitigation measures, onboarding checks and training")
-            % f"{count:,}"
-            if count
-            else ""
-        )
+        summary = ""
+        if count >= DUE_LIMIT:
+            summary = self.tr("The first %s dates; the registers list the rest") % f"{count:,}"
+        elif count:
+            summary = (
+                self.tr("%s dates: reviews, mitigation measures, onboarding checks and training")
+                % f"{count:,}"
+            )
+        self.due_summary.setText(summary)
         self.export_button.setEnabled(count > 0)
 
     # -- actions ------------------------------------------------------------------------------

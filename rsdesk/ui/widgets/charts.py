@@ -144,6 +144,7 @@ class RiskDonut(ChartCard):
     def set_data(self, data: Sequence[tuple[str, str, int]]) -> None:
         """``(level key, label, count)`` per level."""
         self._data = list(data)
+        self.setAccessibleDescription(", ".join(f"{label}: {count}" for _k, label, count in data))
         self.redraw()
 
     def redraw(self) -> None:
@@ -190,6 +191,9 @@ class BarChart(ChartCard):
 
     def set_data(self, data: Sequence[tuple[str, float]]) -> None:
         self._data = list(data)
+        self.setAccessibleDescription(
+            ", ".join(f"{_plain(label)}: {value:g}" for label, value in data)
+        )
         self.redraw()
 
     def redraw(self) -> None:
@@ -235,6 +239,9 @@ class PercentBars(ChartCard):
 
     def set_data(self, data: Sequence[tuple[str, float]]) -> None:
         self._data = list(data)
+        self.setAccessibleDescription(
+            ", ".join(f"{_plain(label)}: {value:g}" for label, value in data)
+        )
         self.redraw()
 
     def redraw(self) -> None:
@@ -271,6 +278,11 @@ class PercentBars(ChartCard):
         chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(values)
         self.apply_palette()
+
+
+def _plain(label: str) -> str:
+    """An axis label without its line-break markup, for screen readers."""
+    return label.replace("<br>", " ")
 
 
 def _short(label: str, width: int = 28) -> str:
