@@ -40,9 +40,7 @@ def _attempt(db: Database, path: Path, format: str, skip: bool) -> None:
     before = _entries(db)
     try:
         with db.unit_of_work() as session:
-            importers.run_import(
-                session, path, format, "collaborations", skip_bad_rows=skip
-            )
+            importers.run_import(session, path, format, "collaborations", skip_bad_rows=skip)
     except KnownError:
         assert _entries(db) == before, "a refused import wrote something"
     with db.read() as session:

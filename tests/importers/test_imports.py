@@ -398,3 +398,42 @@ def test_importing_without_required_column_is_refused(db: Database, tmp_path: Pa
     with pytest.raises(KnownError, match="no column for Title"), db.unit_of_work() as session:
         importers.run_import(session, path, "xlsx", "collaborations")
     shutil.rmtree(tmp_path / "x.xlsx", ignore_errors=True)
+
+
+def test_shared_names_keep_the_present_lead_but_refuse_a_guess(
+    db: Database, tmp_path: Path
+) -> None:
+    ids = populate(db)
+    with db.unit_of_work() as session:
+        staff.create(session, staff.StaffInput("S-900", "Jane Doe", "technician"))
+    out = tmp_path / "c.xlsx"
+    with db.read() as session:
+        export_register(session, "collaborations", out)
+    with db.read() as session:
+        plan, _ = importers.run_import(
+            session, out, "xlsx", "collaborations", on_duplicate="update", dry_run=True
+        )
+    assert plan.rejected == 0
+    assert {r.action for r in plan.rows} == {"unchanged"}
+    new = write_xlsx(
+        tmp_path / "new.xlsx", [["Title", "Kind", "Lead"], ["X", "exchange", "Jane Doe"]]
+    )
+    with db.read() as session:
+        plan, _ = importers.run_import(session, new, "xlsx", "collaborations", dry_run=True)
+    assert "2 staff members are called 'Jane Doe'; give the staff number" in str(plan.problems[0])
+    assert ids["jane"]
+
+
+def test_skipped_bad_rows_create_no_partners_or_departments(db: Database, tmp_path: Path) -> None:
+    rows = [
+        ROWS[0],
+        ["Good", "exchange", "", "", "Uni A", "Physics"],
+        ["Bad", "nonsense", "", "", "Uni Z", "Zoology"],
+    ]
+    path = write_xlsx(tmp_path / "x.xlsx", rows)
+    with db.unit_of_work() as session:
+        plan, _ = importers.run_import(session, path, "xlsx", "collaborations", skip_bad_rows=True)
+    assert "new partners (kind 'other', screened like any new partner): Uni A" in plan.notes
+    with db.read() as session:
+        assert set(session.scalars(select(Partner.name))) == {"Uni A"}
+        assert "Zoology" not in set(session.scalars(select(Department.name)))

@@ -7,6 +7,7 @@ next to the row and column. Dates are European or ISO, never US (``03/04/2025`` 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -167,12 +168,26 @@ def boolean(value: Any) -> bool | None:
     raise Invalid(f"{value!r} is not yes or no")
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=65_536)
 def normalise(text: str) -> str:
-    """Lower case ASCII letters and digits only: for matching headers, choices and names."""
+    """Lower case ASCII letters and digits only: for matching headers, choices and names.
+
+    Cached: the same department, person and enum label come back on thousands of rows.
+    """
     from anyascii import anyascii
 
+    if text.isascii():
+        return _NOT_ALNUM.sub("", text.lower())
     folded = anyascii(unicodedata.normalize("NFKC", text)).lower()
-    return re.sub(r"[^a-z0-9]+", "", folded)
+    return _NOT_ALNUM.sub("", folded)
+
+
+@functools.lru_cache(maxsize=256)
+def _choice_index(choices: tuple[str, ...]) -> dict[str, str]:
+    return {normalise(option): option for option in choices}
 
 
 def choice(
@@ -182,9 +197,9 @@ def choice(
     if is_blank(value):
         return None
     key = normalise(str(value))
-    for option in choices:
-        if normalise(option) == key:
-            return option
+    found = _choice_index(tuple(choices)).get(key)
+    if found is not None:
+        return found
     if synonyms and key in synonyms:
         return synonyms[key]
     from rsdesk.services.reports.xlsx.styles import label

@@ -246,6 +246,18 @@ class CollaborationsTarget:
             next_reference=start,
         )
 
+    def notes(self, context: Context) -> list[str]:
+        notes = []
+        if context.departments.new:
+            notes.append("new departments: " + ", ".join(sorted(context.departments.new.values())))
+        if context.partners.new:
+            names = sorted(context.partners.new.values())
+            shown = ", ".join(names[:10]) + (
+                f" and {len(names) - 10} more" if len(names) > 10 else ""
+            )
+            notes.append(f"new partners (kind 'other', screened like any new partner): {shown}")
+        return notes
+
     def plan_row(self, context: Context, row: p.RowPlan, mapped: set[str]) -> None:
         plan = context.plan
         values = row.values
@@ -280,7 +292,8 @@ class CollaborationsTarget:
             lead = values.get("lead")
             record["lead_staff_id"] = None
             if lead:
-                found, reason = context.staff.find(lead)
+                present = context.current[record_id]["lead_staff_id"] if record_id else None
+                found, reason = context.staff.find(lead, present)
                 if reason:
                     problem("lead", reason)
                 record["lead_staff_id"] = found
@@ -372,8 +385,19 @@ class CollaborationsTarget:
         progress: Progress,
         cancel: CancelToken,
     ) -> None:
-        context.departments.create_new(session)
-        context.partners.create_new(session)
+        # Only what the rows being written name (bad rows skipped create nothing).
+        context.departments.create_new(
+            session,
+            {
+                r.values["department"][1]
+                for r in rows
+                if (r.values.get("department") or ("",))[0] == "new"
+            },
+        )
+        context.partners.create_new(
+            session,
+            {ref[1] for r in rows for ref in r.values.get("partners", ()) if ref[0] == "new"},
+        )
         creates = [r for r in rows if r.action == p.CREATE]
         updates = [r for r in rows if r.action == p.UPDATE]
         total = len(rows)

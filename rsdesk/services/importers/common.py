@@ -7,10 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from rsdesk.db import auditlog
+from rsdesk.db.bulk import bulk_insert as fast_insert
 from rsdesk.models import Department, Partner, PartnerName, StaffMember
 from rsdesk.services.importers.coerce import normalise
 
@@ -36,8 +37,11 @@ class Departments:
         self.new.setdefault(key, name)
         return ("new", key)
 
-    def create_new(self, session: Session) -> None:
+    def create_new(self, session: Session, wanted: set[str] | None = None) -> None:
+        """Creates the new departments that ``wanted`` keys name (default all)."""
         for key, name in self.new.items():
+            if (wanted is not None and key not in wanted) or key in self.by_name:
+                continue
             department = Department(name=name)
             session.add(department)
             session.flush()
@@ -63,13 +67,16 @@ class Staff:
             self.by_name[normalise(name)].append(id_)
             self.name_of[id_] = name
 
-    def find(self, text: str) -> tuple[int | None, str | None]:
-        """(id, None) or (None, reason)."""
+    def find(self, text: str, current: int | None = None) -> tuple[int | None, str | None]:
+        """(id, None) or (None, reason). ``current``: the record's present person, kept when the
+        name is shared by several people but is still this person's name."""
         if text.strip().lower() in self.by_number:
             return self.by_number[text.strip().lower()], None
         found = self.by_name.get(normalise(text), [])
         if len(found) == 1:
             return found[0], None
+        if current is not None and current in found:
+            return current, None
         if found:
             return None, f"{len(found)} staff members are called {text!r}; give the staff number"
         return None, f"no staff member {text!r} (import the staff first)"
@@ -95,10 +102,13 @@ class Partners:
         self.new.setdefault(key, name)
         return ("new", key)
 
-    def create_new(self, session: Session) -> None:
+    def create_new(self, session: Session, wanted: set[str] | None = None) -> None:
+        """Creates the new partners that ``wanted`` keys name (default all), screened as usual."""
         from rsdesk.services import partners
 
         for key, name in self.new.items():
+            if (wanted is not None and key not in wanted) or key in self.by_name:
+                continue
             detail = partners.create(session, partners.PartnerInput(name=name, kind="other"))
             self.by_name[key] = detail.id
 
@@ -125,7 +135,7 @@ def bulk_insert(
         return []
     session.flush()  # ORM changes first, so that their audit entries chain before these
     connection: Connection = session.connection()
-    connection.execute(insert(table), rows)
+    fast_insert(connection, table, rows)
     ids: dict[tuple[Any, ...], int] = {}
     first = key_columns[0]
     values = list(dict.fromkeys(row[first] for row in rows))

@@ -47,9 +47,17 @@ class SourceTable:
 
     def column_letter(self, index: int) -> str:
         """The column as a spreadsheet program shows it (also for CSV, which users open there)."""
-        from openpyxl.utils import get_column_letter
+        return column_letter(index)
 
-        return get_column_letter(index + 1)
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA (without importing openpyxl)."""
+    letters = ""
+    number = index + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def _what_is(head: bytes) -> str | None:
@@ -267,9 +275,7 @@ def read_xlsx(path: Path, sheet: str | None = None, prefer: tuple[str, ...] = ()
         merged = worksheet.merged_cell_ranges
         if merged:
             (r1, c1), (r2, c2) = merged[0]
-            from openpyxl.utils import get_column_letter
-
-            area = f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
+            area = f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
             raise KnownError(
                 f"{path.name}: sheet {chosen!r} has merged cells ({area}"
                 f"{f' and {len(merged) - 1} more' if len(merged) > 1 else ''}); unmerge them so "

@@ -233,21 +233,39 @@ def validate_mapping(target: Target, headers: list[str], mapping: dict[int, str]
 # --- planning -------------------------------------------------------------------------------
 
 
-def _coerce(item: Field, value: Any) -> Any:
+def converter(item: Field) -> Any:
+    """The function turning a cell into the field's value (built once per column, not per cell)."""
     if item.kind == "date":
-        return coerce.date(value)
+        return coerce.date
     if item.kind in ("int", "money", "id"):
-        return coerce.whole_number(value, minimum=0 if item.kind != "int" else None)
+        minimum = None if item.kind == "int" else 0
+        return lambda value: coerce.whole_number(value, minimum=minimum)
     if item.kind == "bool":
-        return coerce.boolean(value)
+        return coerce.boolean
     if item.kind == "choice":
-        return coerce.choice(value, item.choices, item.choice_synonyms)
+        return lambda value: coerce.choice(value, item.choices, item.choice_synonyms)
     if item.kind == "list":
-        text = coerce.text(value)
-        if text is None:
-            return ()
-        return tuple(dict.fromkeys(part.strip() for part in text.split(";") if part.strip()))
-    return coerce.text(value, item.max_length)
+
+        def as_list(value: Any) -> tuple[str, ...]:
+            text = coerce.text(value)
+            if text is None:
+                return ()
+            return tuple(dict.fromkeys(part.strip() for part in text.split(";") if part.strip()))
+
+        return as_list
+    limit = item.max_length
+
+    def as_text(value: Any) -> str | None:
+        if type(value) is str:
+            value = value.strip()
+            if not value:
+                return None
+            if limit is not None and len(value) > limit:
+                raise coerce.Invalid(f"longer than {limit} characters ({len(value)})")
+            return value
+        return coerce.text(value, limit)
+
+    return as_text
 
 
 def build_plan(
@@ -295,19 +313,21 @@ def build_plan(
     if plan.file_problems:
         return plan
     plan.context = target.prepare(session, plan)
-    columns = sorted(mapping.items())
+    columns = [
+        (index, key, converter(fields_by_key[key]), fields_by_key[key].required)
+        for index, key in sorted(mapping.items())
+    ]
     total = len(source.rows)
     for done, (number, cells) in enumerate(source.rows, 1):
         row = RowPlan(number, CREATE, "", {})
-        for index, key in columns:
-            item = fields_by_key[key]
-            value = cells[index]
+        values = row.values
+        for index, key, convert, required in columns:
             try:
-                row.values[key] = _coerce(item, value)
+                value = values[key] = convert(cells[index])
             except coerce.Invalid as exc:
                 row.problems.append(Problem(number, plan.column_name(index), str(exc)))
                 continue
-            if item.required and row.values[key] in (None, ()):
+            if required and (value is None or value == ()):
                 row.problems.append(Problem(number, plan.column_name(index), "required, empty"))
         if not row.problems:
             target.plan_row(plan.context, row, mapped)

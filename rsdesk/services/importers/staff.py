@@ -141,6 +141,11 @@ class StaffTarget:
             set(session.scalars(select(DualUseCategory.code))),
         )
 
+    def notes(self, context: Context) -> list[str]:
+        if not context.departments.new:
+            return []
+        return ["new departments: " + ", ".join(sorted(context.departments.new.values()))]
+
     def plan_row(self, context: Context, row: p.RowPlan, mapped: set[str]) -> None:
         values = row.values
 
@@ -232,7 +237,14 @@ class StaffTarget:
     ) -> None:
         from rsdesk.services import staff
 
-        context.departments.create_new(session)
+        context.departments.create_new(
+            session,
+            {
+                r.values["department"][1]
+                for r in rows
+                if (r.values.get("department") or ("",))[0] == "new"
+            },
+        )
         for done, row in enumerate(rows, 1):
             if done % 200 == 0:
                 cancel.raise_if_cancelled()

@@ -1,0 +1,217 @@
+"""Excel: exporting and importing the collaborations register, against pandas and XlsxWriter.
+
+Data: the ``size``-collaboration demo database (benchmarks.common.demo_database).
+
+Each measurement runs in its own fresh interpreter, so that its peak memory (ru_maxrss) is its
+own and no measurement warms the caches of another. Baselines are measured in the same run on the
+same rows:
+
+* **export** (``rsdesk.services.reports.xlsx.registers.export_register``: the register's query,
+  typed and styled cells, drop-downs, filter, frozen header) vs ``pandas.DataFrame.to_excel``
+  (openpyxl engine) and vs XlsxWriter in ``constant_memory`` mode writing the same rows with a
+  date format. The baselines get the rows already fetched (their time is the writing only); the
+  rsdesk figure includes its own database query. Goals: <= 0.5x pandas, <= 1.2x XlsxWriter.
+* **import** of that exported workbook into a copy of the demo database whose collaborations
+  were removed (``importers.run_import``: read with calamine, map, coerce, validate every row,
+  plan, bulk insert with audit entries, in one transaction) vs ``pandas.read_excel`` +
+  ``DataFrame.to_sql`` of the same file into a new table of the same database (no validation,
+  no audit). Goal: <= 0.3x. The demo data has staff members who share a name; rows whose lead
+  is such a name cannot be matched to one person and are rejected (skipped with
+  ``skip_bad_rows``); the figure says how many.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+from benchmarks.common import CACHE, Result, demo_database, run_in_subprocess
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+_PRELUDE = """
+import json, resource, sys, time
+from pathlib import Path
+sys.path.insert(0, {root!r})
+DB, OUT = Path({db!r}), Path({out!r})
+def done(seconds, **extra):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({{"seconds": seconds, "peak_mb": peak, **extra}}))
+"""
+
+_ROWS = """
+from rsdesk.db import open_database
+from rsdesk.services import registers
+from rsdesk.services.registers.base import RegisterQuery
+db = open_database(DB, upgrade=False)
+spec = registers.get("collaborations")
+with db.read() as session:
+    rows = list(registers.iterate(session, spec, RegisterQuery()))
+headers = ["ID"] + [c.label for c in spec.columns]
+rows = [[getattr(v, "value", v) for v in row] for row in rows]
+db.dispose()
+"""
+
+EXPORT_RSDESK = """
+from rsdesk.db import open_database
+from rsdesk.services.reports.xlsx.registers import export_register
+db = open_database(DB, upgrade=False)
+started = time.perf_counter()
+with db.read() as session:
+    result = export_register(session, "collaborations", OUT, actor="bench")
+done(time.perf_counter() - started, rows=result.rows)
+"""
+
+EXPORT_PANDAS = (
+    _ROWS
+    + """
+import pandas
+started = time.perf_counter()
+frame = pandas.DataFrame(rows, columns=headers)
+frame.to_excel(OUT, sheet_name="Collaborations", index=False, engine="openpyxl")
+done(time.perf_counter() - started, rows=len(rows))
+"""
+)
+
+EXPORT_XLSXWRITER = (
+    _ROWS
+    + """
+import datetime as dt
+import xlsxwriter
+started = time.perf_counter()
+workbook = xlsxwriter.Workbook(str(OUT), {"constant_memory": True})
+sheet = workbook.add_worksheet("Collaborations")
+date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+sheet.write_row(0, 0, headers)
+for r, row in enumerate(rows, 1):
+    for c, value in enumerate(row):
+        if value is None:
+            continue
+        if isinstance(value, dt.date):
+            sheet.write_datetime(r, c, value, date_format)
+        elif isinstance(value, str):
+            sheet.write_string(r, c, value)
+        else:
+            sheet.write(r, c, value)
+workbook.close()
+done(time.perf_counter() - started, rows=len(rows))
+"""
+)
+
+IMPORT_RSDESK = """
+from rsdesk.db import open_database
+from rsdesk.services import importers
+db = open_database(DB, upgrade=False)
+started = time.perf_counter()
+with db.unit_of_work() as session:
+    plan, result = importers.run_import(
+        session, OUT, "xlsx", "collaborations", skip_bad_rows=True
+    )
+elapsed = time.perf_counter() - started
+db.dispose()
+done(elapsed, rows=result.created, rejected=plan.rejected)
+"""
+
+IMPORT_PANDAS = """
+import sqlite3
+import pandas
+started = time.perf_counter()
+frame = pandas.read_excel(OUT, sheet_name="Collaborations", engine="openpyxl")
+connection = sqlite3.connect(DB)
+frame.to_sql("collaboration_import", connection, index=False)
+connection.commit()
+connection.close()
+done(time.perf_counter() - started, rows=len(frame))
+"""
+
+
+def _measure(code: str, db: Path, out: Path) -> dict[str, float]:
+    script = _PRELUDE.format(root=str(ROOT), db=str(db), out=str(out)) + code
+    completed = run_in_subprocess(script, env={"RSDESK_HOME": str(CACHE / "home")})
+    result: dict[str, float] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _without_collaborations(path: Path) -> Path:
+    """The demo database with its collaborations (and their partner links) removed, as the target
+    of an import; the rest (staff, partners, departments) stays for the lookups."""
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA foreign_keys = OFF")
+    for table in ("collaboration_partner", "collaboration_technology", "collaboration"):
+        connection.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+    connection.commit()
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    return path
+
+
+def run(size: int) -> list[Result]:
+    work = CACHE / "excel"
+    work.mkdir(parents=True, exist_ok=True)
+    database = demo_database(size)
+    files = {name: work / f"{name}-{size}.xlsx" for name in ("rsdesk", "pandas", "xlsxwriter")}
+    try:
+        ours = _measure(EXPORT_RSDESK, database, files["rsdesk"])
+        pandas_ = _measure(EXPORT_PANDAS, database, files["pandas"])
+        xlsxwriter = _measure(EXPORT_XLSXWRITER, database, files["xlsxwriter"])
+        rows = int(ours["rows"])
+        results = [
+            Result(
+                f"excel export {rows} collaborations vs pandas.to_excel",
+                ours["seconds"],
+                baseline_name="pandas to_excel (openpyxl)",
+                baseline=pandas_["seconds"],
+                goal="ratio <= 0.5",
+                met=ours["seconds"] <= 0.5 * pandas_["seconds"],
+            ),
+            Result(
+                f"excel export {rows} collaborations vs XlsxWriter",
+                ours["seconds"],
+                baseline_name="XlsxWriter constant_memory",
+                baseline=xlsxwriter["seconds"],
+                goal="ratio <= 1.2",
+                met=ours["seconds"] <= 1.2 * xlsxwriter["seconds"],
+            ),
+            Result(
+                "excel export peak memory vs pandas",
+                ours["peak_mb"],
+                unit="MB",
+                baseline_name="pandas to_excel",
+                baseline=pandas_["peak_mb"],
+                note=f"XlsxWriter constant_memory: {xlsxwriter['peak_mb']:.0f} MB",
+            ),
+        ]
+        target = _without_collaborations(demo_database(size))
+        baseline_target = _without_collaborations(demo_database(size))
+        try:
+            imported = _measure(IMPORT_RSDESK, target, files["rsdesk"])
+            read_sql = _measure(IMPORT_PANDAS, baseline_target, files["rsdesk"])
+        finally:
+            for path in (target, baseline_target):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+        results += [
+            Result(
+                f"excel import {int(imported['rows'])} collaborations",
+                imported["seconds"],
+                baseline_name="pandas read_excel + to_sql",
+                baseline=read_sql["seconds"],
+                goal="ratio <= 0.3",
+                met=imported["seconds"] <= 0.3 * read_sql["seconds"],
+                note=f"rejected rows: {int(imported['rejected'])}",
+            ),
+            Result(
+                "excel import peak memory vs pandas",
+                imported["peak_mb"],
+                unit="MB",
+                baseline_name="pandas read_excel + to_sql",
+                baseline=read_sql["peak_mb"],
+            ),
+        ]
+        return results
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
