@@ -150,7 +150,17 @@ def ordered(spec: RegisterSpec, query: RegisterQuery, statement: Select[Any]) ->
     expr = spec.column(key).expr
     direction = expr.desc() if query.descending else expr.asc()
     tie = spec.id_expr.desc() if query.descending else spec.id_expr.asc()
+    if not _nullable(expr):
+        # No NULLs to place: a plain ORDER BY lets the database walk the column's index and stop
+        # after one page instead of sorting every row (NULLS LAST defeats SQLite's index).
+        return statement.order_by(direction, tie)
     return statement.order_by(direction.nulls_last(), tie)
+
+
+def _nullable(expr: Any) -> bool:
+    column = getattr(expr, "expression", expr)
+    nullable = getattr(column, "nullable", None)
+    return nullable is not False
 
 
 def fetch(
@@ -170,6 +180,35 @@ def fetch(
     if limit is not None:
         statement = statement.limit(limit)
     return [tuple(row) for row in session.execute(statement)]
+
+
+def fetch_page(
+    session: Session,
+    spec: RegisterSpec,
+    query: RegisterQuery,
+    offset: int,
+    limit: int,
+) -> list[tuple[Any, ...]]:
+    """Like ``fetch`` for one page, but picks the page's ids first, then reads their columns.
+
+    Computed columns (a partner list aggregated per row, say) are then evaluated for the page's
+    rows only, not for every row the database has to sort; on 100,000 rows that is the
+    difference between milliseconds and a second.
+    """
+    ids_statement = filtered(spec, query).with_only_columns(spec.id_expr)
+    ids = [
+        row[0]
+        for row in session.execute(ordered(spec, query, ids_statement).offset(offset).limit(limit))
+    ]
+    if not ids:
+        return []
+    statement = (
+        spec.base()
+        .where(spec.id_expr.in_(ids))
+        .with_only_columns(spec.id_expr, *(c.expr.label(c.key) for c in spec.columns))
+    )
+    rows = {row[0]: tuple(row) for row in session.execute(statement)}
+    return [rows[record_id] for record_id in ids if record_id in rows]
 
 
 def iterate(

@@ -155,7 +155,7 @@ class RegisterTableModel(QAbstractTableModel):
 
         def work(session: Session) -> tuple[Any, ...]:
             pages = {
-                page: registers.fetch(session, spec, query, page * size, size)
+                page: register_base.fetch_page(session, spec, query, page * size, size)
                 for page in keep_pages
             }
             first = pages[0]
@@ -216,7 +216,11 @@ class RegisterTableModel(QAbstractTableModel):
         spec, query, size = self.spec, self._query, self.page_size
 
         def work(session: Session) -> tuple[int, int, list[tuple[Any, ...]]]:
-            return generation, page, registers.fetch(session, spec, query, page * size, size)
+            return (
+                generation,
+                page,
+                register_base.fetch_page(session, spec, query, page * size, size),
+            )
 
         self.ops.query(work, self._on_page, self._on_failed)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QWidget
 
 from rsdesk.ui.context import AppContext
-from rsdesk.ui.dialogs.collaboration_dialog import CollaborationDialog
 from rsdesk.ui.views.register_view import RegisterView
+
+if TYPE_CHECKING:
+    from rsdesk.ui.dialogs.collaboration_dialog import CollaborationDialog
 
 
 class CollaborationsView(RegisterView):
@@ -33,6 +37,9 @@ class CollaborationsView(RegisterView):
         self._open_editor(None)
 
     def _open_editor(self, record_id: int | None) -> CollaborationDialog:
+        # Imported on first use: the editor and its services are not needed to show the table.
+        from rsdesk.ui.dialogs.collaboration_dialog import CollaborationDialog
+
         dialog = CollaborationDialog(self.context, record_id, self)
         dialog.saved.connect(self._on_saved)
         dialog.finished.connect(dialog.deleteLater)
