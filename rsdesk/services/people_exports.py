@@ -32,7 +32,7 @@ def export_training_matrix(
 
     from rsdesk.services.reports.xlsx.registers import new_workbook, save_atomically
     from rsdesk.services.reports.xlsx.safe import text_cell
-    from rsdesk.services.reports.xlsx.styles import header_cell
+    from rsdesk.services.reports.xlsx.styles import header_cell, page_setup
 
     grid = training.matrix(session, department_id, today)
     workbook = new_workbook("Training matrix", actor, f"Training status on {grid.today}")
@@ -42,10 +42,12 @@ def export_training_matrix(
         for status, (bg, fg) in STATUS_COLOURS.items()
     }
     headings = ["Staff no.", "Name", "Department", "Role", *(c.name for c in grid.courses)]
-    widths = [11, 26, 22, 16, *([16] * len(grid.courses))]
+    widths = [11, 26, 30, 16, *([20] * len(grid.courses))]
     for index, width in enumerate(widths):
         sheet.column_dimensions[_letter(index)].width = width
     sheet.freeze_panes = "E2"
+    page_setup(sheet)
+    sheet.row_dimensions[1].height = 45  # course names wrap onto up to three lines
     sheet.append([header_cell(sheet, text) for text in headings])
     for row in grid.rows:
         cells: list[Any] = [
@@ -66,6 +68,7 @@ def export_training_matrix(
         sheet.append(cells)
 
     summary = workbook.create_sheet("Compliance")
+    page_setup(summary)
     for index, width in enumerate((26, 8, 10, 9, 9, 9, 9, 12)):
         summary.column_dimensions[_letter(index)].width = width
     summary.append(

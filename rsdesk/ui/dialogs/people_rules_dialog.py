@@ -129,16 +129,16 @@ class PeopleRulesDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.reset_button.clicked.connect(self.restore_shipped)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                self.tr(
-                    "Checks and courses apply by role and research sensitivity only, never by "
-                    "who the person is. Existing checklists keep their checks; new rules apply "
-                    "to people added or changed from now on."
-                )
+        intro = QLabel(
+            self.tr(
+                "Checks and courses apply by role and research sensitivity only, never by "
+                "who the person is. Existing checklists keep their checks; new rules apply "
+                "to people added or changed from now on."
             )
         )
+        intro.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
         layout.addWidget(self.source_label)
         layout.addWidget(tabs, 1)
         layout.addWidget(self.error_label)
