@@ -19,14 +19,16 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import PageTemplate, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, PageTemplate, Paragraph, Table, TableStyle
 
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from rsdesk.services.reports.pdf import document, fonts, styles
 
 CHUNK_ROWS = 200
 FONT_SIZE = 7.5
+LEADING = 9
 PADDING = 3
+V_PADDING = 2
 #: Column kinds aligned to the right.
 NUMERIC = frozenset({"int", "money"})
 
@@ -113,6 +115,118 @@ def header_table(layout: TableLayout) -> Table:
     return Table([cells], colWidths=list(layout.widths), style=_body_style(layout, header=True))
 
 
+class RowBlock(Flowable):
+    """Body rows of a long table, drawn straight onto the canvas.
+
+    Looks like a house-style table without header (zebra rows, a rule under each row, top
+    alignment, numbers right-aligned) but costs far less than a reportlab Table: row heights are
+    known from the line count, a page split is a list slice, and all the plain-string cells of a
+    block are written in one PDF text object instead of a state-saved text object per line.
+    Paragraph cells (text in a fallback font) are drawn as Paragraphs.
+    """
+
+    def __init__(
+        self,
+        rows: list[list[str | Paragraph]],
+        layout: TableLayout,
+        heights: list[float] | None = None,
+        first_index: int = 0,
+    ) -> None:
+        super().__init__()
+        self.rows = rows
+        self.layout = layout
+        self.first_index = first_index
+        self.heights = heights if heights is not None else [self._height(r) for r in rows]
+
+    def _height(self, row: list[str | Paragraph]) -> float:
+        tallest = 0.0
+        for column, cell in enumerate(row):
+            if isinstance(cell, str):
+                height = (cell.count("\n") + 1) * LEADING if cell else LEADING
+            else:
+                height = cell.wrap(self.layout.widths[column] - 2 * PADDING, 10_000)[1]
+            tallest = max(tallest, height)
+        return tallest + 2 * V_PADDING
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return sum(self.layout.widths), sum(self.heights)
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        used = 0.0
+        fit = 0
+        for height in self.heights:
+            if used + height > available_height:
+                break
+            used += height
+            fit += 1
+        if fit == 0:
+            if available_height < self.heights[0] and self.heights[0] > 400:
+                fit = 1  # a row taller than any page: let it overflow rather than loop
+            else:
+                return []
+        if fit >= len(self.rows):
+            return [self]
+        return [
+            RowBlock(self.rows[:fit], self.layout, self.heights[:fit], self.first_index),
+            RowBlock(self.rows[fit:], self.layout, self.heights[fit:], self.first_index + fit),
+        ]
+
+    def draw(self) -> None:
+        canvas = self.canv
+        widths = self.layout.widths
+        total_width = sum(widths)
+        lefts = [sum(widths[:i]) for i in range(len(widths))]
+        numeric = [kind in NUMERIC for kind in self.layout.kinds]
+        tops = []
+        y = sum(self.heights)
+        for height in self.heights:
+            tops.append(y)
+            y -= height
+        canvas.saveState()
+        canvas.setFillColor(colors.HexColor(styles.ZEBRA))
+        for index, (top, height) in enumerate(zip(tops, self.heights)):
+            if (self.first_index + index) % 2:
+                canvas.rect(0, top - height, total_width, height, stroke=0, fill=1)
+        canvas.setStrokeColor(colors.HexColor(styles.RULE))
+        canvas.setLineWidth(0.25)
+        path = canvas.beginPath()
+        for top, height in zip(tops, self.heights):
+            path.moveTo(0, top - height)
+            path.lineTo(total_width, top - height)
+        canvas.drawPath(path, stroke=1, fill=0)
+        canvas.setFillColor(colors.HexColor(styles.INK))
+        text = canvas.beginText()
+        text.setFont(fonts.BASE, FONT_SIZE, LEADING)
+        paragraphs = []
+        for row, top in zip(self.rows, tops):
+            baseline = top - V_PADDING - FONT_SIZE
+            for column, cell in enumerate(row):
+                if not cell:
+                    continue
+                if not isinstance(cell, str):
+                    paragraphs.append((cell, column, top))
+                    continue
+                line_y = baseline
+                for line in cell.split("\n"):
+                    if numeric[column]:
+                        x = (
+                            lefts[column]
+                            + widths[column]
+                            - PADDING
+                            - stringWidth(line, fonts.BASE, FONT_SIZE)
+                        )
+                    else:
+                        x = lefts[column] + PADDING
+                    text.setTextOrigin(x, line_y)
+                    text.textOut(line)
+                    line_y -= LEADING
+        canvas.drawText(text)
+        for paragraph, column, top in paragraphs:
+            _, height = paragraph.wrap(widths[column] - 2 * PADDING, 10_000)
+            paragraph.drawOn(canvas, lefts[column] + PADDING, top - V_PADDING - height)
+        canvas.restoreState()
+
+
 def chunked_tables(
     rows: Iterable[Sequence[Any]],
     layout: TableLayout,
@@ -121,22 +235,21 @@ def chunked_tables(
     total: int = 0,
     progress: Progress = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
-) -> Iterator[Table]:
-    """The rows as tables of ``chunk`` rows each (no header row: see :func:`band_templates`)."""
+) -> Iterator[Flowable]:
+    """The rows as blocks of ``chunk`` rows each (no header row: see :func:`band_templates`)."""
     maker = CellMaker(layout)
-    style = _body_style(layout, header=False)
     batch: list[list[str | Paragraph]] = []
     done = 0
     for values in rows:
         batch.append(maker.row(values))
         if len(batch) == chunk:
             cancel.raise_if_cancelled()
+            progress(done + len(batch), total, "Laying out the table")
+            yield RowBlock(batch, layout, first_index=done)
             done += len(batch)
-            progress(done, total, "Laying out the table")
-            yield Table(batch, colWidths=list(layout.widths), style=style)
             batch = []
     if batch:
-        yield Table(batch, colWidths=list(layout.widths), style=style)
+        yield RowBlock(batch, layout, first_index=done)
 
 
 def band_templates(
