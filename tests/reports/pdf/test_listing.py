@@ -69,3 +69,18 @@ def test_empty_listing_says_so(db, tmp_path) -> None:
     pages = pages_text(content)
     assert len(pages) == 1
     assert "No records match this selection." in pages[0]
+
+
+def test_every_register_lists(db) -> None:
+    with db.unit_of_work() as session:
+        add_register(session, 5)
+    for name in registers.names():
+        spec = registers.get(name)
+        with db.read() as session:
+            count = registers.count(session, spec, RegisterQuery())
+            content = build_listing(
+                session, spec, RegisterQuery(), archive.make_stamp(session, "x")
+            )
+        text = flat("\n".join(pages_text(content)))
+        assert f"{count:,} records" in text, name
+        assert spec.title in text, name
