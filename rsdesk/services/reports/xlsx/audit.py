@@ -121,6 +121,7 @@ def _write_cover(
     pseudonymised: bool,
 ) -> None:
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
 
     from rsdesk.services.reports.xlsx.safe import text_cell
 
@@ -128,16 +129,18 @@ def _write_cover(
         if isinstance(value, str):
             return text_cell(worksheet, value)
         cell = WriteOnlyCell(worksheet, value)
+        cell.alignment = Alignment(horizontal="left")
         if isinstance(value, dt.datetime):
             cell.number_format = st.DATETIME_FORMAT
         elif isinstance(value, int):
             cell.number_format = st.MONEY_FORMAT
         return cell
 
-    worksheet.column_dimensions["A"].width = 30
-    worksheet.column_dimensions["B"].width = 70
-    worksheet.column_dimensions["C"].width = 12
-    worksheet.column_dimensions["D"].width = 50
+    worksheet.column_dimensions["A"].width = 26
+    worksheet.column_dimensions["B"].width = 68
+    worksheet.column_dimensions["C"].width = 40
+    st.page_setup(worksheet)  # before the first row: it is part of the sheet's head
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
     worksheet.append([st.title_cell(worksheet, "rsdesk audit workbook")])
     worksheet.append([text_cell(worksheet, "Research-security registers and their audit trail")])
     worksheet.append([])
@@ -157,7 +160,6 @@ def _write_cover(
     worksheet.append(
         [
             st.header_cell(worksheet, "Sheet"),
-            st.header_cell(worksheet, "Contents"),
             st.header_cell(worksheet, "Rows"),
             st.header_cell(worksheet, "Filters"),
         ]
@@ -166,13 +168,10 @@ def _write_cover(
         worksheet.append(
             [
                 text_cell(worksheet, summary.sheet_title),
-                text_cell(worksheet, summary.register),
                 value_cell(summary.rows),
                 text_cell(worksheet, summary.filters),
             ]
         )
-    worksheet.print_title_rows = None
-    st.page_setup(worksheet)
     worksheet.page_setup.orientation = "portrait"
 
 

@@ -84,11 +84,14 @@ def is_personal(spec: RegisterSpec, column: Any) -> bool:
 def sheet_columns(spec: RegisterSpec) -> list[sh.SheetColumn]:
     columns = [sh.SheetColumn(ID_HEADER, sh.INT, 8)]
     for column in spec.columns:
+        width = column.width + 2
+        if column.choices:  # room for the longest label, so drop-down values are not cut
+            width = max(width, max(len(st.label(c)) for c in column.choices) + 2)
         columns.append(
             sh.SheetColumn(
                 column.label,
                 KINDS.get(column.kind, sh.TEXT),
-                max(6, min(column.width + 2, 60)),
+                max(6, min(width, 60)),
                 tuple(column.choices),
             )
         )
@@ -156,7 +159,10 @@ def write_register_sheet(
             progress(rows)
     writer.finish()
     progress(rows)
-    return SheetSummary(spec.name, title, rows, query.describe(spec))
+    filters = query.describe(spec)
+    if filters == "archived included":
+        filters = "all records, archived included"
+    return SheetSummary(spec.name, title, rows, filters)
 
 
 def save_atomically(workbook: Any, out: Path) -> None:

@@ -185,6 +185,7 @@ class RowWriter:
         for letter, column in zip(self.letters, self.columns):
             worksheet.column_dimensions[letter].width = column.width
         worksheet.freeze_panes = "B2" if self.columns and self.columns[0].header == "ID" else "A2"
+        st.page_setup(worksheet)
         if fast is None:
             fast = fast_path_available()
         self.fast = fast
@@ -286,7 +287,6 @@ class RowWriter:
         if self.columns:
             worksheet.auto_filter.ref = f"A1:{self.letters[-1]}{max(self.rows_written, 1)}"
         worksheet.print_title_rows = "1:1"
-        st.page_setup(worksheet)
         if not validations or self.lists_sheet is None:
             return
         from openpyxl.worksheet.datavalidation import DataValidation
