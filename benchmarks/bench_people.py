@@ -178,4 +178,7 @@ def run(size: int) -> list[Result]:
         )
     finally:
         db.dispose()
+        if path.name.startswith("work-"):  # demo_database() hands out a private copy
+            for leftover in path.parent.glob(path.name + "*"):
+                leftover.unlink(missing_ok=True)
     return results
