@@ -168,6 +168,34 @@ def test_anonymisation_removes_the_identity_everywhere_and_audit_still_verifies(
     assert "audit trail intact" in cli.stdout
 
 
+def _texts_through_sqlalchemy(db) -> list[tuple[str, str]]:
+    found = []
+    with db.read() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in session.execute(select(table)):
+                found.extend((table.name, str(value)) for value in row if value is not None)
+    return found
+
+
+def test_anonymisation_on_every_engine(any_db):
+    with any_db.unit_of_work() as session:
+        staff_id = _former_colleague(session)
+    assert any("Quixotic" in text for _, text in _texts_through_sqlalchemy(any_db))
+    with any_db.unit_of_work() as session:
+        assert privacy.anonymise_due(session, today=TODAY).people == 1
+    leftovers = [
+        (table, text)
+        for table, text in _texts_through_sqlalchemy(any_db)
+        for needle in IDENTITY
+        if needle.lower() in text.lower()
+    ]
+    assert leftovers == []
+    with any_db.read() as session:
+        assert session.get(StaffMember, staff_id).full_name == f"Former staff {staff_id:04d}"
+        result = audit.verify(session)
+    assert result.ok, result.problem
+
+
 def test_anonymised_file_keeps_no_trace_on_disk(db, db_path):
     """Deleted bytes are overwritten (secure_delete), so the file itself holds no old name."""
 
