@@ -1,0 +1,314 @@
+"""Import a register from .xlsx or .csv: pick the file, check the column mapping, preview, import.
+
+Nothing is written until Import is pressed; the preview is the same plan the import applies
+(rebuilt in the write transaction, so that it cannot be stale). A file with any rejected row
+imports nothing unless "Skip bad rows" is ticked; Cancel in the progress dialog rolls back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rsdesk.services import importers
+from rsdesk.services.errors import KnownError
+from rsdesk.services.importers.plan import ImportPlan
+from rsdesk.ui.context import AppContext
+
+MAX_LINES = 200
+NOT_IMPORTED = ""
+
+
+class ImportDialog(QDialog):
+    """The file's columns with the field each goes to, the plan's counts and problems."""
+
+    #: Emitted after the preview was built (with the plan).
+    previewed = Signal(object)
+    #: Emitted after a successful import (with the ImportResult).
+    imported = Signal(object)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.source: importers.SourceTable | None = None
+        self.plan: ImportPlan | None = None
+        self.setObjectName("ImportDialog")
+        self.setWindowTitle(self.tr("Import from Excel or CSV"))
+        self.resize(760, 620)
+
+        self.path_edit = QLineEdit()
+        self.path_edit.setObjectName("path")
+        self.path_edit.setReadOnly(True)
+        browse = QPushButton(self.tr("Choose file…"))
+        browse.clicked.connect(self.choose_file)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(browse)
+
+        self.target = QComboBox()
+        self.target.setObjectName("target")
+        for name in importers.names():
+            self.target.addItem(importers.target(name).title, name)
+        self.target.currentIndexChanged.connect(self._target_changed)
+        self.on_duplicate = QComboBox()
+        self.on_duplicate.setObjectName("onDuplicate")
+        self.on_duplicate.addItem(self.tr("Leave it as it is"), "skip")
+        self.on_duplicate.addItem(self.tr("Update it from the file"), "update")
+        self.on_duplicate.currentIndexChanged.connect(self.preview)
+        self.skip_bad = QCheckBox(self.tr("Import the good rows even if some rows have problems"))
+        self.skip_bad.setObjectName("skipBadRows")
+
+        form = QFormLayout()
+        form.addRow(self.tr("File:"), path_row)
+        form.addRow(self.tr("Import into:"), self.target)
+        form.addRow(self.tr("Record already there:"), self.on_duplicate)
+        form.addRow("", self.skip_bad)
+
+        self.mapping_table = QTableWidget(0, 3)
+        self.mapping_table.setObjectName("mapping")
+        self.mapping_table.setHorizontalHeaderLabels(
+            [self.tr("Column in the file"), self.tr("First value"), self.tr("Imported as")]
+        )
+        self.mapping_table.verticalHeader().setVisible(False)
+        self.mapping_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+        self.summary = QLabel(self.tr("Choose a file to see what it would import."))
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        self.details = QPlainTextEdit()
+        self.details.setObjectName("details")
+        self.details.setReadOnly(True)
+
+        self.buttons = QDialogButtonBox()
+        self.import_button = self.buttons.addButton(
+            self.tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.import_button.setObjectName("importButton")
+        self.import_button.setEnabled(False)
+        self.problems_button = self.buttons.addButton(
+            self.tr("Save problems…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.problems_button.setEnabled(False)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.import_button.clicked.connect(self.run_import)
+        self.problems_button.clicked.connect(self.save_problems)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel(self.tr("Columns (change a field to correct the matching):")))
+        layout.addWidget(self.mapping_table, 2)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.details, 1)
+        layout.addWidget(self.buttons)
+
+    # -- file and mapping ------------------------------------------------------------------------
+
+    @Slot()
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Import file"),
+            str(Path.home()),
+            self.tr("Spreadsheets (*.xlsx *.xlsm *.csv *.txt);;All files (*)"),
+        )
+        if path:
+            self.load(Path(path))
+
+    def load(self, path: Path) -> None:
+        """Reads ``path`` in the background; the mapping and preview follow."""
+        self.path_edit.setText(str(path))
+        format = "csv" if path.suffix.lower() in (".csv", ".txt") else "xlsx"
+        name = self.target.currentData()
+
+        def work(session: Any) -> tuple[importers.SourceTable, str | None]:
+            source = importers.read_file(
+                path, format, target=name, max_mb=importers.max_file_mb(session)
+            )
+            try:
+                guessed: str | None = importers.guess_target(source)
+            except KnownError:
+                guessed = None
+            return source, guessed
+
+        self._busy(self.tr("Reading %s…") % path.name)
+        self.context.ops.query(work, self._loaded, self._failed)
+
+    def _loaded(self, value: tuple[importers.SourceTable, str | None]) -> None:
+        self.source, guessed = value
+        if guessed is not None and guessed != self.target.currentData():
+            self.target.blockSignals(True)
+            self.target.setCurrentIndex(self.target.findData(guessed))
+            self.target.blockSignals(False)
+        self._fill_mapping(None)
+        self.preview()
+
+    def _fill_mapping(self, mapping: dict[int, str] | None) -> None:
+        assert self.source is not None
+        target = importers.target(self.target.currentData())
+        if mapping is None:
+            mapping = importers.auto_map(target, self.source.headers)
+        first = self.source.rows[0][1] if self.source.rows else []
+        self.mapping_table.setRowCount(len(self.source.headers))
+        for row, header in enumerate(self.source.headers):
+            self.mapping_table.setItem(row, 0, QTableWidgetItem(header))
+            sample = first[row] if row < len(first) else None
+            self.mapping_table.setItem(
+                row, 1, QTableWidgetItem("" if sample is None else str(sample))
+            )
+            combo = QComboBox()
+            combo.addItem(self.tr("— not imported —"), NOT_IMPORTED)
+            for field in target.fields:
+                combo.addItem(field.label, field.key)
+            combo.setCurrentIndex(max(0, combo.findData(mapping.get(row, NOT_IMPORTED))))
+            combo.currentIndexChanged.connect(self.preview)
+            self.mapping_table.setCellWidget(row, 2, combo)
+
+    def mapping(self) -> dict[int, str]:
+        result = {}
+        for row in range(self.mapping_table.rowCount()):
+            combo = self.mapping_table.cellWidget(row, 2)
+            if isinstance(combo, QComboBox) and combo.currentData():
+                result[row] = combo.currentData()
+        return result
+
+    def set_field(self, header: str, field: str) -> None:
+        """Map the column headed ``header`` to ``field`` (as a user picking it would)."""
+        for row in range(self.mapping_table.rowCount()):
+            item = self.mapping_table.item(row, 0)
+            if item is not None and item.text() == header:
+                combo = self.mapping_table.cellWidget(row, 2)
+                assert isinstance(combo, QComboBox)
+                combo.setCurrentIndex(combo.findData(field))
+
+    @Slot()
+    def _target_changed(self) -> None:
+        if self.source is not None:
+            self._fill_mapping(None)
+            self.preview()
+
+    # -- preview and import ------------------------------------------------------------------------
+
+    @Slot()
+    def preview(self) -> None:
+        if self.source is None:
+            return
+        source, name, mapping = self.source, self.target.currentData(), self.mapping()
+        duplicate = self.on_duplicate.currentData()
+
+        def work(session: Any) -> ImportPlan:
+            return importers.build_plan(session, source, name, mapping, duplicate)
+
+        self._busy(self.tr("Checking every row…"))
+        self.context.ops.query(work, self._previewed, self._failed)
+
+    def _previewed(self, plan: ImportPlan) -> None:
+        self.plan = plan
+        counts = plan.counts()
+        self.summary.setText(
+            self.tr(
+                "%d rows: %d to create, %d to update, %d unchanged, %d already there, "
+                "%d with problems."
+            )
+            % (
+                len(plan.rows),
+                counts["create"],
+                counts["update"],
+                counts["unchanged"],
+                counts["skip"],
+                counts["reject"],
+            )
+        )
+        lines = [self.tr("Note: %s") % note for note in plan.source.notes + plan.notes]
+        lines += [str(problem) for problem in plan.problems[:MAX_LINES]]
+        if len(plan.problems) > MAX_LINES:
+            lines.append(self.tr("… and %d more problems") % (len(plan.problems) - MAX_LINES))
+        self.details.setPlainText("\n".join(lines))
+        self.problems_button.setEnabled(bool(plan.problems))
+        self.import_button.setEnabled(
+            not plan.file_problems and bool(counts["create"] + counts["update"])
+        )
+        self.previewed.emit(plan)
+
+    @Slot()
+    def run_import(self) -> None:
+        if self.source is None:
+            return
+        source, name, mapping = self.source, self.target.currentData(), self.mapping()
+        duplicate, skip = self.on_duplicate.currentData(), self.skip_bad.isChecked()
+        db = self.context.db
+
+        def work(progress: Any, cancel: Any) -> importers.ImportResult:
+            with db.unit_of_work() as session:
+                plan = importers.build_plan(session, source, name, mapping, duplicate)
+                return importers.apply_plan(
+                    session, plan, skip_bad_rows=skip, progress=progress, cancel=cancel
+                )
+
+        self.import_button.setEnabled(False)
+        self.context.ops.job(
+            self.tr("Importing %s…") % Path(self.path_edit.text()).name,
+            work,
+            self._imported,
+            self._failed,
+            touches=frozenset({"collaboration", "partner", "staff_member", "training_record"}),
+        )
+
+    def _imported(self, result: importers.ImportResult) -> None:
+        self.summary.setText(self.tr("Imported: %s.") % result.describe())
+        self.context.signals.status_message.emit(self.tr("Imported: %s") % result.describe())
+        self.imported.emit(result)
+
+    @Slot()
+    def save_problems(self) -> None:
+        if self.plan is None:
+            return
+        out, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Save problems"),
+            str(Path.home() / "import-problems.xlsx"),
+            self.tr("Excel workbook (*.xlsx)"),
+        )
+        if out:
+            from rsdesk.services.importers.problems import save_problems
+
+            save_problems(self.plan, Path(out))
+
+    def _busy(self, text: str) -> None:
+        self.summary.setText(text)
+        self.import_button.setEnabled(False)
+
+    def _failed(self, exc: BaseException) -> None:
+        from rsdesk.services.progress import Cancelled
+
+        if isinstance(exc, Cancelled):
+            self.summary.setText(self.tr("Cancelled; nothing was imported."))
+        elif isinstance(exc, KnownError):
+            self.summary.setText(str(exc))
+        else:
+            from rsdesk.ui.ops import show_error
+
+            show_error(self, exc)
+            return
+        self.details.setPlainText("")
+        self.previewed.emit(None)
