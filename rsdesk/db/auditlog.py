@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 
-from rsdesk.db.bulk import bulk_insert
+from rsdesk.db.bulk import Encoded, bulk_insert, is_fast
 from rsdesk.models.audit import AuditEntry, AuditHead
 from rsdesk.models.base import Base
 
@@ -179,7 +179,7 @@ def insert_entry(spec: AuditSpec, record_id: int, row: Mapping[str, Any]) -> Pen
     return PendingEntry(spec.table_name, record_id, "insert", changes, state, new_salts(spec))
 
 
-class _Texts:
+class TextCache:
     """JSON texts of canonical values, as ``dumps`` writes them, each container encoded once.
 
     Bulk writers hand in many entries that share large values (the same JSON document in a row's
@@ -192,6 +192,7 @@ class _Texts:
         # id -> (value, text): the value is kept so that its id cannot be reused during the call.
         self._containers: dict[int, tuple[Any, str]] = {}
         self._keys: dict[str, str] = {}
+        self._stored: dict[int, tuple[Any, str]] = {}
 
     def value(self, value: Any) -> str:
         cls = type(value)
@@ -212,6 +213,92 @@ class _Texts:
             return text
         return dumps(value)
 
+    def entry(self, spec: AuditSpec, entry: PendingEntry, stored: bool) -> tuple[str, str, str]:
+        """State hash, hashed changes text and (if ``stored``) the changes column's text.
+
+        One pass that encodes each value once: the same results as :meth:`state_digest`,
+        :meth:`changes_body` and :meth:`stored`, which stay as the readable reference.
+        """
+        state, salts, changes = entry.state, entry.salts, entry.changes
+        personal = spec.personal if salts else frozenset()
+        value_text = self.value
+        key_text = self.key
+        texts: dict[str, str] = {}
+        parts = []
+        for name, key in _sorted_columns(spec):
+            value = state.get(name)
+            if name in personal:
+                text = '"' + self.salted(salts[name], value) + '"'  # type: ignore[index]
+            else:
+                cls = type(value)
+                if value is None:
+                    text = "null"
+                elif cls is str:
+                    text = _encode_string(value)
+                elif cls is int:
+                    text = int.__repr__(value)
+                else:
+                    text = value_text(value)
+                texts[name] = text
+            parts.append(key + ":" + text)
+        state_hash = hashlib.sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()
+        parts = []
+        for name in sorted(changes):
+            pair = changes[name]
+            if name in personal:
+                items = ['"' + self.salted(salts[name], item) + '"' for item in pair]  # type: ignore[index]
+            else:
+                current = state.get(name)
+                items = [
+                    "null" if item is None else texts[name] if item is current else value_text(item)
+                    for item in pair
+                ]
+            parts.append(key_text(name) + ":[" + ",".join(items) + "]")
+        body = "{" + ",".join(parts) + "}"
+        if not stored:
+            return state_hash, body, ""
+        parts = []
+        for name, pair in changes.items():
+            current = state.get(name)
+            items = []
+            for item in pair:
+                cls = type(item)
+                if item is None:
+                    items.append("null")
+                elif (
+                    item is current
+                    and name in texts
+                    and (
+                        cls is int
+                        or cls is bool
+                        or (cls is str and item.isascii() and "\x7f" not in item)
+                    )
+                ):
+                    items.append(texts[name])  # the same text under both encodings
+                else:
+                    items.append(self._stored_value(item))
+            parts.append(key_text(name) + ": [" + ", ".join(items) + "]")
+        return state_hash, body, "{" + ", ".join(parts) + "}"
+
+    def stored(self, changes: Mapping[str, Sequence[Any]]) -> str:
+        """``changes`` serialised as the JSON column stores it (``json.dumps`` defaults)."""
+        parts = []
+        for name, pair in changes.items():
+            items = ", ".join(self._stored_value(item) for item in pair)
+            parts.append(json.dumps(name) + ": [" + items + "]")
+        return "{" + ", ".join(parts) + "}"
+
+    def _stored_value(self, value: Any) -> str:
+        cls = type(value)
+        if cls is dict or cls is list:
+            hit = self._stored.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+            text = json.dumps(value)
+            self._stored[id(value)] = (value, text)
+            return text
+        return json.dumps(value)
+
     def key(self, name: str) -> str:
         text = self._keys.get(name)
         if text is None:
@@ -222,7 +309,7 @@ class _Texts:
         """``state_digest(spec, entry.state, entry.salts)`` for an entry's canonical state."""
         state, salts = entry.state, entry.salts
         parts = []
-        for name in _sorted_columns(spec):
+        for name, _ in _sorted_columns(spec):
             value = state.get(name)
             if name in spec.personal and salts:
                 text = '"' + self.salted(salts[name], value) + '"'
@@ -249,14 +336,17 @@ class _Texts:
 
 
 _encode_string: Any = json.encoder.encode_basestring  # type: ignore[attr-defined]
-_SORTED_COLUMNS: dict[str, tuple[str, ...]] = {}
+#: id(spec) -> (spec, its columns sorted as JSON keys are, with their encoded key texts).
+_SORTED_COLUMNS: dict[int, tuple[AuditSpec, tuple[tuple[str, str], ...]]] = {}
 
 
-def _sorted_columns(spec: AuditSpec) -> tuple[str, ...]:
-    names = _SORTED_COLUMNS.get(spec.table_name)
-    if names is None or set(names) != set(spec.columns):
-        names = _SORTED_COLUMNS[spec.table_name] = tuple(sorted(spec.columns))
-    return names
+def _sorted_columns(spec: AuditSpec) -> tuple[tuple[str, str], ...]:
+    """``(name, '"name"')`` for every column of ``spec`` in key order (cached per spec)."""
+    hit = _SORTED_COLUMNS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        columns = tuple((name, _encode_string(name)) for name in sorted(spec.columns))
+        hit = _SORTED_COLUMNS[id(spec)] = (spec, columns)
+    return hit[1]
 
 
 def append_entries(
@@ -265,8 +355,12 @@ def append_entries(
     entries: Iterable[PendingEntry],
     at: dt.datetime | None = None,
     batch_size: int = 5000,
+    texts: TextCache | None = None,
 ) -> int:
     """Chain and insert entries after the current head, in the caller's transaction.
+
+    A bulk writer calling this many times may pass one ``TextCache()`` to every call, so that a
+    JSON document shared by many rows is encoded once for the whole run.
 
     The head row is read ``FOR UPDATE`` (a no-op on SQLite, where the write lock already
     serialises writers), so concurrent writers on a server queue instead of forking the chain.
@@ -286,18 +380,23 @@ def append_entries(
     at_text = when.isoformat(timespec="seconds")
     batch: list[dict[str, Any]] = []
     written = 0
-    texts = _Texts()
+    texts = texts if texts is not None else TextCache()
+    fast = is_fast(connection)
+    fixed = f"{_encode_string(at_text)},{_encode_string(actor)},"
     table = AuditEntry.__table__
     assert isinstance(table, Table)
     for entry in entries:
         spec = specs[entry.table_name]
         last_id += 1
         # Same digests as state_digest() and entry_hash(), without encoding values twice.
-        state_hash = texts.state_digest(spec, entry)
-        header = dumps(
-            [last_id, at_text, actor, entry.table_name, entry.record_id, entry.action, state_hash]
+        state_hash, body, stored = texts.entry(spec, entry, fast)
+        # dumps([last_id, at_text, actor, table_name, record_id, action, state_hash]), assembled.
+        record = entry.record_id
+        header = (
+            f"[{last_id},{fixed}{texts.key(entry.table_name)},"
+            f"{int.__repr__(record) if type(record) is int else dumps(record)},"
+            f'{texts.key(entry.action)},"{state_hash}"]'
         )
-        body = texts.changes_body(entry)
         digest = hashlib.sha256(f"{last_hash}\n{header}\n{body}".encode()).hexdigest()
         batch.append(
             {
@@ -307,7 +406,7 @@ def append_entries(
                 "table_name": entry.table_name,
                 "record_id": entry.record_id,
                 "action": entry.action,
-                "changes": entry.changes,
+                "changes": Encoded(stored) if fast else entry.changes,
                 "salts": entry.salts,
                 "redacted": None,
                 "state_hash": state_hash,

@@ -33,10 +33,10 @@ LEVELS = tuple(level.value for level in RiskLevel)
 
 #: Per target level: chance of a risk-raising answer, of "don't know", of a good safeguard.
 BIAS = {
-    "low": (0.03, 0.03, 0.75),
-    "medium": (0.12, 0.06, 0.55),
-    "high": (0.22, 0.08, 0.45),
-    "very_high": (0.30, 0.08, 0.35),
+    "low": (0.02, 0.02, 0.8),
+    "medium": (0.08, 0.04, 0.6),
+    "high": (0.16, 0.06, 0.5),
+    "very_high": (0.22, 0.06, 0.4),
 }
 JUSTIFICATIONS = (
     "Stated in the project description.",

@@ -58,16 +58,16 @@ DURATION = {
 }
 #: Share of decided collaborations that get a full appraisal (triage), before sensitivity.
 APPRAISED_SHARE = {
-    "joint_research": 0.6,
-    "contract_research": 0.75,
-    "framework_agreement": 0.35,
-    "exchange": 0.25,
-    "visiting_researcher": 0.55,
-    "joint_degree": 0.35,
-    "data_sharing": 0.75,
-    "facility_access": 0.85,
-    "funding_received": 0.65,
-    "funding_application": 0.45,
+    "joint_research": 0.45,
+    "contract_research": 0.6,
+    "framework_agreement": 0.2,
+    "exchange": 0.1,
+    "visiting_researcher": 0.4,
+    "joint_degree": 0.2,
+    "data_sharing": 0.6,
+    "facility_access": 0.7,
+    "funding_received": 0.5,
+    "funding_application": 0.3,
 }
 #: The appraisal model's answer to "form of the collaboration" for each kind.
 FORM_BY_KIND = {
@@ -94,7 +94,7 @@ FUNDING = {
     "funding_received": (1.0, 50_000, 2_000_000),
     "funding_application": (1.0, 100_000, 3_000_000),
 }
-LEVEL_WEIGHTS = (("low", 55), ("medium", 28), ("high", 13), ("very_high", 4))
+LEVEL_WEIGHTS = (("low", 62), ("medium", 25), ("high", 10), ("very_high", 3))
 OFFICER_ROLE = "Research-security officer"
 
 
@@ -238,6 +238,7 @@ class _Planner:
         if rng.random() < funded:
             amount = int(round(math.exp(rng.uniform(math.log(low), math.log(high))), -3))
             source = rng.choice(FUNDERS)
+        created = ctx.moment(proposed_on)
         row = {
             "id": collab.id,
             "reference": reference,
@@ -262,8 +263,8 @@ class _Planner:
             "archived": collab.status in ("ended", "withdrawn", "rejected")
             and collab.proposed_on < ctx.anchor - dt.timedelta(days=4 * 365)
             and rng.random() < 0.3,
-            "created_at": ctx.moment(proposed_on),
-            "updated_at": ctx.moment(min(last_change, ctx.anchor)),
+            "created_at": created,
+            "updated_at": max(created, ctx.moment(min(last_change, ctx.anchor))),
         }
         return row, collab
 

@@ -24,7 +24,7 @@ from rsdesk.db.bulk import bulk_insert
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 #: Rows per INSERT batch (and per group of audit entries).
-BATCH = 5_000
+BATCH = 20_000
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,8 @@ class DemoContext:
     #: Free room for later sections (for example the people section's course ids).
     extra: dict[str, Any] = field(default_factory=dict)
     _next_ids: dict[str, int] = field(default_factory=dict)
+    #: Encoded JSON documents, shared by the audit entries of the whole run.
+    _texts: auditlog.TextCache = field(default_factory=auditlog.TextCache)
 
     # --- ids -------------------------------------------------------------------------------
 
@@ -175,7 +177,11 @@ class DemoContext:
         bulk_insert(self.connection, table, batch)
         if spec is not None:
             auditlog.append_entries(
-                self.connection, self.actor, (_insert_entry(spec, row) for row in batch)
+                self.connection,
+                self.actor,
+                (_insert_entry(spec, row) for row in batch),
+                batch_size=BATCH,
+                texts=self._texts,
             )
         return len(batch)
 
