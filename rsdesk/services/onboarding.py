@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from rsdesk.models import OnboardingCheck, Setting, StaffMember, TechnologyArea
@@ -465,7 +465,7 @@ def overdue_checks(
     department_id: int | None = None,
     limit: int | None = None,
 ) -> list[OverdueCheck]:
-    """Open checks past their due date of current (not archived, not anonymised) staff."""
+    """Open checks past their due date of current staff (not archived, not anonymised, not left)."""
     today = today or dt.date.today()
     query = (
         select(
@@ -483,6 +483,7 @@ def overdue_checks(
             OnboardingCheck.due_date < today,
             StaffMember.archived.is_(False),
             StaffMember.anonymised_at.is_(None),
+            or_(StaffMember.end_date.is_(None), StaffMember.end_date >= today),
         )
         .order_by(OnboardingCheck.due_date, OnboardingCheck.id)
     )
@@ -511,6 +512,7 @@ def overdue_count(session: Session, today: dt.date | None = None) -> int:
                 OnboardingCheck.due_date < today,
                 StaffMember.archived.is_(False),
                 StaffMember.anonymised_at.is_(None),
+                or_(StaffMember.end_date.is_(None), StaffMember.end_date >= today),
             )
         )
         or 0

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, literal, select
+from sqlalchemy import Table, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from rsdesk.db import auditlog
@@ -490,7 +490,8 @@ class TrainingMatrix:
         return out
 
 
-def _people_query(department_id: int | None) -> Any:
+def _people_query(department_id: int | None, today: dt.date | None = None) -> Any:
+    """Current staff (``today`` given: not archived, not anonymised, not left before today)."""
     query = (
         select(
             StaffMember.id,
@@ -506,8 +507,13 @@ def _people_query(department_id: int | None) -> Any:
         )
         .outerjoin(Department, Department.id == StaffMember.department_id)
         .outerjoin(TechnologyArea, TechnologyArea.code == StaffMember.technology_area_code)
-        .where(StaffMember.archived.is_(False), StaffMember.anonymised_at.is_(None))
     )
+    if today is not None:
+        query = query.where(
+            StaffMember.archived.is_(False),
+            StaffMember.anonymised_at.is_(None),
+            or_(StaffMember.end_date.is_(None), StaffMember.end_date >= today),
+        )
     if department_id is not None:
         query = query.where(StaffMember.department_id == department_id)
     return query
@@ -544,7 +550,7 @@ def matrix(
     """People (current staff, by name) x active courses, each cell a status or None."""
     today = today or dt.date.today()
     course_list = tuple(courses(session))
-    query = _people_query(department_id).order_by(StaffMember.full_name, StaffMember.id)
+    query = _people_query(department_id, today).order_by(StaffMember.full_name, StaffMember.id)
     for word in search.lower().split():
         pattern = f"%{word}%"
         query = query.where(
@@ -594,7 +600,7 @@ def person_status(
     today = today or dt.date.today()
     person = session.execute(_people_query(None).where(StaffMember.id == staff_id)).first()
     if person is None:
-        raise NotFoundError(f"Staff member {staff_id} does not exist or has left")
+        raise NotFoundError(f"Staff member {staff_id} does not exist")
     profile = profile_of(person[5], person[6], bool(person[7]), person[8], bool(person[9]))
     best = latest_expiries(session, staff_ids=[staff_id])
     out = []

@@ -265,3 +265,20 @@ def test_matrix_workbook_has_coloured_statuses_and_compliance(db, tmp_path):
     compliance = list(workbook["Compliance"].iter_rows(min_row=2, values_only=True))
     assert compliance[0][:3] == ("Physics", 2, 4)  # awareness and infosec for two researchers
     assert compliance[0][-1] == 25.0
+
+
+def test_people_who_left_are_not_in_the_matrix_or_the_overdue_list(db):
+    from rsdesk.services import onboarding
+
+    today = D(2026, 6, 1)
+    with db.unit_of_work() as session:
+        _setup(session)
+        stays = person(session, start_date=D(2025, 1, 1))
+        left = person(session, start_date=D(2025, 1, 1), end_date=D(2026, 5, 31))
+    with db.read() as session:
+        rows = {r.staff_id for r in training.matrix(session, today=today).rows}
+        overdue = {o.staff_id for o in onboarding.overdue_checks(session, today=today)}
+        # Their own record still answers (subject access, history).
+        assert training.person_status(session, left, today)
+    assert rows == {stays}
+    assert overdue == {stays}
