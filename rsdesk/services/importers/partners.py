@@ -132,7 +132,7 @@ class PartnersTarget:
             record["kind"] = record.get("kind") or PartnerKind.OTHER.value
             if "kind" not in mapped or values.get("kind") is None:
                 row.note = "kind set to 'other'"
-            row.action, row.key = p.CREATE, record["name"]
+            row.action, row.key = p.CREATE, str(record["name"])
             return
         current = context.current[record_id]
         row.record_id, row.key = record_id, current["name"]

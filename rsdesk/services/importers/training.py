@@ -169,7 +169,7 @@ class TrainingTarget:
             return
         row.record_id = record_id
         current = context.current[record_id]
-        changes = {
+        changes: dict[str, tuple[Any, Any]] = {
             name: (current[name], record[name])
             for name in ("staff_id", "course_id", "completed_on", "certificate_ref", "note")
             if (name in ("staff_id", "course_id", "completed_on") or name in mapped)

@@ -209,6 +209,10 @@ def export_audit_workbook(
     lists = sh.ListsSheet()
     summaries: list[SheetSummary] = []
     done_before = 0
+
+    def sheet_progress(title: str, before: int) -> Any:
+        return lambda done: progress(before + done, total, title)
+
     for spec, query in plan:
         summary = write_register_sheet(
             session,
@@ -219,7 +223,7 @@ def export_audit_workbook(
             query,
             title=sheet_title(spec.title, taken),
             pseudonymiser=pseudonymiser,
-            progress=lambda done, _s=spec, _b=done_before: progress(_b + done, total, _s.title),
+            progress=sheet_progress(spec.title, done_before),
             cancel=cancel,
             fast=fast,
         )
