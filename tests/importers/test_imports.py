@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -437,3 +438,28 @@ def test_skipped_bad_rows_create_no_partners_or_departments(db: Database, tmp_pa
     with db.read() as session:
         assert set(session.scalars(select(Partner.name))) == {"Uni A"}
         assert "Zoology" not in set(session.scalars(select(Department.name)))
+
+
+def test_an_audit_workbook_imports_the_sheet_of_the_register_asked_for(
+    db: Database, sqlite_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rsdesk.cli import main
+    from rsdesk.services.reports.xlsx.audit import export_audit_workbook
+
+    populate(db)
+    out = tmp_path / "audit.xlsx"
+    with db.read() as session:
+        export_audit_workbook(session, out, actor="test", database="test")
+    target = _second_database(sqlite_template, tmp_path)
+    path = target.path
+    target.dispose()
+    assert path is not None
+    code = main(
+        ["--db", str(path), "import", "xlsx", str(out), "--what", "partners", "--json", "--dry-run"]
+    )
+    assert code == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert (plan["sheet"], plan["create"], plan["reject"]) == ("Partners", 2, 0)
+    code = main(["--db", str(path), "import", "xlsx", str(out), "--sheet", "Staff"])
+    assert code == 0
+    assert "3 created" in capsys.readouterr().err
