@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "rsdesk.commands.report",
     "rsdesk.commands.screening",
     "rsdesk.commands.screenshots",
+    "rsdesk.commands.reminders",
 )
 
 

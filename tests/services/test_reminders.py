@@ -155,3 +155,34 @@ def test_the_due_soon_list_of_a_database_exports(any_db, tmp_path):
 def test_an_unwritable_target_is_one_clear_error(tmp_path):
     with pytest.raises(KnownError, match="Cannot write"):
         reminders.write_calendar([item("a", "b")], tmp_path / "missing" / "x.ics")
+
+
+def test_the_reminders_command_uses_the_horizon_setting(db, db_path, tmp_path, capsys):
+    from rsdesk.cli import main
+    from rsdesk.services import settings
+
+    today = dt.date.today()
+    with db.unit_of_work() as session:
+        settings.save(session, review_reminder_days=10, institution_name="Example, University")
+        for n, ahead in enumerate((3, 20), start=1):
+            session.add(
+                Collaboration(
+                    reference=f"C-X-{n}",
+                    title="Review me",
+                    kind=CollaborationKind.EXCHANGE,
+                    status=CollaborationStatus.ACTIVE,
+                    next_review_date=today + dt.timedelta(days=ahead),
+                )
+            )
+    out = tmp_path / "due.ics"
+    assert main(["--db", str(db_path), "reminders", str(out)]) == 0
+    assert "1 dates in the next 10 days" in capsys.readouterr().out
+    assert [e["SUMMARY"][1] for e in parse_strict(out.read_bytes())] == ["Review C-X-1: Review me"]
+    assert b"X-WR-CALNAME:Example\\, University" in out.read_bytes()
+    assert main(["--db", str(db_path), "reminders", str(out), "--days", "30"]) == 0
+    assert len(parse_strict(out.read_bytes())) == 2
+    assert main(["--db", str(db_path), "reminders", str(tmp_path / "no" / "x.ics")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(db_path), "reminders", str(out), "--days", "0"])
+    assert exit_info.value.code == 2
