@@ -259,3 +259,27 @@ def test_cli_exports_audit_workbook_and_one_register(
     err = capsys.readouterr().err
     assert "rsdesk: x.pdf: give the workbook a .xlsx name" in err
     assert "Unknown register 'nope'" in err
+
+
+def test_rows_past_the_sheet_limit_continue_on_further_sheets(
+    filled: Database, tmp_path: Path
+) -> None:
+    out = tmp_path / "split.xlsx"
+    with filled.read() as session:
+        result = export_audit_workbook(
+            session, out, actor="a", database="d", max_rows=4
+        )  # header + 3 rows per sheet
+    workbook = openpyxl.load_workbook(out)
+    summary = next(s for s in result.sheets if s.register == "collaborations")
+    assert summary.sheet_title == "Collaborations, Collaborations (2), Collaborations (3)"
+    rows = []
+    for title in summary.sheet_title.split(", "):
+        sheet = workbook[title]
+        assert sheet["A1"].value == "ID"
+        assert sheet.freeze_panes == "B2"
+        rows += [row for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(rows) == summary.rows == 8
+    assert len({r[0] for r in rows}) == 8  # every record once
+    audit_summary = next(s for s in result.sheets if s.register == "audit log")
+    audit_rows = sum(workbook[t].max_row - 1 for t in audit_summary.sheet_title.split(", "))
+    assert audit_rows == audit_summary.rows

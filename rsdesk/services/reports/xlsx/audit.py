@@ -72,10 +72,19 @@ def _write_audit_sheet(
     progress: Any,
     cancel: CancelToken,
     fast: bool | None,
+    namer: Any,
+    max_rows: int,
 ) -> SheetSummary:
-    worksheet = workbook.create_sheet(title)
-    writer = sh.RowWriter(workbook, worksheet, AUDIT_COLUMNS, ids, fast=fast)
-    writer.header()
+    writer = sh.SheetSeries(
+        workbook,
+        title,
+        AUDIT_COLUMNS,
+        ids,
+        namer,
+        fast=fast,
+        validations=False,
+        max_rows=max_rows,
+    )
     specs = auditlog.audited_specs()
     statement = select(
         AuditEntry.id,
@@ -102,9 +111,9 @@ def _write_audit_sheet(
         if rows % BATCH == 0:
             cancel.raise_if_cancelled()
             progress(rows)
-    writer.finish(validations=False)
+    writer.finish()
     progress(rows)
-    return SheetSummary("audit log", title, rows, "all entries")
+    return SheetSummary("audit log", writer.sheet_title, rows, "all entries")
 
 
 def _write_cover(
@@ -186,6 +195,7 @@ def export_audit_workbook(
     progress: Progress = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
     fast: bool | None = None,
+    max_rows: int = sh.EXCEL_MAX_ROWS,
 ) -> ExportResult:
     """Every register in ``registers.names()`` plus the audit log, with a cover sheet.
 
@@ -226,6 +236,8 @@ def export_audit_workbook(
             progress=sheet_progress(spec.title, done_before),
             cancel=cancel,
             fast=fast,
+            namer=lambda text: sheet_title(text, taken),
+            max_rows=max_rows,
         )
         summaries.append(summary)
         done_before += summary.rows
@@ -239,6 +251,8 @@ def export_audit_workbook(
             progress=lambda done: progress(done_before + done, total, AUDIT_SHEET),
             cancel=cancel,
             fast=fast,
+            namer=lambda text: sheet_title(text, taken),
+            max_rows=max_rows,
         )
     )
     _write_cover(

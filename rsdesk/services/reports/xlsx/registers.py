@@ -130,12 +130,21 @@ def write_register_sheet(
     cancel: CancelToken = NEVER_CANCELLED,
     worksheet: Any = None,
     fast: bool | None = None,
+    namer: Callable[[str], str] | None = None,
+    max_rows: int = sh.EXCEL_MAX_ROWS,
 ) -> SheetSummary:
-    """Streams the register's rows into a new sheet of a write-only workbook."""
-    if worksheet is None:
-        worksheet = workbook.create_sheet(title)
-    writer = sh.RowWriter(
-        workbook, worksheet, sheet_columns(spec), ids, fast=fast, lists_sheet=lists
+    """Streams the register's rows into a new sheet of a write-only workbook (continued on
+    further sheets past Excel's row limit)."""
+    series = sh.SheetSeries(
+        workbook,
+        title,
+        sheet_columns(spec),
+        ids,
+        namer or (lambda text: sheet_title(text, {s.title.lower() for s in workbook.worksheets})),
+        worksheet=worksheet,
+        fast=fast,
+        lists_sheet=lists,
+        max_rows=max_rows,
     )
     replace: list[tuple[int, str]] = []
     if pseudonymiser is not None:
@@ -144,7 +153,6 @@ def write_register_sheet(
             for index, column in enumerate(spec.columns)
             if is_personal(spec, column)
         ]
-    writer.header()
     rows = 0
     for row in registers.iterate(session, spec, query, batch=BATCH):
         if replace:
@@ -152,13 +160,14 @@ def write_register_sheet(
             for index, kind in replace:
                 values[index] = pseudonymiser(values[index], kind)  # type: ignore[misc]
             row = values
-        writer.append(row)
+        series.append(row)
         rows += 1
         if rows % BATCH == 0:
             cancel.raise_if_cancelled()
             progress(rows)
-    writer.finish()
+    series.finish()
     progress(rows)
+    title = series.sheet_title
     filters = query.describe(spec)
     if filters == "archived included":
         filters = "all records, archived included"

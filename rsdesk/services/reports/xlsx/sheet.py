@@ -352,3 +352,66 @@ class ListsSheet:
                     for column in self.columns
                 ]
             )
+
+
+#: Rows in one Excel worksheet, header included.
+EXCEL_MAX_ROWS = 1_048_576
+
+
+class SheetSeries:
+    """Rows that may not fit on one sheet: continues on "Title (2)", "Title (3)"..., each with
+    the header, filter and drop-downs, when Excel's row limit is reached."""
+
+    def __init__(
+        self,
+        workbook: Any,
+        title: str,
+        columns: Sequence[SheetColumn],
+        ids: st.WorkbookStyles,
+        namer: Callable[[str], str],
+        *,
+        worksheet: Any = None,
+        fast: bool | None = None,
+        lists_sheet: ListsSheet | None = None,
+        validations: bool = True,
+        max_rows: int = EXCEL_MAX_ROWS,
+    ) -> None:
+        self.workbook = workbook
+        self.title = title
+        self.columns = columns
+        self.ids = ids
+        self.namer = namer
+        self.fast = fast
+        self.lists_sheet = lists_sheet
+        self.validations = validations
+        self.max_rows = max_rows
+        self.titles: list[str] = []
+        self.rows = 0
+        self._open(worksheet if worksheet is not None else workbook.create_sheet(title))
+
+    def _open(self, worksheet: Any) -> None:
+        self.titles.append(worksheet.title)
+        self.writer = RowWriter(
+            self.workbook,
+            worksheet,
+            self.columns,
+            self.ids,
+            fast=self.fast,
+            lists_sheet=self.lists_sheet,
+        )
+        self.writer.header()
+
+    def append(self, values: Sequence[Any]) -> None:
+        if self.writer.rows_written >= self.max_rows:
+            self.writer.finish(validations=self.validations)
+            title = self.namer(f"{self.title} ({len(self.titles) + 1})")
+            self._open(self.workbook.create_sheet(title))
+        self.writer.append(values)
+        self.rows += 1
+
+    def finish(self) -> None:
+        self.writer.finish(validations=self.validations)
+
+    @property
+    def sheet_title(self) -> str:
+        return ", ".join(self.titles)
