@@ -197,6 +197,7 @@ class RowBlock(Flowable):
         canvas.setFillColor(colors.HexColor(styles.INK))
         text = canvas.beginText()
         text.setFont(fonts.BASE, FONT_SIZE, LEADING)
+        write = _TextWriter(canvas, text)
         paragraphs = []
         for row, top in zip(self.rows, tops):
             baseline = top - V_PADDING - FONT_SIZE
@@ -217,14 +218,59 @@ class RowBlock(Flowable):
                         )
                     else:
                         x = lefts[column] + PADDING
-                    text.setTextOrigin(x, line_y)
-                    text.textOut(line)
+                    write(x, line_y, line)
                     line_y -= LEADING
+        write.finish()
         canvas.drawText(text)
         for paragraph, column, top in paragraphs:
             _, height = paragraph.wrap(widths[column] - 2 * PADDING, 10_000)
             paragraph.drawOn(canvas, lefts[column] + PADDING, top - V_PADDING - height)
         canvas.restoreState()
+
+
+class _TextWriter:
+    """Writes lines in the base font straight into a text object's PDF code.
+
+    reportlab's ``textOut`` splits each string into font subsets, escapes it and measures it
+    every time; here each distinct line is encoded once per document and replayed (a subset
+    code, once given to a character, never changes within a document), and nothing is measured.
+    """
+
+    def __init__(self, canvas: Any, text: Any) -> None:
+        from reportlab.lib.rl_accel import fp_str
+        from reportlab.pdfbase.pdfmetrics import getFont
+
+        self.canvas = canvas
+        self.text = text
+        self.fp_str = fp_str
+        self.font = getFont(fonts.BASE)
+        self.doc = canvas._doc
+        self.cache: dict[str, list[tuple[int, str]]] = canvas.__dict__.setdefault(
+            "_rsdesk_encoded", {}
+        )
+        self.code = text._code
+        self.current = -1
+        self.select = f"{fp_str(FONT_SIZE)} Tf {fp_str(LEADING)} TL"
+
+    def __call__(self, x: float, y: float, line: str) -> None:
+        parts = self.cache.get(line)
+        if parts is None:
+            parts = [
+                (subset, self.canvas._escape(chunk))
+                for subset, chunk in self.font.splitString(line, self.doc)
+            ]
+            self.cache[line] = parts
+        append = self.code.append
+        append(f"1 0 0 1 {self.fp_str(x, y)} Tm")
+        for subset, escaped in parts:
+            if subset != self.current:
+                name = self.font.getSubsetInternalName(subset, self.doc)
+                append(f"{name} {self.select}")
+                self.current = subset
+            append(f"({escaped}) Tj")
+
+    def finish(self) -> None:
+        self.text._curSubset = self.current
 
 
 def chunked_tables(
