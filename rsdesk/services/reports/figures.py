@@ -281,8 +281,9 @@ def year_figures(session: Session, year: int, today: dt.date | None = None) -> Y
         )
         or 0
     )
-    reviews_overdue = session.scalar(
-        select(func.count(Collaboration.id)).where(_overdue_review(as_of, today))
+    reviews_overdue = (
+        session.scalar(select(func.count(Collaboration.id)).where(_overdue_review(as_of, today)))
+        or 0
     )
     onboarding_due, onboarding_completed = session.execute(
         select(
@@ -342,6 +343,10 @@ def _open_at(day: dt.date) -> ColumnElement[bool]:
 
 
 def _overdue_review(day: dt.date, today: dt.date | None = None) -> ColumnElement[bool]:
+    return _review_due(day, today)[0]
+
+
+def _review_due(day: dt.date, today: dt.date | None = None) -> tuple[ColumnElement[bool], Any]:
     """Running collaborations whose review was due before ``day``.
 
     For today the collaboration's own next review date counts; for a past date, the review date
@@ -349,7 +354,7 @@ def _overdue_review(day: dt.date, today: dt.date | None = None) -> ColumnElement
     """
     running = and_(Collaboration.archived.is_(False), Collaboration.status.in_(RUNNING))
     if day >= (today or dt.date.today()):
-        return and_(running, Collaboration.next_review_date < day)
+        return and_(running, Collaboration.next_review_date < day), Collaboration.next_review_date
     next_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
     later = select(Appraisal.id).where(
         Appraisal.collaboration_id == Collaboration.id,
@@ -369,7 +374,7 @@ def _overdue_review(day: dt.date, today: dt.date | None = None) -> ColumnElement
         .correlate(Collaboration)
         .scalar_subquery()
     )
-    return and_(running, later.exists(), due_by_then < day)
+    return and_(running, later.exists(), due_by_then < day), due_by_then
 
 
 def breakdowns(session: Session, year: int) -> Breakdowns:
@@ -436,6 +441,11 @@ def breakdowns(session: Session, year: int) -> Breakdowns:
         by_country=tuple(top),
         per_quarter=tuple((q, v[0], v[1]) for q, v in quarters.items()),
     )
+
+
+def _day(value: Any) -> dt.date:
+    """A date from a scalar subquery (SQLite hands back its text)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _partners_text() -> Any:
@@ -518,21 +528,23 @@ def overdue_reviews(
     session: Session, as_of: dt.date, limit: int = 100, today: dt.date | None = None
 ) -> tuple[list[ReviewRow], int]:
     """Running collaborations whose review date has passed, most overdue first."""
-    condition = _overdue_review(as_of, today)
+    condition, due = _review_due(as_of, today)
     total = session.scalar(select(func.count(Collaboration.id)).where(condition)) or 0
     rows = session.execute(
         select(
             Collaboration.reference,
             Collaboration.title,
             Collaboration.risk_level,
-            Collaboration.next_review_date,
+            due.label("due"),
         )
         .where(condition)
-        .order_by(Collaboration.next_review_date, Collaboration.reference)
+        .order_by("due", Collaboration.reference)
         .limit(limit)
     ).all()
     return [
-        ReviewRow(r[0], r[1], str(r[2].value) if r[2] else None, r[3], (as_of - r[3]).days)
+        ReviewRow(
+            r[0], r[1], str(r[2].value) if r[2] else None, _day(r[3]), (as_of - _day(r[3])).days
+        )
         for r in rows
     ], total
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from rsdesk.models import Appraisal, AuditEntry, MitigationMeasure
+from rsdesk.models import Appraisal, AuditEntry, Collaboration, MitigationMeasure
 from rsdesk.models.enums import MeasureStatus, RiskLevel
 from rsdesk.services import audit
 from rsdesk.services import settings as settings_service
@@ -137,3 +137,21 @@ def test_report_of_a_past_year_counts_at_its_year_end(db) -> None:
     text = flat("\n".join(pages_text(content)))
     # 4 high/very-high collaborations with a review due 30 June, overdue at 31 December
     assert f"4 reviews were overdue on 31 December {year}" in text
+
+
+def test_past_year_lists_reviews_due_then(db) -> None:
+    from rsdesk.services.reports import figures
+
+    year = dt.date.today().year - 1
+    with db.unit_of_work() as session:
+        ids = add_register(session, 8, year=year)
+        # a review done since moved the current date on; at the year's end it was still due
+        for collaboration_id in ids:
+            session.get(Collaboration, collaboration_id).next_review_date = dt.date(year + 5, 1, 1)
+    with db.read() as session:
+        rows, total = figures.overdue_reviews(session, dt.date(year, 12, 31))
+    assert total == 4
+    assert {row.next_review for row in rows} == {dt.date(year, 6, 30)}
+    assert {row.days_overdue for row in rows} == {
+        (dt.date(year, 12, 31) - dt.date(year, 6, 30)).days
+    }
