@@ -8,17 +8,19 @@ changed behind rsdesk's back (for example with the sqlite3 shell).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import JSON, Text, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from rsdesk.db import auditlog
 from rsdesk.models import AuditEntry, AuditHead, Base
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
-CHUNK = 20_000
+#: Rows per query; small enough that large JSON documents do not pile up in memory.
+CHUNK = 2_000
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,14 @@ def verify(
 ) -> VerifyResult:
     total = entry_count(session)
     specs = auditlog.audited_specs()
-    # (table, record) -> (last entry id, action, state hash, salts)
-    last_state: dict[tuple[str, int], tuple[int, str, str, dict[str, str] | None]] = {}
+    # table -> record -> (last entry id, action, state hash, salts)
+    last_state: dict[str, dict[int, tuple[int, str, str, dict[str, str] | None]]] = {}
     expected_prev = auditlog.GENESIS_HASH
     expected_id = 1
     checked = 0
     after = 0
+    # JSON columns are read as text and decoded here (C speed, one document at a time), so that a
+    # large log streams through in small chunks instead of sitting in memory as Python objects.
     columns = (
         AuditEntry.id,
         AuditEntry.at,
@@ -89,9 +93,9 @@ def verify(
         AuditEntry.table_name,
         AuditEntry.record_id,
         AuditEntry.action,
-        AuditEntry.changes,
-        AuditEntry.salts,
-        AuditEntry.redacted,
+        type_coerce(AuditEntry.changes, Text),
+        type_coerce(AuditEntry.salts, Text),
+        type_coerce(AuditEntry.redacted, Text),
         AuditEntry.state_hash,
         AuditEntry.prev_hash,
         AuditEntry.hash,
@@ -114,9 +118,9 @@ def verify(
             table_name,
             record_id,
             action,
-            changes,
-            salts,
-            redacted,
+            changes_text,
+            salts_text,
+            redacted_text,
             state_hash,
             prev_hash,
             stored_hash,
@@ -129,11 +133,17 @@ def verify(
                 )
             if prev_hash != expected_prev:
                 return fail(entry_id, f"entry {entry_id} does not link to the entry before it")
+            changes = _json(changes_text) or {}
+            salts = _json(salts_text)
+            redacted = _json(redacted_text)
             if redacted:
                 for name in redacted:
                     if changes.get(name, [None, None]) != [None, None]:
                         return fail(entry_id, f"entry {entry_id} keeps a redacted value of {name}")
-            form = auditlog.changes_for_hash(changes, salts, redacted)
+            if salts or redacted:
+                form = auditlog.changes_for_hash(changes, salts, redacted)
+            else:
+                form = {name: list(pair) for name, pair in changes.items()}
             at_text = auditlog.canonical(at)
             digest = auditlog.entry_hash(
                 prev_hash, entry_id, at_text, actor, table_name, record_id, action, form, state_hash
@@ -144,7 +154,10 @@ def verify(
                     f"entry {entry_id} ({action} of {table_name} {record_id}) "
                     "was altered after it was written",
                 )
-            last_state[(table_name, record_id)] = (entry_id, action, state_hash, salts)
+            records = last_state.get(table_name)
+            if records is None:
+                records = last_state[table_name] = {}
+            records[record_id] = (entry_id, action, state_hash, salts)
             expected_prev = stored_hash
             expected_id += 1
             checked += 1
@@ -159,23 +172,29 @@ def verify(
             "entries were removed from the end",
         )
 
-    records = 0
+    records_checked = 0
     tables = {t.name: t for t in Base.metadata.sorted_tables if t.name in specs}
     for table_name, spec in specs.items():
         table = tables[table_name]
         cancel.raise_if_cancelled()
+        known_records = last_state.get(table_name, {})
         seen: set[int] = set()
-        query = select(table.c.id, *(table.c[name] for name in spec.columns)).order_by(table.c.id)
+        is_json = [isinstance(table.c[name].type, JSON) for name in spec.columns]
+        selected = [
+            type_coerce(table.c[name], Text) if json_column else table.c[name]
+            for name, json_column in zip(spec.columns, is_json)
+        ]
+        query = select(table.c.id, *selected).order_by(table.c.id)
         for row in session.execute(query).yield_per(CHUNK):
             record_id = row[0]
             seen.add(record_id)
-            records += 1
-            known = last_state.get((table_name, record_id))
+            records_checked += 1
+            known = known_records.get(record_id)
             if known is None:
                 return VerifyResult(
                     False,
                     checked,
-                    records,
+                    records_checked,
                     expected_prev,
                     None,
                     f"{table_name} {record_id} has no audit entry: it was added outside rsdesk",
@@ -185,35 +204,57 @@ def verify(
                 return VerifyResult(
                     False,
                     checked,
-                    records,
+                    records_checked,
                     expected_prev,
                     entry_id,
                     f"{table_name} {record_id} exists although entry {entry_id} deleted it",
                 )
-            state = dict(zip(spec.columns, row[1:]))
-            if auditlog.state_digest(spec, state, salts) != state_hash:
+            state = {
+                name: _canonical_json(value) if json_column else auditlog.canonical(value)
+                for name, json_column, value in zip(spec.columns, is_json, row[1:])
+            }
+            if auditlog.state_digest(spec, state, salts, is_canonical=True) != state_hash:
                 field = _first_differing_field(session, spec, record_id, state)
                 return VerifyResult(
                     False,
                     checked,
-                    records,
+                    records_checked,
                     expected_prev,
                     entry_id,
                     f"{table_name} {record_id} was changed outside rsdesk after "
                     f"entry {entry_id}" + (f" (field {field})" if field else ""),
                 )
-        for (name, record_id), (entry_id, action, _, _) in last_state.items():
-            if name == table_name and action != "delete" and record_id not in seen:
+        for record_id, (entry_id, action, _, _) in known_records.items():
+            if action != "delete" and record_id not in seen:
                 return VerifyResult(
                     False,
                     checked,
-                    records,
+                    records_checked,
                     expected_prev,
                     entry_id,
                     f"{table_name} {record_id} was deleted outside rsdesk (last entry {entry_id})",
                 )
         progress(checked, total, f"Compared {table_name}")
-    return VerifyResult(True, checked, records, expected_prev)
+    return VerifyResult(True, checked, records_checked, expected_prev)
+
+
+def _json(value: Any) -> Any:
+    """A JSON column read as text (SQLite) or already decoded by the driver (PostgreSQL)."""
+    if isinstance(value, str):
+        return json.loads(value)
+    return value
+
+
+def _canonical_float(text: str) -> float | int:
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
+def _canonical_json(value: Any) -> Any:
+    """``canonical(json.loads(text))`` in one C-speed pass: floats are normalised while parsing."""
+    if isinstance(value, str):
+        return json.loads(value, parse_float=_canonical_float)
+    return auditlog.canonical(value)
 
 
 def _first_differing_field(
