@@ -113,7 +113,7 @@ def test_empty_database_gives_a_short_sensible_report(db, tmp_path) -> None:
         _, content = generate_annual(session, 2024, database_name="empty.sqlite3", actor="t")
     qpdf_check(content, tmp_path)
     pages = pages_text(content)
-    assert len(pages) <= 12
+    assert len(pages) <= 6
     text = flat("\n".join(pages))
     for sentence in (
         "No collaborations were registered or appraised in 2024",

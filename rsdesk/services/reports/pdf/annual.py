@@ -798,14 +798,24 @@ def build_annual(
     portrait = PageTemplate(id="portrait", frames=[document.frame_for(PORTRAIT)], pagesize=PORTRAIT)
     story: list[Any] = _cover(data, width)
     story += [PageBreak(), document.TocPlaceholder(context), PageBreak()]
-    story += _summary(data, context, width)
-    story += _appraisals(data, context, width)
-    story += _collaborations(data, context, width)
-    story += _follow_up(data, context, width)
-    story += _people(data, context, width)
-    story += _method(data, context, width)
-    story += _audit(data, context, stamp, width)
-    story += _appendix(session, data, context, progress, cancel)
+    sections = (
+        _summary(data, context, width)
+        + _appraisals(data, context, width)
+        + _collaborations(data, context, width)
+        + _follow_up(data, context, width)
+        + _people(data, context, width)
+        + _method(data, context, width)
+        + _audit(data, context, stamp, width)
+        + _appendix(session, data, context, progress, cancel)
+    )
+    if data.current.collaborations == 0 and data.current.appraisals == 0:
+        # Nothing happened this year: run the sections on rather than print empty pages.
+        sections = [
+            CondPageBreak(90 * mm) if type(item) is PageBreak else item
+            for item in sections
+            if not isinstance(item, NextPageTemplate)
+        ]
+    story += sections
     return document.build(
         story,
         context,
