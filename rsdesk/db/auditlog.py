@@ -222,13 +222,17 @@ class TextCache:
         state, salts, changes = entry.state, entry.salts, entry.changes
         personal = spec.personal if salts else frozenset()
         value_text = self.value
-        key_text = self.key
         texts: dict[str, str] = {}
         parts = []
+        # An insert's changes are [None, value] for each non-null column: its body is built in
+        # the same pass (falls back to the general loop below for anything else).
+        body_parts = []
+        matched = 0
         for name, key in _sorted_columns(spec):
             value = state.get(name)
             if name in personal:
                 text = '"' + self.salted(salts[name], value) + '"'  # type: ignore[index]
+                pair_text = None
             else:
                 cls = type(value)
                 if value is None:
@@ -240,8 +244,33 @@ class TextCache:
                 else:
                     text = value_text(value)
                 texts[name] = text
+                pair_text = "null," + text
             parts.append(key + ":" + text)
+            pair = changes.get(name)
+            if pair is not None and len(pair) == 2 and pair[0] is None and pair[1] is value:
+                matched += 1
+                if pair_text is None:
+                    pair_text = '"' + self.salted(salts[name], None) + '",' + text  # type: ignore[index]
+                body_parts.append(key + ":[" + pair_text + "]")
         state_hash = hashlib.sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()
+        if matched == len(changes):
+            body = "{" + ",".join(body_parts) + "}"
+        else:
+            body = self._body(changes, state, texts, personal, salts)
+        if not stored:
+            return state_hash, body, ""
+        return state_hash, body, self._stored_text(changes, state, texts)
+
+    def _body(
+        self,
+        changes: Mapping[str, Sequence[Any]],
+        state: Mapping[str, Any],
+        texts: dict[str, str],
+        personal: frozenset[str],
+        salts: Mapping[str, str] | None,
+    ) -> str:
+        value_text = self.value
+        key_text = self.key
         parts = []
         for name in sorted(changes):
             pair = changes[name]
@@ -254,9 +283,12 @@ class TextCache:
                     for item in pair
                 ]
             parts.append(key_text(name) + ":[" + ",".join(items) + "]")
-        body = "{" + ",".join(parts) + "}"
-        if not stored:
-            return state_hash, body, ""
+        return "{" + ",".join(parts) + "}"
+
+    def _stored_text(
+        self, changes: Mapping[str, Sequence[Any]], state: Mapping[str, Any], texts: dict[str, str]
+    ) -> str:
+        key_text = self.key
         parts = []
         for name, pair in changes.items():
             current = state.get(name)
@@ -278,7 +310,7 @@ class TextCache:
                 else:
                     items.append(self._stored_value(item))
             parts.append(key_text(name) + ": [" + ", ".join(items) + "]")
-        return state_hash, body, "{" + ", ".join(parts) + "}"
+        return "{" + ", ".join(parts) + "}"
 
     def stored(self, changes: Mapping[str, Sequence[Any]]) -> str:
         """``changes`` serialised as the JSON column stores it (``json.dumps`` defaults)."""

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Text, func, select, type_coerce
+from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, String, Text, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from rsdesk.db import auditlog
@@ -88,7 +88,7 @@ def verify(
     # large log streams through in small chunks instead of sitting in memory as Python objects.
     columns = (
         AuditEntry.id,
-        AuditEntry.at,
+        type_coerce(AuditEntry.at, Text),
         AuditEntry.actor,
         AuditEntry.table_name,
         AuditEntry.record_id,
@@ -144,7 +144,7 @@ def verify(
                 form = auditlog.changes_for_hash(changes, salts, redacted)
             else:
                 form = {name: list(pair) for name, pair in changes.items()}
-            at_text = auditlog.canonical(at)
+            at_text = _timestamp_text(at)
             digest = auditlog.entry_hash(
                 prev_hash, entry_id, at_text, actor, table_name, record_id, action, form, state_hash
             )
@@ -179,12 +179,13 @@ def verify(
         cancel.raise_if_cancelled()
         known_records = last_state.get(table_name, {})
         seen: set[int] = set()
-        is_json = [isinstance(table.c[name].type, JSON) for name in spec.columns]
+        readers = [_reader(table.c[name]) for name in spec.columns]
         selected = [
-            type_coerce(table.c[name], Text) if json_column else table.c[name]
-            for name, json_column in zip(spec.columns, is_json)
+            type_coerce(table.c[name], Text) if reader is not None else table.c[name]
+            for name, reader in zip(spec.columns, readers)
         ]
         query = select(table.c.id, *selected).order_by(table.c.id)
+        canonical = auditlog.canonical
         for row in session.execute(query).yield_per(CHUNK):
             record_id = row[0]
             seen.add(record_id)
@@ -210,8 +211,8 @@ def verify(
                     f"{table_name} {record_id} exists although entry {entry_id} deleted it",
                 )
             state = {
-                name: _canonical_json(value) if json_column else auditlog.canonical(value)
-                for name, json_column, value in zip(spec.columns, is_json, row[1:])
+                name: canonical(value) if reader is None else reader(value)
+                for name, reader, value in zip(spec.columns, readers, row[1:])
             }
             if auditlog.state_digest(spec, state, salts, is_canonical=True) != state_hash:
                 field = _first_differing_field(session, spec, record_id, state)
@@ -236,6 +237,44 @@ def verify(
                 )
         progress(checked, total, f"Compared {table_name}")
     return VerifyResult(True, checked, records_checked, expected_prev)
+
+
+def _reader(column: Any) -> Any:
+    """How to turn a column read as text into its canonical value (None: read it normally).
+
+    Reading JSON, dates, timestamps and enum text directly skips SQLAlchemy's conversions to
+    Python objects that ``canonical`` would only turn back into the same text. Booleans and
+    numbers are read normally (their canonical forms are not their stored text).
+    """
+    kind = column.type
+    if isinstance(kind, JSON):
+        return _canonical_json
+    if isinstance(kind, DateTime):
+        return _timestamp_text
+    if isinstance(kind, Date):
+        return _date_text
+    if isinstance(kind, Enum | String) and not isinstance(kind, Boolean):
+        return _text
+    return None
+
+
+def _text(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else auditlog.canonical(value)
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, str) and len(value) == 10:
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10]).isoformat()
+    return auditlog.canonical(value)
+
+
+def _timestamp_text(value: Any) -> Any:
+    """SQLite's stored ``YYYY-MM-DD HH:MM:SS.ffffff`` as ``canonical`` writes a datetime."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value).replace(microsecond=0).isoformat()
+    return auditlog.canonical(value)
 
 
 def _json(value: Any) -> Any:
