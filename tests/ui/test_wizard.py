@@ -65,7 +65,12 @@ def open_wizard(qtbot, context, **target) -> AppraisalWizard:
 
 
 def answer_all(
-    qtbot, wizard: AppraisalWizard, answers: dict[str, str], notes: dict[str, str]
+    qtbot,
+    wizard: AppraisalWizard,
+    answers: dict[str, str],
+    notes: dict[str, str],
+    *,
+    check_justifications: bool = True,
 ) -> None:
     """Walk the question pages clicking each answer and typing the justifications asked for."""
     assert wizard.currentPage() is wizard.start_page
@@ -78,7 +83,7 @@ def answer_all(
                 assert widget.justification.isVisibleTo(wizard)
                 widget.justification.setFocus()
                 qtbot.keyClicks(widget.justification, notes[question_id])
-            else:
+            elif check_justifications:
                 assert not widget.needs_justification()
                 assert not widget.justification.isVisibleTo(wizard)
 
@@ -301,3 +306,23 @@ def test_signed_off_record_saves_as_pdf(
     text = "".join(page.extract_text() for page in PdfReader(target).pages)
     assert reference in text
     assert "Robin Officer" in text
+
+
+def test_missing_justification_sends_the_officer_back_to_the_question(
+    qtbot, context, db, collaboration_id
+):
+    wizard = open_wizard(qtbot, context, collaboration_id=collaboration_id)
+    answers = {**benign_answers(MODEL), "form_kind": "exchange", "form_confidentiality": "unusual"}
+    answer_all(qtbot, wizard, answers, {}, check_justifications=False)
+    wizard.next()
+    assert "Justifications are still missing" in wizard.summary_page.text.toPlainText()
+    wizard.next()
+    finish(qtbot, wizard)
+    collaboration_page = wizard.question_pages[2]
+    qtbot.waitUntil(lambda: wizard.currentPage() is collaboration_page, timeout=10_000)
+    assert "Justify the answer" in collaboration_page.error.text()
+    assert collaboration_page.error.isVisibleTo(wizard)
+    widget = collaboration_page.questions["form_confidentiality"]
+    assert widget.justification.isVisibleTo(wizard)
+    with db.read() as session:
+        assert workflow.current_draft(session, collaboration_id) is not None

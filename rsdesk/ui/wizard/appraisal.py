@@ -320,8 +320,9 @@ class AppraisalWizard(QWizard):
             self.decision_page.show_error(str(exc))
             field_name = getattr(exc, "field", None)
             if field_name and self.model.has_question(field_name):
-                self.go_to_question(field_name)
-            if self.currentPage() is not self.decision_page:
+                # Show the question the message is about, with the message on its page.
+                self.go_to_question(field_name, str(exc))
+            elif self.currentPage() is not self.decision_page:
                 QMessageBox.warning(self, self.tr("Appraisal"), str(exc))
             return
         show_error(self, exc)
@@ -342,8 +343,8 @@ class AppraisalWizard(QWizard):
         else:
             self.unsetCursor()
 
-    def go_to_question(self, question_id: str) -> None:
-        """Go back to the page holding ``question_id`` and focus it."""
+    def go_to_question(self, question_id: str, message: str = "") -> None:
+        """Go back to the page holding ``question_id``, focus it and show ``message`` there."""
         target = self.model.question(question_id).page
         for page in self.question_pages:
             if page.page.id != target:
@@ -353,6 +354,7 @@ class AppraisalWizard(QWizard):
             while ids.index(self.currentId()) > ids.index(target_id):
                 self.back()
             page.focus_question(question_id)
+            page.show_error(message)
             return
 
     # -- closing ------------------------------------------------------------------------------

@@ -61,6 +61,19 @@ class QuestionWidget(QFrame):
             note.setStyleSheet("color: #1565c0;")
             layout.addWidget(note)
 
+        change = next((c for c in wizard.state.changes if c.question == question.id), None)
+        if change is not None:
+            before = (
+                question.option(change.before).text
+                if change.before and question.has_option(change.before)
+                else self.tr("(unanswered)")
+            )
+            changed = QLabel(self.tr("Changed since the previous version; it was: %s") % before)
+            changed.setObjectName("changedNote")
+            changed.setWordWrap(True)
+            changed.setStyleSheet("color: #ef6c00;")
+            layout.addWidget(changed)
+
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[str, QRadioButton] = {}
@@ -140,10 +153,17 @@ class QuestionPage(QWizardPage):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.live = QLabel()
         self.live.setObjectName("liveScore")
+        self.error = QLabel()
+        self.error.setObjectName("pageError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.error.hide()
         layout = QVBoxLayout(self)
+        layout.addWidget(self.error)
         layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.live)
         wizard.answers_changed.connect(self._update_live)
+        wizard.answers_changed.connect(self._clear_error)
         self._update_live()
 
     @Slot()
@@ -160,6 +180,18 @@ class QuestionPage(QWizardPage):
         if unanswered:
             text += self.tr("; %d unanswered on this page") % unanswered
         self.live.setText(text)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+
+    def cleanupPage(self) -> None:
+        self.show_error("")
+
+    @Slot()
+    def _clear_error(self) -> None:
+        if self.error.isVisible():
+            self.show_error("")
 
     def focus_question(self, question_id: str) -> None:
         widget = self.questions[question_id]
