@@ -27,6 +27,12 @@ def fixtures() -> Path:
     return FIXTURES
 
 
+@pytest.fixture
+def db(any_db: Database) -> Database:
+    """Screening tests run on SQLite and, when RSDESK_TEST_DATABASE_URL is set, on PostgreSQL."""
+    return any_db
+
+
 def row_counts(db: Database) -> dict[str, int]:
     with db.read() as session:
         return {
