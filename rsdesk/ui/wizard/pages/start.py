@@ -67,7 +67,7 @@ class StartPage(QWizardPage):
                 before = _option_text(model, change.question, change.before)
                 after = _option_text(model, change.question, change.after)
                 parts.append(
-                    f"<li>{escape(change.question_text)}: {escape(before)} → <b>{escape(after)}</b></li>"
+                    f"<li>{escape(change.question_text)} — {escape(before)} → <b>{escape(after)}</b></li>"
                 )
             parts.append("</ul>")
         earlier = [h for h in state.history if h.id != state.appraisal.id]
