@@ -90,7 +90,7 @@ def generate(
         _refuse_non_empty(connection)
         if connection.dialect.name == "sqlite":
             # A larger page cache for the bulk load; it lasts as long as this connection.
-            connection.exec_driver_sql("PRAGMA cache_size = -200000")
+            connection.exec_driver_sql("PRAGMA cache_size = -65536")
         ctx = DemoContext(
             connection=connection,
             rng=random.Random(seed),

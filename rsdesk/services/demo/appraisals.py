@@ -110,7 +110,7 @@ class Appraiser:
 
     def _new_outcome(self, facts: dict[str, str], target: str, draft: bool) -> Outcome:
         best: Outcome | None = None
-        for _ in range(3):
+        for _ in range(2):
             candidate = self._score(self._answers(facts, target, draft))
             if candidate.level == target:
                 return candidate

@@ -19,7 +19,7 @@ from typing import Any
 from rsdesk.models import Collaboration, CollaborationPartner, CollaborationTechnology
 from rsdesk.services.appraisal.workflow import add_months
 from rsdesk.services.demo.appraisals import Appraiser, Outcome
-from rsdesk.services.demo.context import CollaborationRow, DemoContext, StaffRow
+from rsdesk.services.demo.context import BATCH, CollaborationRow, DemoContext, StaffRow
 from rsdesk.services.demo.organisation import LEAD_ROLES, PROFILE_BY_KEY
 from rsdesk.services.demo.vocabulary import (
     APPLICATIONS,
@@ -109,9 +109,20 @@ def collaborations(ctx: DemoContext) -> dict[str, int]:
         (int(SPAN_DAYS * (1 - math.sqrt(rng.random()))) for _ in range(ctx.size)), reverse=True
     )
     per_year: dict[int, int] = {}
+    counts = {"collaborations": 0, "collaboration partners": 0, "collaboration technology areas": 0}
+
+    def flush() -> None:
+        # Written as planned, a batch at a time, so that memory stays flat however large.
+        counts["collaborations"] += ctx.write(Collaboration.__table__, rows)
+        counts["collaboration partners"] += ctx.write(CollaborationPartner.__table__, partner_links)
+        counts["collaboration technology areas"] += ctx.write(
+            CollaborationTechnology.__table__, technology_links
+        )
+        rows.clear()
+        partner_links.clear()
+        technology_links.clear()
+
     for age in ages:
-        if len(rows) % 5000 == 0:
-            ctx.cancel.raise_if_cancelled()
         proposed_on = ctx.anchor - dt.timedelta(days=age)
         per_year[proposed_on.year] = per_year.get(proposed_on.year, 0) + 1
         reference = f"C-{proposed_on.year}-{per_year[proposed_on.year]:05d}"
@@ -139,13 +150,12 @@ def collaborations(ctx: DemoContext) -> dict[str, int]:
                 }
             )
         ctx.collaborations.append(collab)
-    return {
-        "collaborations": ctx.write(Collaboration.__table__, rows),
-        "collaboration partners": ctx.write(CollaborationPartner.__table__, partner_links),
-        "collaboration technology areas": ctx.write(
-            CollaborationTechnology.__table__, technology_links
-        ),
-    }
+        if collab.id % 1000 == 0:
+            ctx.cancel.raise_if_cancelled()
+        if len(rows) >= BATCH:
+            flush()
+    flush()
+    return counts
 
 
 def _partner_role(kind: str, order: int, count: int) -> str:
