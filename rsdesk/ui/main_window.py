@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
 
         self.navigation.currentRowChanged.connect(self._on_navigation)
         context.signals.navigate.connect(self._on_navigate_request)
+        context.signals.open_record.connect(self._on_open_record)
         context.signals.status_message.connect(self._on_status_message)
         self._restore_state()
         if self.navigation.currentRow() < 0 and self._entries:
@@ -178,6 +179,8 @@ class MainWindow(QMainWindow):
             return
         view = self.view(self._entries[row].key)
         self.stack.setCurrentWidget(view)
+        # Read-only registers (audit log, appraisals, measures) have nothing to create.
+        self.new_action.setEnabled(bool(getattr(view, "can_create", True)))
 
     @Slot(str, object)
     def _on_navigate_request(self, key: str, filters: object) -> None:
@@ -186,6 +189,30 @@ class MainWindow(QMainWindow):
         view = self.show_view(key)
         if isinstance(filters, dict):
             view.apply_filters(filters)
+
+    #: Register name -> the view that edits its records (for AppSignals.open_record).
+    RECORD_VIEWS = {
+        "collaborations": "collaborations",
+        "partners": "partners",
+        "appraisals": "appraisals",
+        "measures": "measures",
+        "audit_log": "audit",
+    }
+
+    @Slot(str, int)
+    def _on_open_record(self, register: str, record_id: int) -> None:
+        from rsdesk.ui.views.register_view import RegisterView
+
+        key = self.RECORD_VIEWS.get(register, register)
+        if key not in self.view_keys():
+            return
+        view = self.show_view(key)
+        # A view that does not open records itself would only send the request back here.
+        if (
+            isinstance(view, RegisterView)
+            and type(view).open_record is not RegisterView.open_record
+        ):
+            view.open_record(record_id)
 
     @Slot(str)
     def _on_status_message(self, message: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, distinct, select
+from sqlalchemy import Select, select
 
 from rsdesk.models import AuditEntry
 from rsdesk.services.registers.base import DATETIME, INT, Column, Filter, RegisterSpec
@@ -30,12 +30,12 @@ def _until(statement: Select[Any], value: Any) -> Select[Any]:
 
 
 def _table_choices(session: Any) -> list[tuple[Any, str]]:
-    rows = session.scalars(select(distinct(AuditEntry.table_name)).order_by(AuditEntry.table_name))
+    rows = session.scalars(select(AuditEntry.table_name).distinct().order_by(AuditEntry.table_name))
     return [(name, name.replace("_", " ").capitalize()) for name in rows]
 
 
 def _actor_choices(session: Any) -> list[tuple[Any, str]]:
-    rows = session.scalars(select(distinct(AuditEntry.actor)).order_by(AuditEntry.actor))
+    rows = session.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor))
     return [(name, name) for name in rows]
 
 

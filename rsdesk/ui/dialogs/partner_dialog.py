@@ -1,0 +1,351 @@
+"""The partner editor: names (main and other), kind, place, notes; screening hits; history."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from rsdesk.models.enums import PartnerKind, PartnerNameKind
+from rsdesk.services import audit
+from rsdesk.services import partners as service
+from rsdesk.services.errors import ValidationError
+from rsdesk.services.partners import OtherName, PartnerDetail, PartnerInput
+from rsdesk.ui.context import AppContext
+from rsdesk.ui.itemmodels.register_table_model import enum_label
+from rsdesk.ui.ops import show_error
+from rsdesk.ui.widgets import form
+from rsdesk.ui.widgets.form import FieldError
+
+SCREENING = "rsdesk.services.screening.workflow"
+
+
+@dataclass(frozen=True)
+class PartnerEditorData:
+    detail: PartnerDetail | None
+    history: list[audit.HistoryItem]
+    #: (list, matched name, list entry, score, verdict) per screening hit.
+    hits: list[tuple[str, str, str, float, str]]
+
+
+def load_partner_data(session: Session, partner_id: int | None) -> PartnerEditorData:
+    if partner_id is None:
+        return PartnerEditorData(None, [], [])
+    detail = service.load(session, partner_id)
+    hits: list[tuple[str, str, str, float, str]] = []
+    if importlib.util.find_spec(SCREENING) is not None:
+        from rsdesk.services.screening import workflow
+
+        for row in workflow.results_for_partner(session, partner_id):
+            hits.append(
+                (
+                    str(getattr(row, "list_name", "")),
+                    str(getattr(row, "partner_name_matched", "")),
+                    str(getattr(row, "entry_name", "")),
+                    float(getattr(row, "score", 0) or 0),
+                    str(getattr(row, "verdict", "")),
+                )
+            )
+    return PartnerEditorData(detail, audit.history(session, "partner", partner_id), hits)
+
+
+class PartnerDialog(QDialog):
+    loaded = Signal()
+    saved = Signal(object)
+
+    def __init__(
+        self, context: AppContext, partner_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.partner_id = partner_id
+        self.detail: PartnerDetail | None = None
+        self._initial: PartnerInput | None = None
+        self.setObjectName("PartnerDialog")
+        self.setWindowTitle(self.tr("New partner") if partner_id is None else self.tr("Partner"))
+        self.setMinimumSize(640, 520)
+        self.errors: dict[str, FieldError] = {}
+        self.fields: dict[str, QWidget] = {}
+
+        details = QWidget()
+        layout = QFormLayout(details)
+        self.name_edit = QLineEdit()
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem(self.tr("Choose…"), None)
+        for kind in PartnerKind:
+            self.kind_combo.addItem(enum_label(kind), kind.value)
+        self.country_edit = QLineEdit()
+        self.country_edit.setMaxLength(2)
+        self.country_edit.setPlaceholderText(self.tr("ISO code, e.g. DE (for statistics only)"))
+        self.city_edit = QLineEdit()
+        self.website_edit = QLineEdit()
+        self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setTabChangesFocus(True)
+        self.notes_edit.setMaximumHeight(80)
+        self.names_table = QTableWidget(0, 2)
+        self.names_table.setHorizontalHeaderLabels([self.tr("Other name"), self.tr("Kind")])
+        self.names_table.horizontalHeader().setStretchLastSection(False)
+        self.names_table.horizontalHeader().setSectionResizeMode(
+            0, self.names_table.horizontalHeader().ResizeMode.Stretch
+        )
+        self.names_table.verticalHeader().hide()
+        self.names_table.setMinimumHeight(110)
+        names_box = QWidget()
+        names_layout = QVBoxLayout(names_box)
+        names_layout.setContentsMargins(0, 0, 0, 0)
+        names_layout.addWidget(self.names_table)
+        row = QHBoxLayout()
+        self.add_name_button = QPushButton(self.tr("Add name"))
+        self.remove_name_button = QPushButton(self.tr("Remove name"))
+        self.add_name_button.clicked.connect(lambda: self.add_other_name("", PartnerNameKind.ALIAS))
+        self.remove_name_button.clicked.connect(self._remove_name)
+        row.addWidget(self.add_name_button)
+        row.addWidget(self.remove_name_button)
+        row.addStretch(1)
+        names_layout.addLayout(row)
+        for key, label, widget in (
+            ("name", self.tr("&Name:"), self.name_edit),
+            ("kind", self.tr("&Kind:"), self.kind_combo),
+            ("country", self.tr("&Country:"), self.country_edit),
+            ("city", self.tr("C&ity:"), self.city_edit),
+            ("website", self.tr("&Website:"), self.website_edit),
+            ("other_names", self.tr("&Other names:"), names_box),
+            ("notes", self.tr("No&tes:"), self.notes_edit),
+        ):
+            self._add_row(layout, key, label, widget)
+
+        self.hits_list = QTreeWidget()
+        self.hits_list.setRootIsDecorated(False)
+        self.hits_list.setHeaderLabels(
+            [
+                self.tr("List"),
+                self.tr("Our name"),
+                self.tr("Listed as"),
+                self.tr("Score"),
+                self.tr("Verdict"),
+            ]
+        )
+        self.history_list = QTreeWidget()
+        self.history_list.setHeaderLabels(
+            [self.tr("When (UTC)"), self.tr("Who"), self.tr("What"), self.tr("Change")]
+        )
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(details, self.tr("&Details"))
+        self.tabs.addTab(self.hits_list, self.tr("&Screening"))
+        self.tabs.addTab(self.history_list, self.tr("&History"))
+        self.tabs.setTabEnabled(1, importlib.util.find_spec(SCREENING) is not None)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.archive_button = QPushButton(self.tr("&Archive…"))
+        self.archive_button.setVisible(partner_id is not None)
+        self.buttons.addButton(self.archive_button, QDialogButtonBox.ButtonRole.ResetRole)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.archive_button.clicked.connect(self.toggle_archived)
+        self.status_label = QLabel()
+        main = QVBoxLayout(self)
+        main.addWidget(self.tabs, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status_label, 1)
+        bottom.addWidget(self.buttons)
+        main.addLayout(bottom)
+        self.setEnabled(False)
+        context.ops.query(lambda s: load_partner_data(s, partner_id), self._on_loaded)
+
+    def _add_row(self, layout: QFormLayout, key: str, label: str, widget: QWidget) -> None:
+        widget.setObjectName(key)
+        widget.setAccessibleName(label.replace("&", "").rstrip(":"))
+        error = FieldError()
+        holder = QWidget()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(widget)
+        box.addWidget(error)
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        layout.addRow(caption, holder)
+        self.errors[key] = error
+        self.fields[key] = widget
+
+    def add_other_name(self, name: str, kind: str) -> None:
+        row = self.names_table.rowCount()
+        self.names_table.insertRow(row)
+        self.names_table.setItem(row, 0, QTableWidgetItem(name))
+        combo = QComboBox()
+        for value in PartnerNameKind:
+            combo.addItem(enum_label(value), value.value)
+        combo.setCurrentIndex(max(combo.findData(str(kind)), 0))
+        self.names_table.setCellWidget(row, 1, combo)
+        if not name:
+            self.names_table.setCurrentCell(row, 0)
+            self.names_table.editItem(self.names_table.item(row, 0))
+
+    @Slot()
+    def _remove_name(self) -> None:
+        row = self.names_table.currentRow()
+        if row >= 0:
+            self.names_table.removeRow(row)
+
+    def _on_loaded(self, data: PartnerEditorData) -> None:
+        self.detail = data.detail
+        d = data.detail
+        if d is not None:
+            self.setWindowTitle(self.tr("Partner: %s") % d.name)
+            self.name_edit.setText(d.name)
+            self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(d.kind), 0))
+            self.country_edit.setText(d.country or "")
+            self.city_edit.setText(d.city or "")
+            self.website_edit.setText(d.website or "")
+            self.notes_edit.setPlainText(d.notes or "")
+            for other in d.other_names:
+                self.add_other_name(other.name, str(other.kind))
+            self.archive_button.setText(
+                self.tr("Un&archive") if d.archived else self.tr("&Archive…")
+            )
+        for hit in data.hits:
+            item = QTreeWidgetItem([hit[0], hit[1], hit[2], f"{hit[3]:.0f}", enum_label(hit[4])])
+            self.hits_list.addTopLevelItem(item)
+        for entry in data.history:
+            top = QTreeWidgetItem(
+                [entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.actor, entry.action, ""]
+            )
+            for name, old, new in entry.changes:
+                top.addChild(
+                    QTreeWidgetItem(
+                        [
+                            "",
+                            "",
+                            name,
+                            f"{old if old is not None else '—'} → {new if new is not None else '—'}",
+                        ]
+                    )
+                )
+            self.history_list.addTopLevelItem(top)
+        self._initial = self.form_input()
+        self.setEnabled(True)
+        self.name_edit.setFocus()
+        self.loaded.emit()
+
+    def form_input(self) -> PartnerInput:
+        names = []
+        for row in range(self.names_table.rowCount()):
+            item = self.names_table.item(row, 0)
+            combo = self.names_table.cellWidget(row, 1)
+            kind: Any = (
+                combo.currentData() if isinstance(combo, QComboBox) else PartnerNameKind.ALIAS
+            )
+            if item is not None and item.text().strip():
+                names.append(OtherName(item.text(), kind))
+        return PartnerInput(
+            name=self.name_edit.text(),
+            kind=self.kind_combo.currentData() or "",
+            country=self.country_edit.text() or None,
+            city=self.city_edit.text() or None,
+            website=self.website_edit.text() or None,
+            notes=self.notes_edit.toPlainText() or None,
+            other_names=tuple(names),
+        )
+
+    def is_dirty(self) -> bool:
+        return self.form_input() != self._initial
+
+    @Slot()
+    def save(self) -> None:
+        data = self.form_input()
+        partner_id = self.partner_id
+        for label in self.errors.values():
+            label.clear_error()
+
+        def work(session: Session) -> PartnerDetail:
+            if partner_id is None:
+                return service.create(session, data)
+            return service.update(session, partner_id, data)
+
+        self.context.ops.write(work, self._on_saved, self._on_failed)
+
+    def _on_saved(self, detail: PartnerDetail) -> None:
+        self.detail = detail
+        self.partner_id = detail.id
+        self._initial = self.form_input()
+        self.context.signals.status_message.emit(self.tr("Saved %s") % detail.name)
+        self.saved.emit(detail)
+        self.accept()
+
+    def _on_failed(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError) and error.field in self.errors:
+            self.errors[error.field].show_error(str(error))
+            self.tabs.setCurrentIndex(0)
+            self.fields[error.field].setFocus()
+            self.status_label.setText(self.tr("Not saved: %s") % error)
+        else:
+            show_error(self, error)
+
+    @Slot()
+    def toggle_archived(self) -> None:
+        if self.detail is None:
+            return
+        partner_id = self.detail.id
+        if self.detail.archived:
+            self.context.ops.write(
+                lambda s: service.unarchive(s, partner_id), self._on_saved, self._on_failed
+            )
+            return
+        if form.ask_confirm(
+            self,
+            self.tr("Archive partner"),
+            self.tr(
+                "Archive %s? Existing collaborations keep it; it leaves the picker and register."
+            )
+            % self.detail.name,
+        ):
+            self.context.ops.write(
+                lambda s: service.archive(s, partner_id), self._on_saved, self._on_failed
+            )
+
+    def reject(self) -> None:
+        if self.isEnabled() and self.is_dirty():
+            answer = form.ask_discard_changes(self)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            if answer == QMessageBox.StandardButton.Save:
+                self.save()
+                return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.isEnabled() and self.is_dirty():
+            answer = form.ask_discard_changes(self)
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                if answer == QMessageBox.StandardButton.Save:
+                    self.save()
+                return
+        super().closeEvent(event)

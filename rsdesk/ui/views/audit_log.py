@@ -1,0 +1,131 @@
+"""The audit log, read-only: filter by table, person and dates; verify the hash chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
+
+from rsdesk.services import audit
+from rsdesk.services.audit import VerifyResult
+from rsdesk.ui.context import AppContext
+from rsdesk.ui.itemmodels.register_table_model import SortRole
+from rsdesk.ui.views.register_view import RegisterView
+from rsdesk.ui.widgets.date_edit import OptionalDateEdit
+
+
+class AuditLogView(RegisterView):
+    register_name = "audit_log"
+    #: Every write adds entries; the view reloads when it is next shown.
+    watches = frozenset({"*"})
+    can_create = False
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.search_box.setPlaceholderText(self.tr("Search who and which table (Ctrl+F)"))
+        self.since_edit = OptionalDateEdit()
+        self.since_edit.setObjectName("filter_since")
+        self.since_edit.setAccessibleName(self.tr("From date"))
+        self.until_edit = OptionalDateEdit()
+        self.until_edit.setObjectName("filter_until")
+        self.until_edit.setAccessibleName(self.tr("Until date"))
+        from_label = QLabel(self.tr("Fro&m:"))
+        from_label.setBuddy(self.since_edit)
+        until_label = QLabel(self.tr("&Until:"))
+        until_label.setBuddy(self.until_edit)
+        for widget in (from_label, self.since_edit, until_label, self.until_edit):
+            self.filter_bar.addWidget(widget)
+        self.since_edit.dateChanged.connect(self._on_dates)
+        self.until_edit.dateChanged.connect(self._on_dates)
+        self.verify_button = QPushButton(self.tr("&Verify chain"))
+        self.verify_button.setObjectName("verifyButton")
+        self.verify_button.setToolTip(
+            self.tr(
+                "Check that no entry was altered, removed or reordered, and that every record matches its last entry"
+            )
+        )
+        self.verify_button.clicked.connect(self.verify)
+        self.filter_bar.addWidget(self.verify_button)
+        self.last_result: VerifyResult | None = None
+
+    def _on_data_changed(self, changes: Any) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    @Slot()
+    def _on_dates(self) -> None:
+        since, until = self.since_edit.value(), self.until_edit.value()
+        self._extra_filters.pop("since", None)
+        self._extra_filters.pop("until", None)
+        if since is not None:
+            self._extra_filters["since"] = since
+        if until is not None:
+            self._extra_filters["until"] = until
+        self._apply_query_now()
+
+    def apply_filters(self, filters: dict[str, Any]) -> None:
+        super().apply_filters(filters)
+        for key, edit in (("since", self.since_edit), ("until", self.until_edit)):
+            value = filters.get(key)
+            edit.blockSignals(True)
+            edit.set_value(value if isinstance(value, dt.date) else None)
+            edit.blockSignals(False)
+        self.drill_label.setVisible(bool(set(self._extra_filters) - {"since", "until"}))
+
+    def new_record(self) -> None:
+        self.context.signals.status_message.emit(self.tr("The audit log is read-only."))
+
+    def open_record(self, record_id: int) -> None:
+        """Entries have no editor; Enter shows the entry's changed fields."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        changes = self.model.data(
+            self.model.index(index.row(), self.spec.column_index("changes")), SortRole
+        )
+        text = "\n".join(
+            f"{name}: {pair[0]!r} → {pair[1]!r}" for name, pair in sorted((changes or {}).items())
+        )
+        QMessageBox.information(
+            self, self.tr("Audit entry %s") % record_id, text or self.tr("No field changes.")
+        )
+
+    @Slot()
+    def verify(self) -> int:
+        """Check the whole chain in a background job with progress; returns the task id."""
+        db = self.context.db
+        self.verify_button.setEnabled(False)
+
+        def work(progress: Any, cancel: Any) -> VerifyResult:
+            with db.read() as session:
+                return audit.verify(session, progress, cancel)
+
+        return self.context.ops.job(
+            self.tr("Verifying the audit trail…"), work, self._on_verified, self._on_verify_failed
+        )
+
+    def _on_verified(self, result: VerifyResult) -> None:
+        self.verify_button.setEnabled(True)
+        self.last_result = result
+        locale = self.locale()
+        if result.ok:
+            message = self.tr("The audit trail is intact: %s entries and %s records checked.") % (
+                locale.toString(result.entries_checked),
+                locale.toString(result.records_checked),
+            )
+            self.context.signals.status_message.emit(message)
+        else:
+            message = self.tr("The audit trail is broken: %s") % result.problem
+            if result.bad_entry_id is not None:
+                self.apply_filters({"text": ""})
+            QMessageBox.warning(self, self.tr("Audit trail"), message)
+
+    def _on_verify_failed(self, error: BaseException) -> None:
+        from rsdesk.ui.ops import show_error
+
+        self.verify_button.setEnabled(True)
+        show_error(self, error)

@@ -1,0 +1,157 @@
+"""Partners, measures, appraisals and audit-log views on a real database: filters, drill-downs,
+column chooser and remembered columns, the partner editor, the audit chain check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from rsdesk.models import MitigationMeasure
+from rsdesk.services import collaborations
+from rsdesk.services import partners as partner_service
+from rsdesk.services.collaborations import CollaborationInput
+from rsdesk.services.partners import PartnerInput
+from rsdesk.ui.widgets import form
+from tests.ui.bulk import add_collaborations
+
+pytestmark = pytest.mark.ui
+
+
+def _loaded(qtbot, view) -> None:
+    qtbot.waitUntil(lambda: view.model.total is not None and not view.model.loading, timeout=10_000)
+
+
+def test_filter_combo_and_drill_down(qtbot, main_window, db) -> None:
+    add_collaborations(db, 50)
+    view = main_window.show_view("collaborations")
+    _loaded(qtbot, view)
+    combo = view._filter_combos["status"]
+    qtbot.waitUntil(lambda: combo.count() > 2, timeout=10_000)
+    with qtbot.waitSignal(view.model.loaded, timeout=10_000):
+        combo.setCurrentIndex(combo.findData("active"))
+    assert view.model.count == sum(1 for n in range(1, 51) if n % 4 == 1)
+    assert view.count_label.text() == f"{view.model.count} of 50"
+    # A dashboard drill-down: a filter without a drop-down shows with "Show all".
+    with qtbot.waitSignal(view.model.loaded, timeout=10_000):
+        main_window.context.signals.navigate.emit(
+            "collaborations", {"review": "overdue", "risk_level": "high"}
+        )
+    assert view._filter_combos["risk_level"].currentData() == "high"
+    with qtbot.waitSignal(view.model.loaded, timeout=10_000):
+        view.clear_filters()
+    assert view.model.count == 50
+
+
+def test_column_chooser_and_state_survive_restart(qtbot, context, db) -> None:
+    from rsdesk.ui.views.collaborations import CollaborationsView
+
+    add_collaborations(db, 5)
+    view = CollaborationsView(context)
+    qtbot.addWidget(view)
+    _loaded(qtbot, view)
+    header = view.table.horizontalHeader()
+    partners = view.spec.column_index("partners")
+    menu = view.column_menu()
+    action = next(a for a in menu.actions() if a.text() == "Partners")
+    assert action.isChecked()
+    action.trigger()
+    assert header.isSectionHidden(partners)
+    header.resizeSection(view.spec.column_index("title"), 333)
+    header.setSortIndicator(view.spec.column_index("start_date"), Qt.SortOrder.DescendingOrder)
+    view.save_state()
+    again = CollaborationsView(context)
+    qtbot.addWidget(again)
+    _loaded(qtbot, again)
+    header = again.table.horizontalHeader()
+    assert header.isSectionHidden(partners)
+    assert header.sectionSize(again.spec.column_index("title")) == 333
+    assert again.model.query.sort_key == "start_date"
+    assert again.model.query.descending
+
+
+def test_partner_editor_creates_and_refuses_bad_country(qtbot, main_window, db) -> None:
+    view = main_window.show_view("partners")
+    _loaded(qtbot, view)
+    main_window.new_action.trigger()
+    dialog = view.editor
+    qtbot.waitUntil(dialog.isEnabled, timeout=10_000)
+    qtbot.keyClicks(dialog.name_edit, "Instituto de Prueba")
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("research_institute"))
+    qtbot.keyClicks(dialog.country_edit, "C1")
+    dialog.add_other_name("IdP", "abbreviation")
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.errors["country"].isVisible(), timeout=10_000)
+    dialog.country_edit.setText("CL")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
+        dialog.save()
+    partner = saved.args[0]
+    assert [(n.name, n.kind) for n in partner.other_names] == [("IdP", "abbreviation")]
+    qtbot.waitUntil(lambda: view.model.count == 1, timeout=10_000)
+    assert view.model.data(view.model.index(0, 0)) == "Instituto de Prueba"
+    with db.read() as session:
+        assert partner_service.search(session, "idp")[0].id == partner.id
+
+
+def test_measure_editor_marks_done(qtbot, main_window, db, monkeypatch) -> None:
+    with db.unit_of_work() as session:
+        collaboration = collaborations.create(
+            session, CollaborationInput("Shared data", "data_sharing")
+        )
+        measure = MitigationMeasure(
+            collaboration_id=collaboration.id,
+            description="Export-control check of the data set",
+            due_date=dt.date.today(),
+        )
+        session.add(measure)
+        session.flush()
+        measure_id = measure.id
+    view = main_window.show_view("measures")
+    _loaded(qtbot, view)
+    assert not main_window.new_action.isEnabled()
+    view.open_record(measure_id)
+    dialog = view.editor
+    qtbot.waitUntil(dialog.isEnabled, timeout=10_000)
+    dialog.status_combo.setCurrentIndex(dialog.status_combo.findData("done"))
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.errors["evidence"].isVisible(), timeout=10_000)
+    dialog.evidence_edit.setPlainText("Licence check memo 2026-14")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
+        dialog.save()
+    assert saved.args[0].completed_on == dt.date.today()
+
+
+def test_audit_log_filters_and_verifies(qtbot, main_window, db) -> None:
+    add_collaborations(db, 30)
+    with db.unit_of_work() as session:
+        partner_service.create(session, PartnerInput("Audited Partner", "company"))
+    view = main_window.show_view("audit")
+    _loaded(qtbot, view)
+    assert view.model.count == 31
+    combo = view._filter_combos["table"]
+    qtbot.waitUntil(lambda: combo.findData("partner") >= 0, timeout=10_000)
+    with qtbot.waitSignal(view.model.loaded, timeout=10_000):
+        combo.setCurrentIndex(combo.findData("partner"))
+    assert view.model.count == 1
+    with qtbot.waitSignal(view.model.loaded, timeout=10_000):
+        view.since_edit.set_value(dt.date.today() + dt.timedelta(days=1))
+    assert view.model.count == 0
+    with qtbot.waitSignal(view.verify_button.clicked, timeout=1000):
+        qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.last_result is not None, timeout=20_000)
+    assert view.last_result.ok
+    assert view.last_result.entries_checked == 31
+
+
+def test_open_record_signal_reaches_the_editor(qtbot, main_window, db, monkeypatch) -> None:
+    ids = add_collaborations(db, 3)
+    monkeypatch.setattr(
+        form, "ask_discard_changes", lambda _p: form.QMessageBox.StandardButton.Discard
+    )
+    main_window.context.signals.open_record.emit("collaborations", ids[1])
+    view = main_window.current_view()
+    assert view.spec.name == "collaborations"
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isEnabled(), timeout=10_000)
+    assert view.editor.title_edit.text() == "Study 00002"
+    view.editor.reject()
