@@ -300,11 +300,7 @@ class TextCache:
                 elif (
                     item is current
                     and name in texts
-                    and (
-                        cls is int
-                        or cls is bool
-                        or (cls is str and item.isascii() and "\x7f" not in item)
-                    )
+                    and (cls is int or cls is bool or (cls is str and _ascii_text(item)))
                 ):
                     items.append(texts[name])  # the same text under both encodings
                 else:
@@ -365,6 +361,11 @@ class TextCache:
 
     def salted(self, salt: str, value: Any) -> str:
         return hashlib.sha256((salt + self.value(value)).encode()).hexdigest()
+
+
+def _ascii_text(text: Any) -> bool:
+    """Whether ``text`` encodes the same with and without ``ensure_ascii``."""
+    return text.isascii() and "\x7f" not in text
 
 
 _encode_string: Any = json.encoder.encode_basestring  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, FromClause, Table
 
 from rsdesk.db import auditlog
 from rsdesk.db.bulk import bulk_insert
@@ -119,19 +119,19 @@ class DemoContext:
 
     # --- ids -------------------------------------------------------------------------------
 
-    def new_id(self, table: Table | str) -> int:
+    def new_id(self, table: FromClause | str) -> int:
         """The next explicit id for ``table`` (the demo fills an empty database, so from 1)."""
-        name = table if isinstance(table, str) else table.name
+        name = _name(table)
         value = self._next_ids.get(name, 0) + 1
         self._next_ids[name] = value
         return value
 
-    def reserve_ids(self, table: Table | str, start_after: int) -> None:
-        name = table if isinstance(table, str) else table.name
+    def reserve_ids(self, table: FromClause | str, start_after: int) -> None:
+        name = _name(table)
         self._next_ids[name] = max(self._next_ids.get(name, 0), start_after)
 
-    def last_id(self, table: Table | str) -> int:
-        name = table if isinstance(table, str) else table.name
+    def last_id(self, table: FromClause | str) -> int:
+        name = _name(table)
         return self._next_ids.get(name, 0)
 
     # --- dates -----------------------------------------------------------------------------
@@ -148,12 +148,13 @@ class DemoContext:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def write(self, table: Table, rows: Iterable[Mapping[str, Any]], label: str = "") -> int:
+    def write(self, table: FromClause, rows: Iterable[Mapping[str, Any]], label: str = "") -> int:
         """Insert ``rows`` (each with its explicit ``id``) in batches, with their audit entries.
 
         Every row of one call must have the same keys. ``label`` names them in progress messages.
         Returns the number of rows written.
         """
+        assert isinstance(table, Table)
         spec = auditlog.audited_specs().get(table.name)
         written = 0
         batch: list[Mapping[str, Any]] = []
@@ -184,6 +185,13 @@ class DemoContext:
                 texts=self._texts,
             )
         return len(batch)
+
+
+def _name(table: FromClause | str) -> str:
+    if isinstance(table, str):
+        return table
+    assert isinstance(table, Table)
+    return table.name
 
 
 def _insert_entry(spec: auditlog.AuditSpec, row: Mapping[str, Any]) -> auditlog.PendingEntry:

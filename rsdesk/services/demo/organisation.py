@@ -123,6 +123,7 @@ def staff(ctx: DemoContext) -> dict[str, int]:
         elif rng.random() < 0.12:
             end = start + dt.timedelta(days=rng.randint(180, max(181, (ctx.anchor - start).days)))
         research = role in RESEARCH_ROLES and department is not office
+        research_area = rng.choice(profile.fields) if research else None
         area = dual_use = None
         areas = [code for code in profile.areas if code in ctx.technology_areas]
         if research and areas and rng.random() < 0.35:
@@ -143,7 +144,7 @@ def staff(ctx: DemoContext) -> dict[str, int]:
                 "email": email,
                 "department_id": department.id,
                 "role_category": role.value,
-                "research_area": rng.choice(profile.fields) if research else None,
+                "research_area": research_area,
                 "technology_area_code": area,
                 "dual_use_code": dual_use,
                 "sensitive_facility_access": facility,
@@ -157,7 +158,7 @@ def staff(ctx: DemoContext) -> dict[str, int]:
         )
         member = StaffRow(
             row_id, full_name, email, role.value, department.id, start, end,
-            rows[-1]["research_area"], area, dual_use, facility,
+            research_area, area, dual_use, facility,
         )  # fmt: skip
         ctx.staff.append(member)
         if department is office:
