@@ -44,6 +44,7 @@ def advice_requests(ctx: DemoContext) -> dict[str, int]:
             )
         partner = partner_names[partner_id] if partner_id else "a foreign partner"
         question = rng.choice(ADVICE_QUESTIONS).format(partner=partner, topic=topic)
+        question = question[0].upper() + question[1:]
         closed_on: dt.date | None = asked_on + dt.timedelta(days=rng.randint(0, 21))
         if closed_on > ctx.anchor or (ctx.anchor - asked_on).days < 10 and rng.random() < 0.5:  # type: ignore[operator]
             closed_on = None

@@ -227,7 +227,7 @@ class _Planner:
         collab = CollaborationRow(
             id=ctx.new_id(Collaboration.__table__),
             reference=reference,
-            title=self._title(kind, field, topic),
+            title=self._title(kind, field, topic, bool(self.areas[department.id])),
             kind=kind,
             status="proposed",
             department_id=department.id,
@@ -290,7 +290,7 @@ class _Planner:
                 break
         return tuple(chosen)
 
-    def _title(self, kind: str, field: str, topic: str) -> str:
+    def _title(self, kind: str, field: str, topic: str, technical: bool) -> str:
         rng = self.rng
         cap = topic[0].upper() + topic[1:]
         if kind == "joint_research":
@@ -298,6 +298,8 @@ class _Planner:
                 (f"{cap} for {rng.choice(APPLICATIONS)}", f"Joint research on {topic}", cap)
             )
         if kind == "contract_research":
+            if not technical:
+                return rng.choice((f"Commissioned study: {topic}", f"Policy report on {topic}"))
             return rng.choice((f"Feasibility study: {topic}", f"Testing and validation of {topic}"))
         if kind == "framework_agreement":
             return rng.choice(
