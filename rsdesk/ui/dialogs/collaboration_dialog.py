@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -124,7 +125,7 @@ class CollaborationDialog(QDialog):
         self.setWindowTitle(
             self.tr("New collaboration") if collaboration_id is None else self.tr("Collaboration")
         )
-        self.setMinimumSize(760, 640)
+        self.setMinimumSize(980, 660)
         self.errors: dict[str, FieldError] = {}
         self.fields: dict[str, QWidget] = {}
 
@@ -172,6 +173,12 @@ class CollaborationDialog(QDialog):
         box.setSpacing(2)
         box.addWidget(widget)
         box.addWidget(error)
+        # Only the lists may grow; other rows keep their height so the form stays compact.
+        grows = key in ("technology_codes", "partner_ids")
+        holder.setSizePolicy(
+            QSizePolicy.Policy.Preferred,
+            QSizePolicy.Policy.Expanding if grows else QSizePolicy.Policy.Maximum,
+        )
         caption = QLabel(label)
         caption.setBuddy(widget)
         form_layout.addRow(caption, holder)
@@ -240,8 +247,8 @@ class CollaborationDialog(QDialog):
             right, "technology_codes", self.tr("Te&chnology areas:"), self.technology_list
         )
 
-        grid.addLayout(left, 3)
-        grid.addLayout(right, 2)
+        grid.addLayout(left, 5)
+        grid.addLayout(right, 4)
         for widget in (self.title_edit, self.amount_edit, self.source_edit, self.field_edit):
             widget.textChanged.connect(self._on_edited)
         for combo in (
@@ -353,6 +360,7 @@ class CollaborationDialog(QDialog):
         self._initial = self._input_or_none()
         self.setEnabled(True)
         self._update_state()
+        self.partner_picker.search()  # the first partners alphabetically, before any typing
         self.title_edit.setFocus()
         self.loaded.emit()
 
@@ -797,4 +805,3 @@ class CollaborationDialog(QDialog):
         from rsdesk.ui.wizard.appraisal import open_appraisal_wizard
 
         open_appraisal_wizard(self.context, collaboration_id=self.detail.id, parent=self)
-

@@ -66,10 +66,12 @@ def enum_label(value: Any) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _four_digit_year(pattern: str) -> str:
-    if "yyyy" in pattern:
-        return pattern
-    return pattern.replace("yy", "yyyy")
+def date_pattern(locale: QLocale) -> str:
+    """The locale's short date with a four-digit year; ISO 8601 for the C locale."""
+    if locale.language() == QLocale.Language.C:
+        return "yyyy-MM-dd"
+    pattern = locale.dateFormat(QLocale.FormatType.ShortFormat)
+    return pattern if "yyyy" in pattern else pattern.replace("yy", "yyyy")
 
 
 class RegisterTableModel(QAbstractTableModel):
@@ -107,10 +109,12 @@ class RegisterTableModel(QAbstractTableModel):
         self._pending_reload = False
         self._badge_cache: dict[tuple[str, int], tuple[QColor, QColor] | None] = {}
         self._locale = QLocale()
-        self._date_format = _four_digit_year(
-            self._locale.dateFormat(QLocale.FormatType.ShortFormat)
+        self._date_format = date_pattern(self._locale)
+        self._time_format = (
+            "HH:mm"
+            if self._locale.language() == QLocale.Language.C
+            else self._locale.timeFormat(QLocale.FormatType.ShortFormat)
         )
-        self._time_format = self._locale.timeFormat(QLocale.FormatType.ShortFormat)
         self._align_right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         self._align_left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         self._align_center = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
@@ -316,8 +320,6 @@ class RegisterTableModel(QAbstractTableModel):
         if role == ItemDataRole.TextAlignmentRole:
             if column.kind in _NUMERIC:
                 return self._align_right
-            if column.kind in _DATES:
-                return self._align_center
             return self._align_left
         values = self._row(row)
         if values is None:

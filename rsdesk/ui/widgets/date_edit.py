@@ -8,6 +8,8 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QDateEdit, QWidget
 
+from rsdesk.ui.itemmodels.register_table_model import date_pattern
+
 _EMPTY = QDate(1900, 1, 1)
 
 
@@ -24,9 +26,7 @@ class OptionalDateEdit(QDateEdit):
         self.setMinimumDate(_EMPTY)
         self.setMaximumDate(QDate(2200, 12, 31))
         self.setSpecialValueText(self.tr("No date"))
-        self.setDisplayFormat(
-            _four_digit(self.locale().dateFormat(self.locale().FormatType.ShortFormat))
-        )
+        self.setDisplayFormat(date_pattern(self.locale()))
         self.setDate(_EMPTY)
         self.setToolTip(self.tr("Pick a date; Delete clears it"))
 
@@ -62,7 +62,3 @@ class OptionalDateEdit(QDateEdit):
             today = QDate.currentDate()
             self.calendarWidget().setCurrentPage(today.year(), today.month())
         super().focusInEvent(event)
-
-
-def _four_digit(pattern: str) -> str:
-    return pattern if "yyyy" in pattern else pattern.replace("yy", "yyyy")

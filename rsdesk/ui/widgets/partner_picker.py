@@ -36,6 +36,10 @@ class PartnerPicker(QWidget):
         super().__init__(parent)
         self.ops = ops
         self._generation = 0
+        #: The text whose matches the list shows; Enter on newer text waits for its matches.
+        self._shown_text: str | None = None
+        self._searched_text = ""
+        self._add_on_results = False
         self.search_box = QLineEdit()
         self.search_box.setObjectName("partnerSearch")
         self.search_box.setPlaceholderText(self.tr("Search partners by any name…"))
@@ -53,7 +57,6 @@ class PartnerPicker(QWidget):
         self.remove_button.setAccessibleName(self.tr("Remove the selected partner"))
         for widget in (self.results, self.chosen):
             widget.setMinimumHeight(90)
-            widget.setMaximumHeight(140)
 
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -66,6 +69,8 @@ class PartnerPicker(QWidget):
         layout.addWidget(self.remove_button, 2, 1, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.chosen, 1, 2, 2, 1)
         layout.setColumnStretch(0, 1)
+        layout.setRowStretch(1, 1)
+        layout.setRowStretch(2, 1)
         layout.setColumnStretch(2, 1)
 
         self._timer = QTimer(self)
@@ -99,6 +104,7 @@ class PartnerPicker(QWidget):
         self._timer.stop()
         self._generation += 1
         generation, text = self._generation, self.search_box.text()
+        self._searched_text = text
 
         def work(session: Session) -> tuple[int, list[PartnerChoice]]:
             return generation, partner_service.search(session, text, limit=40)
@@ -126,6 +132,7 @@ class PartnerPicker(QWidget):
         generation, choices = result
         if generation != self._generation:
             return
+        self._shown_text = self._searched_text
         self.results.clear()
         taken = set(self.partner_ids())
         for choice in choices:
@@ -138,6 +145,9 @@ class PartnerPicker(QWidget):
         if self.results.count():
             self.results.setCurrentRow(0)
         self.results_shown.emit()
+        if self._add_on_results:
+            self._add_on_results = False
+            self._add_first()
 
     def _append(self, partner_id: int, label: str) -> None:
         item = QListWidgetItem(label)
@@ -146,7 +156,10 @@ class PartnerPicker(QWidget):
 
     @Slot()
     def _add_first(self) -> None:
-        if self._timer.isActive():
+        if self._timer.isActive() or self._shown_text != self.search_box.text():
+            # Typed faster than the search: add the first match of *this* text when it arrives.
+            self._add_on_results = True
+            self.search()
             return
         item = self.results.currentItem() or self.results.item(0)
         if item is not None:
