@@ -103,7 +103,10 @@ class RegisterTableModel(QAbstractTableModel):
         self._count = 0
         #: Records in the register with no filter (respecting "include archived").
         self._total: int | None = None
-        self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
+        #: Every id of the current query, in display order.
+        self._ids: list[int] = []
+        self._positions: dict[int, int] | None = None
+        self._pages: OrderedDict[int, list[tuple[Any, ...] | None]] = OrderedDict()
         self._requested: set[int] = set()
         self._generation = 0
         self._pending_reload = False
@@ -158,21 +161,23 @@ class RegisterTableModel(QAbstractTableModel):
             keep_pages.insert(0, 0)
 
         def work(session: Session) -> tuple[Any, ...]:
+            # One pass for the ordered ids (the count is their number), then columns for the
+            # rows of the pages on screen only.
+            ids = register_base.ordered_ids(session, spec, query)
             pages = {
-                page: register_base.fetch_page(session, spec, query, page * size, size)
+                page: _page_rows(session, spec, ids[page * size : (page + 1) * size])
                 for page in keep_pages
+                if page * size < len(ids) or page == 0
             }
-            first = pages[0]
-            count = len(first) if len(first) < size else registers.count(session, spec, query)
             total = None
             if need_total:
                 unfiltered = RegisterQuery(include_archived=query.include_archived)
                 total = (
-                    count
+                    len(ids)
                     if unfiltered == replace(query, sort_key=None, descending=False)
-                    else (registers.count(session, spec, unfiltered))
+                    else registers.count(session, spec, unfiltered)
                 )
-            return generation, count, total, pages
+            return generation, ids, total, pages
 
         if not self._pending_reload:
             self._pending_reload = True
@@ -180,13 +185,14 @@ class RegisterTableModel(QAbstractTableModel):
         self.ops.query(work, self._on_reloaded, self._on_failed)
 
     def _on_reloaded(self, result: tuple[Any, ...]) -> None:
-        generation, count, total, pages = result
+        generation, ids, total, pages = result
         if generation != self._generation:
             return
         if total is not None:
             self._total = total
-        if count == self._count and self._count > 0 and set(pages) >= set(self._pages):
-            # Same size: swap the rows in place, no reset (selection and scroll position stay).
+        if ids == self._ids and ids:
+            # Same rows in the same order: swap the values in place, no reset (selection and
+            # scroll position stay).
             self._pages = OrderedDict(sorted(pages.items()))
             self._requested.clear()
             self.dataChanged.emit(
@@ -194,7 +200,9 @@ class RegisterTableModel(QAbstractTableModel):
             )
         else:
             self.beginResetModel()
-            self._count = count
+            self._ids = ids
+            self._positions = None
+            self._count = len(ids)
             self._pages = OrderedDict(sorted(pages.items()))
             self._requested.clear()
             self.endResetModel()
@@ -217,18 +225,15 @@ class RegisterTableModel(QAbstractTableModel):
             return
         self._requested.add(page)
         generation = self._generation
-        spec, query, size = self.spec, self._query, self.page_size
+        spec, size = self.spec, self.page_size
+        ids = self._ids[page * size : (page + 1) * size]
 
-        def work(session: Session) -> tuple[int, int, list[tuple[Any, ...]]]:
-            return (
-                generation,
-                page,
-                register_base.fetch_page(session, spec, query, page * size, size),
-            )
+        def work(session: Session) -> tuple[int, int, list[tuple[Any, ...] | None]]:
+            return generation, page, _page_rows(session, spec, ids)
 
         self.ops.query(work, self._on_page, self._on_failed)
 
-    def _on_page(self, result: tuple[int, int, list[tuple[Any, ...]]]) -> None:
+    def _on_page(self, result: tuple[int, int, list[tuple[Any, ...] | None]]) -> None:
         generation, page, rows = result
         if generation != self._generation:
             return
@@ -256,16 +261,14 @@ class RegisterTableModel(QAbstractTableModel):
         return page is not None and row % self.page_size < len(page)
 
     def row_id(self, row: int) -> int | None:
-        values = self._row(row) if 0 <= row < self._count else None
-        return int(values[0]) if values else None
+        """The record id of ``row`` (known for every row, loaded or not)."""
+        return int(self._ids[row]) if 0 <= row < self._count else None
 
     def row_of(self, record_id: int) -> int | None:
-        """The row showing ``record_id`` among the loaded pages, or None."""
-        for page_number, rows in self._pages.items():
-            for offset, values in enumerate(rows):
-                if values[0] == record_id:
-                    return page_number * self.page_size + offset
-        return None
+        """The row of ``record_id`` in the current query, or None when it is not in it."""
+        if self._positions is None:
+            self._positions = {value: row for row, value in enumerate(self._ids)}
+        return self._positions.get(record_id)
 
     def column_keys(self) -> list[str]:
         return [column.key for column in self._columns]
@@ -389,3 +392,11 @@ class RegisterTableModel(QAbstractTableModel):
         if isinstance(value, dict):
             return ", ".join(sorted(value))
         return str(value)
+
+
+def _page_rows(
+    session: Session, spec: RegisterSpec, ids: list[int]
+) -> list[tuple[Any, ...] | None]:
+    """Rows for ``ids`` by position; None where a record vanished since the ids were read."""
+    rows = {row[0]: row for row in register_base.rows_for_ids(session, spec, ids)}
+    return [rows.get(record_id) for record_id in ids]
