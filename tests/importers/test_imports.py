@@ -463,3 +463,23 @@ def test_an_audit_workbook_imports_the_sheet_of_the_register_asked_for(
     code = main(["--db", str(path), "import", "xlsx", str(out), "--sheet", "Staff"])
     assert code == 0
     assert "3 created" in capsys.readouterr().err
+
+
+def test_a_lead_staff_number_settles_a_shared_name(db: Database, tmp_path: Path) -> None:
+    populate(db)
+    with db.unit_of_work() as session:
+        other = staff.create(session, staff.StaffInput("S-900", "Jane Doe", "technician")).staff
+    rows = [
+        ["Title", "Kind", "Lead", "Lead staff no."],
+        ["X", "exchange", "Jane Doe", "S-900"],
+        ["Y", "exchange", "Jane Doe", "S-404"],
+    ]
+    path = write_xlsx(tmp_path / "n.xlsx", rows)
+    with db.unit_of_work() as session:
+        plan, _ = importers.run_import(session, path, "xlsx", "collaborations", skip_bad_rows=True)
+    assert [str(p) for p in plan.problems] == [
+        "row 3, column D (Lead staff no.): no staff member with the number 'S-404'"
+    ]
+    with db.read() as session:
+        lead = session.scalar(select(Collaboration.lead_staff_id).where(Collaboration.title == "X"))
+    assert lead == other.id

@@ -107,8 +107,12 @@ FIELDS = (
             "responsible",
             "contact person",
             "lead staff",
-            "lead staff number",
         ),
+    ),
+    p.Field(
+        "lead_staff_number",
+        "Lead staff no.",
+        synonyms=("lead staff number", "lead number", "pi staff number", "lead employee number"),
     ),
     p.Field("start_date", "Start", "date", synonyms=("start date", "begin", "from", "starts")),
     p.Field("end_date", "End", "date", synonyms=("end date", "until", "to", "ends")),
@@ -288,7 +292,14 @@ class CollaborationsTarget:
         record: dict[str, Any] = {}
         if "department" in mapped:
             record["department"] = context.departments.resolve(values.get("department"))
-        if "lead" in mapped:
+        number = values.get("lead_staff_number")
+        if number:
+            # A staff number names one person even where two people share a name.
+            found = context.staff.by_number.get(number.strip().lower())
+            if found is None:
+                problem("lead_staff_number", f"no staff member with the number {number!r}")
+            record["lead_staff_id"] = found
+        elif "lead" in mapped:
             lead = values.get("lead")
             record["lead_staff_id"] = None
             if lead:
