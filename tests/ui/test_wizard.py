@@ -162,6 +162,7 @@ def test_very_high_risk_appraisal_end_to_end(qtbot, context, db, collaboration_i
     page.check_measure("committee_referral", owner_id, dt.date.today() + dt.timedelta(days=14))
     page.signer.clear()
     qtbot.keyClicks(page.signer, "Robin Officer")
+    qtbot.keyClicks(page.role, "Research-security committee")
     # Escalating needs a reason: the page says so and stays open.
     finish(qtbot, wizard)
     qtbot.waitUntil(lambda: page.error.isVisibleTo(wizard), timeout=10_000)
@@ -237,7 +238,11 @@ def test_signed_off_appraisal_opens_read_only(qtbot, context, db, collaboration_
         draft = workflow.create_draft(session, collaboration_id)
         answers = {**benign_answers(MODEL), "form_kind": "exchange"}
         workflow.save_draft(session, draft.id, answers, {"form_kind": "Workshop"})
-        workflow.sign_off(session, draft.id, workflow.SignOff("approve", "Robin Officer"))
+        workflow.sign_off(
+            session,
+            draft.id,
+            workflow.SignOff("approve", "Robin Officer", "Research-security officer"),
+        )
     wizard = open_wizard(qtbot, context, appraisal_id=draft.id)
     assert wizard.read_only
     assert len(wizard.pageIds()) == 1
@@ -294,7 +299,11 @@ def test_signed_off_record_saves_as_pdf(
         draft = workflow.create_draft(session, collaboration_id)
         answers = {**benign_answers(MODEL), "form_kind": "exchange"}
         workflow.save_draft(session, draft.id, answers)
-        workflow.sign_off(session, draft.id, workflow.SignOff("approve", "Robin Officer"))
+        workflow.sign_off(
+            session,
+            draft.id,
+            workflow.SignOff("approve", "Robin Officer", "Research-security officer"),
+        )
         reference = draft.collaboration_reference
     target = tmp_path / "record.pdf"
     monkeypatch.setattr(wizard_module, "ask_pdf_path", lambda _parent, suggested: str(target))

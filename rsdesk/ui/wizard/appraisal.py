@@ -47,6 +47,8 @@ class WizardState:
     changes: tuple[AnswerChange, ...] = ()
     history: tuple[AppraisalSummary, ...] = ()
     actor: str = ""
+    #: level -> (role titles, named people) allowed to sign off (services/responsibilities.py).
+    signers: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
 
 def _state(session: Session, appraisal: AppraisalView, actor: str) -> WizardState:
@@ -62,7 +64,16 @@ def _state(session: Session, appraisal: AppraisalView, actor: str) -> WizardStat
         changes=tuple(workflow.changed_answers(session, appraisal.id)),
         history=tuple(workflow.history(session, appraisal.collaboration_id)),
         actor=actor,
+        signers=_signers(session),
     )
+
+
+def _signers(session: Session) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    from rsdesk.models.enums import RiskLevel
+    from rsdesk.services import responsibilities
+
+    data = responsibilities.load(session)
+    return {level.value: data.allowed_signers(level) for level in RiskLevel}
 
 
 def load_for_collaboration(session: Session, collaboration_id: int, actor: str = "") -> WizardState:
@@ -131,6 +142,10 @@ class AppraisalWizard(QWizard):
         self._closing_after_save = False
         self._signed = False
         self.live_result: ScoreResult = self._score()
+        #: Register facts behind the current answers (a kept earlier answer shows no fact).
+        self.prefill = {
+            q: fact for q, fact in state.prefill.items() if self.answers.get(q) == fact.option
+        }
 
         self.setObjectName("AppraisalWizard")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)

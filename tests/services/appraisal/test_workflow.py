@@ -47,7 +47,7 @@ def approve(**values: object) -> SignOff:
     return SignOff(
         decision=values.pop("decision", AppraisalDecision.APPROVE),  # type: ignore[arg-type]
         signed_by=values.pop("signed_by", "Robin Officer"),  # type: ignore[arg-type]
-        role=values.pop("role", "Research-security officer"),  # type: ignore[arg-type]
+        role=values.pop("role", "Dean"),  # type: ignore[arg-type]
         signed_on=values.pop("signed_on", TODAY),  # type: ignore[arg-type]
         **values,  # type: ignore[arg-type]
     )
@@ -179,7 +179,13 @@ def test_country_never_changes_the_result(any_db):
             answers = {**draft.answers, "legal_compelled_disclosure": "unknown"}
             saved = workflow.save_draft(session, draft.id, answers, justify_all(answers))
             signed = workflow.sign_off(
-                session, saved.id, approve(decision=AppraisalDecision.ESCALATE, note="Committee")
+                session,
+                saved.id,
+                approve(
+                    decision=AppraisalDecision.ESCALATE,
+                    note="Committee",
+                    role="Research-security committee",
+                ),
             )
         results.append(
             (draft.answers, signed.result, signed.risk_level, signed.score, signed.next_review_date)

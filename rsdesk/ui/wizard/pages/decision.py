@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QFormLayout,
     QHBoxLayout,
@@ -156,6 +157,14 @@ class DecisionPage(QWizardPage):
         )
         if not self.role.text():
             self.role.setPlaceholderText(level.sign_off)
+        # Only the roles and people allowed for the level are offered (#12); the service refuses
+        # any other once the office has saved its responsibilities.
+        roles, people = self.wizard_.state.signers.get(result.level, ((), ()))
+        self.role.setCompleter(QCompleter(list(roles), self.role) if roles else None)
+        self.signer.setCompleter(QCompleter(list(people), self.signer) if people else None)
+        if roles or people:
+            self.role.setPlaceholderText("; ".join([*roles, *people]))
+            self.role.setToolTip(self.tr("May sign off: %s") % "; ".join([*roles, *people]))
         if self.decisions.checkedButton() is None:
             default = {
                 "low": AppraisalDecision.APPROVE,

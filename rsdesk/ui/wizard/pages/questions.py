@@ -143,7 +143,7 @@ class QuestionPage(QWizardPage):
         inner_layout = QVBoxLayout(inner)
         self.questions: dict[str, QuestionWidget] = {}
         for question in wizard.model.page_questions(page.id):
-            widget = QuestionWidget(wizard, question, wizard.state.prefill.get(question.id))
+            widget = QuestionWidget(wizard, question, wizard.prefill.get(question.id))
             self.questions[question.id] = widget
             inner_layout.addWidget(widget)
         inner_layout.addStretch(1)

@@ -49,9 +49,9 @@ class StartPage(QWizardPage):
             "question explains why it matters and what evidence to look for. "
             "<b>Save draft</b> keeps your answers; you can resume later.</p>"
         )
-        if state.prefill:
+        if wizard.prefill:
             parts.append("<h3>Pre-filled from the register</h3><ul>")
-            for question_id, prefill in state.prefill.items():
+            for question_id, prefill in wizard.prefill.items():
                 question = model.question(question_id)
                 option = question.option(prefill.option)
                 parts.append(
