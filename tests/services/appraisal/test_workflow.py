@@ -494,3 +494,23 @@ def test_reappraisal_brings_new_risk_facts_from_the_register(db):
     ]
     assert second.result is not None
     assert second.result.level == "very_high"
+
+
+def test_an_officer_may_always_escalate(db):
+    """Escalating hands the decision up, so it is never refused for the signer's role."""
+    collaboration_id = new_collaboration(db)
+    with db.unit_of_work() as session:
+        draft = workflow.create_draft(session, collaboration_id)
+        answers = {**benign_answers(MODEL), "partner_listed": "listed"}
+        workflow.save_draft(session, draft.id, answers, justify_all(answers))
+        signed = workflow.sign_off(
+            session,
+            draft.id,
+            approve(
+                decision=AppraisalDecision.ESCALATE,
+                role="Research-security officer",
+                note="Listed partner: for the committee",
+            ),
+        )
+    assert signed.decision == "escalate"
+    assert signed.risk_level == "very_high"
