@@ -11,26 +11,23 @@ from rsdesk.models import Department, OnboardingCheck, StaffMember, TechnologyAr
 from rsdesk.models.enums import CheckStatus, RoleCategory
 from rsdesk.services.registers.base import BOOL, DATE, ENUM, INT, Column, Filter, RegisterSpec
 
-
-def _open_checks(overdue: bool) -> Any:
-    conditions = [
-        OnboardingCheck.staff_id == StaffMember.id,
-        OnboardingCheck.status == CheckStatus.OPEN,
-    ]
-    if overdue:
-        # func.current_date() works on SQLite and PostgreSQL and keeps the query cacheable.
-        conditions.append(OnboardingCheck.due_date < func.current_date())
-    return (
-        select(func.count())
-        .select_from(OnboardingCheck)
-        .where(*conditions)
-        .correlate(StaffMember)
-        .scalar_subquery()
+#: Open and overdue checks per person, aggregated once for the whole query and joined, rather
+#: than two correlated subqueries per row (which made thousands of rows take seconds).
+#: ``func.current_date()`` works on SQLite and PostgreSQL and keeps the statement cacheable.
+_open = OnboardingCheck.status == CheckStatus.OPEN
+checks_per_person = (
+    select(
+        OnboardingCheck.staff_id.label("staff_id"),
+        func.sum(case((_open, 1), else_=0)).label("open"),
+        func.sum(
+            case((_open & (OnboardingCheck.due_date < func.current_date()), 1), else_=0)
+        ).label("overdue"),
     )
-
-
-open_checks = _open_checks(False)
-overdue_checks = _open_checks(True)
+    .group_by(OnboardingCheck.staff_id)
+    .subquery("checks_per_person")
+)
+open_checks = func.coalesce(checks_per_person.c.open, 0)
+overdue_checks = func.coalesce(checks_per_person.c.overdue, 0)
 onboarding_state = case(
     (overdue_checks > 0, "overdue"),
     (open_checks > 0, "open"),
@@ -44,6 +41,7 @@ def _base() -> Select[Any]:
         .select_from(StaffMember)
         .outerjoin(Department, Department.id == StaffMember.department_id)
         .outerjoin(TechnologyArea, TechnologyArea.code == StaffMember.technology_area_code)
+        .outerjoin(checks_per_person, checks_per_person.c.staff_id == StaffMember.id)
     )
 
 
