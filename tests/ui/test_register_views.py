@@ -155,3 +155,32 @@ def test_open_record_signal_reaches_the_editor(qtbot, main_window, db, monkeypat
     qtbot.waitUntil(lambda: view.editor is not None and view.editor.isEnabled(), timeout=10_000)
     assert view.editor.title_edit.text() == "Study 00002"
     view.editor.reject()
+
+
+def test_export_writes_the_filtered_rows(qtbot, main_window, db, tmp_path) -> None:
+    from rsdesk.ui.views.register_view import xlsx_export_available
+
+    if not xlsx_export_available():
+        pytest.skip("the Excel export is not installed")
+    import openpyxl
+
+    add_collaborations(db, 25)
+    view = main_window.show_view("collaborations")
+    _loaded(qtbot, view)
+    with qtbot.waitSignal(view.model.loaded, timeout=10_000):
+        view.apply_filters({"text": "study 0002"})
+    expected = {f"Study {n:05d}" for n in range(1, 26) if "0002" in f"{n:05d}"}
+    assert view.model.count == len(expected)
+    out = tmp_path / "view.xlsx"
+    view.export_to(out)
+    qtbot.waitUntil(out.exists, timeout=20_000)
+    main_window.context.ops.wait()
+    workbook = openpyxl.load_workbook(out, read_only=True)
+    titles = {
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str) and cell.startswith("Study ")
+    }
+    assert titles == expected
