@@ -112,6 +112,16 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu(self.tr("&File"))
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.export_action)
+        self.import_action = QAction(self.tr("&Import spreadsheet…"), self)
+        self.import_action.setObjectName("importAction")
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self.show_import)
+        file_menu.addAction(self.import_action)
+        self.audit_workbook_action = QAction(self.tr("Export &audit workbook…"), self)
+        self.audit_workbook_action.setObjectName("auditWorkbookAction")
+        self.audit_workbook_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.audit_workbook_action.triggered.connect(self.show_export)
+        file_menu.addAction(self.audit_workbook_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.file_menu = file_menu
@@ -230,6 +240,16 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.context, self)
         dialog.exec()
         dialog.deleteLater()
+
+    def show_import(self) -> None:
+        from rsdesk.ui.dialogs.import_dialog import ImportDialog
+
+        ImportDialog(self.context, self).exec()
+
+    def show_export(self) -> None:
+        from rsdesk.ui.dialogs.export_dialog import ExportDialog
+
+        ExportDialog(self.context, self).exec()
 
     def show_about(self) -> None:
         QMessageBox.about(
