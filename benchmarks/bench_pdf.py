@@ -4,8 +4,8 @@
   report of last year on the ``size``-collaboration demo, appendix included. Baseline: laying
   out the same report without its appendix (no queries, no audit verification); the full audit
   verification the audit statement needs is reported on its own line.
-* ``register listing 10,000 rows``: our chunked listing (query, cells, layout, page X of Y) as a
-  ratio to one reportlab LongTable of the same cells built in the same run (goal <= 0.35).
+* ``register listing 10,000 rows``: our listing (query, cells, layout, page X of Y) as a ratio to
+  the same query and cells in one reportlab LongTable, built in the same run (goal <= 0.35).
 """
 
 from __future__ import annotations
@@ -125,17 +125,23 @@ def _listing(size: int) -> list[Result]:
             stamp = archive.make_stamp(session, str(path))
             seconds, content = timed(lambda: listing.build_listing(session, spec, query, stamp))
             keys = [c.key for c in spec.columns if c.visible]
-            rows = [row[1:] for row in registers.iterate(session, spec, query, keys=keys)]
             layout = listing.layout_for(spec, None, listing.PAGE[0] - 2 * document.MARGIN)
-            base_seconds, _ = timed(lambda: _longtable(rows, layout))
+
+            def naive() -> int:
+                # the same query and cells (Paragraphs where a fallback font is needed), one table
+                rows = [row[1:] for row in registers.iterate(session, spec, query, keys=keys)]
+                _longtable(rows, layout)
+                return len(rows)
+
+            base_seconds, count = timed(naive)
     finally:
         db.dispose()
         path.unlink(missing_ok=True)
     return [
         Result(
-            f"register listing {len(rows):,} rows (chunked)",
+            f"register listing {count:,} rows (row blocks)",
             seconds,
-            baseline_name="one LongTable of the same cells",
+            baseline_name="same query, one LongTable",
             baseline=base_seconds,
             goal="ratio <= 0.35",
             met=seconds / base_seconds <= 0.35,

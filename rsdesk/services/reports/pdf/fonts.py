@@ -166,6 +166,12 @@ def markup(text: object, bold: bool = False) -> str:
     return "".join(parts)
 
 
+def covers(font: str, text: str) -> bool:
+    """Whether ``font`` has a glyph for every (non-space) character of ``text``."""
+    cover = _coverage(font)
+    return all(ord(c) in cover or c.isspace() for c in text)
+
+
 def single_font(text: str, bold: bool = False) -> tuple[str, str]:
     """``(font name, visual text)`` for a string drawn in one font (chart labels, page headers).
 

@@ -64,23 +64,56 @@ class TableLayout:
         return cls(tuple(labels), tuple(width * w / total for w in weights), tuple(kinds))
 
 
+#: A cell: text in the base font, (font name, text) in one fallback font, or a Paragraph.
+Cell = str | tuple[str, str] | Paragraph
+
+
+def wrap_chars(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines of at most ``width`` points: at spaces where possible, else between characters
+    (Chinese and Japanese have no spaces between words)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if stringWidth(candidate, font, size) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+                line = ""
+            for char in word:
+                if line and stringWidth(line + char, font, size) > width:
+                    lines.append(line)
+                    line = ""
+                line += char
+        lines.append(line)
+    return lines
+
+
 class CellMaker:
     """Turns text into the cheapest cell that shows it whole in its column."""
 
-    def __init__(self, layout: TableLayout) -> None:
+    def __init__(self, layout: TableLayout, plain_fallback: bool = False) -> None:
         fonts.register()
         self.layout = layout
+        #: Text wholly in one fallback font becomes ``(font, text)`` rather than a Paragraph
+        #: (only RowBlock draws such cells; reportlab Tables need Paragraphs).
+        self.plain_fallback = plain_fallback
+        self._cache: dict[tuple[int, str], Cell] = {}
         self.inner = [w - 2 * PADDING for w in layout.widths]
         self.style = styles.sheet()["cell"]
         self.style_right = styles.sheet()["cell_right"]
 
-    def cell(self, text: str, column: int) -> str | Paragraph:
+    def cell(self, text: str, column: int) -> Cell:
         if not text:
             return ""
         width = self.inner[column]
         if not text.isascii():
             font, _ = fonts.single_font(text)
             if font != fonts.BASE:
+                if self.plain_fallback and fonts.covers(font, text):
+                    return (font, "\n".join(wrap_chars(text, font, FONT_SIZE, width)))
                 style = self.style_right if self.layout.kinds[column] in NUMERIC else self.style
                 return Paragraph(fonts.markup(text), style)
             if fonts.is_rtl(text):
@@ -93,9 +126,22 @@ class CellMaker:
             return text
         return "\n".join(simpleSplit(text, fonts.BASE, FONT_SIZE, width))
 
-    def row(self, values: Sequence[Any]) -> list[str | Paragraph]:
+    def row(self, values: Sequence[Any]) -> list[Cell]:
         kinds = self.layout.kinds
-        return [self.cell(format_value(v, kinds[i]), i) for i, v in enumerate(values)]
+        cache = self._cache
+        cells: list[Cell] = []
+        for index, value in enumerate(values):
+            # Registers repeat themselves (kinds, statuses, departments, partners): measure and
+            # wrap each distinct text once per column. Paragraphs are never shared.
+            text = format_value(value, kinds[index])
+            key = (index, text)
+            cell = cache.get(key)
+            if cell is None:
+                cell = self.cell(text, index)
+                if not isinstance(cell, Paragraph) and len(cache) < 200_000:
+                    cache[key] = cell
+            cells.append(cell)
+        return cells
 
 
 def _body_style(layout: TableLayout, header: bool) -> TableStyle:
@@ -127,7 +173,7 @@ class RowBlock(Flowable):
 
     def __init__(
         self,
-        rows: list[list[str | Paragraph]],
+        rows: list[list[Cell]],
         layout: TableLayout,
         heights: list[float] | None = None,
         first_index: int = 0,
@@ -138,10 +184,12 @@ class RowBlock(Flowable):
         self.first_index = first_index
         self.heights = heights if heights is not None else [self._height(r) for r in rows]
 
-    def _height(self, row: list[str | Paragraph]) -> float:
+    def _height(self, row: list[Cell]) -> float:
         tallest = 0.0
         for column, cell in enumerate(row):
-            if isinstance(cell, str):
+            if isinstance(cell, tuple):
+                height = (cell[1].count("\n") + 1) * LEADING
+            elif isinstance(cell, str):
                 height = (cell.count("\n") + 1) * LEADING if cell else LEADING
             else:
                 height = cell.wrap(self.layout.widths[column] - 2 * PADDING, 10_000)[1]
@@ -204,21 +252,22 @@ class RowBlock(Flowable):
             for column, cell in enumerate(row):
                 if not cell:
                     continue
-                if not isinstance(cell, str):
+                if isinstance(cell, Paragraph):
                     paragraphs.append((cell, column, top))
                     continue
+                font, content = cell if isinstance(cell, tuple) else (fonts.BASE, cell)
                 line_y = baseline
-                for line in cell.split("\n"):
+                for line in content.split("\n"):
                     if numeric[column]:
                         x = (
                             lefts[column]
                             + widths[column]
                             - PADDING
-                            - stringWidth(line, fonts.BASE, FONT_SIZE)
+                            - stringWidth(line, font, FONT_SIZE)
                         )
                     else:
                         x = lefts[column] + PADDING
-                    write(x, line_y, line)
+                    write(x, line_y, line, font)
                     line_y -= LEADING
         write.finish()
         canvas.drawText(text)
@@ -243,34 +292,39 @@ class _TextWriter:
         self.canvas = canvas
         self.text = text
         self.fp_str = fp_str
-        self.font = getFont(fonts.BASE)
+        self.get_font = getFont
         self.doc = canvas._doc
-        self.cache: dict[str, list[tuple[int, str]]] = canvas.__dict__.setdefault(
+        self.cache: dict[tuple[str, str], list[tuple[str, str]]] = canvas.__dict__.setdefault(
             "_rsdesk_encoded", {}
         )
         self.code = text._code
-        self.current = -1
+        self.current = ""
         self.select = f"{fp_str(FONT_SIZE)} Tf {fp_str(LEADING)} TL"
 
-    def __call__(self, x: float, y: float, line: str) -> None:
-        parts = self.cache.get(line)
+    def __call__(self, x: float, y: float, line: str, font_name: str = fonts.BASE) -> None:
+        key = (font_name, line)
+        parts = self.cache.get(key)
         if parts is None:
+            font = self.get_font(font_name)
             parts = [
-                (subset, self.canvas._escape(chunk))
-                for subset, chunk in self.font.splitString(line, self.doc)
+                (
+                    f"{font.getSubsetInternalName(subset, self.doc)} {self.select}",
+                    self.canvas._escape(chunk),
+                )
+                for subset, chunk in font.splitString(line, self.doc)
             ]
-            self.cache[line] = parts
+            self.cache[key] = parts
         append = self.code.append
         append(f"1 0 0 1 {self.fp_str(x, y)} Tm")
-        for subset, escaped in parts:
-            if subset != self.current:
-                name = self.font.getSubsetInternalName(subset, self.doc)
-                append(f"{name} {self.select}")
-                self.current = subset
+        for select, escaped in parts:
+            if select != self.current:
+                append(select)
+                self.current = select
             append(f"({escaped}) Tj")
 
     def finish(self) -> None:
-        self.text._curSubset = self.current
+        # reportlab's own text calls after this block must select their font again
+        self.text._curSubset = -1
 
 
 def chunked_tables(
@@ -283,8 +337,8 @@ def chunked_tables(
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> Iterator[Flowable]:
     """The rows as blocks of ``chunk`` rows each (no header row: see :func:`band_templates`)."""
-    maker = CellMaker(layout)
-    batch: list[list[str | Paragraph]] = []
+    maker = CellMaker(layout, plain_fallback=True)
+    batch: list[list[Cell]] = []
     done = 0
     for values in rows:
         batch.append(maker.row(values))
@@ -312,10 +366,18 @@ def band_templates(
     _, band_height = band.wrap(sum(layout.widths), pagesize[1])
     width, height = pagesize
 
+    form = f"rsdesk_band_{continued_id}"
+
     def draw_band(canvas: Any, doc: Any) -> None:
+        # Drawn once as a PDF form and reused on every page: a header Table of Paragraphs
+        # per page would cost as much as a fifth of a long listing.
         if on_page is not None:
             on_page(canvas, doc)
-        band.drawOn(canvas, document.MARGIN, height - document.MARGIN - band_height)
+        if not canvas.hasForm(form):
+            canvas.beginForm(form)
+            band.drawOn(canvas, document.MARGIN, height - document.MARGIN - band_height)
+            canvas.endForm()
+        canvas.doForm(form)
 
     first = PageTemplate(
         id=first_id,
