@@ -83,3 +83,22 @@ def test_wrapped_arabic_cell_reads_in_order() -> None:
     # each line, read right to left, continues the name where the line above stopped
     logical = [unicodedata.normalize("NFKC", line)[::-1] for line in lines]
     assert " ".join(logical) == name
+
+
+def test_long_chinese_names_wrap_between_characters() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from rsdesk.services.reports.pdf import tables
+
+    fonts.register()
+    maker = tables.CellMaker(
+        tables.TableLayout(("Partner",), (60.0,), ("text",)), plain_fallback=True
+    )
+    name = "中国科学院上海光学精密机械研究所"
+    font, text = maker.cell(name, 0)
+    assert font == fonts.CJK
+    lines = text.split("\n")
+    assert len(lines) > 1
+    assert "".join(lines) == name
+    for line in lines:
+        assert stringWidth(line, font, tables.FONT_SIZE) <= 60 - 2 * tables.PADDING
