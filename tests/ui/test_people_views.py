@@ -204,3 +204,38 @@ def test_add_a_person_by_hand_creates_their_checklist(qtbot, context, db, people
     with db.read() as session:
         codes = {i.check_code for i in onboarding.checklist(session, change.staff.id)}
     assert codes == set(change.checks_added)
+
+
+def test_anonymise_former_staff_from_the_staff_view(qtbot, context, db, people, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from rsdesk.models import StaffMember
+    from rsdesk.ui.views.staff import StaffView
+
+    with db.unit_of_work() as session:
+        gone = person(session, full_name="Gone Long Ago", start_date=dt.date(2015, 1, 1),
+                      end_date=dt.date(2019, 12, 31))  # fmt: skip
+    asked = []
+
+    def answer_yes(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    # Only the modal question is replaced; the service runs for real.
+    monkeypatch.setattr(QMessageBox, "question", answer_yes)
+    view = StaffView(context)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 4)  # left but not yet archived
+    qtbot.mouseClick(view.anonymise_button, Qt.MouseButton.LeftButton)
+
+    def anonymised() -> bool:
+        with db.read() as session:
+            return session.get(StaffMember, gone).anonymised_at is not None
+
+    qtbot.waitUntil(anonymised, timeout=10_000)
+    assert asked
+    assert asked[0].startswith("1 people left more than 24 months ago")
+    with db.read() as session:
+        assert session.get(StaffMember, gone).full_name == f"Former staff {gone:04d}"
+        assert session.get(StaffMember, people["ada"]).anonymised_at is None
