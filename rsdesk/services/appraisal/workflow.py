@@ -46,6 +46,7 @@ from rsdesk.models.enums import (
     RiskLevel,
     ScreeningVerdict,
 )
+from rsdesk.services import responsibilities
 from rsdesk.services.appraisal.model import (
     AppraisalModel,
     check_answers,
@@ -595,6 +596,10 @@ def sign_off(
             f"({len(result.justifications_missing)} justification(s) missing)",
             field=first.id,
         )
+    # Who may sign off at this level: settings data (services/responsibilities.py, #12).
+    # Escalating hands the decision to those with the authority, so any officer may escalate.
+    if choice != AppraisalDecision.ESCALATE:
+        responsibilities.check_signer(session, result.level, signer, decision.role)
     if choice == AppraisalDecision.APPROVE_WITH_CONDITIONS and not decision.measures:
         raise ValidationError(
             "Approval with conditions needs at least one mitigation measure", field="measures"
