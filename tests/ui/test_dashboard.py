@@ -205,3 +205,22 @@ def test_the_institution_logo_and_chart_descriptions(qtbot, context, filled_db):
     assert "University of Example" in view.status_label.text()
     assert "High: 1" in view.risk_chart.accessibleDescription()
     assert view.quarter_chart.accessibleDescription().count(":") == dashboard.QUARTERS
+
+
+def test_tab_walks_the_tiles_in_reading_order(qtbot, context, filled_db):
+    from rsdesk.ui.views.dashboard import TILE_KEYS
+
+    view = loaded_view(qtbot, context)
+    for tile in view.tiles.values():
+        tile.set_clickable(True)
+    first = view.tiles[TILE_KEYS[0]]
+    first.setFocus()
+    qtbot.waitUntil(first.hasFocus)
+    order = [TILE_KEYS[0]]
+    for _ in TILE_KEYS[1:]:
+        qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Tab)
+        focused = view.focusWidget()
+        order.append(str(focused.property("figure")))
+    assert order == list(TILE_KEYS)
+    qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Tab)
+    assert view.focusWidget() is view.due_list
