@@ -17,6 +17,10 @@ REGISTER_MODULES = {
     "partners": "rsdesk.services.registers.partners",
     "audit_log": "rsdesk.services.registers.audit_log",
     "screening": "rsdesk.services.registers.screening",
+    "assets": "rsdesk.services.registers.assets",
+    "asset_safeguards": "rsdesk.services.registers.asset_safeguards",
+    "asset_access": "rsdesk.services.registers.asset_access",
+    "advice": "rsdesk.services.registers.advice",
 }
 
 
