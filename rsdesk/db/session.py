@@ -186,7 +186,7 @@ def _row_state(connection: Connection, mapper: Mapper[Any], record_id: int) -> d
 def _after_insert(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
     if not getattr(target, "__audited__", False):
         return
-    spec = auditlog.audited_specs()[mapper.local_table.name]  # type: ignore[union-attr]
+    spec = auditlog.audited_specs()[mapper.local_table.name]  # type: ignore[attr-defined]
     row = _row_state(connection, mapper, target.id)
     _pending(connection).append(auditlog.insert_entry(spec, target.id, row))
 
@@ -196,7 +196,7 @@ def _after_update(mapper: Mapper[Any], connection: Connection, target: Any) -> N
         return
     from sqlalchemy import inspect
 
-    spec = auditlog.audited_specs()[mapper.local_table.name]  # type: ignore[union-attr]
+    spec = auditlog.audited_specs()[mapper.local_table.name]  # type: ignore[attr-defined]
     state = inspect(target)
     row = auditlog_state = _row_state(connection, mapper, target.id)
     changes: dict[str, list[Any]] = {}
@@ -226,7 +226,7 @@ def _after_delete(mapper: Mapper[Any], connection: Connection, target: Any) -> N
         return
     from sqlalchemy import inspect
 
-    spec = auditlog.audited_specs()[mapper.local_table.name]  # type: ignore[union-attr]
+    spec = auditlog.audited_specs()[mapper.local_table.name]  # type: ignore[attr-defined]
     loaded = inspect(target).dict
     state = {}
     for column in mapper.local_table.columns:

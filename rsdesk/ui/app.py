@@ -19,9 +19,8 @@ def create_application() -> object:
 
     from rsdesk import __version__
 
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("rsdesk")
     app.setOrganizationName("rsdesk")
     app.setApplicationVersion(__version__)
