@@ -20,6 +20,9 @@ from rsdesk.services.registers import base as register_base
         RegisterQuery(sort_key="funding_amount_eur"),
         RegisterQuery(sort_key="start_date", descending=True),
         RegisterQuery(filters={"kind": "exchange"}, sort_key="status"),
+        # Sorting by a joined table's column keeps the join (no slimmed ids query).
+        RegisterQuery(sort_key="department", descending=True),
+        RegisterQuery(text="STUDY 2", sort_key="partners"),
     ],
 )
 def test_ordered_ids_and_rows_match_fetch(any_db: Database, query: RegisterQuery) -> None:

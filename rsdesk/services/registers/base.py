@@ -8,12 +8,15 @@ Sorting, filtering and paging happen in the database; a view asks for a count an
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, String, and_, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import Join
 
 #: Kinds of column, which decide formatting in views, Excel and PDF.
 TEXT, INT, MONEY, DATE, DATETIME, BOOL, ENUM, RISK, STATUS = (
@@ -104,6 +107,32 @@ class RegisterQuery:
         return "; ".join(parts) if parts else "all records"
 
 
+class _fold(FunctionElement[str]):  # noqa: N801 - an SQL function, named like one
+    """``lower(expr)`` for case-blind search, written for each database so that it stays fast.
+
+    SQLite's ``lower()`` folds ASCII only, exactly as its ``LIKE`` already ignores ASCII case,
+    so there the call is left out: same matches, about four times faster over 100,000 titles.
+    Other databases (PostgreSQL) fold every script with ``lower()``.
+    """
+
+    inherit_cache = True
+    type = String()
+
+
+@compiles(_fold)
+def _fold_default(element: _fold, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_fold, "sqlite")
+def _fold_sqlite(element: _fold, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+def _contains_folded(expr: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+    return _fold(expr).like(pattern, escape="\\")
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -117,9 +146,7 @@ def filtered(spec: RegisterSpec, query: RegisterQuery) -> Select[Any]:
     words = query.text.split()
     for word in words:
         pattern = f"%{_escape_like(word.lower())}%"
-        conditions.append(
-            or_(*(func.lower(expr).like(pattern, escape="\\") for expr in spec.search))
-        )
+        conditions.append(or_(*(_contains_folded(expr, pattern) for expr in spec.search)))
     if query.ids is not None:
         conditions.append(spec.id_expr.in_(query.ids))
     if conditions:
@@ -188,8 +215,43 @@ def ordered_ids(session: Session, spec: RegisterSpec, query: RegisterQuery) -> l
     A table view keeps this list and reads columns only for the rows on screen
     (``rows_for_ids``): one scan per filter or sort instead of a count plus a scan per page.
     """
-    statement = ordered(spec, query, filtered(spec, query).with_only_columns(spec.id_expr))
+    statement = _slim_ids_statement(spec, query)
+    if statement is None:
+        statement = ordered(spec, query, filtered(spec, query).with_only_columns(spec.id_expr))
     return list(session.scalars(statement))
+
+
+def _only_outer_joins(clause: Any) -> bool:
+    if isinstance(clause, Join):
+        return bool(clause.isouter) and _only_outer_joins(clause.left)
+    return True
+
+
+def _slim_ids_statement(spec: RegisterSpec, query: RegisterQuery) -> Select[Any] | None:
+    """The ids query without the base's LEFT JOINs, when nothing in the query needs them.
+
+    A LEFT JOIN to a parent row (department, lead) neither adds nor removes rows, so when the
+    search, filters and sort column only read the main table the joins are dead weight; SQLite
+    does not drop them itself and they double the time of a scan. Falls back (None) whenever a
+    condition or the sort refers to a joined table.
+    """
+    froms = spec.base().with_only_columns(spec.id_expr).get_final_froms()
+    if len(froms) != 1 or not isinstance(froms[0], Join) or not _only_outer_joins(froms[0]):
+        return None
+    main = froms[0]
+    while isinstance(main, Join):
+        main = main.left
+    sort_key = query.sort_key or spec.default_sort
+    if sort_key is not None and any(
+        getattr(source, "name", None) != main.name
+        for source in spec.column(sort_key).expr._from_objects
+    ):
+        return None  # sorting by a joined table's column (department, lead...)
+    slim = replace(spec, base=lambda: select().select_from(main))
+    statement = ordered(slim, query, filtered(slim, query).with_only_columns(spec.id_expr))
+    if len(statement.get_final_froms()) != 1:
+        return None
+    return statement
 
 
 def rows_for_ids(session: Session, spec: RegisterSpec, ids: Sequence[int]) -> list[tuple[Any, ...]]:
