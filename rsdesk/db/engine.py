@@ -25,9 +25,14 @@ WRITE_OPTION = "rsdesk_write"
 
 
 def resolve_url(target: str | os.PathLike[str] | None = None) -> URL:
-    """Turn ``--db``, ``RSDESK_DATABASE`` or the default location into a SQLAlchemy URL."""
+    """Turn ``--db``, ``RSDESK_DATABASE``, the location remembered at first run (config file) or
+    the default location, in that order, into a SQLAlchemy URL."""
     if target is None:
-        target = os.environ.get(paths.DATABASE_ENV) or paths.default_database_path()
+        target = (
+            os.environ.get(paths.DATABASE_ENV)
+            or paths.remembered_database()
+            or paths.default_database_path()
+        )
     text = os.fspath(target).strip()
     if not text:
         raise KnownError("The database location is empty.")

@@ -101,6 +101,18 @@ def run_gui(args: argparse.Namespace) -> int:
     if not claim_writer_lock(db):
         db.dispose()
         return 1
+    first_run = None
+    if not db.read_only:
+        from rsdesk.ui.dialogs import first_run as first_run_module
+
+        if first_run_module.needs_first_run(db):
+            wizard = first_run_module.FirstRunWizard(db)
+            accepted = wizard.exec()
+            db = wizard.database
+            if not accepted:
+                db.dispose()
+                return 0
+            first_run = wizard.choice()
     if not db.read_only:
         from rsdesk.services import backup
 
@@ -117,6 +129,8 @@ def run_gui(args: argparse.Namespace) -> int:
     if db.read_only:
         add_read_only_banner(window)
     window.show()
+    if first_run is not None:
+        first_run_module.start(first_run, context, window)
     try:
         return app.exec()
     finally:
