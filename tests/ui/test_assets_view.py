@@ -1,0 +1,146 @@
+"""The assets view: register, detail panel with safeguards (missing, overdue) and the access list
+flagged without a current briefing; the asset editor; the advice log. Screenshots saved for review
+when RSDESK_SCREENSHOT_DIR is set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialogButtonBox
+
+from rsdesk.models import AdviceRequest, SensitiveAsset
+from rsdesk.services import advice, assets, training
+from rsdesk.services.advice import AdviceInput
+from rsdesk.services.assets import AssetInput
+from tests.services.people.helpers import person
+
+
+def _loaded(qtbot, view) -> None:
+    qtbot.waitUntil(lambda: view.model.total is not None and not view.model.loading, timeout=10_000)
+
+
+def _shot(widget, name: str) -> None:
+    folder = os.environ.get("RSDESK_SCREENSHOT_DIR")
+    if folder:
+        widget.grab().save(str(Path(folder) / f"{name}.png"))
+
+
+def _seed(db) -> int:
+    today = dt.date.today()
+    with db.unit_of_work() as session:
+        training.sync_courses(session)
+        courses = {c.code: c for c in training.courses(session)}
+        briefed = person(session, full_name="Ada Briefed")
+        lapsed = person(session, full_name="Ben Lapsed")
+        training.record_completion(session, briefed, courses["rs_awareness"].id, today)
+        training.record_completion(
+            session, lapsed, courses["rs_awareness"].id, today - dt.timedelta(days=800)
+        )
+        lab = assets.create_asset(
+            session,
+            AssetInput(
+                name="Cryogenic quantum lab",
+                kind="lab",
+                sensitivity_level="sensitive",
+                location="Building 7, B-112",
+            ),
+        ).id
+        assets.create_asset(
+            session,
+            AssetInput(name="Public sensor data", kind="dataset", sensitivity_level="public"),
+        )
+        assets.set_safeguard(
+            session, lab, "mfa", "verified", last_verified_on=today - dt.timedelta(days=400)
+        )
+        assets.set_safeguard(
+            session, lab, "encryption", "verified", last_verified_on=today - dt.timedelta(days=30)
+        )
+        assets.grant_access(
+            session, lab, briefed, today - dt.timedelta(days=60), "Runs the cryostat"
+        )
+        assets.grant_access(session, lab, lapsed, today - dt.timedelta(days=60), "Visiting postdoc")
+        return lab
+
+
+def test_detail_panel_flags_missing_overdue_and_lapsed_briefing(qtbot, main_window, db) -> None:
+    lab = _seed(db)
+    view = main_window.show_view("assets")
+    _loaded(qtbot, view)
+    assert view.model.count == 2
+    main_window.resize(1200, 760)
+    assert view.select_id(lab)
+    qtbot.waitUntil(lambda: view.access_table.rowCount() == 2, timeout=10_000)
+    safeguards = {
+        view.safeguard_table.item(r, 0).text(): view.safeguard_table.item(r, 5).text()
+        for r in range(view.safeguard_table.rowCount())
+    }
+    assert safeguards["Multi-factor sign-in"] == "Overdue for verification"
+    assert safeguards["Encryption at rest and in transit"] == ""
+    assert safeguards["Access-controlled zone (badges)"] == "Missing (expected)"
+    access = {
+        view.access_table.item(r, 0).text(): view.access_table.item(r, 4).text()
+        for r in range(view.access_table.rowCount())
+    }
+    assert access["Ada Briefed"] == "Current"
+    assert access["Ben Lapsed"].startswith("Not current: ")
+    assert "1 overdue for verification" in view.summary.text()
+    assert "1 of 2 people with access lack a current briefing" in view.summary.text()
+    _shot(main_window, "assets-view")
+    view.detail.setCurrentIndex(1)
+    _shot(view, "assets-access")
+
+
+def test_asset_editor_creates_and_refuses_a_blank_name(qtbot, main_window, db) -> None:
+    view = main_window.show_view("assets")
+    _loaded(qtbot, view)
+    view.new_record()
+    dialog = view.editor
+    qtbot.waitUntil(lambda: dialog.level_combo.count() == 4, timeout=10_000)
+    _shot(dialog, "asset-dialog")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=10_000)
+    assert "name" in dialog.error.text()
+    qtbot.keyClicks(dialog.name_edit, "Genome cohort data")
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("dataset"))
+    dialog.level_combo.setCurrentIndex(dialog.level_combo.findData("highly_sensitive"))
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    with db.read() as session:
+        [row] = session.query(SensitiveAsset).all()
+        assert (row.name, row.kind.value, row.sensitivity_level) == (
+            "Genome cohort data",
+            "dataset",
+            "highly_sensitive",
+        )
+
+
+def test_advice_log_records_and_closes_a_request(qtbot, main_window, db) -> None:
+    with db.unit_of_work() as session:
+        advice.log_request(
+            session,
+            AdviceInput(
+                asked_on=dt.date.today() - dt.timedelta(days=3),
+                requester_name="Dr Quinn",
+                question="May we accept equipment from this company?",
+            ),
+        )
+    view = main_window.show_view("advice")
+    _loaded(qtbot, view)
+    assert view.model.count == 1
+    view.new_record()
+    dialog = view.editor
+    qtbot.keyClicks(dialog.requester_edit, "Prof. Ito")
+    dialog.question_edit.setPlainText("Can a visiting student use the clean room?")
+    dialog.advice_edit.setPlainText("Yes, after the facility briefing")
+    dialog.closed_box.setChecked(True)
+    _shot(dialog, "advice-dialog")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: view.model.count == 2, timeout=10_000)
+    _shot(main_window, "advice-view")
+    with db.read() as session:
+        rows = {r.requester_name: r for r in session.query(AdviceRequest)}
+        assert rows["Prof. Ito"].closed_on == dt.date.today()
+        assert rows["Dr Quinn"].closed_on is None
