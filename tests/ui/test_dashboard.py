@@ -10,8 +10,14 @@ from PySide6.QtCharts import QBarSeries, QHorizontalBarSeries, QPieSeries
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from rsdesk.models import Collaboration, MitigationMeasure, StaffMember
-from rsdesk.models.enums import CollaborationKind, CollaborationStatus, RiskLevel
+from rsdesk.models import Appraisal, Collaboration, MitigationMeasure, StaffMember
+from rsdesk.models.enums import (
+    AppraisalDecision,
+    AppraisalStatus,
+    CollaborationKind,
+    CollaborationStatus,
+    RiskLevel,
+)
 from rsdesk.services import dashboard, registers, training
 from rsdesk.services.registers import RegisterQuery
 
@@ -45,6 +51,18 @@ def filled_db(db):
                 collaboration_id=first,
                 description="Vet visiting researchers",
                 due_date=TODAY + dt.timedelta(days=5),
+            )
+        )
+        session.add(
+            Appraisal(
+                collaboration_id=first,
+                model_id="test",
+                model_version="1",
+                status=AppraisalStatus.SIGNED_OFF,
+                decision=AppraisalDecision.APPROVE,
+                signed_off_by="Officer",
+                signed_off_at=dt.datetime.combine(TODAY, dt.time(9)),
+                risk_level=RiskLevel.HIGH,
             )
         )
         training.sync_courses(session)
@@ -113,10 +131,12 @@ def test_charts_are_qtcharts_series_with_the_service_values(qtbot, context, fill
     quarters = view.quarter_chart.chart().series()[0]
     assert isinstance(quarters, QBarSeries)
     assert quarters.barSets()[0].count() == dashboard.QUARTERS
+    assert quarters.barSets()[0].at(dashboard.QUARTERS - 1) == 1  # this quarter's sign-off
     departments = view.training_chart.chart().series()
     assert departments
     assert isinstance(departments[0], QHorizontalBarSeries)
     assert not view.training_chart.placeholder.isVisible()
+    assert not view.risk_chart.placeholder.isVisible()
     with qtbot.waitSignal(context.signals.navigate) as blocker:
         donut.slices()[2].clicked.emit()
     assert blocker.args == ["collaborations", {"status": "active", "risk_level": "high"}]
@@ -153,6 +173,10 @@ def test_an_empty_database_shows_zeros_and_placeholders(qtbot, context):
     assert view.tiles["active"].value_label.text() == "0"
     assert view.tiles["training_compliance"].value_label.text() == "–"
     assert view.training_chart.placeholder.isVisible()
+    assert view.risk_chart.placeholder.isVisible()
+    assert view.risk_chart.chart().series() == []
+    assert view.quarter_chart.placeholder.isVisible()
+    assert view.tiles["active"].detail_label.text() == ""
     assert view.empty_label.isVisible()
     assert not view.due_list.isVisible()
     assert not view.export_button.isEnabled()

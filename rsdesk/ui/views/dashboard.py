@@ -161,9 +161,11 @@ class DashboardView(View):
         charts.setSpacing(12)
         self.risk_chart = RiskDonut(self.tr("Active collaborations by risk level"))
         self.risk_chart.level_clicked.connect(self._on_risk_clicked)
+        self.risk_chart.empty_text = self.tr("No active collaborations yet.")
         self.quarter_chart = BarChart(
             self.tr("Appraisals signed off per quarter"), self.tr("Appraisals")
         )
+        self.quarter_chart.empty_text = self.tr("No appraisal signed off in the last two years.")
         self.training_chart = PercentBars(self.tr("Training compliance by department"))
         self.training_chart.empty_text = self.tr(
             "No required training yet.\nCourses and completions appear under Training."
@@ -299,6 +301,8 @@ class DashboardView(View):
         if key == "active":
             counts = {item.level: item.count for item in board.active_by_risk}
             high = counts.get("high", 0) + counts.get("very_high", 0)
+            if not sum(counts.values()):
+                return ""
             return self.tr("%s high or very high · %s not appraised") % (
                 f"{high:,}",
                 f"{counts.get(dashboard_service.NOT_APPRAISED, 0):,}",

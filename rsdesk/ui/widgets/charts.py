@@ -129,6 +129,7 @@ class RiskDonut(ChartCard):
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
+        self.empty_text = self.tr("Nothing to show yet")
         self._data: list[tuple[str, str, int]] = []
         legend = self.chart().legend()
         legend.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -163,15 +164,14 @@ class RiskDonut(ChartCard):
             piece.setProperty("level", key)
             piece.clicked.connect(self._on_slice_clicked)
             series.append(piece)
-        if total == 0:
-            empty = QPieSlice(self.tr("No active collaborations"), 1)
-            empty.setColor(palette.color(QPalette.ColorRole.Midlight))
-            series.append(empty)
-        chart.addSeries(series)
+        if total:  # else a note instead of an empty ring and a legend of zeros
+            chart.addSeries(series)
+        chart.legend().setVisible(total > 0)
         chart.legend().setLabelColor(palette.color(QPalette.ColorRole.Text))
         markers = chart.legend().markers(series)
         for marker, (_key, _label, count) in zip(markers, self._data, strict=False):
-            marker.setVisible(count > 0 or total == 0)
+            marker.setVisible(count > 0)
+        self.set_placeholder("" if total else self.empty_text)
 
     def _on_slice_clicked(self) -> None:
         piece = self.sender()
@@ -186,6 +186,7 @@ class BarChart(ChartCard):
     def __init__(self, title: str, value_title: str = "", parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
         self.value_title = value_title
+        self.empty_text = self.tr("Nothing to show yet")
         self._data: list[tuple[str, float]] = []
         self.chart().legend().setVisible(False)
 
@@ -201,6 +202,11 @@ class BarChart(ChartCard):
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
+        if not any(value for _label, value in self._data):
+            self.set_placeholder(self.empty_text)
+            self.apply_palette()
+            return
+        self.set_placeholder("")
         palette = self.palette()
         bars = QBarSet(self.value_title or self.chart().title())
         bars.setColor(_pick(BAR_COLOUR, palette))
