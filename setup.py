@@ -18,6 +18,11 @@ class BuildPyWithResources(build_py):
         target = Path(self.build_lib) / "rsdesk" / "_resources"
         if source.is_dir():
             shutil.copytree(source, target, dirs_exist_ok=True)
+        # The user guide (Help > User guide) ships as rsdesk/_docs; see rsdesk/ui/dialogs/help_dialog.py.
+        guide = Path(__file__).parent / "docs" / "user-guide.md"
+        if guide.is_file():
+            (Path(self.build_lib) / "rsdesk" / "_docs").mkdir(parents=True, exist_ok=True)
+            shutil.copy2(guide, Path(self.build_lib) / "rsdesk" / "_docs" / guide.name)
 
 
 setup(cmdclass={"build_py": BuildPyWithResources})

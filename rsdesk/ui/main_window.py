@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rsdesk import __version__
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.views import ViewEntry, available_views
 from rsdesk.ui.views.base import View
@@ -142,6 +140,17 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.show_settings)
         self.tools_menu.addAction(self.settings_action)
         self.help_menu = menu.addMenu(self.tr("&Help"))
+        self.guide_action = QAction(self.tr("&User guide"), self)
+        self.guide_action.setObjectName("guideAction")
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.guide_action.triggered.connect(self.show_guide)
+        self.help_menu.addAction(self.guide_action)
+        from PySide6.QtWidgets import QWhatsThis
+
+        self.whats_this_action = QWhatsThis.createAction(self)
+        self.whats_this_action.setObjectName("whatsThisAction")
+        self.help_menu.addAction(self.whats_this_action)
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
 
     def _build_toolbar(self) -> None:
@@ -251,17 +260,17 @@ class MainWindow(QMainWindow):
 
         ExportDialog(self.context, self).exec()
 
+    def show_guide(self) -> None:
+        from rsdesk.ui.dialogs.help_dialog import HelpDialog
+
+        dialog = HelpDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            self.tr("About rsdesk"),
-            self.tr(
-                "<h3>rsdesk %s</h3><p>Research security desk: a register of international "
-                "collaborations, risk appraisals, screening and reports.</p>"
-                "<p>Database: %s</p>"
-            )
-            % (__version__, self.context.db.display_name()),
-        )
+        from rsdesk.ui.dialogs.about_dialog import AboutDialog
+
+        AboutDialog(self.context.db.display_name(), self).exec()
 
     # -- state --------------------------------------------------------------------------------
 
