@@ -85,6 +85,8 @@ class AnnualData:
     model: Any
     audit_entries_in_year: int
     audit_result: audit.VerifyResult
+    #: Sensitive assets, advice requests and responsibilities (#12; pdf/protection.py).
+    protection: Any = None
 
 
 def gather(
@@ -124,6 +126,9 @@ def gather(
     since, until = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
     entries = audit.entry_count(session, since, until)
     result = audit.verify(session, cancel=cancel)
+    from rsdesk.services.reports.pdf import protection
+
+    protection_data = protection.gather(session, year, as_of)
     progress(8, steps, "Laying out the report")
     logo = settings.logo
     return AnnualData(
@@ -143,6 +148,7 @@ def gather(
         model=model,
         audit_entries_in_year=entries,
         audit_result=result,
+        protection=protection_data,
     )
 
 
@@ -624,6 +630,14 @@ def _people(data: AnnualData, context: document.ReportContext, width: float) -> 
     return story
 
 
+def _protection(data: AnnualData, context: document.ReportContext, width: float) -> list[Any]:
+    if data.protection is None:
+        return []
+    from rsdesk.services.reports.pdf import protection
+
+    return protection.section(data.protection, data.year, context, width)
+
+
 def _method(data: AnnualData, context: document.ReportContext, width: float) -> list[Any]:
     sheet = styles.sheet()
     story: list[Any] = [
@@ -804,6 +818,7 @@ def build_annual(
         + _collaborations(data, context, width)
         + _follow_up(data, context, width)
         + _people(data, context, width)
+        + _protection(data, context, width)
         + _method(data, context, width)
         + _audit(data, context, stamp, width)
         + _appendix(session, data, context, progress, cancel)
