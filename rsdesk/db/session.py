@@ -134,7 +134,7 @@ def open_database(
     Raises KnownError with a readable message for the expected failures: an unreachable server,
     a file that is not a database, a database locked by another writer, a newer schema.
     """
-    from rsdesk.db import migrate, reference_data
+    from rsdesk.db import reference_data, schema_version
 
     url = target if isinstance(target, URL) else resolve_url(target)
     database = Database(url, actor=actor, lock_writes=lock_writes)
@@ -142,9 +142,12 @@ def open_database(
         with database.engine.connect() as connection:
             connection.execute(select(1))
         if upgrade:
-            migrate.upgrade(database)
-            if database.is_sqlite:
-                enable_wal(database.engine)
+            if not schema_version.is_current(database.engine):
+                from rsdesk.db import migrate
+
+                migrate.upgrade(database)
+                if database.is_sqlite:
+                    enable_wal(database.engine)
             with database.read() as session:
                 current = reference_data.is_current(session)
             if not current:

@@ -16,6 +16,12 @@ def test_migrated_schema_has_no_drift_from_the_models(any_db):
     assert migrate.schema_differences(any_db) == []
 
 
+def test_the_fast_head_constant_matches_the_migration_scripts():
+    from rsdesk.db.schema_version import HEAD_REVISION
+
+    assert migrate.head_revision() == HEAD_REVISION
+
+
 def test_drift_is_detected(db):
     with db.engine.begin() as connection:
         connection.execute(text("ALTER TABLE partner ADD COLUMN shoe_size INTEGER"))
