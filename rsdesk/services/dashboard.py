@@ -406,6 +406,7 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
             Tone.ALERT if confirmed else Tone.NEUTRAL,
         )
     )
+    figures += _asset_figures(session, today)
     return Dashboard(
         today,
         tuple(figures),
@@ -413,6 +414,37 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
         appraisals_by_quarter(session, today),
         departments,
     )
+
+
+def _asset_figures(session: Session, today: dt.date) -> list[Figure]:
+    """Sensitive assets (#12): access without a current briefing, safeguards overdue.
+
+    Both count rows the assets register does not list one by one (grants, safeguards), so the
+    drill-down opens the assets concerned by id and ``register`` stays None.
+    """
+    from rsdesk.services import assets
+
+    counts = assets.counts(session, today)
+    return [
+        Figure(
+            "access_without_briefing",
+            "Access without a current briefing",
+            counts.access_without_briefing,
+            "assets",
+            {"ids": counts.flagged_access_asset_ids},
+            None,
+            Tone.ALERT if counts.access_without_briefing else Tone.GOOD,
+        ),
+        Figure(
+            "safeguards_overdue",
+            "Safeguards overdue for verification",
+            counts.safeguards_overdue,
+            "assets",
+            {"ids": counts.overdue_asset_ids},
+            None,
+            Tone.WARNING if counts.safeguards_overdue else Tone.GOOD,
+        ),
+    ]
 
 
 def _overdue_checks(session: Session, today: dt.date) -> int:

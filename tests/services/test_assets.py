@@ -355,3 +355,22 @@ def test_an_edited_catalogue_that_names_an_unknown_level_is_refused():
 
 def test_status_labels_cover_every_status():
     assert set(assets.STATUS_LABELS) == set(SafeguardStatus)
+
+
+def test_dashboard_flags_access_without_briefing_and_overdue_safeguards(db):
+    from rsdesk.services import dashboard
+
+    with db.unit_of_work() as session:
+        training.sync_courses(session)
+        staff_id = person(session)
+        flagged = _asset(session, "sensitive", name="Flagged")
+        _asset(session, "sensitive", name="Quiet")
+        assets.grant_access(session, flagged, staff_id, D(2020, 1, 1), "Project")
+        assets.set_safeguard(session, flagged, "mfa", "verified", last_verified_on=D(2020, 1, 1))
+        board = dashboard.compute(session)
+    access = board.figure("access_without_briefing")
+    overdue = board.figure("safeguards_overdue")
+    assert access.value == 1
+    assert overdue.value == 1
+    assert access.navigation == ("assets", {"ids": (flagged,)})
+    assert overdue.navigation == ("assets", {"ids": (flagged,)})
