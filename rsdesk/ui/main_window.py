@@ -139,6 +139,10 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.show_settings)
         self.tools_menu.addAction(self.settings_action)
+        self.responsibilities_action = QAction(self.tr("&Responsibilities…"), self)
+        self.responsibilities_action.setObjectName("responsibilitiesAction")
+        self.responsibilities_action.triggered.connect(self.show_responsibilities)
+        self.tools_menu.addAction(self.responsibilities_action)
         self.help_menu = menu.addMenu(self.tr("&Help"))
         self.guide_action = QAction(self.tr("&User guide"), self)
         self.guide_action.setObjectName("guideAction")
@@ -247,6 +251,14 @@ class MainWindow(QMainWindow):
         from rsdesk.ui.dialogs.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.context, self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_responsibilities(self) -> None:
+        """Tools > Responsibilities…: research-security roles and sign-off authority (#12)."""
+        from rsdesk.ui.dialogs.responsibilities_dialog import ResponsibilitiesDialog
+
+        dialog = ResponsibilitiesDialog(self.context, self)
         dialog.exec()
         dialog.deleteLater()
 

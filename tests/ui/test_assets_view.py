@@ -144,3 +144,33 @@ def test_advice_log_records_and_closes_a_request(qtbot, main_window, db) -> None
         rows = {r.requester_name: r for r in session.query(AdviceRequest)}
         assert rows["Prof. Ito"].closed_on == dt.date.today()
         assert rows["Dr Quinn"].closed_on is None
+
+
+def test_responsibilities_dialog_saves_and_refuses_bad_text(qtbot, context, db) -> None:
+    from rsdesk.services import responsibilities
+    from rsdesk.ui.dialogs.responsibilities_dialog import ResponsibilitiesDialog
+
+    dialog = ResponsibilitiesDialog(context)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: "[sign_off.high]" in dialog.editor.toPlainText(), timeout=10_000)
+    assert "defaults" in dialog.state.text()
+    dialog.resize(720, 620)
+    _shot(dialog, "responsibilities-dialog")
+    dialog.editor.setPlainText("[sign_off.extreme]\nroles = ['Board']\n")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=10_000)
+    assert dialog.error.text() == "Central contact: give a role or a name"
+    with db.read() as session:
+        assert not responsibilities.load(session).enforced
+    text = responsibilities.shipped_text().replace(
+        '[sign_off.very_high]\nroles = ["Research-security committee", "Executive board"]',
+        '[sign_off.very_high]\nroles = ["University board"]',
+    )
+    assert "University board" in text
+    dialog.editor.setPlainText(text)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    with db.read() as session:
+        data = responsibilities.load(session)
+        assert data.enforced
+        assert data.allowed_signers("very_high") == (("University board",), ())
