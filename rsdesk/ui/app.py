@@ -25,6 +25,10 @@ def create_application() -> object:
     app.setOrganizationName("rsdesk")
     app.setApplicationVersion(__version__)
     app.setApplicationDisplayName("rsdesk")
+    from rsdesk.ui.field_help import FieldHelp
+
+    if app.findChild(FieldHelp) is None:
+        app.installEventFilter(FieldHelp(app))  # tooltips and What's This on the forms
     return app
 
 

@@ -104,3 +104,32 @@ def test_licence_falls_back_when_metadata_has_none(monkeypatch):
     found = {item.name: item for item in about_dialog.components()}
     assert found["PySide6"].licence == "LGPL-3.0-only"
     assert not found["PySide6"].from_metadata
+
+
+def test_every_form_field_named_in_the_help_table_exists_and_gets_help(qtbot, context):
+    from PySide6.QtWidgets import QWidget
+
+    from rsdesk.ui import field_help
+    from rsdesk.ui.dialogs.collaboration_dialog import CollaborationDialog
+    from rsdesk.ui.dialogs.partner_dialog import PartnerDialog
+
+    filter_ = field_help.FieldHelp()
+    QApplication.instance().installEventFilter(filter_)
+    try:
+        for dialog in (CollaborationDialog(context, None), PartnerDialog(context, None)):
+            qtbot.addWidget(dialog)
+            table = field_help.FIELD_HELP[dialog.objectName()]
+            dialog.show()  # the application filter adds the help on the first show
+            assert dialog.property(field_help.APPLIED)
+            for key, (tooltip, _) in table.items():
+                widget = dialog.findChild(QWidget, key)
+                assert widget is not None, f"{dialog.objectName()} has no field {key}"
+                assert widget.toolTip()
+                assert tooltip in widget.whatsThis()
+            first = dialog.findChild(QWidget, next(iter(table)))
+            first.setToolTip("changed by hand")
+            assert field_help.apply(dialog) == len(table)
+            assert first.toolTip() == "changed by hand"  # a form's own help is kept
+            dialog.close()
+    finally:
+        QApplication.instance().removeEventFilter(filter_)

@@ -107,10 +107,12 @@ def components() -> list[Component]:
 
 def fonts_text() -> str:
     """The fonts embedded in PDF reports and their licences (resources/fonts/README.md)."""
+    folder = resource_path("fonts")
     try:
-        return resource_path("fonts", "README.md").read_text(encoding="utf-8")
+        text = (folder / "README.md").read_text(encoding="utf-8")
     except OSError:
         return "The font list is missing from this installation."
+    return f"{text.rstrip()}\n\nThe licence texts are in `{folder}`.\n"
 
 
 class AboutDialog(QDialog):

@@ -121,7 +121,7 @@ def _note(text: str) -> QLabel:
 class InstitutionPage(QWizardPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("Your institution"))
+        self.setTitle(self.tr("Welcome to rsdesk: your institution"))
         self.setSubTitle(self.tr("Its name and logo appear on reports and exported workbooks."))
         self.logo: bytes | None = None
         self.name_edit = QLineEdit()
@@ -201,7 +201,7 @@ class DatabasePage(QWizardPage):
             self.tr("One file on this computer is right for most offices; a shared server lets ")
             + self.tr("several officers work on the same register.")
         )
-        self.here = QRadioButton(self.tr("&Here (recommended)"))
+        self.here = QRadioButton(self.tr("On &this computer (recommended)"))
         self.here.setObjectName("locationHere")
         self.here.setChecked(True)
         self.here_path = _note(current)
@@ -305,7 +305,9 @@ class StartPage(QWizardPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("How to start"))
-        self.setSubTitle(self.tr("You can always import more records later (File > Import)."))
+        self.setSubTitle(
+            self.tr("You can import more records at any time (File › Import spreadsheet).")
+        )
         self.sample = QRadioButton(self.tr("Load &sample data to try rsdesk out"))
         self.sample.setObjectName("startSample")
         self.sample.setToolTip(
