@@ -174,3 +174,44 @@ def test_responsibilities_dialog_saves_and_refuses_bad_text(qtbot, context, db) 
         data = responsibilities.load(session)
         assert data.enforced
         assert data.allowed_signers("very_high") == (("University board",), ())
+
+
+def test_recording_a_safeguard_and_granting_access_from_the_panel(qtbot, main_window, db) -> None:
+    lab = _seed(db)
+    with db.unit_of_work() as session:
+        newcomer = person(session, full_name="Cleo Newcomer")
+    view = main_window.show_view("assets")
+    _loaded(qtbot, view)
+    assert not view.access_button.isEnabled()
+    assert view.select_id(lab)
+    qtbot.waitUntil(lambda: view.access_table.rowCount() == 2, timeout=10_000)
+    assert view.access_button.isEnabled()
+
+    view.record_safeguard()
+    dialog = view.editor
+    dialog.code_combo.setCurrentIndex(dialog.code_combo.findData("access_controlled_zone"))
+    dialog.status_combo.setCurrentIndex(dialog.status_combo.findData("verified"))
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=10_000)
+    assert "needs the date it was verified" in dialog.error.text()
+    dialog.verified_edit.set_value(dt.date.today())
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    view.grant_access()
+    dialog = view.editor
+    qtbot.waitUntil(lambda: dialog.staff_combo.count() == 3, timeout=10_000)
+    dialog.staff_combo.setCurrentIndex(dialog.staff_combo.findData(newcomer))
+    qtbot.keyClicks(dialog.reason_edit, "Joins the quantum project")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: view.access_table.rowCount() == 3, timeout=10_000)
+    rows = {
+        view.access_table.item(r, 0).text(): view.access_table.item(r, 4).text()
+        for r in range(view.access_table.rowCount())
+    }
+    assert rows["Cleo Newcomer"].startswith("Not current")  # no training recorded yet
+    with db.read() as session:
+        state = {s.code: s for s in assets.safeguards(session, lab)}["access_controlled_zone"]
+        assert state.last_verified_on == dt.date.today()
+        assert not state.missing

@@ -158,3 +158,184 @@ class AssetDialog(QDialog):
             raise error
         self.error.setText(str(error))
         self.error.show()
+
+
+class SafeguardDialog(QDialog):
+    """Record a catalogue safeguard of an asset: status, date last verified, evidence."""
+
+    saved = Signal(object)
+
+    def __init__(
+        self,
+        context: AppContext,
+        asset_id: int,
+        code: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        from rsdesk.models.enums import SafeguardStatus
+        from rsdesk.ui.widgets.date_edit import OptionalDateEdit
+
+        super().__init__(parent)
+        self.context = context
+        self.asset_id = asset_id
+        self.setObjectName("SafeguardDialog")
+        self.setWindowTitle(self.tr("Record a safeguard"))
+        self.setMinimumWidth(480)
+        self.code_combo = QComboBox()
+        self.code_combo.setObjectName("safeguardCode")
+        for rule in assets.load_rules().safeguards:
+            self.code_combo.addItem(f"{rule.text} ({rule.category})", rule.code)
+        if code:
+            self.code_combo.setCurrentIndex(max(0, self.code_combo.findData(code)))
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("safeguardStatus")
+        for status in SafeguardStatus:
+            self.status_combo.addItem(assets.STATUS_LABELS[status], status.value)
+        self.verified_edit = OptionalDateEdit()
+        self.verified_edit.setObjectName("lastVerified")
+        self.evidence_edit = QPlainTextEdit()
+        self.evidence_edit.setTabChangesFocus(True)
+        self.evidence_edit.setMaximumHeight(80)
+        self.evidence_edit.setPlaceholderText(
+            self.tr("What shows it is in place (audit, log, document)")
+        )
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow(self.tr("Safeguard:"), self.code_combo)
+        form.addRow(self.tr("Status:"), self.status_combo)
+        form.addRow(self.tr("Last verified:"), self.verified_edit)
+        form.addRow(self.tr("Evidence:"), self.evidence_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    @Slot()
+    def save(self) -> None:
+        asset_id = self.asset_id
+        code = str(self.code_combo.currentData())
+        status = str(self.status_combo.currentData())
+        verified = self.verified_edit.value()
+        evidence = self.evidence_edit.toPlainText()
+        self.buttons.setEnabled(False)
+        self.context.ops.write(
+            lambda session: assets.set_safeguard(
+                session, asset_id, code, status, last_verified_on=verified, evidence=evidence
+            ),
+            self._on_saved,
+            self._on_error,
+        )
+
+    @Slot(object)
+    def _on_saved(self, state: object) -> None:
+        self.buttons.setEnabled(True)
+        self.saved.emit(state)
+        self.accept()
+
+    @Slot(object)
+    def _on_error(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if not isinstance(error, KnownError):
+            raise error
+        self.error.setText(str(error))
+        self.error.show()
+
+
+class AccessDialog(QDialog):
+    """Grant a staff member access to an asset, for a reason and (optionally) until a date."""
+
+    saved = Signal(object)
+    loaded = Signal()
+
+    def __init__(self, context: AppContext, asset_id: int, parent: QWidget | None = None) -> None:
+        import datetime as dt
+
+        from PySide6.QtCore import QDate
+
+        from rsdesk.ui.widgets.date_edit import OptionalDateEdit
+
+        super().__init__(parent)
+        self.context = context
+        self.asset_id = asset_id
+        self.setObjectName("AccessDialog")
+        self.setWindowTitle(self.tr("Grant access"))
+        self.setMinimumWidth(480)
+        self.staff_combo = QComboBox()
+        self.staff_combo.setObjectName("accessStaff")
+        self.since_edit = OptionalDateEdit()
+        today = dt.date.today()
+        self.since_edit.set_value(today)
+        self.since_edit.setMaximumDate(QDate(today.year + 5, 12, 31))
+        self.until_edit = OptionalDateEdit()
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("accessReason")
+        self.reason_edit.setPlaceholderText(self.tr("Why this person needs access"))
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow(self.tr("Person:"), self.staff_combo)
+        form.addRow(self.tr("Since:"), self.since_edit)
+        form.addRow(self.tr("Until:"), self.until_edit)
+        form.addRow(self.tr("Reason:"), self.reason_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        from rsdesk.services.appraisal.workflow import staff_choices
+
+        self.context.ops.query(staff_choices, self._on_loaded)
+
+    @Slot(object)
+    def _on_loaded(self, choices: list[tuple[int, str]]) -> None:
+        for staff_id, name in choices:
+            self.staff_combo.addItem(name, staff_id)
+        self.loaded.emit()
+
+    @Slot()
+    def save(self) -> None:
+        asset_id = self.asset_id
+        staff_id = self.staff_combo.currentData()
+        since = self.since_edit.value()
+        until = self.until_edit.value()
+        reason = self.reason_edit.text()
+        if staff_id is None or since is None:
+            self.error.setText(self.tr("Choose the person and the date access starts"))
+            self.error.show()
+            return
+        self.buttons.setEnabled(False)
+        self.context.ops.write(
+            lambda session: assets.grant_access(
+                session, asset_id, int(staff_id), since, reason, until
+            ),
+            self._on_saved,
+            self._on_error,
+        )
+
+    @Slot(object)
+    def _on_saved(self, info: object) -> None:
+        self.buttons.setEnabled(True)
+        self.saved.emit(info)
+        self.accept()
+
+    @Slot(object)
+    def _on_error(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if not isinstance(error, KnownError):
+            raise error
+        self.error.setText(str(error))
+        self.error.show()

@@ -10,8 +10,10 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -48,6 +50,7 @@ class AssetsView(RegisterView):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.detail_id: int | None = None
+        self._states: list[Any] = []
         self.summary = QLabel(self.tr("Select an asset to see its safeguards and access list."))
         self.summary.setObjectName("assetSummary")
         self.summary.setWordWrap(True)
@@ -77,9 +80,20 @@ class AssetsView(RegisterView):
         self.detail.addTab(self.safeguard_table, self.tr("Safeguards"))
         self.detail.addTab(self.access_table, self.tr("Access list"))
         self.detail.setMinimumHeight(200)
+        self.safeguard_button = QPushButton(self.tr("Record safeguard…"))
+        self.safeguard_button.setObjectName("recordSafeguard")
+        self.safeguard_button.clicked.connect(self.record_safeguard)
+        self.access_button = QPushButton(self.tr("Grant access…"))
+        self.access_button.setObjectName("grantAccess")
+        self.access_button.clicked.connect(self.grant_access)
+        actions = QHBoxLayout()
+        actions.addWidget(self.summary, 1)
+        actions.addWidget(self.safeguard_button)
+        actions.addWidget(self.access_button)
+        self._enable_actions()
         layout = self.layout()
         assert layout is not None
-        layout.addWidget(self.summary)  # type: ignore[attr-defined]
+        layout.addLayout(actions)  # type: ignore[attr-defined]
         layout.addWidget(self.detail)  # type: ignore[attr-defined]
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
@@ -99,11 +113,40 @@ class AssetsView(RegisterView):
         dialog.open()
         self.editor = dialog
 
+    def _enable_actions(self) -> None:
+        self.safeguard_button.setEnabled(self.detail_id is not None)
+        self.access_button.setEnabled(self.detail_id is not None)
+
+    def record_safeguard(self) -> None:
+        from rsdesk.ui.dialogs.asset_dialog import SafeguardDialog
+
+        if self.detail_id is None:
+            return
+        row = self.safeguard_table.currentRow()
+        code = None
+        if 0 <= row < len(self._states):
+            code = self._states[row].code
+        dialog = SafeguardDialog(self.context, self.detail_id, code, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.editor = dialog
+
+    def grant_access(self) -> None:
+        from rsdesk.ui.dialogs.asset_dialog import AccessDialog
+
+        if self.detail_id is None:
+            return
+        dialog = AccessDialog(self.context, self.detail_id, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.editor = dialog
+
     @Slot()
     def _on_selection(self, *_: Any) -> None:
         asset_id = self.current_id()
         if asset_id != self.detail_id:
             self.detail_id = asset_id
+            self._enable_actions()
             self.load_detail()
 
     def refresh(self) -> None:
@@ -133,6 +176,7 @@ class AssetsView(RegisterView):
         info, states, access = loaded
         if info.id != self.detail_id:
             return
+        self._states = list(states)
         missing = sum(1 for s in states if s.missing)
         overdue = sum(1 for s in states if s.overdue)
         flagged = sum(1 for a in access if a.flagged)
