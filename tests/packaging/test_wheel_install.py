@@ -107,6 +107,19 @@ def test_the_wheel_carries_resources_and_migrations(installed: Path, tmp_path: P
     assert str(ROOT) not in probe[0], "rsdesk was imported from the source tree"
     assert Path(probe[1]) == package_dir / "_resources"
     assert (package_dir / "db" / "migrations" / "versions").is_dir()
+    # Help > User guide reads the guide from the package, not from the source tree's docs/.
+    guide = subprocess.run(
+        [
+            str(installed),
+            "-c",
+            "from rsdesk.ui.dialogs.help_dialog import user_guide_path; print(user_guide_path())",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(guide) == package_dir / "_docs" / "user-guide.md"
 
 
 def test_every_command_runs_from_the_installed_package(installed: Path, tmp_path: Path):
