@@ -116,7 +116,8 @@ def run_gui(args: argparse.Namespace) -> int:
             if not accepted:
                 db.dispose()
                 return 0
-            first_run = wizard.choice()
+            if not wizard.opened_existing:
+                first_run = wizard.choice()
     if not db.read_only:
         from rsdesk.services import backup
 

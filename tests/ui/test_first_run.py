@@ -239,3 +239,62 @@ def test_apply_choice_requires_a_name(db: Database):
 
     with pytest.raises(KnownError, match="name"):
         first_run.apply_choice(FirstRunChoice(institution_name="  "), db)
+
+
+def test_choosing_an_existing_office_database_opens_it_as_it_is(qtbot, db: Database, tmp_path):
+    from rsdesk.services import demo
+
+    office = tmp_path / "office.sqlite3"
+    existing = open_database(office)
+    demo.generate(existing, size=5)
+    with existing.unit_of_work() as session:
+        settings_service.save(session, institution_name="The Office's Own Name")
+    existing.dispose()
+
+    wizard = wizard_for(qtbot, db)
+    fill_institution(wizard, "Typed In The Wizard")
+    wizard.location.file.setChecked(True)
+    wizard.location.file_edit.setText(str(office))
+    wizard.next()
+    wizard.starting.sample.setChecked(True)
+    finish(wizard)
+    assert wizard.result() == QDialog.DialogCode.Accepted
+    try:
+        assert wizard.opened_existing
+        with wizard.database.read() as session:
+            assert settings_service.load(session).institution_name == "The Office's Own Name"
+        assert count(wizard.database, Collaboration) == 5
+        assert paths.remembered_database() == str(office)
+    finally:
+        wizard.database.dispose()
+
+
+def test_the_app_opens_the_set_up_instead_of_an_empty_window(qtbot, tmp_path: Path):
+    import argparse
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from rsdesk.ui import app as app_module
+
+    seen: list[FirstRunWizard] = []
+
+    def cancel_the_wizard() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, FirstRunWizard) and widget.isVisible():
+                seen.append(widget)
+                widget.reject()
+                return
+        QTimer.singleShot(50, cancel_the_wizard)
+
+    QTimer.singleShot(50, cancel_the_wizard)
+    new = tmp_path / "new.sqlite3"
+    assert app_module.run_gui(argparse.Namespace(db=str(new))) == 0
+    assert len(seen) == 1
+    # Cancelled: nothing was set up and nothing remembered; the next start asks again.
+    assert paths.remembered_database() is None
+    again = open_database(new)
+    try:
+        assert first_run.needs_first_run(again)
+    finally:
+        again.dispose()

@@ -80,7 +80,9 @@ class FirstRunChoice:
 def apply_choice(choice: FirstRunChoice, db: Database, *, lock_writes: bool = False) -> Database:
     """Open the chosen database (remembering it), save the name and logo; return the database.
 
-    ``db`` is disposed when another database was chosen and opened (with ``lock_writes``, its
+    A chosen database that is already set up (named, or holding records) is opened as it is:
+    its name and logo are not replaced. ``db`` is disposed when another database was chosen and
+    opened (with ``lock_writes``, its
     writer lock is taken). Raises KnownError (and leaves ``db`` open and nothing remembered) when
     the chosen database cannot be opened or another rsdesk writes to it.
     """
@@ -94,10 +96,12 @@ def apply_choice(choice: FirstRunChoice, db: Database, *, lock_writes: bool = Fa
     try:
         if target is not db and lock_writes:
             target.acquire_writer_lock()
-        with target.unit_of_work() as session:
-            settings_service.save(session, institution_name=name)
-            if logo is not None:
-                settings_service.set_logo(session, choice.logo or b"")
+        # An office database that is already set up keeps its own name and logo.
+        if target is db or needs_first_run(target):
+            with target.unit_of_work() as session:
+                settings_service.save(session, institution_name=name)
+                if logo is not None:
+                    settings_service.set_logo(session, choice.logo or b"")
     except BaseException:
         if target is not db:
             target.dispose()
@@ -367,6 +371,7 @@ class FirstRunWizard(QWizard):
         self.setOption(QWizard.WizardOption.HaveHelpButton, False)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.database = db
+        self.opened_existing = False
         #: The app holds the writer lock of its database: take the chosen one's too.
         self.lock_writes = db.holds_writer_lock
         self.institution = InstitutionPage()
@@ -388,7 +393,10 @@ class FirstRunWizard(QWizard):
 
     def accept(self) -> None:
         try:
-            self.database = apply_choice(self.choice(), self.database, lock_writes=self.lock_writes)
+            database = apply_choice(self.choice(), self.database, lock_writes=self.lock_writes)
+            #: True when the chosen database was already set up: nothing to load or import.
+            self.opened_existing = database is not self.database and not needs_first_run(database)
+            self.database = database
         except KnownError as exc:
             self.starting.error.setText(str(exc))
             return
