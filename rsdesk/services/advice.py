@@ -215,11 +215,15 @@ def figures(session: Session, year: int) -> AdviceFigures:
             AdviceRequest.asked_on.between(start, end)
         )
     ).all()
-    closed_rows = session.execute(
-        select(AdviceRequest.asked_on, AdviceRequest.closed_on).where(
-            AdviceRequest.closed_on.between(start, end)
+    closed_rows: list[tuple[dt.date, dt.date]] = [
+        (asked_on, closed_on)
+        for asked_on, closed_on in session.execute(
+            select(AdviceRequest.asked_on, AdviceRequest.closed_on).where(
+                AdviceRequest.closed_on.between(start, end)
+            )
         )
-    ).all()
+        if closed_on is not None
+    ]
     quarters = []
     for quarter in range(1, 5):
         asked = sum(1 for asked_on, _ in asked_rows if _quarter(asked_on) == quarter)

@@ -51,6 +51,7 @@ class AssetsView(RegisterView):
         super().__init__(context, parent)
         self.detail_id: int | None = None
         self._states: list[Any] = []
+        self.editor: QWidget | None = None
         self.summary = QLabel(self.tr("Select an asset to see its safeguards and access list."))
         self.summary.setObjectName("assetSummary")
         self.summary.setWordWrap(True)
