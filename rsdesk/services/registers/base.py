@@ -13,10 +13,13 @@ from typing import Any
 
 from sqlalchemy import Select, String, and_, func, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Join
+
+#: A column or an expression: model attributes (``Partner.name``) and Core expressions alike.
+Expr = ColumnElement[Any] | QueryableAttribute[Any]
 
 #: Kinds of column, which decide formatting in views, Excel and PDF.
 TEXT, INT, MONEY, DATE, DATETIME, BOOL, ENUM, RISK, STATUS = (
@@ -36,7 +39,7 @@ TEXT, INT, MONEY, DATE, DATETIME, BOOL, ENUM, RISK, STATUS = (
 class Column:
     key: str
     label: str
-    expr: ColumnElement[Any]
+    expr: Expr
     kind: str = TEXT
     visible: bool = True
     #: Typical width in characters, for views and spreadsheets.
@@ -62,14 +65,14 @@ class RegisterSpec:
     name: str
     title: str
     #: The record's id expression (first value of every fetched row).
-    id_expr: ColumnElement[Any]
+    id_expr: Expr
     #: The FROM clause: a select of nothing but joins, e.g. ``select().select_from(a.join(b))``.
     base: Callable[[], Select[Any]]
     columns: tuple[Column, ...]
-    search: tuple[ColumnElement[Any], ...] = ()
+    search: tuple[Expr, ...] = ()
     filters: tuple[Filter, ...] = ()
     default_sort: str | None = None
-    archived_expr: ColumnElement[Any] | None = None
+    archived_expr: Expr | None = None
     #: Table name in the audit log, for the history tab.
     audit_table: str | None = None
 
@@ -129,7 +132,7 @@ def _fold_sqlite(element: _fold, compiler: Any, **kw: Any) -> str:
     return str(compiler.process(element.clauses, **kw))
 
 
-def _contains_folded(expr: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+def _contains_folded(expr: Expr, pattern: str) -> ColumnElement[bool]:
     return _fold(expr).like(pattern, escape="\\")
 
 
@@ -200,7 +203,7 @@ def fetch(
 ) -> list[tuple[Any, ...]]:
     """Rows as tuples ``(id, value of each column...)`` for the requested columns (default all)."""
     columns = [spec.column(key) for key in keys] if keys else list(spec.columns)
-    statement = filtered(spec, query).with_only_columns(
+    statement: Select[Any] = filtered(spec, query).with_only_columns(
         spec.id_expr, *(c.expr.label(c.key) for c in columns)
     )
     statement = ordered(spec, query, statement).offset(offset)
@@ -238,7 +241,7 @@ def _slim_ids_statement(spec: RegisterSpec, query: RegisterQuery) -> Select[Any]
     froms = spec.base().with_only_columns(spec.id_expr).get_final_froms()
     if len(froms) != 1 or not isinstance(froms[0], Join) or not _only_outer_joins(froms[0]):
         return None
-    main = froms[0]
+    main: Any = froms[0]
     while isinstance(main, Join):
         main = main.left
     sort_key = query.sort_key or spec.default_sort
