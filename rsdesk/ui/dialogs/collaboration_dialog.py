@@ -326,9 +326,19 @@ class CollaborationDialog(QDialog):
             self.appraisal_button.setEnabled(False)
             self.appraisal_button.setToolTip(self.tr("The appraisal wizard is not installed."))
         layout.addWidget(self.appraisal_list, 1)
+        # The researcher's self-assessment form (#12): written out, filled offline, read back.
+        self.form_button = QPushButton(self.tr("Self-assessment form…"))
+        self.form_button.setObjectName("formButton")
+        self.form_button.setToolTip(self.tr("An Excel form for the researcher to fill offline"))
+        self.form_button.clicked.connect(self.save_form)
+        self.import_form_button = QPushButton(self.tr("Import returned form…"))
+        self.import_form_button.setObjectName("importFormButton")
+        self.import_form_button.clicked.connect(self.import_form)
         row = QHBoxLayout()
         row.addWidget(self.appraisal_button)
         row.addStretch(1)
+        row.addWidget(self.form_button)
+        row.addWidget(self.import_form_button)
         layout.addLayout(row)
         return page
 
@@ -797,6 +807,48 @@ class CollaborationDialog(QDialog):
         self.context.ops.write(work, self._on_attachments, self._on_attachment_failed)
 
     # -- appraisal ----------------------------------------------------------------------------
+
+    form_written = Signal(object)
+    form_imported = Signal(object)
+
+    @Slot()
+    def save_form(self, out: str | None = None) -> None:
+        """Write the self-assessment form (asks where unless ``out`` is given)."""
+        if self.detail is None:
+            return
+        if not out:
+            suggested = f"{self.detail.reference} self-assessment.xlsx"
+            out, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Save the self-assessment form"), suggested, "Excel (*.xlsx)"
+            )
+        if not out:
+            return
+        collaboration_id, path = self.detail.id, Path(out)
+
+        def work(session: Session) -> Path:
+            from rsdesk.services.appraisal.form import write_form
+
+            return write_form(session, collaboration_id, path)
+
+        self.context.ops.query(work, self.form_written.emit, lambda e: show_error(self, e))
+
+    @Slot()
+    def import_form(self, path: str | None = None) -> None:
+        """Read a returned form into a draft appraisal answered by the researcher."""
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Import a returned self-assessment form"), "", "Excel (*.xlsx)"
+            )
+        if not path:
+            return
+        source = Path(path)
+
+        def work(session: Session) -> Any:
+            from rsdesk.services.appraisal.form import import_form
+
+            return import_form(session, source)
+
+        self.context.ops.write(work, self.form_imported.emit, lambda e: show_error(self, e))
 
     @Slot()
     def open_wizard(self) -> None:
