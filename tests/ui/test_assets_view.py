@@ -93,6 +93,8 @@ def test_detail_panel_flags_missing_overdue_and_lapsed_briefing(qtbot, main_wind
 
 
 def test_asset_editor_creates_and_refuses_a_blank_name(qtbot, main_window, db) -> None:
+    with db.unit_of_work() as session:
+        owner = person(session, full_name="Olga Owner")
     view = main_window.show_view("assets")
     _loaded(qtbot, view)
     view.new_record()
@@ -105,15 +107,27 @@ def test_asset_editor_creates_and_refuses_a_blank_name(qtbot, main_window, db) -
     qtbot.keyClicks(dialog.name_edit, "Genome cohort data")
     dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("dataset"))
     dialog.level_combo.setCurrentIndex(dialog.level_combo.findData("highly_sensitive"))
+    dialog.owner_combo.setCurrentIndex(dialog.owner_combo.findData(owner))
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     with db.read() as session:
         [row] = session.query(SensitiveAsset).all()
-        assert (row.name, row.kind.value, row.sensitivity_level) == (
+        assert (row.name, row.kind.value, row.sensitivity_level, row.owner_staff_id) == (
             "Genome cohort data",
             "dataset",
             "highly_sensitive",
+            owner,
         )
+    # Reopened, the editor shows what was saved and saving again changes nothing.
+    view.open_record(row.id)
+    again = view.editor
+    qtbot.waitUntil(lambda: again.name_edit.text() == "Genome cohort data", timeout=10_000)
+    assert again.owner_combo.currentData() == owner
+    assert again.level_combo.currentData() == "highly_sensitive"
+    with qtbot.waitSignal(again.saved, timeout=10_000):
+        again.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    with db.read() as session:
+        assert session.get(SensitiveAsset, row.id).owner_staff_id == owner
 
 
 def test_advice_log_records_and_closes_a_request(qtbot, main_window, db) -> None:

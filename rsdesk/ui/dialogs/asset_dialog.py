@@ -50,6 +50,12 @@ class AssetDialog(QDialog):
             self.kind_combo.addItem(assets.KIND_LABELS[kind], kind.value)
         self.level_combo = QComboBox()
         self.level_combo.setObjectName("assetLevel")
+        self.owner_combo = QComboBox()
+        self.owner_combo.setObjectName("assetOwner")
+        self.owner_combo.addItem(self.tr("(no owner)"), None)
+        self.department_combo = QComboBox()
+        self.department_combo.setObjectName("assetDepartment")
+        self.department_combo.addItem(self.tr("(no department)"), None)
         self.location_edit = QLineEdit()
         self.location_edit.setPlaceholderText(
             self.tr("Building and room, or the system it lives on")
@@ -71,6 +77,8 @@ class AssetDialog(QDialog):
         form.addRow(self.tr("&Kind:"), self.kind_combo)
         form.addRow(self.tr("&Sensitivity:"), self.level_combo)
         form.addRow("", self.level_help)
+        form.addRow(self.tr("&Owner:"), self.owner_combo)
+        form.addRow(self.tr("De&partment:"), self.department_combo)
         form.addRow(self.tr("&Location or system:"), self.location_edit)
         form.addRow("", self.export_box)
         form.addRow(self.tr("&Description:"), self.description_edit)
@@ -87,18 +95,39 @@ class AssetDialog(QDialog):
         self._levels: list[Any] = []
         self.context.ops.query(self._load, self._on_loaded)
 
-    def _load(self, session: Session) -> tuple[list[Any], AssetInfo | None]:
+    def _load(self, session: Session) -> tuple[list[Any], AssetInfo | None, Any, Any]:
+        from sqlalchemy import select
+
+        from rsdesk.models import Department
+        from rsdesk.services.appraisal.workflow import staff_choices
+
         levels = list(assets.load_rules(session).levels)
         current = assets.get_asset(session, self.asset_id) if self.asset_id else None
-        return levels, current
+        departments = session.execute(
+            select(Department.id, Department.name)
+            .where(Department.archived.is_(False))
+            .order_by(Department.name)
+        ).all()
+        return levels, current, staff_choices(session), [tuple(d) for d in departments]
 
     @Slot(object)
-    def _on_loaded(self, loaded: tuple[list[Any], AssetInfo | None]) -> None:
-        self._levels, current = loaded
+    def _on_loaded(self, loaded: tuple[list[Any], AssetInfo | None, Any, Any]) -> None:
+        self._levels, current, people, departments = loaded
         self._current = current
         for level in self._levels:
             self.level_combo.addItem(level.name, level.code)
+        for staff_id, name in people:
+            self.owner_combo.addItem(name, staff_id)
+        for department_id, name in departments:
+            self.department_combo.addItem(name, department_id)
         if current is not None:
+            for combo, value, label in (
+                (self.owner_combo, current.owner_staff_id, current.owner_name),
+                (self.department_combo, current.department_id, current.department),
+            ):
+                if value is not None and combo.findData(value) < 0:
+                    combo.addItem(label or str(value), value)  # a former member of staff
+                combo.setCurrentIndex(max(0, combo.findData(value)))
             self.name_edit.setText(current.name)
             self.kind_combo.setCurrentIndex(self.kind_combo.findData(current.kind.value))
             self.level_combo.setCurrentIndex(self.level_combo.findData(current.sensitivity_level))
@@ -122,8 +151,8 @@ class AssetDialog(QDialog):
             name=self.name_edit.text(),
             kind=str(self.kind_combo.currentData()),
             sensitivity_level=str(self.level_combo.currentData()),
-            owner_staff_id=current.owner_staff_id if current else None,
-            department_id=current.department_id if current else None,
+            owner_staff_id=self.owner_combo.currentData(),
+            department_id=self.department_combo.currentData(),
             technology_areas=current.technology_areas if current else (),
             dual_use_code=current.dual_use_code if current else None,
             export_licence_possible=self.export_box.isChecked(),
