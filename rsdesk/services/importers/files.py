@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -281,15 +282,23 @@ def read_xlsx(path: Path, sheet: str | None = None, prefer: tuple[str, ...] = ()
                 f"{f' and {len(merged) - 1} more' if len(merged) > 1 else ''}); unmerge them so "
                 "that every value sits in its own cell, and import again"
             )
-        part = _sheet_part(path, chosen)
-        if part and part in sizes:
-            formulas = _formula_check(path, part, sizes)
-            if formulas:
-                notes.append(f"{formulas} formula cells: their saved results were imported")
+        try:
+            part = _sheet_part(path, chosen)
+            formulas = _formula_check(path, part, sizes) if part and part in sizes else 0
+        except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, ValueError, SyntaxError) as exc:
+            # A damaged container calamine got past (member names, CRCs, XML): refuse it whole.
+            detail = " ".join(str(exc).split())
+            raise KnownError(f"{path.name} is damaged ({type(exc).__name__}: {detail})") from None
+        if formulas:
+            notes.append(f"{formulas} formula cells: their saved results were imported")
         try:
             values = worksheet.to_python(skip_empty_area=False)
         except Exception as exc:
             raise KnownError(f"{path.name}: sheet {chosen!r} cannot be read: {exc}") from exc
+    except python_calamine.CalamineError as exc:
+        # Damage calamine only meets when it opens a sheet (zip headers, XML).
+        detail = " ".join(str(exc).split())
+        raise KnownError(f"{path.name} is damaged ({detail})") from None
     finally:
         workbook.close()
     table = _table(path, "xlsx", chosen, values, first_row=1)
