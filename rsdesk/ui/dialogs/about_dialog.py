@@ -11,6 +11,7 @@ from __future__ import annotations
 import platform
 from dataclasses import dataclass
 from importlib import metadata
+from typing import Any
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
@@ -67,7 +68,7 @@ class Component:
     from_metadata: bool
 
 
-def _licence_of(meta: metadata.PackageMetadata) -> str:
+def _licence_of(meta: Any) -> str:
     """The SPDX expression, else the licence classifiers, else a short ``License`` field."""
     expression = (meta.get("License-Expression") or "").strip()
     if expression:
@@ -89,7 +90,8 @@ def components() -> list[Component]:
     found = []
     for name, purpose, fallback in COMPONENTS:
         try:
-            meta = metadata.metadata(name)
+            # An email.message.Message at run time: .get() returns None for a missing field.
+            meta: Any = metadata.metadata(name)
         except metadata.PackageNotFoundError:
             continue
         licence = _licence_of(meta)
