@@ -733,6 +733,39 @@ def assets_of_collaboration(session: Session, collaboration_id: int) -> list[Lin
     return [LinkedAsset(*row) for row in rows]
 
 
+@dataclass(frozen=True)
+class LinkedCollaboration:
+    collaboration_id: int
+    reference: str
+    title: str
+    partner_access: bool
+
+
+def collaborations_of_asset(session: Session, asset_id: int) -> list[LinkedCollaboration]:
+    rows = session.execute(
+        select(
+            Collaboration.id,
+            Collaboration.reference,
+            Collaboration.title,
+            CollaborationAsset.partner_access,
+        )
+        .join(CollaborationAsset, CollaborationAsset.collaboration_id == Collaboration.id)
+        .where(CollaborationAsset.asset_id == asset_id)
+        .order_by(Collaboration.reference)
+    ).all()
+    return [LinkedCollaboration(*row) for row in rows]
+
+
+def collaboration_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, "reference — title") of collaborations not archived, newest reference first."""
+    rows = session.execute(
+        select(Collaboration.id, Collaboration.reference, Collaboration.title)
+        .where(Collaboration.archived.is_(False))
+        .order_by(Collaboration.reference.desc())
+    ).all()
+    return [(row.id, f"{row.reference} \u2014 {row.title}") for row in rows]
+
+
 # --- the whole register: flags and counts ---------------------------------------------------
 
 
@@ -839,6 +872,8 @@ __all__ = [
     "access_list",
     "archive_asset",
     "assets_of_collaboration",
+    "collaboration_choices",
+    "collaborations_of_asset",
     "counts",
     "create_asset",
     "end_access",

@@ -229,3 +229,30 @@ def test_recording_a_safeguard_and_granting_access_from_the_panel(qtbot, main_wi
         state = {s.code: s for s in assets.safeguards(session, lab)}["access_controlled_zone"]
         assert state.last_verified_on == dt.date.today()
         assert not state.missing
+
+
+def test_linking_a_collaboration_with_partner_access_feeds_the_appraisal(
+    qtbot, main_window, db
+) -> None:
+    from rsdesk.services.appraisal import workflow
+    from tests.services.appraisal.helpers import make_collaboration
+
+    lab = _seed(db)
+    with db.unit_of_work() as session:
+        collaboration_id = make_collaboration(session, "Quantum sensing with Harbour").id
+    view = main_window.show_view("assets")
+    _loaded(qtbot, view)
+    assert view.select_id(lab)
+    qtbot.waitUntil(lambda: view.link_button.isEnabled(), timeout=10_000)
+    view.link_collaboration()
+    dialog = view.editor
+    qtbot.waitUntil(lambda: dialog.collaboration_combo.count() == 1, timeout=10_000)
+    dialog.partner_box.setChecked(True)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: view.link_table.rowCount() == 1, timeout=10_000)
+    assert view.link_table.item(0, 2).text() == "Yes"
+    with db.read() as session:
+        prefill = workflow.prefill_answers(session, collaboration_id)
+    assert prefill["form_access"].option == "sensitive"
+    assert "Cryogenic quantum lab" in prefill["form_access"].note

@@ -368,3 +368,79 @@ class AccessDialog(QDialog):
             raise error
         self.error.setText(str(error))
         self.error.show()
+
+
+class LinkDialog(QDialog):
+    """Link a collaboration to the asset it touches (and whether the partner gets access)."""
+
+    saved = Signal(object)
+    loaded = Signal()
+
+    def __init__(self, context: AppContext, asset_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.asset_id = asset_id
+        self.setObjectName("LinkDialog")
+        self.setWindowTitle(self.tr("Link a collaboration"))
+        self.setMinimumWidth(520)
+        self.collaboration_combo = QComboBox()
+        self.collaboration_combo.setObjectName("linkCollaboration")
+        self.partner_box = QCheckBox(self.tr("The partner gets access to this asset"))
+        self.partner_box.setToolTip(
+            self.tr("The appraisal of the collaboration then pre-fills the access question")
+        )
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow(self.tr("Collaboration:"), self.collaboration_combo)
+        form.addRow("", self.partner_box)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.context.ops.query(assets.collaboration_choices, self._on_loaded)
+
+    @Slot(object)
+    def _on_loaded(self, choices: list[tuple[int, str]]) -> None:
+        for collaboration_id, label in choices:
+            self.collaboration_combo.addItem(label, collaboration_id)
+        self.loaded.emit()
+
+    @Slot()
+    def save(self) -> None:
+        asset_id = self.asset_id
+        collaboration_id = self.collaboration_combo.currentData()
+        partner_access = self.partner_box.isChecked()
+        if collaboration_id is None:
+            self.error.setText(self.tr("Choose the collaboration"))
+            self.error.show()
+            return
+        self.buttons.setEnabled(False)
+        self.context.ops.write(
+            lambda session: assets.link_collaboration(
+                session, int(collaboration_id), asset_id, partner_access=partner_access
+            ),
+            self._on_saved,
+            self._on_error,
+        )
+
+    @Slot(object)
+    def _on_saved(self, result: object) -> None:
+        self.buttons.setEnabled(True)
+        self.saved.emit(result)
+        self.accept()
+
+    @Slot(object)
+    def _on_error(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if not isinstance(error, KnownError):
+            raise error
+        self.error.setText(str(error))
+        self.error.show()

@@ -45,7 +45,15 @@ def _table(headers: list[str], name: str) -> QTableWidget:
 
 class AssetsView(RegisterView):
     register_name = "assets"
-    watches = frozenset({"sensitive_asset", "asset_safeguard", "access_grant", "training_record"})
+    watches = frozenset(
+        {
+            "sensitive_asset",
+            "asset_safeguard",
+            "access_grant",
+            "training_record",
+            "collaboration_asset",
+        }
+    )
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -76,10 +84,15 @@ class AssetsView(RegisterView):
             ],
             "accessTable",
         )
+        self.link_table = _table(
+            [self.tr("Collaboration"), self.tr("Title"), self.tr("Partner access")],
+            "linkTable",
+        )
         self.detail = QTabWidget()
         self.detail.setObjectName("assetDetail")
         self.detail.addTab(self.safeguard_table, self.tr("Safeguards"))
         self.detail.addTab(self.access_table, self.tr("Access list"))
+        self.detail.addTab(self.link_table, self.tr("Collaborations"))
         self.detail.setMinimumHeight(200)
         self.safeguard_button = QPushButton(self.tr("Record safeguard…"))
         self.safeguard_button.setObjectName("recordSafeguard")
@@ -91,6 +104,10 @@ class AssetsView(RegisterView):
         actions.addWidget(self.summary, 1)
         actions.addWidget(self.safeguard_button)
         actions.addWidget(self.access_button)
+        self.link_button = QPushButton(self.tr("Link collaboration…"))
+        self.link_button.setObjectName("linkCollaboration")
+        self.link_button.clicked.connect(self.link_collaboration)
+        actions.addWidget(self.link_button)
         self._enable_actions()
         layout = self.layout()
         assert layout is not None
@@ -115,8 +132,18 @@ class AssetsView(RegisterView):
         self.editor = dialog
 
     def _enable_actions(self) -> None:
-        self.safeguard_button.setEnabled(self.detail_id is not None)
-        self.access_button.setEnabled(self.detail_id is not None)
+        for button in (self.safeguard_button, self.access_button, self.link_button):
+            button.setEnabled(self.detail_id is not None)
+
+    def link_collaboration(self) -> None:
+        from rsdesk.ui.dialogs.asset_dialog import LinkDialog
+
+        if self.detail_id is None:
+            return
+        dialog = LinkDialog(self.context, self.detail_id, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.editor = dialog
 
     def record_safeguard(self) -> None:
         from rsdesk.ui.dialogs.asset_dialog import SafeguardDialog
@@ -168,16 +195,25 @@ class AssetsView(RegisterView):
                 assets.get_asset(session, asset_id),
                 assets.safeguards(session, asset_id, today),
                 assets.access_list(session, asset_id, today),
+                assets.collaborations_of_asset(session, asset_id),
             )
 
         self.context.ops.query(work, self._show_detail)
 
+    def _show_links(self, links: list[Any]) -> None:
+        self.link_table.setRowCount(len(links))
+        for row, link in enumerate(links):
+            values = [link.reference, link.title, self.tr("Yes") if link.partner_access else ""]
+            for column, value in enumerate(values):
+                self.link_table.setItem(row, column, QTableWidgetItem(value))
+
     @Slot(object)
     def _show_detail(self, loaded: Any) -> None:
-        info, states, access = loaded
+        info, states, access, links = loaded
         if info.id != self.detail_id:
             return
         self._states = list(states)
+        self._show_links(links)
         missing = sum(1 for s in states if s.missing)
         overdue = sum(1 for s in states if s.overdue)
         flagged = sum(1 for a in access if a.flagged)
