@@ -1,0 +1,190 @@
+"""Encryption at rest with SQLCipher (the optional ``encryption`` extra: ``sqlcipher3``).
+
+An encrypted rsdesk database is an ordinary SQLite file whose pages SQLCipher encrypts, so its
+header is not "SQLite format 3". Every connection sets ``PRAGMA key`` first (SQLAlchemy's
+``sqlite+pysqlcipher`` dialect does that), then the usual rsdesk pragmas (rsdesk/db/engine.py).
+
+A wrong passphrase is found by a read-only probe before any engine exists, so it never touches
+the file. Conversions (``encrypt_copy``, ``decrypt_copy``) go through ``sqlcipher_export`` into a
+new file; ``rekey`` changes the passphrase in place.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import URL
+
+from rsdesk.services.errors import KnownError
+
+#: The first 16 bytes of every plain SQLite file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+PASSPHRASE_ENV = "RSDESK_PASSPHRASE"
+
+
+def _sqlcipher() -> Any:
+    try:
+        import sqlcipher3
+    except ModuleNotFoundError:
+        raise KnownError(
+            "Encrypted databases need the 'encryption' extra (pip install 'rsdesk[encryption]')."
+        ) from None
+    return sqlcipher3
+
+
+def is_encrypted(path: str | os.PathLike[str]) -> bool:
+    """True for an existing, non-empty file that is not a plain SQLite database."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise KnownError(f"{path}: {exc.strerror or exc}") from None
+    return bool(head) and head != SQLITE_HEADER
+
+
+def _quote(passphrase: str) -> str:
+    return "'" + passphrase.replace("'", "''") + "'"
+
+
+def _check_passphrase(passphrase: str) -> None:
+    if not passphrase:
+        raise KnownError("The passphrase must not be empty.")
+
+
+def _connect_raw(path: Path, passphrase: str | None, *, read_only: bool) -> Any:
+    """A sqlcipher3 connection, keyed (``None``: a plain file), proven readable."""
+    sqlcipher3 = _sqlcipher()
+    mode = "ro" if read_only else "rw"
+    try:
+        connection = sqlcipher3.connect(
+            f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None
+        )
+    except sqlcipher3.Error as exc:
+        raise KnownError(f"{path} cannot be opened: {exc}") from None
+    try:
+        # SQLCipher would log a failed key check to stderr; the KnownError below says it once.
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        if passphrase is not None:
+            connection.execute(f"PRAGMA key = {_quote(passphrase)}")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError:
+        connection.close()
+        if passphrase is None:
+            raise KnownError(f"{path} is not a plain SQLite database.") from None
+        raise KnownError(
+            f"Wrong passphrase for {path.name} (or it is not an rsdesk database); "
+            "nothing was changed."
+        ) from None
+    return connection
+
+
+def check_passphrase(path: str | os.PathLike[str], passphrase: str) -> None:
+    """KnownError unless ``passphrase`` opens ``path``. Reads only: the file is never changed."""
+    _check_passphrase(passphrase)
+    _connect_raw(Path(path), passphrase, read_only=True).close()
+
+
+def encrypted_url(path: str | os.PathLike[str], passphrase: str) -> URL:
+    return URL.create("sqlite+pysqlcipher", password=passphrase, database=str(Path(path)))
+
+
+def make_encrypted_engine(path: str | os.PathLike[str], passphrase: str, **kwargs: Any) -> Engine:
+    """An engine on the encrypted file ``path`` with rsdesk's SQLite settings.
+
+    The passphrase is checked first (read-only), so a wrong one raises KnownError and no engine.
+    A missing file is created encrypted on first write.
+    """
+    from rsdesk.db.engine import _configure_sqlite
+
+    _sqlcipher()
+    _check_passphrase(passphrase)
+    path = Path(path)
+    if path.exists() and path.stat().st_size:
+        check_passphrase(path, passphrase)
+    connect_args = {"check_same_thread": False, **kwargs.pop("connect_args", {})}
+    engine = create_engine(encrypted_url(path, passphrase), connect_args=connect_args, **kwargs)
+    _configure_sqlite(engine)
+    return engine
+
+
+def _export(source: Path, source_key: str | None, target: Path, target_key: str) -> None:
+    """``sqlcipher_export`` of ``source`` into a new file ``target`` (key '' means plain)."""
+    if target.exists():
+        raise KnownError(f"{target} already exists; choose a new file name.")
+    if not target.parent.is_dir():
+        raise KnownError(f"The folder {target.parent} does not exist.")
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    connection = _connect_raw(source, source_key, read_only=True)
+    try:
+        connection.execute(
+            f"ATTACH DATABASE {_quote(str(partial))} AS target KEY {_quote(target_key)}"
+        )
+        connection.execute("SELECT sqlcipher_export('target')")
+        version = connection.execute("PRAGMA main.user_version").fetchone()[0]
+        connection.execute(f"PRAGMA target.user_version = {int(version)}")
+        connection.execute("DETACH DATABASE target")
+    except BaseException:
+        connection.close()
+        partial.unlink(missing_ok=True)
+        raise
+    connection.close()
+    # rsdesk databases use write-ahead logging; the export starts in rollback-journal mode.
+    keyed = _connect_raw(partial, target_key or None, read_only=False)
+    try:
+        keyed.execute("PRAGMA journal_mode = WAL")
+    finally:
+        keyed.close()
+    os.replace(partial, target)
+
+
+def encrypt_copy(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    passphrase: str,
+    *,
+    source_passphrase: str | None = None,
+) -> None:
+    """Writes an encrypted copy of ``source`` (plain, or encrypted with ``source_passphrase``)."""
+    _check_passphrase(passphrase)
+    _export(Path(source), source_passphrase, Path(target), passphrase)
+
+
+def decrypt_copy(
+    source: str | os.PathLike[str], target: str | os.PathLike[str], passphrase: str
+) -> None:
+    """Writes a plain copy of the encrypted ``source``."""
+    _check_passphrase(passphrase)
+    _export(Path(source), passphrase, Path(target), "")
+
+
+def rekey(path: str | os.PathLike[str], old: str, new: str) -> None:
+    """Changes the passphrase of the encrypted file ``path``; every record is kept."""
+    _check_passphrase(new)
+    check_passphrase(path, old)
+    connection = _connect_raw(Path(path), old, read_only=False)
+    try:
+        connection.execute(f"PRAGMA rekey = {_quote(new)}")
+    finally:
+        connection.close()
+    check_passphrase(path, new)
+
+
+def passphrase_for(path: str | os.PathLike[str], *, prompt: bool = True) -> str:
+    """The passphrase for the command line: ``RSDESK_PASSPHRASE``, else asked on the terminal."""
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env:
+        return from_env
+    if not prompt or not sys.stdin.isatty():
+        raise KnownError(
+            f"{Path(path).name} is encrypted: set {PASSPHRASE_ENV} or run rsdesk in a terminal."
+        )
+    return getpass.getpass(f"Passphrase for {Path(path).name}: ")

@@ -1,0 +1,139 @@
+"""Encryption at rest (SQLCipher): real encrypted files, grepped byte by byte."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from rsdesk.db import Database, encryption
+from rsdesk.models import Collaboration
+from rsdesk.services import audit, collaborations
+from rsdesk.services.errors import KnownError
+
+pytest.importorskip("sqlcipher3")
+
+SECRET_TITLE = "Zyxwvut quantum gravimetry with Example Institute 4711"
+
+
+def _with_record(db: Database) -> int:
+    with db.unit_of_work() as session:
+        detail = collaborations.create(
+            session,
+            collaborations.CollaborationInput(
+                title=SECRET_TITLE, kind="joint_research", status="active"
+            ),
+        )
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return detail.id
+
+
+def _open(path: Path, passphrase: str) -> Database:
+    engine = encryption.make_encrypted_engine(path, passphrase)
+    return Database(make_url(f"sqlite:///{path}"), engine=engine)
+
+
+def _titles(db: Database) -> list[str]:
+    with db.read() as session:
+        return list(session.scalars(select(Collaboration.title).order_by(Collaboration.id)))
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _all_bytes(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def test_the_encrypted_copy_holds_none_of_a_records_text(db: Database, db_path: Path) -> None:
+    _with_record(db)
+    db.dispose()
+    assert SECRET_TITLE.encode() in db_path.read_bytes()  # the plain file does
+    target = db_path.parent / "encrypted.sqlite3"
+    encryption.encrypt_copy(db_path, target, "correct horse")
+    assert encryption.is_encrypted(target)
+    assert not encryption.is_encrypted(db_path)
+    encrypted = _open(target, "correct horse")
+    try:
+        assert SECRET_TITLE in _titles(encrypted)
+        with encrypted.read() as session:
+            assert audit.verify(session).ok
+        # A write through the encrypted engine stays encrypted, WAL included.
+        with encrypted.unit_of_work() as session:
+            session.get(Collaboration, 1).title = SECRET_TITLE + " renewed"  # type: ignore[union-attr]
+        for word in (b"Zyxwvut", b"gravimetry", "Zyxwvut".encode("utf-16-le")):
+            assert word not in _all_bytes(target)
+        with encrypted.read() as session:
+            assert audit.verify(session).ok
+    finally:
+        encrypted.dispose()
+    for word in (b"Zyxwvut", b"gravimetry"):
+        assert word not in _all_bytes(target)
+
+
+def test_a_wrong_passphrase_opens_nothing_and_changes_nothing(db: Database, db_path: Path) -> None:
+    _with_record(db)
+    db.dispose()
+    target = db_path.parent / "encrypted.sqlite3"
+    encryption.encrypt_copy(db_path, target, "right")
+    before = _digest(target)
+    for wrong in ("wrong", "Right", "right ", "x" * 200, "'; DROP TABLE x; --"):
+        with pytest.raises(KnownError, match="Wrong passphrase"):
+            encryption.make_encrypted_engine(target, wrong)
+        with pytest.raises(KnownError, match="Wrong passphrase"):
+            encryption.decrypt_copy(target, db_path.parent / "out.sqlite3", wrong)
+    assert _digest(target) == before
+    assert not (db_path.parent / "out.sqlite3").exists()
+    with pytest.raises(KnownError, match="empty"):
+        encryption.make_encrypted_engine(target, "")
+
+
+def test_rekey_keeps_every_record_and_retires_the_old_passphrase(
+    db: Database, db_path: Path
+) -> None:
+    _with_record(db)
+    with db.read() as session:
+        expected = _titles(db)
+        audit_count = audit.verify(session)
+    db.dispose()
+    target = db_path.parent / "encrypted.sqlite3"
+    encryption.encrypt_copy(db_path, target, "old pass")
+    encryption.rekey(target, "old pass", "new pass ü")
+    with pytest.raises(KnownError, match="Wrong passphrase"):
+        encryption.check_passphrase(target, "old pass")
+    reopened = _open(target, "new pass ü")
+    try:
+        assert _titles(reopened) == expected
+        with reopened.read() as session:
+            result = audit.verify(session)
+        assert result.ok
+        assert result == audit_count
+    finally:
+        reopened.dispose()
+
+
+def test_decrypt_gives_back_a_plain_database_with_every_record(db: Database, db_path: Path) -> None:
+    _with_record(db)
+    db.dispose()
+    encrypted = db_path.parent / "encrypted.sqlite3"
+    plain = db_path.parent / "plain-again.sqlite3"
+    encryption.encrypt_copy(db_path, encrypted, "pw")
+    encryption.decrypt_copy(encrypted, plain, "pw")
+    assert not encryption.is_encrypted(plain)
+    assert SECRET_TITLE.encode() in plain.read_bytes()
+    from rsdesk.db import open_database
+
+    again = open_database(plain)
+    try:
+        with again.read() as session:
+            assert session.scalar(select(func.count()).select_from(Collaboration)) == 1
+            assert audit.verify(session).ok
+    finally:
+        again.dispose()
+    with pytest.raises(KnownError, match="already exists"):
+        encryption.decrypt_copy(encrypted, plain, "pw")
