@@ -1,11 +1,15 @@
-"""`rsdesk db upgrade | check | backup OUT | restore IN`."""
+"""`rsdesk db upgrade | check | backup OUT | restore IN | encrypt OUT | decrypt OUT | rekey`."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rsdesk.commands.common import database, existing_file, output_file
 from rsdesk.services.errors import KnownError
+
+PASSPHRASE_ENV = "RSDESK_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "RSDESK_NEW_PASSPHRASE"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,6 +27,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     restore = commands.add_parser("restore", help="verify IN, then make it the database")
     restore.add_argument("source", metavar="IN")
     restore.set_defaults(handler=restore_command)
+    encrypt = commands.add_parser(
+        "encrypt", help=f"write an encrypted copy to OUT (passphrase: ${PASSPHRASE_ENV} or asked)"
+    )
+    encrypt.add_argument("out")
+    encrypt.set_defaults(handler=encrypt_command)
+    decrypt = commands.add_parser("decrypt", help="write a plain copy of an encrypted database")
+    decrypt.add_argument("out")
+    decrypt.set_defaults(handler=decrypt_command)
+    commands.add_parser(
+        "rekey", help=f"change the passphrase (new one: ${NEW_PASSPHRASE_ENV} or asked)"
+    ).set_defaults(handler=rekey_command)
 
 
 def upgrade_command(args: argparse.Namespace) -> int:
@@ -82,4 +97,66 @@ def restore_command(args: argparse.Namespace) -> int:
     source = existing_file(args.source)
     aside = backup.restore(args.db, source)
     print(f"restored {source}; the previous database was kept as {aside}")
+    return 0
+
+
+def _database_file(args: argparse.Namespace) -> Path:
+    from rsdesk.db.engine import resolve_url, sqlite_path
+
+    path = sqlite_path(resolve_url(args.db))
+    if path is None:
+        raise KnownError("Encryption applies to a database file, not to a server database.")
+    return existing_file(str(path))
+
+
+def _new_passphrase(path: Path, variable: str) -> str:
+    import getpass
+    import os
+    import sys
+
+    value = os.environ.get(variable)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise KnownError(f"Set {variable} to the new passphrase, or run rsdesk in a terminal.")
+    first = getpass.getpass(f"New passphrase for {path.name}: ")
+    if first != getpass.getpass("The same passphrase again: "):
+        raise KnownError("The two passphrases differ; nothing was changed.")
+    return first
+
+
+def encrypt_command(args: argparse.Namespace) -> int:
+    from rsdesk.db import encryption
+
+    source = _database_file(args)
+    target = output_file(args.out)
+    if encryption.is_encrypted(source):
+        raise KnownError(f"{source.name} is already encrypted (use db rekey or db decrypt).")
+    encryption.encrypt_copy(source, target, _new_passphrase(source, PASSPHRASE_ENV))
+    print(f"encrypted copy written to {target}")
+    return 0
+
+
+def decrypt_command(args: argparse.Namespace) -> int:
+    from rsdesk.db import encryption
+
+    source = _database_file(args)
+    target = output_file(args.out)
+    if not encryption.is_encrypted(source):
+        raise KnownError(f"{source.name} is not encrypted; use db backup for a copy.")
+    encryption.decrypt_copy(source, target, encryption.passphrase_for(source))
+    print(f"plain copy written to {target}")
+    return 0
+
+
+def rekey_command(args: argparse.Namespace) -> int:
+    from rsdesk.db import encryption
+
+    source = _database_file(args)
+    if not encryption.is_encrypted(source):
+        raise KnownError(f"{source.name} is not encrypted; use db encrypt first.")
+    old = encryption.passphrase_for(source)
+    encryption.check_passphrase(source, old)
+    encryption.rekey(source, old, _new_passphrase(source, NEW_PASSPHRASE_ENV))
+    print(f"passphrase of {source.name} changed")
     return 0

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,3 +140,38 @@ def test_decrypt_gives_back_a_plain_database_with_every_record(db: Database, db_
         again.dispose()
     with pytest.raises(KnownError, match="already exists"):
         encryption.decrypt_copy(encrypted, plain, "pw")
+
+
+def _cli(db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rsdesk", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env={**{k: v for k, v in os.environ.items() if "PASSPHRASE" not in k}, **env},
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+
+
+def test_db_encrypt_decrypt_and_rekey_on_the_command_line(db: Database, db_path: Path) -> None:
+    _with_record(db)
+    db.dispose()
+    encrypted = db_path.parent / "enc.sqlite3"
+    result = _cli(db_path, "db", "encrypt", str(encrypted), RSDESK_PASSPHRASE="pw one")
+    assert result.returncode == 0, result.stderr
+    assert b"Zyxwvut" not in encrypted.read_bytes()
+    result = _cli(encrypted, "db", "rekey", RSDESK_PASSPHRASE="pw one", RSDESK_NEW_PASSPHRASE="two")
+    assert result.returncode == 0, result.stderr
+    wrong = _cli(
+        encrypted, "db", "decrypt", str(db_path.parent / "x.sqlite3"), RSDESK_PASSPHRASE="pw one"
+    )
+    assert wrong.returncode == 1
+    assert wrong.stderr.strip().count("\n") == 0
+    assert "Wrong passphrase" in wrong.stderr
+    plain = db_path.parent / "plain.sqlite3"
+    result = _cli(encrypted, "db", "decrypt", str(plain), RSDESK_PASSPHRASE="two")
+    assert result.returncode == 0, result.stderr
+    assert SECRET_TITLE.encode() in plain.read_bytes()
+    no_passphrase = _cli(encrypted, "db", "decrypt", str(db_path.parent / "y.sqlite3"))
+    assert no_passphrase.returncode == 1
+    assert "RSDESK_PASSPHRASE" in no_passphrase.stderr
