@@ -47,7 +47,12 @@ def is_encrypted(path: str | os.PathLike[str]) -> bool:
         return False
     except OSError as exc:
         raise KnownError(f"{path}: {exc.strerror or exc}") from None
-    return bool(head) and head != SQLITE_HEADER
+    if not head or head == SQLITE_HEADER:
+        return False
+    # SQLCipher starts with a random salt; 16 printable bytes are a text file (odds ~ 1e-7).
+    return len(head) == len(SQLITE_HEADER) and not all(
+        32 <= b < 127 or b in b"\t\r\n" for b in head
+    )
 
 
 def _quote(passphrase: str) -> str:
@@ -185,6 +190,7 @@ def passphrase_for(path: str | os.PathLike[str], *, prompt: bool = True) -> str:
         return from_env
     if not prompt or not sys.stdin.isatty():
         raise KnownError(
-            f"{Path(path).name} is encrypted: set {PASSPHRASE_ENV} or run rsdesk in a terminal."
+            f"{Path(path).name} is encrypted or not an rsdesk database; to open an encrypted "
+            f"one, set {PASSPHRASE_ENV} or run rsdesk in a terminal."
         )
     return getpass.getpass(f"Passphrase for {Path(path).name}: ")

@@ -128,8 +128,12 @@ def open_database(
     upgrade: bool = True,
     actor: str | None = None,
     lock_writes: bool = False,
+    passphrase: str | None = None,
 ) -> Database:
     """Open (and by default create or upgrade) the database at ``target``.
+
+    An encrypted file (SQLCipher) opens with ``passphrase``, else with ``RSDESK_PASSPHRASE`` or a
+    prompt on the terminal (rsdesk/db/encryption.py); a wrong passphrase is a KnownError.
 
     Raises KnownError with a readable message for the expected failures: an unreachable server,
     a file that is not a database, a database locked by another writer, a newer schema.
@@ -137,7 +141,15 @@ def open_database(
     from rsdesk.db import reference_data, schema_version
 
     url = target if isinstance(target, URL) else resolve_url(target)
-    database = Database(url, actor=actor, lock_writes=lock_writes)
+    engine = None
+    path = sqlite_path(url)
+    if path is not None:
+        from rsdesk.db import encryption
+
+        if encryption.is_encrypted(path):
+            key = passphrase or encryption.passphrase_for(path)
+            engine = encryption.make_encrypted_engine(path, key)
+    database = Database(url, engine=engine, actor=actor, lock_writes=lock_writes)
     try:
         with database.engine.connect() as connection:
             connection.execute(select(1))

@@ -175,3 +175,27 @@ def test_db_encrypt_decrypt_and_rekey_on_the_command_line(db: Database, db_path:
     no_passphrase = _cli(encrypted, "db", "decrypt", str(db_path.parent / "y.sqlite3"))
     assert no_passphrase.returncode == 1
     assert "RSDESK_PASSPHRASE" in no_passphrase.stderr
+
+
+def test_every_command_opens_an_encrypted_database_with_its_passphrase(
+    db: Database, db_path: Path
+) -> None:
+    _with_record(db)
+    db.dispose()
+    encrypted = db_path.parent / "enc.sqlite3"
+    encryption.encrypt_copy(db_path, encrypted, "pw")
+    result = _cli(encrypted, "audit", "verify", RSDESK_PASSPHRASE="pw")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("audit trail intact:")
+    before = _digest(encrypted)
+    wrong = _cli(encrypted, "audit", "verify", RSDESK_PASSPHRASE="nope")
+    assert wrong.returncode == 1
+    assert "Wrong passphrase" in wrong.stderr
+    assert _digest(encrypted) == before
+    from rsdesk.db import open_database
+
+    opened = open_database(encrypted, passphrase="pw")
+    try:
+        assert SECRET_TITLE in _titles(opened)
+    finally:
+        opened.dispose()
