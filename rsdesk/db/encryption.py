@@ -194,3 +194,28 @@ def passphrase_for(path: str | os.PathLike[str], *, prompt: bool = True) -> str:
             f"one, set {PASSPHRASE_ENV} or run rsdesk in a terminal."
         )
     return getpass.getpass(f"Passphrase for {Path(path).name}: ")
+
+
+def backup_encrypted(
+    source: str | os.PathLike[str], target: str | os.PathLike[str], passphrase: str
+) -> Path:
+    """A consistent copy of the encrypted ``source`` at ``target``, encrypted with the same
+    passphrase and integrity-checked before it replaces anything at ``target``."""
+    target = Path(target)
+    partial = target.with_name(target.name + ".encrypted-backup")
+    partial.unlink(missing_ok=True)
+    _export(Path(source), passphrase, partial, passphrase)
+    connection = _connect_raw(partial, passphrase, read_only=True)
+    try:
+        problems = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    finally:
+        connection.close()
+    if problems != ["ok"]:
+        partial.unlink(missing_ok=True)
+        raise KnownError(f"The backup failed its integrity check: {problems[0]}")
+    os.replace(partial, target)
+    return target
+
+
+def is_encrypted_engine(engine: Engine) -> bool:
+    return engine.url.get_driver_name() == "pysqlcipher"

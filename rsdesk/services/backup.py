@@ -62,6 +62,13 @@ def backup(database: Database, target: Path) -> Path:
             "Backups of a server database are made with the server's own tools "
             "(pg_dump); rsdesk backs up SQLite files."
         )
+    from rsdesk.db import encryption
+
+    if encryption.is_encrypted_engine(database.engine):
+        # An encrypted database's backup stays encrypted, with the same passphrase.
+        password = database.engine.url.password
+        assert password is not None
+        return encryption.backup_encrypted(database.path, target, password)
     backup_sqlite(database.path, target)
     problems = integrity_problems(target)
     if problems:

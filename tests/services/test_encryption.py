@@ -199,3 +199,22 @@ def test_every_command_opens_an_encrypted_database_with_its_passphrase(
         assert SECRET_TITLE in _titles(opened)
     finally:
         opened.dispose()
+
+
+def test_a_backup_of_an_encrypted_database_is_encrypted(db: Database, db_path: Path) -> None:
+    _with_record(db)
+    db.dispose()
+    encrypted = db_path.parent / "enc.sqlite3"
+    encryption.encrypt_copy(db_path, encrypted, "pw")
+    backup = db_path.parent / "backup.sqlite3"
+    result = _cli(encrypted, "db", "backup", str(backup), RSDESK_PASSPHRASE="pw")
+    assert result.returncode == 0, result.stderr
+    assert encryption.is_encrypted(backup)
+    assert b"Zyxwvut" not in backup.read_bytes()
+    reopened = _open(backup, "pw")
+    try:
+        assert SECRET_TITLE in _titles(reopened)
+        with reopened.read() as session:
+            assert audit.verify(session).ok
+    finally:
+        reopened.dispose()
