@@ -50,6 +50,10 @@ def parse(data: bytes, file_name: str) -> ParsedList:
             f"{file_name}: refused: the XML declares a DTD, entities or external references "
             f"({type(exc).__name__})"
         ) from exc
+    except LookupError as exc:  # the XML declaration names an encoding Python does not know
+        raise ListFormatError(
+            f"{file_name}: the XML declares an unknown encoding ({exc}); save it as UTF-8"
+        ) from None
     except ElementTree.ParseError as exc:
         line, column = exc.position
         raise ListFormatError(
