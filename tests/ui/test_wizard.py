@@ -311,11 +311,14 @@ def test_signed_off_record_saves_as_pdf(
         reference = draft.collaboration_reference
     target = tmp_path / "record.pdf"
     monkeypatch.setattr(wizard_module, "ask_pdf_path", lambda _parent, suggested: str(target))
+    failures: list[BaseException] = []
+    monkeypatch.setattr(wizard_module, "show_error", lambda _parent, exc, *_: failures.append(exc))
     wizard = open_wizard(qtbot, context, appraisal_id=draft.id)
     written: list[str] = []
     wizard.pdf_written.connect(written.append)
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.CustomButton2), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(written), timeout=30_000)
+    qtbot.waitUntil(lambda: bool(written or failures), timeout=60_000)
+    assert not failures
     text = "".join(page.extract_text() for page in PdfReader(target).pages)
     assert reference in text
     assert "Robin Officer" in text
