@@ -65,11 +65,19 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_in_subprocess(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_in_subprocess(
+    code: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run Python code in a fresh interpreter (for start-up and peak-memory measurements)."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=full_env, cwd=ROOT, check=True)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=ROOT,
+        check=True,
+    )
 
 
 def demo_database(size: int, seed: int = 1) -> Path:
@@ -83,9 +91,23 @@ def demo_database(size: int, seed: int = 1) -> Path:
         env = {"RSDESK_HOME": str(CACHE / "home")}
         partial = cached.with_suffix(".partial")
         partial.unlink(missing_ok=True)
-        subprocess.run([sys.executable, "-m", "rsdesk", "--db", str(partial), "demo",
-                        "--size", str(size), "--seed", str(seed)],
-                       check=True, cwd=ROOT, env={**os.environ, **env})
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "rsdesk",
+                "--db",
+                str(partial),
+                "demo",
+                "--size",
+                str(size),
+                "--seed",
+                str(seed),
+            ],
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, **env},
+        )
         import sqlite3
 
         connection = sqlite3.connect(partial)

@@ -28,8 +28,12 @@ def available() -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("topics", nargs="*", help=f"topics (default all): {', '.join(available())}")
-    parser.add_argument("--size", type=int, default=100_000,
-                        help="collaborations in the demo database (default 100000)")
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=100_000,
+        help="collaborations in the demo database (default 100000)",
+    )
     args = parser.parse_args()
     topics = args.topics or available()
     results: list[Result] = []
@@ -54,8 +58,10 @@ def main() -> int:
         baseline = f"{result.baseline:.3f}" if result.baseline is not None else "-"
         ratio = f"{result.ratio:.2f}" if result.ratio is not None else "-"
         verdict = {True: "met", False: "NOT MET", None: ""}[result.met]
-        print(f"{result.benchmark:58} {result.measured:>10.3f} {result.unit:<2}"
-              f"{baseline:>11} {ratio:>7}  {result.goal or ''} {verdict}")
+        print(
+            f"{result.benchmark:58} {result.measured:>10.3f} {result.unit:<2}"
+            f"{baseline:>11} {ratio:>7}  {result.goal or ''} {verdict}"
+        )
     if failed:
         print(f"\nfailed: {', '.join(failed)}")
     return 1 if failed else 0
@@ -64,7 +70,9 @@ def main() -> int:
 def describe(result: Result) -> str:
     text = f"{result.benchmark}: {result.measured:.3f} {result.unit}"
     if result.baseline is not None:
-        text += f" (baseline {result.baseline_name}: {result.baseline:.3f}, ratio {result.ratio:.2f})"
+        text += (
+            f" (baseline {result.baseline_name}: {result.baseline:.3f}, ratio {result.ratio:.2f})"
+        )
     if result.goal:
         text += f" goal {result.goal}: {'met' if result.met else 'NOT MET'}"
     return text

@@ -19,6 +19,7 @@ from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -156,7 +157,7 @@ class CollaborationDialog(QDialog):
         bottom.addWidget(self.status_label, 1)
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         self.setEnabled(False)
         self.reload()
 
@@ -213,10 +214,10 @@ class CollaborationDialog(QDialog):
         self.lead_combo = QComboBox()
         self.lead_combo.setEditable(True)
         self.lead_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.lead_combo.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.lead_combo.completer().setCompletionMode(
-            self.lead_combo.completer().CompletionMode.PopupCompletion
-        )
+        lead_completer = self.lead_combo.completer()
+        if lead_completer is not None:
+            lead_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            lead_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self._add_row(left, "lead_staff_id", self.tr("&Lead:"), self.lead_combo)
         self.partner_picker = PartnerPicker(self.context.ops)
         self._add_row(left, "partner_ids", self.tr("Pa&rtners:"), self.partner_picker)
@@ -454,7 +455,9 @@ class CollaborationDialog(QDialog):
         for column in range(3):
             self.attachment_list.resizeColumnToContents(column)
         if d.attachments:
-            self.attachment_list.setCurrentItem(self.attachment_list.topLevelItem(0))
+            first = self.attachment_list.topLevelItem(0)
+            if first is not None:
+                self.attachment_list.setCurrentItem(first)
 
     def _fill_appraisals(self, d: CollaborationDetail) -> None:
         self.appraisal_list.clear()

@@ -206,7 +206,9 @@ class PartnerDialog(QDialog):
         self.names_table.setCellWidget(row, 1, combo)
         if not name:
             self.names_table.setCurrentCell(row, 0)
-            self.names_table.editItem(self.names_table.item(row, 0))
+            item = self.names_table.item(row, 0)
+            if item is not None:
+                self.names_table.editItem(item)
 
     @Slot()
     def _remove_name(self) -> None:

@@ -325,6 +325,7 @@ class ComplianceTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and index.column() == 7 and value is not None:
-            key = "complete" if value >= 90 else "open" if value >= 70 else "overdue"
+            share = float(value)
+            key = "complete" if share >= 90 else "open" if share >= 70 else "overdue"
             return _brush(ONBOARDING_COLOURS[key][0])
         return None

@@ -88,7 +88,9 @@ VIEWS: tuple[ViewEntry, ...] = (
     ViewEntry(
         "assets", "Sensitive assets", "rsdesk.ui.views.assets:AssetsView", "SP_DriveHDIcon", ""
     ),
-    ViewEntry("advice", "Advice requests", "rsdesk.ui.views.advice:AdviceView", "SP_MessageBoxQuestion"),
+    ViewEntry(
+        "advice", "Advice requests", "rsdesk.ui.views.advice:AdviceView", "SP_MessageBoxQuestion"
+    ),
     ViewEntry("reports", "Reports", "rsdesk.ui.views.reports:ReportsView", "SP_FileIcon", "Ctrl+9"),
     ViewEntry(
         "audit",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
@@ -65,7 +65,7 @@ class TableLayout:
 
 
 #: A cell: text in the base font, (font name, text) in one fallback font, or a Paragraph.
-Cell = str | tuple[str, str] | Paragraph
+Cell: TypeAlias = str | tuple[str, str] | Paragraph
 
 
 def wrap_chars(text: str, font: str, size: float, width: float) -> list[str]:

@@ -160,8 +160,8 @@ class DecisionPage(QWizardPage):
         # Only the roles and people allowed for the level are offered (#12); the service refuses
         # any other once the office has saved its responsibilities.
         roles, people = self.wizard_.state.signers.get(result.level, ((), ()))
-        self.role.setCompleter(QCompleter(list(roles), self.role) if roles else None)
-        self.signer.setCompleter(QCompleter(list(people), self.signer) if people else None)
+        self.role.setCompleter(QCompleter(list(roles), self.role))
+        self.signer.setCompleter(QCompleter(list(people), self.signer))
         if roles or people:
             self.role.setPlaceholderText("; ".join([*roles, *people]))
             self.role.setToolTip(self.tr("May sign off: %s") % "; ".join([*roles, *people]))
