@@ -126,3 +126,64 @@ def test_tools_settings_opens_the_dialog(qtbot, main_window):
     QTimer.singleShot(200, close_it)
     main_window.settings_action.trigger()
     assert isinstance(seen[0], SettingsDialog)
+
+
+def test_an_adjusted_model_is_installed_with_its_own_version_and_can_be_undone(
+    qtbot, context, db, tmp_path
+):
+    from rsdesk.resources import resource_path
+    from rsdesk.services.appraisal import load_model
+
+    shipped = load_model()
+    adjusted = tmp_path / "our-model.toml"
+    text = resource_path("questionbank", "default.toml").read_text("utf-8")
+    adjusted.write_text(text.replace("review_months = 36", "review_months = 30"), "utf-8")
+    dialog = open_dialog(qtbot, context)
+    dialog.tabs.setCurrentIndex(1)
+    assert "shipped" in dialog.model_label.text()
+    assert not dialog.reset_model_button.isEnabled()
+
+    dialog.install_model(adjusted)
+    qtbot.waitUntil(lambda: dialog.model_message.isVisible(), timeout=10_000)
+    with db.read() as session:
+        installed = load_model(session=session)
+    assert installed.version != shipped.version
+    assert installed.version in dialog.model_message.text()
+    assert installed.version in dialog.model_label.text()
+    assert "adjusted copy" in dialog.model_label.text()
+    assert "30 months" in [
+        dialog.level_list.topLevelItem(i).text(2)
+        for i in range(dialog.level_list.topLevelItemCount())
+    ]
+    assert dialog.reset_model_button.isEnabled()
+
+    qtbot.mouseClick(dialog.reset_model_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.reset_model_button.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: "shipped" in dialog.model_message.text(), timeout=10_000)
+    with db.read() as session:
+        assert load_model(session=session).version == shipped.version
+    assert shipped.version in dialog.model_label.text()
+
+
+def test_an_invalid_model_file_is_refused_with_its_reason_and_nothing_changes(
+    qtbot, context, db, tmp_path
+):
+    from rsdesk.resources import resource_path
+    from rsdesk.services.appraisal import load_model
+
+    broken = tmp_path / "broken.toml"
+    text = resource_path("questionbank", "default.toml").read_text("utf-8")
+    broken.write_text(text.replace("[model]", "[modell]"), "utf-8")
+    dialog = open_dialog(qtbot, context)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.install_model(broken)
+    qtbot.waitUntil(lambda: dialog.model_message.isVisible(), timeout=10_000)
+    message = dialog.model_message.text()
+    assert message.startswith("Not installed:")
+    assert "broken.toml" in message
+    assert "\n" not in message
+    with db.read() as session:
+        assert load_model(session=session).version == load_model().version
+    assert dialog.install_model_button.isEnabled()
+    assert not dialog.reset_model_button.isEnabled()
+    assert dialog.isVisible()

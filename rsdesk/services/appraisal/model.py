@@ -543,6 +543,11 @@ def install_institution_model(session: Session, path: str | Path) -> AppraisalMo
     return model
 
 
+def institution_model_installed(session: Session) -> bool:
+    """Whether an institution's own copy replaces the shipped model (the settings screen asks)."""
+    return session.scalar(select(Setting.key).where(Setting.key == SETTING_KEY)) is not None
+
+
 def reset_institution_model(session: Session) -> None:
     """Go back to the shipped default model."""
     setting = session.scalar(select(Setting).where(Setting.key == SETTING_KEY))

@@ -2,11 +2,14 @@
 
 Values are loaded and saved through :mod:`rsdesk.services.settings` on the operation runner
 (one unit of work for the whole form: all or nothing). A refused value is shown next to its
-field. The scoring model is shown read-only: it is changed by installing a model file.
+field. The scoring model is shown, and an institution can install its own adjusted copy of the
+model file (validated first; it gets its own version) or go back to the shipped one. Installing or
+resetting takes effect at once, apart from Save, because the model is not a form field.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,7 @@ from rsdesk.ui.ops import show_error
 from rsdesk.ui.widgets.tiles import tone_colour
 
 LOGO_PREVIEW = (220, 72)
+APPRAISAL_MODULE = "rsdesk.services.appraisal"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class ModelSummary:
     source: str
     dimensions: tuple[tuple[str, str], ...]  # (name, "safeguards" or "")
     levels: tuple[tuple[str, int, int, str], ...]  # (name, min score, review months, sign-off)
+    #: An institution's adjusted copy is in use (not the shipped model).
+    institution_copy: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,23 +69,29 @@ class SettingsData:
 def load_settings_data(session: Session) -> SettingsData:
     """Worker thread: the settings and a summary of the scoring model in use."""
     current = settings_service.load(session)
-    try:
-        from rsdesk.services.appraisal import load_model
-    except ImportError:  # the appraisal engine is not part of this build
+    if importlib.util.find_spec(APPRAISAL_MODULE) is None:  # not part of this build
         return SettingsData(current, None)
     try:
-        model = load_model(session=session)
+        summary = model_summary(session)
     except KnownError as exc:
         return SettingsData(current, None, str(exc))
-    summary = ModelSummary(
+    return SettingsData(current, summary)
+
+
+def model_summary(session: Session) -> ModelSummary:
+    """Worker thread: what the Scoring model tab shows about the model in use."""
+    from rsdesk.services.appraisal import institution_model_installed, load_model
+
+    model = load_model(session=session)
+    return ModelSummary(
         model.id,
         model.version,
         model.title,
         model.source,
         tuple((d.name, "safeguards" if d.safeguard else "") for d in model.dimensions),
         tuple((lv.name, lv.min_score, lv.review_months, lv.sign_off) for lv in model.levels),
+        institution_model_installed(session),
     )
-    return SettingsData(current, summary)
 
 
 _KEEP = object()  # logo unchanged
@@ -262,10 +274,38 @@ class SettingsDialog(QDialog):
         level_layout.addWidget(self.level_list)
         layout.addWidget(dimensions)
         layout.addWidget(levels)
+
+        self.install_model_button = QPushButton(self.tr("I&nstall adjusted model…"))
+        self.install_model_button.setObjectName("installModelButton")
+        self.install_model_button.setToolTip(
+            self.tr("Choose a model file (TOML) adjusted from the shipped one; it is checked first")
+        )
+        self.install_model_button.clicked.connect(self._choose_model)
+        self.reset_model_button = QPushButton(self.tr("Use the s&hipped model"))
+        self.reset_model_button.setObjectName("resetModelButton")
+        self.reset_model_button.setToolTip(
+            self.tr("Remove the institution's copy and appraise with the model rsdesk ships")
+        )
+        self.reset_model_button.clicked.connect(self.reset_model)
+        self.reset_model_button.setEnabled(False)
+        for button in (self.install_model_button, self.reset_model_button):
+            button.setEnabled(False)  # until the summary is loaded
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.install_model_button)
+        buttons.addWidget(self.reset_model_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.model_message = QLabel()
+        self.model_message.setObjectName("modelMessage")
+        self.model_message.setWordWrap(True)
+        self.model_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model_message.hide()
+        layout.addWidget(self.model_message)
         note = QLabel(
             self.tr(
                 "The model is versioned data: every appraisal records the version it was scored "
-                "with. Install an adjusted model file with <i>rsdesk appraisal</i> commands."
+                "with, and an adjusted copy gets a version of its own. Installing or going back "
+                "takes effect at once; appraisals already made keep their version and result."
             )
         )
         note.setWordWrap(True)
@@ -294,11 +334,26 @@ class SettingsDialog(QDialog):
             self.model_label.setText(
                 data.model_error or self.tr("The appraisal engine is not part of this build.")
             )
+            self.install_model_button.setEnabled(bool(data.model_error))
+            self.reset_model_button.setEnabled(bool(data.model_error))
             return
-        self.model_label.setText(
-            self.tr("<b>%s</b><br>Model <b>%s</b>, version %s<br>Source: %s")
-            % (_html(model.title), _html(model.id), _html(model.version), _html(model.source))
+        origin = (
+            self.tr("the institution's adjusted copy")
+            if model.institution_copy
+            else self.tr("the model shipped with rsdesk")
         )
+        self.model_label.setText(
+            self.tr("<b>%s</b><br>Model <b>%s</b>, version %s<br>In use: %s<br>Source: %s")
+            % (
+                _html(model.title),
+                _html(model.id),
+                _html(model.version),
+                origin,
+                _html(model.source),
+            )
+        )
+        self.install_model_button.setEnabled(True)
+        self.reset_model_button.setEnabled(model.institution_copy)
         for name, role in model.dimensions:
             self.dimension_list.addTopLevelItem(
                 QTreeWidgetItem([name, self.tr("lowers the others") if role else self.tr("risk")])
@@ -327,6 +382,86 @@ class SettingsDialog(QDialog):
                 Qt.TransformationMode.SmoothTransformation,
             )
         )
+
+    # -- the scoring model --------------------------------------------------------------------
+
+    @Slot()
+    def _choose_model(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Install an adjusted scoring model"),
+            "",
+            self.tr("Model files (*.toml);;All files (*)"),
+        )
+        if path:
+            self.install_model(path)
+
+    def install_model(self, path: str | Path) -> None:
+        """Check the model file at ``path`` and make it the institution's model (in the background).
+
+        A file that is not a valid model is refused with the reason under the buttons, and the
+        model in use stays as it was.
+        """
+        from rsdesk.services.appraisal import install_institution_model
+
+        path = Path(path)
+
+        def work(session: Session) -> ModelSummary:
+            install_institution_model(session, path)
+            return model_summary(session)
+
+        self._model_busy()
+        self.context.ops.write(work, self._on_model_installed, self._on_model_refused)
+
+    @Slot()
+    def reset_model(self) -> None:
+        """Go back to the shipped model (the institution's copy is removed, audited)."""
+        from rsdesk.services.appraisal import reset_institution_model
+
+        def work(session: Session) -> ModelSummary:
+            reset_institution_model(session)
+            return model_summary(session)
+
+        self._model_busy()
+        self.context.ops.write(work, self._on_model_reset, self._on_model_refused)
+
+    def _model_busy(self) -> None:
+        self.model_message.hide()
+        self.install_model_button.setEnabled(False)
+        self.reset_model_button.setEnabled(False)
+
+    def _on_model_installed(self, summary: ModelSummary) -> None:
+        self._model_changed(
+            summary, self.tr("Installed: appraisals now use version %s.") % summary.version
+        )
+
+    def _on_model_reset(self, summary: ModelSummary) -> None:
+        self._model_changed(
+            summary, self.tr("Back to the shipped model, version %s.") % summary.version
+        )
+
+    def _model_changed(self, summary: ModelSummary, message: str) -> None:
+        if self.data is not None:
+            self.data = SettingsData(self.data.settings, summary)
+            self._show_model(self.data)
+        self._show_model_message(message, error=False)
+        self.context.signals.status_message.emit(message)
+
+    def _on_model_refused(self, exc: BaseException) -> None:
+        if self.data is not None:
+            self._show_model(self.data)
+        if isinstance(exc, KnownError):
+            self._show_model_message(self.tr("Not installed: %s") % exc, error=True)
+            return
+        show_error(self, exc)
+
+    def _show_model_message(self, text: str, *, error: bool) -> None:
+        palette = self.model_message.palette()
+        tone = "alert" if error else "good"
+        palette.setColor(QPalette.ColorRole.WindowText, tone_colour(tone, self.palette()))
+        self.model_message.setPalette(palette)
+        self.model_message.setText(text)
+        self.model_message.show()
 
     # -- editing ------------------------------------------------------------------------------
 
