@@ -187,3 +187,31 @@ def test_attachments_add_and_save_out(qtbot, main_window, view, db, tmp_path):
         dialog.save_attachment_to(out)
     assert out.read_bytes() == source.read_bytes()
     dialog.reject()
+
+
+def test_appraise_from_the_register_opens_the_wizard_for_the_selected_row(qtbot, view, db):
+    from rsdesk.services.appraisal import workflow
+
+    view.table.clearSelection()
+    view.table.setCurrentIndex(view.model.index(-1, -1))
+    assert not view.appraise_button.isEnabled()
+    assert view.appraise_button.isVisible()
+    menu = view.row_menu()
+    assert view.appraise_action in menu.actions()
+    assert view.open_action in menu.actions()
+
+    record_id = view.model.row_id(3)
+    assert view.select_id(record_id)
+    view.table.setCurrentIndex(view.model.index(3, 0))
+    assert view.appraise_button.isEnabled()
+    qtbot.mouseClick(view.appraise_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.wizard is not None, timeout=10_000)
+    wizard = view.wizard
+    assert wizard.state.appraisal.collaboration_id == record_id
+    assert wizard.isVisible()
+    with db.read() as session:
+        draft = workflow.current_draft(session, record_id)
+    assert draft is not None
+    assert draft.id == wizard.state.appraisal.id
+    wizard.dirty = False
+    wizard.close()

@@ -163,6 +163,8 @@ class RegisterView(View):
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
+        #: The row above the table; subclasses add their own buttons to it.
+        self.top_bar = top
         search_label = QLabel(self.tr("&Find:"))
         search_label.setBuddy(self.search_box)
         top.addWidget(search_label)
