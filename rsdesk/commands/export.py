@@ -1,14 +1,21 @@
 """`rsdesk export xlsx OUT.xlsx [--what NAME] [--pseudonymise]`: registers to Excel.
 
 Without ``--what`` it writes the audit workbook: a cover sheet, every register and the audit log.
+``--what training-matrix`` writes the training matrix (people x courses coloured by status, with
+compliance per department), optionally for one ``--department``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import Any
 
 from rsdesk.commands.common import database, output_file
+
+#: Workbooks that are not one register's sheet, by their --what name.
+TRAINING_MATRIX = "training-matrix"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,7 +29,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     xlsx.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
     xlsx.add_argument(
-        "--what", metavar="NAME", help="one register only (collaborations, partners, staff, ...)"
+        "--what",
+        metavar="NAME",
+        help="one register only (collaborations, partners, staff, onboarding, ...) or "
+        f"{TRAINING_MATRIX} (people x courses coloured by status)",
+    )
+    xlsx.add_argument(
+        "--department",
+        metavar="NAME",
+        help=f"with --what {TRAINING_MATRIX}: only this department's people",
     )
     xlsx.add_argument(
         "--search", metavar="TEXT", default="", help="only rows matching this quick search"
@@ -44,8 +59,13 @@ def export_xlsx(args: argparse.Namespace) -> int:
     out = output_file(args.out)
     if out.suffix.lower() != ".xlsx":
         raise KnownError(f"{out.name}: give the workbook a .xlsx name")
-    if args.what is not None and args.what not in registers.names():
-        raise KnownError(f"Unknown register {args.what!r}; known: {', '.join(registers.names())}")
+    known = [*registers.names(), TRAINING_MATRIX]
+    if args.what is not None and args.what not in known:
+        raise KnownError(f"Unknown register {args.what!r}; known: {', '.join(known)}")
+    if args.department is not None and args.what != TRAINING_MATRIX:
+        raise KnownError(f"--department goes with --what {TRAINING_MATRIX}")
+    if args.what == TRAINING_MATRIX:
+        return _export_training_matrix(args, out)
     db = database(args)
     try:
         pseudonymiser = None
@@ -82,4 +102,38 @@ def export_xlsx(args: argparse.Namespace) -> int:
         db.dispose()
     sheets = ", ".join(f"{s.sheet_title} {s.rows}" for s in result.sheets)
     print(f"wrote {out}: {sheets}", file=sys.stdout)
+    return 0
+
+
+def _export_training_matrix(args: argparse.Namespace, out: Path) -> int:
+    from rsdesk.services import people_exports, pseudonyms, reference
+    from rsdesk.services.errors import KnownError
+
+    db = database(args)
+    try:
+        pseudonymiser = None
+        if args.pseudonymise:
+            with db.unit_of_work() as session:
+                pseudonymiser = pseudonyms.Pseudonymiser(pseudonyms.ensure_secret(session))
+        with db.read() as session:
+            department_id: Any = None
+            if args.department is not None:
+                wanted = args.department.strip().casefold()
+                matches = [
+                    d for d in reference.departments(session) if d.label.casefold() == wanted
+                ]
+                if not matches:
+                    raise KnownError(f"No department named {args.department!r}")
+                department_id = matches[0].value
+            people = people_exports.export_training_matrix(
+                session,
+                out,
+                department_id,
+                actor=db.actor,
+                search=args.search,
+                pseudonymiser=pseudonymiser,
+            )
+    finally:
+        db.dispose()
+    print(f"wrote {out}: Training matrix {people}, Compliance", file=sys.stdout)
     return 0

@@ -6,6 +6,7 @@ per department) and the onboarding status. Built on the Excel framework in servi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,14 @@ def export_training_matrix(
     department_id: int | None = None,
     today: dt.date | None = None,
     actor: str = "unknown",
+    search: str = "",
+    pseudonymiser: Callable[[Any, str], Any] | None = None,
 ) -> int:
     """People x required courses with their status, plus compliance per department.
 
-    Returns the number of people written.
+    ``department_id`` and ``search`` (words in the name or staff number) narrow the people, as the
+    training view's filters do; a ``pseudonymiser`` replaces names and staff numbers (as in the
+    register exports). Returns the number of people written.
     """
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
@@ -34,7 +39,7 @@ def export_training_matrix(
     from rsdesk.services.reports.xlsx.safe import text_cell
     from rsdesk.services.reports.xlsx.styles import header_cell, page_setup
 
-    grid = training.matrix(session, department_id, today)
+    grid = training.matrix(session, department_id, today, search)
     workbook = new_workbook("Training matrix", actor, f"Training status on {grid.today}")
     sheet = workbook.create_sheet("Training matrix")
     fills = {
@@ -50,11 +55,13 @@ def export_training_matrix(
     sheet.row_dimensions[1].height = 45  # course names wrap onto up to three lines
     sheet.append([header_cell(sheet, text) for text in headings])
     for row in grid.rows:
+        number, name = row.staff_number, row.full_name
+        if pseudonymiser is not None:
+            number, name = pseudonymiser(number, "number"), pseudonymiser(name, "person")
         cells: list[Any] = [
             text_cell(sheet, value or "")
-            for value in (row.staff_number, row.full_name, row.department,
-                          row.role.replace("_", " "))
-        ]  # fmt: skip
+            for value in (number, name, row.department, row.role.replace("_", " "))
+        ]
         for status, expires in zip(row.statuses, row.expiries, strict=True):
             if status is None:
                 cells.append(WriteOnlyCell(sheet, value=None))
