@@ -256,3 +256,58 @@ def test_linking_a_collaboration_with_partner_access_feeds_the_appraisal(
         prefill = workflow.prefill_answers(session, collaboration_id)
     assert prefill["form_access"].option == "sensitive"
     assert "Cryogenic quantum lab" in prefill["form_access"].note
+
+
+def test_asset_editor_edits_technology_areas_dual_use_licence_and_location(
+    qtbot, main_window, db
+) -> None:
+    from PySide6.QtCore import Qt
+
+    view = main_window.show_view("assets")
+    _loaded(qtbot, view)
+    view.new_record()
+    dialog = view.editor
+    qtbot.waitUntil(lambda: dialog.technology_list.count() > 0, timeout=10_000)
+    assert dialog.dual_use_combo.count() > 1
+    assert dialog.technology_codes() == ()
+    qtbot.keyClicks(dialog.name_edit, "Quantum key distribution testbed")
+    for row in range(dialog.technology_list.count()):
+        item = dialog.technology_list.item(row)
+        if item.data(Qt.ItemDataRole.UserRole) in ("quantum", "semiconductors"):
+            item.setCheckState(Qt.CheckState.Checked)
+    dialog.dual_use_combo.setCurrentIndex(dialog.dual_use_combo.findData("5"))
+    assert dialog.dual_use_combo.currentData() == "5"
+    dialog.export_box.setFocus()
+    qtbot.keyClick(dialog.export_box, Qt.Key.Key_Space)
+    assert dialog.export_box.isChecked()
+    qtbot.keyClicks(dialog.location_edit, "Building 3, cleanroom")
+    _shot(dialog, "asset-dialog-technology")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    with db.read() as session:
+        [row] = session.query(SensitiveAsset).all()
+        info = assets.get_asset(session, row.id)
+    assert set(info.technology_areas) == {"quantum", "semiconductors"}
+    assert info.dual_use_code == "5"
+    assert info.export_licence_possible
+    assert info.location == "Building 3, cleanroom"
+
+    # Reopened: what was saved is shown; clearing it all and saving clears it in the database.
+    view.open_record(row.id)
+    again = view.editor
+    qtbot.waitUntil(lambda: again.technology_list.count() > 0, timeout=10_000)
+    assert set(again.technology_codes()) == {"quantum", "semiconductors"}
+    assert again.dual_use_combo.currentData() == "5"
+    assert again.export_box.isChecked()
+    assert again.location_edit.text() == "Building 3, cleanroom"
+    for index in range(again.technology_list.count()):
+        again.technology_list.item(index).setCheckState(Qt.CheckState.Unchecked)
+    again.dual_use_combo.setCurrentIndex(0)
+    again.export_box.setChecked(False)
+    with qtbot.waitSignal(again.saved, timeout=10_000):
+        again.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    with db.read() as session:
+        info = assets.get_asset(session, row.id)
+    assert info.technology_areas == ()
+    assert info.dual_use_code is None
+    assert not info.export_licence_possible

@@ -1,11 +1,19 @@
-"""Create or edit a sensitive asset: name, kind, sensitivity level, location, export-licence flag."""
+"""Create or edit a sensitive asset: name, kind, sensitivity level, owner, department, EU critical
+technology areas, dual-use category, export-licence flag, location and description.
+
+Choices (levels, staff, departments, technology areas, dual-use categories) are reference data
+read in the background; the service validates what is saved.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -13,6 +21,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -20,10 +30,22 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from rsdesk.models.enums import AssetKind
-from rsdesk.services import assets
+from rsdesk.services import assets, reference
 from rsdesk.services.assets import AssetInfo, AssetInput
 from rsdesk.services.errors import KnownError
 from rsdesk.ui.context import AppContext
+
+
+@dataclass(frozen=True)
+class AssetEditorData:
+    """What the editor needs, read in one background query."""
+
+    levels: list[Any]
+    current: AssetInfo | None
+    people: list[tuple[int, str]]
+    departments: list[reference.Choice]
+    technology: list[reference.TechnologyChoice]
+    dual_use: list[reference.Choice]
 
 
 class AssetDialog(QDialog):
@@ -41,7 +63,7 @@ class AssetDialog(QDialog):
         self.setWindowTitle(
             self.tr("Sensitive asset") if asset_id else self.tr("New sensitive asset")
         )
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(620)
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("assetName")
         self.kind_combo = QComboBox()
@@ -60,13 +82,32 @@ class AssetDialog(QDialog):
         self.location_edit.setPlaceholderText(
             self.tr("Building and room, or the system it lives on")
         )
+        self.technology_list = QListWidget()
+        self.technology_list.setObjectName("assetTechnology")
+        self.technology_list.setAccessibleName(self.tr("EU critical technology areas"))
+        self.technology_list.setToolTip(
+            self.tr("Tick every area the asset belongs to (★: one of the most sensitive areas)")
+        )
+        self.technology_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.technology_list.setMinimumHeight(self.fontMetrics().height() * 6)
+        self.dual_use_combo = QComboBox()
+        self.dual_use_combo.setObjectName("assetDualUse")
+        self.dual_use_combo.addItem(self.tr("(not dual-use listed)"), None)
+        self.dual_use_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.dual_use_combo.setMinimumContentsLength(24)
         self.export_box = QCheckBox(self.tr("An export licence may be needed"))
+        self.export_box.setObjectName("assetExportLicence")
+        self.location_edit.setObjectName("assetLocation")
         self.description_edit = QPlainTextEdit()
         self.description_edit.setTabChangesFocus(True)
         self.description_edit.setMaximumHeight(90)
         self.level_help = QLabel()
         self.level_help.setWordWrap(True)
-        self.level_help.setStyleSheet("color: palette(mid);")
+        # Secondary text in the palette's own colour: readable on light and dark themes alike.
+        self.level_help.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.level_help.setObjectName("assetLevelHelp")
         self.error = QLabel()
         self.error.setObjectName("assetError")
         self.error.setWordWrap(True)
@@ -79,8 +120,10 @@ class AssetDialog(QDialog):
         form.addRow("", self.level_help)
         form.addRow(self.tr("&Owner:"), self.owner_combo)
         form.addRow(self.tr("De&partment:"), self.department_combo)
-        form.addRow(self.tr("&Location or system:"), self.location_edit)
+        form.addRow(self.tr("&Technology areas:"), self.technology_list)
+        form.addRow(self.tr("D&ual-use category:"), self.dual_use_combo)
         form.addRow("", self.export_box)
+        form.addRow(self.tr("&Location or system:"), self.location_edit)
         form.addRow(self.tr("&Description:"), self.description_edit)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -95,35 +138,45 @@ class AssetDialog(QDialog):
         self._levels: list[Any] = []
         self.context.ops.query(self._load, self._on_loaded)
 
-    def _load(self, session: Session) -> tuple[list[Any], AssetInfo | None, Any, Any]:
-        from sqlalchemy import select
-
-        from rsdesk.models import Department
+    def _load(self, session: Session) -> AssetEditorData:
         from rsdesk.services.appraisal.workflow import staff_choices
 
-        levels = list(assets.load_rules(session).levels)
-        current = assets.get_asset(session, self.asset_id) if self.asset_id else None
-        departments = session.execute(
-            select(Department.id, Department.name)
-            .where(Department.archived.is_(False))
-            .order_by(Department.name)
-        ).all()
-        return levels, current, staff_choices(session), [tuple(d) for d in departments]
+        return AssetEditorData(
+            levels=list(assets.load_rules(session).levels),
+            current=assets.get_asset(session, self.asset_id) if self.asset_id else None,
+            people=list(staff_choices(session)),
+            departments=reference.departments(session),
+            technology=reference.technology_areas(session),
+            dual_use=reference.dual_use_categories(session),
+        )
 
     @Slot(object)
-    def _on_loaded(self, loaded: tuple[list[Any], AssetInfo | None, Any, Any]) -> None:
-        self._levels, current, people, departments = loaded
+    def _on_loaded(self, loaded: AssetEditorData) -> None:
+        self._levels, current = loaded.levels, loaded.current
         self._current = current
         for level in self._levels:
             self.level_combo.addItem(level.name, level.code)
-        for staff_id, name in people:
+        for staff_id, name in loaded.people:
             self.owner_combo.addItem(name, staff_id)
-        for department_id, name in departments:
-            self.department_combo.addItem(name, department_id)
+        for choice in loaded.departments:
+            self.department_combo.addItem(choice.label, choice.value)
+        for choice in loaded.dual_use:
+            self.dual_use_combo.addItem(choice.label, choice.value)
+        chosen = set(current.technology_areas) if current is not None else set()
+        for area in loaded.technology:
+            item = QListWidgetItem(area.name + (" ★" if area.most_sensitive else ""))
+            item.setData(Qt.ItemDataRole.UserRole, area.code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = area.code in chosen
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            if area.most_sensitive:
+                item.setToolTip(self.tr("One of the most sensitive areas"))
+            self.technology_list.addItem(item)
         if current is not None:
             for combo, value, label in (
                 (self.owner_combo, current.owner_staff_id, current.owner_name),
                 (self.department_combo, current.department_id, current.department),
+                (self.dual_use_combo, current.dual_use_code, current.dual_use_code),
             ):
                 if value is not None and combo.findData(value) < 0:
                     combo.addItem(label or str(value), value)  # a former member of staff
@@ -144,20 +197,32 @@ class AssetDialog(QDialog):
         code = self.level_combo.currentData()
         level = next((lvl for lvl in self._levels if lvl.code == code), None)
         self.level_help.setText(level.description if level else "")
+        # A dialog does not grow for a wrapped label by itself: reserve the lines it needs,
+        # or the description is squeezed (worst at 150 % scaling).
+        width = max(self.level_combo.width(), self.minimumWidth() // 2)
+        self.level_help.setMinimumHeight(self.level_help.heightForWidth(width))
 
     def data(self) -> AssetInput:
-        current = self._current
         return AssetInput(
             name=self.name_edit.text(),
             kind=str(self.kind_combo.currentData()),
             sensitivity_level=str(self.level_combo.currentData()),
             owner_staff_id=self.owner_combo.currentData(),
             department_id=self.department_combo.currentData(),
-            technology_areas=current.technology_areas if current else (),
-            dual_use_code=current.dual_use_code if current else None,
+            technology_areas=self.technology_codes(),
+            dual_use_code=self.dual_use_combo.currentData(),
             export_licence_possible=self.export_box.isChecked(),
             location=self.location_edit.text(),
             description=self.description_edit.toPlainText(),
+        )
+
+    def technology_codes(self) -> tuple[str, ...]:
+        """The ticked technology areas, in the list's order."""
+        items = (self.technology_list.item(row) for row in range(self.technology_list.count()))
+        return tuple(
+            item.data(Qt.ItemDataRole.UserRole)
+            for item in items
+            if item.checkState() == Qt.CheckState.Checked
         )
 
     @Slot()
