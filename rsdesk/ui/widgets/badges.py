@@ -23,7 +23,7 @@ HUES: dict[str, str] = {
     "done": "#2e7d32",
     "signed_off": "#2e7d32",
     "clear": "#2e7d32",
-    "in_place": "#2e7d32",
+    "in_place": "#00838f",
     "verified": "#2e7d32",
     # waiting
     "proposed": "#6a1b9a",
@@ -40,11 +40,12 @@ HUES: dict[str, str] = {
     "match": "#c62828",
     "true_match": "#c62828",
     "overdue": "#c62828",
-    # neutral
-    "ended": "#757575",
-    "withdrawn": "#757575",
-    "cancelled": "#757575",
-    "waived": "#757575",
+    # finished or set aside: subdued, but each value of one column still tells apart from the
+    # others (ended blue-grey, withdrawn and cancelled brown, waived olive, not applicable grey)
+    "ended": "#607d8b",
+    "withdrawn": "#8d6e63",
+    "cancelled": "#8d6e63",
+    "waived": "#9e9d24",
     "not_applicable": "#757575",
     "false_positive": "#757575",
 }

@@ -1,0 +1,55 @@
+"""Every risk and status value of every register gets a badge colour of its own, readable on light
+and dark palettes (a column where two statuses share a colour tells the officer nothing)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from PySide6.QtGui import QColor, QPalette
+
+from rsdesk.services import registers
+from rsdesk.services.registers import base
+from rsdesk.ui.widgets.badges import badge_colours, contrast
+
+pytestmark = pytest.mark.ui
+
+
+def _badge_columns() -> list[tuple[str, str, tuple[str, ...]]]:
+    found = []
+    for name in registers.names():
+        for column in registers.get(name).columns:
+            if column.kind in (base.RISK, base.STATUS) and column.choices:
+                found.append((name, column.key, tuple(str(c) for c in column.choices)))
+    return found
+
+
+def _distance(a: QColor, b: QColor) -> float:
+    return sum((x - y) ** 2 for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True)) ** 0.5
+
+
+def test_the_registers_have_badge_columns() -> None:
+    keys = {(name, key) for name, key, _ in _badge_columns()}
+    assert ("collaborations", "status") in keys
+    assert ("collaborations", "risk_level") in keys
+    assert ("measures", "status") in keys
+
+
+@pytest.mark.parametrize(
+    ("window", "base_colour"), [("#efefef", "#ffffff"), ("#2b2b2b", "#1e1e1e")]
+)
+def test_each_value_of_a_column_has_its_own_readable_colour(window: str, base_colour: str) -> None:
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(window))
+    palette.setColor(QPalette.ColorRole.Base, QColor(base_colour))
+    for name, key, values in _badge_columns():
+        colours = {}
+        for value in values:
+            badge = badge_colours(value, palette)
+            assert badge is not None, f"{name}.{key}: {value!r} has no badge colour"
+            background, text = badge
+            assert contrast(background, text) >= 4.5, f"{name}.{key}: {value!r}"
+            assert _distance(background, QColor(base_colour)) > 20, f"{value!r} looks unbadged"
+            colours[value] = background
+        for (a, colour_a), (b, colour_b) in itertools.combinations(colours.items(), 2):
+            assert _distance(colour_a, colour_b) > 12, f"{name}.{key}: {a!r} and {b!r} look alike"
