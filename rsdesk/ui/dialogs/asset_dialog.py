@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -90,6 +91,9 @@ class AssetDialog(QDialog):
         )
         self.technology_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.technology_list.setMinimumHeight(self.fontMetrics().height() * 6)
+        self.technology_list.setWordWrap(True)
+        self.technology_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.technology_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.dual_use_combo = QComboBox()
         self.dual_use_combo.setObjectName("assetDualUse")
         self.dual_use_combo.addItem(self.tr("(not dual-use listed)"), None)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -187,12 +188,22 @@ class CollaborationDialog(QDialog):
         self.fields[key] = widget
 
     def _build_details(self) -> QWidget:
+        """Two columns of single-line fields on top; the partner picker and the technology areas
+        side by side across the whole width below (their names are long, and squeezed into a
+        column they were cut off); the description at the bottom."""
         page = QWidget()
-        grid = QHBoxLayout(page)
+        outer = QVBoxLayout(page)
+        grid = QHBoxLayout()
         left = QFormLayout()
         right = QFormLayout()
-        for f in (left, right):
+        # Lists get their caption above them, so they can use the full width of their half.
+        partners_form = QFormLayout()
+        technology_form = QFormLayout()
+        bottom = QFormLayout()
+        for f in (left, right, partners_form, technology_form, bottom):
             f.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for f in (partners_form, technology_form):
+            f.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.reference_label = QLabel(self.tr("assigned when saved"))
         self.reference_label.setObjectName("reference")
         self.reference_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -220,11 +231,11 @@ class CollaborationDialog(QDialog):
             lead_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self._add_row(left, "lead_staff_id", self.tr("&Lead:"), self.lead_combo)
         self.partner_picker = PartnerPicker(self.context.ops)
-        self._add_row(left, "partner_ids", self.tr("Pa&rtners:"), self.partner_picker)
+        self._add_row(partners_form, "partner_ids", self.tr("Pa&rtners:"), self.partner_picker)
         self.description_edit = QPlainTextEdit()
         self.description_edit.setTabChangesFocus(True)
-        self.description_edit.setMaximumHeight(90)
-        self._add_row(left, "description", self.tr("Descr&iption:"), self.description_edit)
+        self.description_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self._add_row(bottom, "description", self.tr("Descr&iption:"), self.description_edit)
 
         self.start_edit = OptionalDateEdit()
         self._add_row(right, "start_date", self.tr("Start &date:"), self.start_edit)
@@ -244,12 +255,25 @@ class CollaborationDialog(QDialog):
         self._add_row(right, "dual_use_code", self.tr("Dual-&use:"), self.dual_use_combo)
         self.technology_list = QListWidget()
         self.technology_list.setMinimumHeight(120)
+        # Long area names wrap onto a second line instead of hiding behind a scroll bar.
+        self.technology_list.setWordWrap(True)
+        self.technology_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.technology_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._add_row(
-            right, "technology_codes", self.tr("Te&chnology areas:"), self.technology_list
+            technology_form,
+            "technology_codes",
+            self.tr("Te&chnology areas:"),
+            self.technology_list,
         )
 
         grid.addLayout(left, 5)
         grid.addLayout(right, 4)
+        lists = QHBoxLayout()
+        lists.addLayout(partners_form, 3)
+        lists.addLayout(technology_form, 2)
+        outer.addLayout(grid)
+        outer.addLayout(lists, 1)
+        outer.addLayout(bottom)
         for widget in (self.title_edit, self.amount_edit, self.source_edit, self.field_edit):
             widget.textChanged.connect(self._on_edited)
         for combo in (

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -57,6 +58,10 @@ class PartnerPicker(QWidget):
         self.remove_button.setAccessibleName(self.tr("Remove the selected partner"))
         for widget in (self.results, self.chosen):
             widget.setMinimumHeight(90)
+            # Long partner names wrap instead of hiding behind a horizontal scroll bar.
+            widget.setWordWrap(True)
+            widget.setResizeMode(QListView.ResizeMode.Adjust)
+            widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -139,6 +144,7 @@ class PartnerPicker(QWidget):
             if choice.id in taken:
                 continue
             item = QListWidgetItem(choice.label)
+            item.setToolTip(choice.label)  # the full name when the list is narrower than it
             item.setData(_ID, choice.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, choice.name)
             self.results.addItem(item)
@@ -151,6 +157,7 @@ class PartnerPicker(QWidget):
 
     def _append(self, partner_id: int, label: str) -> None:
         item = QListWidgetItem(label)
+        item.setToolTip(label)
         item.setData(_ID, partner_id)
         self.chosen.addItem(item)
 
