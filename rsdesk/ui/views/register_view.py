@@ -477,8 +477,12 @@ class RegisterView(View):
     def _restore_columns(self) -> None:
         header = self.table.horizontalHeader()
         char = max(self.fontMetrics().averageCharWidth(), 6)
+        heading = header.fontMetrics()
         for section, column in enumerate(self.spec.columns):
-            header.resizeSection(section, max(column.width * char + 16, 48))
+            # Never narrower than the heading (plus room for the sort arrow): a number column's
+            # "Collaborations" was cut to "llaborations".
+            label_width = heading.horizontalAdvance(column.label) + 3 * char + 12
+            header.resizeSection(section, max(column.width * char + 16, 48, label_width))
             header.setSectionHidden(section, not column.visible)
         default_sort = self.spec.default_sort
         if default_sort is not None:
