@@ -204,11 +204,17 @@ def _collaboration_editor(context: Any, window: Any) -> list[tuple[str, Any]]:
 
 
 def _settings_dialog(context: Any, window: Any) -> list[tuple[str, Any]]:
+    from PySide6.QtWidgets import QApplication
+
     from rsdesk.ui.dialogs.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(context, window)
     dialog.show()
-    return [("", dialog)]
+    app = QApplication.instance()
+    settle(app, context)
+    institution = _Frozen(dialog.grab())
+    dialog.tabs.setCurrentIndex(1)  # the scoring model and its install / go-back buttons
+    return [("", institution), ("-model", dialog)]
 
 
 def _wizard_pages(context: Any, window: Any) -> list[tuple[str, Any]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -112,6 +112,8 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._institution_tab(), self.tr("&Institution"))
         self.tabs.addTab(self._model_tab(), self.tr("&Scoring model"))
+        # Hidden widgets' sizes are stale until shown: fit once the tab is on screen.
+        self.tabs.currentChanged.connect(lambda _index: QTimer.singleShot(0, self._fit_height))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -365,6 +367,19 @@ class SettingsDialog(QDialog):
         for tree in (self.dimension_list, self.level_list):
             for column in range(tree.columnCount()):
                 tree.resizeColumnToContents(column)
+            # Show every row: the lists are short, and squeezed to two rows they hid the levels.
+            rows = tree.topLevelItemCount()
+            row_height = max(tree.sizeHintForRow(0), tree.fontMetrics().height() + 4)
+            header = tree.header().sizeHint().height()
+            tree.setFixedHeight(header + rows * row_height + 2 * tree.frameWidth() + 2)
+        QTimer.singleShot(0, self._fit_height)
+
+    @Slot()
+    def _fit_height(self) -> None:
+        """Grow to the current tab's height: wrapped labels do not count in a dialog's minimum,
+        so the model's lists were squeezed under them (at 150 % they showed two rows)."""
+        if self.tabs.currentIndex() == 1:
+            self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def _show_logo(self, data: bytes | None) -> None:
         self.remove_logo_button.setEnabled(data is not None)
