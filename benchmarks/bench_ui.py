@@ -6,7 +6,9 @@
     several times; the medians are compared. Goal: ratio <= 3.
 (b) **quick filter / sort latency** on the ``size``-collaboration register: time from handing the
     table model a new query (a filter typed letter by letter, or a click on a column header) to
-    its first page being available (the model's ``loaded`` signal). Goal: p95 < 100 ms.
+    its first page being available (the model's ``first_page_loaded`` signal: the rows are on
+    screen). Goal: p95 < 100 ms. The time until the exact count is in as well (``loaded``) is
+    reported beside it, without a goal; the benchmark waits for it before the next query.
 (c) **memory**: peak resident memory of the start-up process after scrolling through the first
     thousands of rows. Goal: < 300 MB.
 """
@@ -65,6 +67,12 @@ result = {}
 def painted():
     window.grab()
     result["painted"] = time.time() - started
+    if view.model.loading:  # the count is still being read: scroll once every row is there
+        view.model.loaded.connect(scroll)
+    else:
+        scroll()
+
+def scroll():
     # (c): scroll through the first 5,000 rows as an officer would, then read peak memory.
     model = view.model
     for row in range(0, min(model.rowCount(), 5000), 50):
@@ -78,7 +86,7 @@ def painted():
     app.quit()
 
 if view.model.loading or view.model.total is None:
-    view.model.loaded.connect(lambda: painted() if "painted" not in result else None)
+    view.model.first_page_loaded.connect(lambda: painted() if "painted" not in result else None)
 else:
     painted()
 app.exec()
@@ -103,18 +111,25 @@ context = AppContext.create(db)
 spec = registers.get("collaborations")
 model = RegisterTableModel(context.ops, spec)
 
+counted = []
+
 def timed(query):
     loop = QEventLoop()
-    model.loaded.connect(loop.quit)
+    model.first_page_loaded.connect(loop.quit)
     QTimer.singleShot(30_000, loop.quit)
     started = time.perf_counter()
     model.set_query(query)
     loop.exec()
     elapsed = time.perf_counter() - started
-    model.loaded.disconnect(loop.quit)
+    model.first_page_loaded.disconnect(loop.quit)
     for row in range(min(model.rowCount(), 30)):  # what the screen shows, as a paint would
         for column in range(model.columnCount()):
             model.data(model.index(row, column))
+    if model.loading:  # then the exact count, before the next keystroke
+        model.loaded.connect(loop.quit)
+        loop.exec()
+        model.loaded.disconnect(loop.quit)
+    counted.append(time.perf_counter() - started)
     return elapsed
 
 timed(RegisterQuery())  # warm-up: connection, caches
@@ -133,7 +148,7 @@ sorts = []
 for key in ("title", "start_date", "status", "risk_level", "funding_amount_eur", "next_review_date", "reference"):
     for descending in (False, True):
         sorts.append(timed(RegisterQuery(sort_key=key, descending=descending)))
-print(json.dumps({"filters": filters, "sorts": sorts, "rows": model.total}))
+print(json.dumps({"filters": filters, "sorts": sorts, "counted": counted[1:], "rows": model.total}))
 context.ops.wait()
 db.dispose()
 """
@@ -216,6 +231,7 @@ def run(size: int) -> list[Result]:
     filters_ms = [value * 1000 for value in latency["filters"]]
     sorts_ms = [value * 1000 for value in latency["sorts"]]
     filter_p95, sort_p95 = percentile(filters_ms, 0.95), percentile(sorts_ms, 0.95)
+    counted_ms = [value * 1000 for value in latency["counted"]]
     peak = max(memory)
     return [
         Result(
@@ -245,6 +261,13 @@ def run(size: int) -> list[Result]:
             met=sort_p95 < 100,
             note=f"{len(sorts_ms)} sorts over 7 columns both ways; median "
             f"{statistics.median(sorts_ms):.0f} ms, max {max(sorts_ms):.0f} ms",
+        ),
+        Result(
+            "ui: filter or sort, to exact count (p95)",
+            percentile(counted_ms, 0.95),
+            "ms",
+            note=f"the same {len(counted_ms)} queries until every matching id is read; median "
+            f"{statistics.median(counted_ms):.0f} ms",
         ),
         Result(
             "ui: peak memory with the view open",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    Index,
     LargeBinary,
     String,
     Text,
@@ -22,9 +23,28 @@ if TYPE_CHECKING:
     from rsdesk.models.partner import Partner
 
 
+#: Columns the register sorts on. Each gets an index led by ``archived`` (the register hides
+#: archived rows), so the first page of any sort is an index walk that stops after one page.
+REGISTER_SORT_COLUMNS = (
+    "reference",
+    "title",
+    "kind",
+    "status",
+    "risk_level",
+    "start_date",
+    "end_date",
+    "next_review_date",
+    "funding_amount_eur",
+)
+
+
 class Collaboration(Audited, Archivable, Base):
     __tablename__ = "collaboration"
     __table_args__ = (
+        *(
+            Index(f"ix_collaboration_register_{name}", "archived", name)
+            for name in REGISTER_SORT_COLUMNS
+        ),
         CheckConstraint(
             "end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
             name="dates_in_order",

@@ -33,7 +33,8 @@ def test_ordered_ids_and_rows_match_fetch(any_db: Database, query: RegisterQuery
                 CollaborationInput(
                     f"Study {number}",
                     ("exchange", "joint_research")[number % 2],
-                    funding_amount_eur=None if number % 3 == 0 else (number * 7919) % 1000,
+                    # Gaps and ties, so that NULLS LAST and the id tie-break are both exercised.
+                    funding_amount_eur=None if number % 3 == 0 else (number % 4) * 1000,
                 ),
             )
     spec = registers.get("collaborations")
@@ -42,5 +43,27 @@ def test_ordered_ids_and_rows_match_fetch(any_db: Database, query: RegisterQuery
         ids = register_base.ordered_ids(session, spec, query)
         rows = register_base.rows_for_ids(session, spec, ids[5:17])
         assert len(ids) == registers.count(session, spec, query)
+        # The first page alone, as the view reads it before the count, is the same prefix.
+        firsts = {
+            limit: register_base.ordered_ids(session, spec, query, limit)
+            for limit in (1, 4, 13, 25, 40)
+        }
     assert ids == [row[0] for row in expected]
     assert rows == expected[5:17]
+    for limit, first in firsts.items():
+        assert first == ids[:limit], limit
+
+
+def test_a_cancelled_read_stops_with_query_cancelled(any_db: Database) -> None:
+    with any_db.unit_of_work() as session:
+        for number in range(5):
+            collaborations.create(session, CollaborationInput(f"Study {number}", "exchange"))
+    spec = registers.get("collaborations")
+    answers = iter([False])  # still wanted when it starts, superseded while it runs
+    with any_db.read() as session:
+        with pytest.raises(register_base.QueryCancelled):
+            register_base.ordered_ids(
+                session, spec, RegisterQuery(), cancelled=lambda: next(answers, True)
+            )
+        # The session stays usable for the next read.
+        assert len(register_base.ordered_ids(session, spec, RegisterQuery())) == 5

@@ -7,7 +7,8 @@ Sorting, filtering and paging happen in the database; a view asks for a count an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -212,16 +213,74 @@ def fetch(
     return [tuple(row) for row in session.execute(statement)]
 
 
-def ordered_ids(session: Session, spec: RegisterSpec, query: RegisterQuery) -> list[int]:
-    """Every matching id in display order, in one pass (the count is its length).
+class QueryCancelled(Exception):
+    """A long read was abandoned because its result is no longer wanted (a newer query)."""
 
-    A table view keeps this list and reads columns only for the rows on screen
-    (``rows_for_ids``): one scan per filter or sort instead of a count plus a scan per page.
+
+def ordered_ids(
+    session: Session,
+    spec: RegisterSpec,
+    query: RegisterQuery,
+    limit: int | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[int]:
+    """The matching ids in display order: all of them, or the first ``limit``.
+
+    A table view keeps the full list and reads columns only for the rows on screen
+    (``rows_for_ids``): one scan per filter or sort instead of a count plus a scan per page. It
+    asks for the first page alone first (``limit``), which an index answers in a few
+    milliseconds, and for the whole list afterwards.
+
+    ``cancelled`` is polled while the database works (SQLite) and between statements; when it
+    turns true the read stops with ``QueryCancelled``.
     """
-    statement = _slim_ids_statement(spec, query)
-    if statement is None:
-        statement = ordered(spec, query, filtered(spec, query).with_only_columns(spec.id_expr))
-    return list(session.scalars(statement))
+    with _interruptible(session, cancelled):
+        used, statement = _ids_statement(spec, query)
+        key = query.sort_key or used.default_sort
+        expr = used.column(key).expr if key is not None else None
+        if limit is None or expr is None or not _nullable(expr):
+            statement = ordered(used, query, statement)
+            if limit is not None:
+                statement = statement.limit(limit)
+            return list(session.scalars(statement))
+        # NULLS LAST cannot walk an index, so a first page sorted on a column with gaps is read
+        # as the same order in two index-friendly parts: the values, then the rows without one.
+        direction = expr.desc() if query.descending else expr.asc()
+        tie = used.id_expr.desc() if query.descending else used.id_expr.asc()
+        with_value = statement.where(expr.is_not(None)).order_by(direction, tie).limit(limit)
+        ids = list(session.scalars(with_value))
+        if len(ids) < limit:
+            without = statement.where(expr.is_(None)).order_by(tie).limit(limit - len(ids))
+            ids.extend(session.scalars(without))
+        return ids
+
+
+@contextmanager
+def _interruptible(session: Session, cancelled: Callable[[], bool] | None) -> Iterator[None]:
+    """Let ``cancelled`` stop the statements run inside: SQLite checks it every few thousand
+    steps; other databases finish the statement and stop at the next check."""
+    if cancelled is None:
+        yield
+        return
+    if cancelled():
+        raise QueryCancelled
+    # sqlite3 and its SQLCipher twin both offer the progress handler; psycopg has none.
+    handler = getattr(
+        session.connection().connection.driver_connection, "set_progress_handler", None
+    )
+    if handler is not None:
+        handler(lambda: 1 if cancelled() else 0, 5000)
+    try:
+        yield
+    except Exception as error:  # an interrupted statement raises the driver's own error
+        if cancelled():
+            raise QueryCancelled from error
+        raise
+    finally:
+        if handler is not None:
+            handler(None, 0)
+    if cancelled():
+        raise QueryCancelled
 
 
 def _only_outer_joins(clause: Any) -> bool:
@@ -230,17 +289,19 @@ def _only_outer_joins(clause: Any) -> bool:
     return True
 
 
-def _slim_ids_statement(spec: RegisterSpec, query: RegisterQuery) -> Select[Any] | None:
-    """The ids query without the base's LEFT JOINs, when nothing in the query needs them.
+def _ids_statement(spec: RegisterSpec, query: RegisterQuery) -> tuple[RegisterSpec, Select[Any]]:
+    """The filtered ids query, not yet ordered, and the spec it was built from.
 
-    A LEFT JOIN to a parent row (department, lead) neither adds nor removes rows, so when the
-    search, filters and sort column only read the main table the joins are dead weight; SQLite
-    does not drop them itself and they double the time of a scan. Falls back (None) whenever a
-    condition or the sort refers to a joined table.
+    Drops the base's LEFT JOINs when nothing in the query needs them: a LEFT JOIN to a parent
+    row (department, lead) neither adds nor removes rows, so when the search, filters and sort
+    column only read the main table the joins are dead weight; SQLite does not drop them itself
+    and they double the time of a scan. Keeps them whenever a condition or the sort refers to a
+    joined table.
     """
+    full = (spec, filtered(spec, query).with_only_columns(spec.id_expr))
     froms = spec.base().with_only_columns(spec.id_expr).get_final_froms()
     if len(froms) != 1 or not isinstance(froms[0], Join) or not _only_outer_joins(froms[0]):
-        return None
+        return full
     main: Any = froms[0]
     while isinstance(main, Join):
         main = main.left
@@ -249,12 +310,12 @@ def _slim_ids_statement(spec: RegisterSpec, query: RegisterQuery) -> Select[Any]
         getattr(source, "name", None) != main.name
         for source in spec.column(sort_key).expr._from_objects
     ):
-        return None  # sorting by a joined table's column (department, lead...)
+        return full  # sorting by a joined table's column (department, lead...)
     slim = replace(spec, base=lambda: select().select_from(main))
-    statement = ordered(slim, query, filtered(slim, query).with_only_columns(spec.id_expr))
-    if len(statement.get_final_froms()) != 1:
-        return None
-    return statement
+    statement = filtered(slim, query).with_only_columns(spec.id_expr)
+    if len(ordered(slim, query, statement).get_final_froms()) != 1:
+        return full
+    return slim, statement
 
 
 def rows_for_ids(session: Session, spec: RegisterSpec, ids: Sequence[int]) -> list[tuple[Any, ...]]:

@@ -1,7 +1,10 @@
-"""A table model over any register: the count up front, rows fetched page by page on demand.
+"""A table model over any register: the first page at once, the count next, other rows on demand.
 
-How it stays fast on 100,000 rows (the approach of Anki's browser table): ``rowCount`` is the
-count the database reports; ``data`` looks the row up in a small cache of pages and, when the page
+How it stays fast on 100,000 rows (the approach of Anki's browser table): a new query first reads
+just the ids of its first page, which an index walk answers in milliseconds, and shows those rows;
+then it reads every matching id in order (their number is the count) and appends the rest, while
+``loading`` stays true. A query superseded by the next keystroke stops reading. ``rowCount`` is
+the number of ids known; ``data`` looks the row up in a small cache of pages and, when the page
 is missing, asks the operation runner for it in the background and shows a placeholder. When the
 page arrives, ``dataChanged`` repaints just those rows. Sorting and filtering are a new
 ``RegisterQuery`` run by the database; the old rows stay on screen until the new first page is
@@ -78,10 +81,14 @@ class RegisterTableModel(QAbstractTableModel):
     """Rows of one register for one query, paged from the database.
 
     Use ``set_query`` to filter or sort (the view does this), ``refresh`` after data changed,
-    ``row_id``/``row_of`` to map rows to record ids. ``loaded`` fires when the count and first
-    page of a new query are in; ``page_loaded`` when a later page arrives.
+    ``row_id``/``row_of`` to map rows to record ids. ``first_page_loaded`` fires when the rows on
+    screen of a new query are in, ``loaded`` once its count (and every row id) is known too;
+    ``page_loaded`` when a later page arrives.
     """
 
+    #: The rows of the first page of a new query are in; the count may still be coming.
+    first_page_loaded = Signal()
+    #: The new query is fully read: rows, count and total are final.
     loaded = Signal()
     page_loaded = Signal(int)
     loading_changed = Signal(bool)
@@ -155,41 +162,117 @@ class RegisterTableModel(QAbstractTableModel):
     def _reload(self, need_total: bool, keep: bool = False) -> None:
         self._generation += 1
         generation = self._generation
+        if not self._pending_reload:
+            self._pending_reload = True
+            self.loading_changed.emit(True)
+        if keep:
+            self._reload_whole(generation, need_total)
+        else:
+            self._reload_first_page(generation, need_total)
+
+    def _superseded(self, generation: int) -> Any:
+        """A check a worker polls to stop reading for a query that is no longer wanted."""
+        return lambda: generation != self._generation
+
+    def _reload_first_page(self, generation: int, need_total: bool) -> None:
+        """First the rows on screen (an index walk that stops after one page), then the count."""
         spec, query, size = self.spec, self._query, self.page_size
-        keep_pages = sorted(self._pages)[-3:] if keep else [0]
-        if 0 not in keep_pages:
-            keep_pages.insert(0, 0)
+        cancelled = self._superseded(generation)
 
         def work(session: Session) -> tuple[Any, ...]:
-            # One pass for the ordered ids (the count is their number), then columns for the
-            # rows of the pages on screen only.
-            ids = register_base.ordered_ids(session, spec, query)
+            try:
+                ids = register_base.ordered_ids(session, spec, query, size, cancelled)
+                return generation, ids, _page_rows(session, spec, ids)
+            except register_base.QueryCancelled:
+                return generation, None, None
+
+        self.ops.query(
+            work, lambda result: self._on_first_page(result, need_total), self._on_failed
+        )
+
+    def _on_first_page(self, result: tuple[Any, ...], need_total: bool) -> None:
+        generation, ids, rows = result
+        if generation != self._generation or ids is None:
+            return
+        self.beginResetModel()
+        self._ids = ids
+        self._positions = None
+        self._count = len(ids)
+        self._pages = OrderedDict([(0, rows)])
+        self._requested.clear()
+        self.endResetModel()
+        self.first_page_loaded.emit()
+        if len(ids) < self.page_size and not need_total:
+            self._finish_reload(None)  # a short first page is the whole answer
+        else:
+            self._count_rest(generation, need_total)
+
+    def _count_rest(self, generation: int, need_total: bool) -> None:
+        spec, query = self.spec, self._query
+        cancelled = self._superseded(generation)
+
+        def work(session: Session) -> tuple[Any, ...]:
+            try:
+                ids = register_base.ordered_ids(session, spec, query, cancelled=cancelled)
+                total = _total(session, spec, query, ids) if need_total else None
+                return generation, ids, total
+            except register_base.QueryCancelled:
+                return generation, None, None
+
+        self.ops.query(work, self._on_counted, self._on_failed)
+
+    def _on_counted(self, result: tuple[Any, ...]) -> None:
+        generation, ids, total = result
+        if generation != self._generation or ids is None:
+            return
+        shown = self._count
+        if ids[:shown] == self._ids:
+            # The first page stands (the usual case): the rows after it are appended, so
+            # whatever the user did with the first rows meanwhile (selection, scroll) stays.
+            if len(ids) > shown:
+                self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+                self._ids = ids
+                self._count = len(ids)
+                self._positions = None
+                self.endInsertRows()
+        else:
+            # The data changed between the two reads: show the newer answer.
+            self.beginResetModel()
+            self._ids = ids
+            self._count = len(ids)
+            self._positions = None
+            self._pages.clear()
+            self._requested.clear()
+            self.endResetModel()
+        self._finish_reload(total)
+
+    def _reload_whole(self, generation: int, need_total: bool) -> None:
+        """Ids, count and the pages on screen in one read (after a write, keeping positions)."""
+        spec, query, size = self.spec, self._query, self.page_size
+        keep_pages = sorted(self._pages)[-3:]
+        if 0 not in keep_pages:
+            keep_pages.insert(0, 0)
+        cancelled = self._superseded(generation)
+
+        def work(session: Session) -> tuple[Any, ...]:
+            try:
+                ids = register_base.ordered_ids(session, spec, query, cancelled=cancelled)
+            except register_base.QueryCancelled:
+                return generation, None, None, None
             pages = {
                 page: _page_rows(session, spec, ids[page * size : (page + 1) * size])
                 for page in keep_pages
                 if page * size < len(ids) or page == 0
             }
-            total = None
-            if need_total:
-                unfiltered = RegisterQuery(include_archived=query.include_archived)
-                total = (
-                    len(ids)
-                    if unfiltered == replace(query, sort_key=None, descending=False)
-                    else registers.count(session, spec, unfiltered)
-                )
+            total = _total(session, spec, query, ids) if need_total else None
             return generation, ids, total, pages
 
-        if not self._pending_reload:
-            self._pending_reload = True
-            self.loading_changed.emit(True)
         self.ops.query(work, self._on_reloaded, self._on_failed)
 
     def _on_reloaded(self, result: tuple[Any, ...]) -> None:
         generation, ids, total, pages = result
-        if generation != self._generation:
+        if generation != self._generation or ids is None:
             return
-        if total is not None:
-            self._total = total
         if ids == self._ids and ids:
             # Same rows in the same order: swap the values in place, no reset (selection and
             # scroll position stay).
@@ -206,6 +289,12 @@ class RegisterTableModel(QAbstractTableModel):
             self._pages = OrderedDict(sorted(pages.items()))
             self._requested.clear()
             self.endResetModel()
+        self.first_page_loaded.emit()
+        self._finish_reload(total)
+
+    def _finish_reload(self, total: int | None) -> None:
+        if total is not None:
+            self._total = total
         self._pending_reload = False
         self.loading_changed.emit(False)
         self.loaded.emit()
@@ -392,6 +481,14 @@ class RegisterTableModel(QAbstractTableModel):
         if isinstance(value, dict):
             return ", ".join(sorted(value))
         return str(value)
+
+
+def _total(session: Session, spec: RegisterSpec, query: RegisterQuery, ids: list[int]) -> int:
+    """Records in the register with no filter (respecting "include archived")."""
+    unfiltered = RegisterQuery(include_archived=query.include_archived)
+    if unfiltered == replace(query, sort_key=None, descending=False):
+        return len(ids)
+    return registers.count(session, spec, unfiltered)
 
 
 def _page_rows(
