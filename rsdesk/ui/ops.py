@@ -61,6 +61,7 @@ class OperationRunner(QObject):
             int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None]
         ] = {}
         self._dialogs: dict[int, QProgressDialog] = {}
+        self._cancels: dict[int, CancelToken] = {}
         self._relay = _Relay()
         self._relay.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._relay.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
@@ -131,8 +132,13 @@ class OperationRunner(QObject):
         dialog.setMinimumDuration(PROGRESS_DELAY_MS)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
-        dialog.canceled.connect(cancel.cancel)
+        # Connected to a slot of the runner, not to ``cancel.cancel``: PySide would tie that
+        # connection to the token's lifetime, and the token dies with the task on the worker
+        # thread, where disconnecting from the dialog deadlocks against the GUI thread (GIL
+        # against Qt's connection mutex).
+        dialog.canceled.connect(self._on_cancel_clicked)
         self._dialogs[task_id] = dialog
+        self._cancels[task_id] = cancel
 
         def progress(done: int, total: int, message: str = "") -> None:
             self._relay.progressed.emit(task_id, done, total, message)
@@ -175,9 +181,17 @@ class OperationRunner(QObject):
         if message:
             dialog.setLabelText(message)
 
+    @Slot()
+    def _on_cancel_clicked(self) -> None:
+        dialog = self.sender()
+        for task_id, candidate in self._dialogs.items():
+            if candidate is dialog and task_id in self._cancels:
+                self._cancels[task_id].cancel()
+
     @Slot(int, object, object)
     def _on_finished(self, task_id: int, result: object, failure: object) -> None:
         on_done, on_error = self._callbacks.pop(task_id, (None, None))
+        self._cancels.pop(task_id, None)
         dialog = self._dialogs.pop(task_id, None)
         if dialog is not None:
             dialog.close()
