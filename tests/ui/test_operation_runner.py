@@ -47,4 +47,5 @@ def test_jobs_with_a_shown_progress_dialog_finish_without_deadlock(qtbot, contex
         runner.job("Slow", lambda progress, cancel, n=number: slow(n), on_done=results.append)
     qtbot.waitUntil(lambda: len(results) == 4, timeout=60_000)
     assert results == list(range(4))
-    assert runner._dialogs == {} and runner._cancels == {}
+    assert runner._dialogs == {}
+    assert runner._cancels == {}
