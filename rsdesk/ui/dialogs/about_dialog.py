@@ -159,6 +159,7 @@ class AboutDialog(QDialog):
 
         self.components = QTreeWidget()
         self.components.setObjectName("components")
+        self.components.setAccessibleName(self.tr("Components and their licences"))
         self.components.setRootIsDecorated(False)
         self.components.setHeaderLabels(
             [self.tr("Component"), self.tr("Version"), self.tr("Licence"), self.tr("Used for")]
@@ -183,6 +184,7 @@ class AboutDialog(QDialog):
 
         self.fonts = QTextBrowser()
         self.fonts.setObjectName("fonts")
+        self.fonts.setAccessibleName(self.tr("Fonts"))
         self.fonts.setMarkdown(fonts_text())
 
         self.tabs = QTabWidget()

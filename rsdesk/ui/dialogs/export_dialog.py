@@ -65,6 +65,7 @@ class ExportDialog(QDialog):
 
         self.path_edit = QLineEdit(str(Path.home() / "rsdesk-audit.xlsx"))
         self.path_edit.setObjectName("path")
+        self.path_edit.setAccessibleName(self.tr("Workbook to write"))
         browse = QPushButton(self.tr("Choose…"))
         browse.clicked.connect(self.choose_file)
         path_row = QHBoxLayout()

@@ -64,6 +64,7 @@ class HelpDialog(QDialog):
         self.setWindowTitle(self.tr("rsdesk user guide"))
         self.browser = QTextBrowser()
         self.browser.setObjectName("guide")
+        self.browser.setAccessibleName(self.tr("User guide"))
         self.browser.setOpenExternalLinks(True)
         self.browser.document().setDocumentMargin(16)
         self.browser.setMarkdown(Path(path or user_guide_path()).read_text(encoding="utf-8"))

@@ -58,6 +58,7 @@ class ImportDialog(QDialog):
 
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("path")
+        self.path_edit.setAccessibleName(self.tr("File to import"))
         self.path_edit.setReadOnly(True)
         browse = QPushButton(self.tr("Choose file…"))
         browse.clicked.connect(self.choose_file)
@@ -86,6 +87,7 @@ class ImportDialog(QDialog):
 
         self.mapping_table = QTableWidget(0, 3)
         self.mapping_table.setObjectName("mapping")
+        self.mapping_table.setAccessibleName(self.tr("Columns and what they are imported as"))
         self.mapping_table.setHorizontalHeaderLabels(
             [self.tr("Column in the file"), self.tr("First value"), self.tr("Imported as")]
         )
@@ -97,6 +99,7 @@ class ImportDialog(QDialog):
         self.summary.setWordWrap(True)
         self.details = QPlainTextEdit()
         self.details.setObjectName("details")
+        self.details.setAccessibleName(self.tr("Problems found"))
         self.details.setReadOnly(True)
 
         self.buttons = QDialogButtonBox()

@@ -106,6 +106,7 @@ class PartnerDialog(QDialog):
         self.notes_edit.setTabChangesFocus(True)
         self.notes_edit.setMaximumHeight(80)
         self.names_table = QTableWidget(0, 2)
+        self.names_table.setAccessibleName(self.tr("Other names"))
         self.names_table.setHorizontalHeaderLabels([self.tr("Other name"), self.tr("Kind")])
         self.names_table.horizontalHeader().setStretchLastSection(False)
         self.names_table.horizontalHeader().setSectionResizeMode(
@@ -138,6 +139,7 @@ class PartnerDialog(QDialog):
             self._add_row(layout, key, label, widget)
 
         self.hits_list = QTreeWidget()
+        self.hits_list.setAccessibleName(self.tr("Screening hits"))
         self.hits_list.setRootIsDecorated(False)
         self.hits_list.setHeaderLabels(
             [
@@ -149,6 +151,7 @@ class PartnerDialog(QDialog):
             ]
         )
         self.history_list = QTreeWidget()
+        self.history_list.setAccessibleName(self.tr("History"))
         self.history_list.setHeaderLabels(
             [self.tr("When (UTC)"), self.tr("Who"), self.tr("What"), self.tr("Change")]
         )

@@ -95,8 +95,10 @@ class PeopleRulesDialog(QDialog):
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.rules = QPlainTextEdit()
         self.rules.setObjectName("onboardingRules")
+        self.rules.setAccessibleName(self.tr("Onboarding rules (TOML)"))
         self.catalogue = QPlainTextEdit()
         self.catalogue.setObjectName("trainingCatalogue")
+        self.catalogue.setAccessibleName(self.tr("Training catalogue (TOML)"))
         for editor in (self.rules, self.catalogue):
             editor.setFont(fixed)
             editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)

@@ -47,6 +47,7 @@ class ResponsibilitiesDialog(QDialog):
         self.state.setObjectName("responsibilitiesState")
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("responsibilitiesText")
+        self.editor.setAccessibleName(self.tr("Responsibilities (TOML)"))
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.error = QLabel()

@@ -39,6 +39,7 @@ class _OptionalDate(QWidget):
         super().__init__(parent)
         self.enabled = QCheckBox(label)
         self.edit = QDateEdit()
+        self.edit.setAccessibleName(label.replace("&", ""))
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("yyyy-MM-dd")
         self.edit.setDate(QDate.currentDate())

@@ -88,6 +88,12 @@ class AssetsView(RegisterView):
             [self.tr("Collaboration"), self.tr("Title"), self.tr("Partner access")],
             "linkTable",
         )
+        for table, name in (
+            (self.safeguard_table, self.tr("Safeguards of the selected asset")),
+            (self.access_table, self.tr("Access list of the selected asset")),
+            (self.link_table, self.tr("Collaborations touching the selected asset")),
+        ):
+            table.setAccessibleName(name)
         self.detail = QTabWidget()
         self.detail.setObjectName("assetDetail")
         self.detail.addTab(self.safeguard_table, self.tr("Safeguards"))

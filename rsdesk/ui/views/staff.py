@@ -70,6 +70,7 @@ class StaffView(View):
         # -- filters --
         self.search = QLineEdit()
         self.search.setObjectName("staffSearch")
+        self.search.setAccessibleName(self.tr("Search staff"))
         self.search.setPlaceholderText(self.tr("Search name, staff number, e-mail…"))
         self.search.setClearButtonEnabled(True)
         self.department = QComboBox()
@@ -118,6 +119,7 @@ class StaffView(View):
         self.proxy.setSortRole(SortRole)
         self.table = QTableView()
         self.table.setObjectName("staffTable")
+        self.table.setAccessibleName(self.tr("Staff"))
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
@@ -141,6 +143,7 @@ class StaffView(View):
         self.checklist_model = ChecklistTableModel(self)
         self.checklist = QTableView()
         self.checklist.setObjectName("checklistTable")
+        self.checklist.setAccessibleName(self.tr("Onboarding checklist"))
         self.checklist.setModel(self.checklist_model)
         self.checklist.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.checklist.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

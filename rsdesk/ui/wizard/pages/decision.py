@@ -82,6 +82,7 @@ class DecisionPage(QWizardPage):
 
         self.note = QPlainTextEdit()
         self.note.setObjectName("decisionNote")
+        self.note.setAccessibleName(self.tr("Decision note"))
         self.note.setPlaceholderText(
             self.tr("Reasons, conditions, advice (required to reject or escalate)")
         )
@@ -89,6 +90,7 @@ class DecisionPage(QWizardPage):
 
         self.measures = QTableWidget(0, 3)
         self.measures.setObjectName("measuresTable")
+        self.measures.setAccessibleName(self.tr("Mitigation measures"))
         self.measures.setHorizontalHeaderLabels(
             [self.tr("Measure (tick to agree)"), self.tr("Owner"), self.tr("Due")]
         )
@@ -207,12 +209,14 @@ class DecisionPage(QWizardPage):
         self.measures.setItem(row, self.COLUMN_MEASURE, item)
         owner = QComboBox()
         owner.setObjectName(f"owner:{row}")
+        owner.setAccessibleName(self.tr("Owner of measure %d") % (row + 1))
         owner.addItem(self.tr("(no owner yet)"), None)
         for staff_id, name in self.wizard_.state.staff:
             owner.addItem(name, staff_id)
         self.measures.setCellWidget(row, self.COLUMN_OWNER, owner)
         due = QDateEdit(_qdate(dt.date.today() + dt.timedelta(days=30)))
         due.setObjectName(f"due:{row}")
+        due.setAccessibleName(self.tr("Due date of measure %d") % (row + 1))
         due.setCalendarPopup(True)
         due.setDisplayFormat("yyyy-MM-dd")
         self.measures.setCellWidget(row, self.COLUMN_DUE, due)

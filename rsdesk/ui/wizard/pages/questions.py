@@ -93,6 +93,9 @@ class QuestionWidget(QFrame):
         )
         self.justification = QPlainTextEdit()
         self.justification.setObjectName(f"justification:{question.id}")
+        self.justification_label.setBuddy(self.justification)
+        # Several questions share a page: the name says which answer it justifies.
+        self.justification.setAccessibleName(self.tr("Justification: %s") % question.text)
         self.justification.setPlaceholderText(
             self.tr("What did you find, and where is the evidence?")
         )

@@ -28,6 +28,7 @@ class RecordPage(QWizardPage):
         )
         self.text = QTextBrowser()
         self.text.setObjectName("recordText")
+        self.text.setAccessibleName(self.tr("Appraisal record"))
         self.text.setReadOnly(True)
         parts = [STYLE, "<h3>Decision</h3><table class='grid'>"]
         rows = [

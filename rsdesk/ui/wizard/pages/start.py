@@ -33,6 +33,7 @@ class StartPage(QWizardPage):
         )
         self.text = QTextBrowser()
         self.text.setObjectName("startText")
+        self.text.setAccessibleName(self.tr("About this appraisal"))
         self.text.setOpenLinks(False)
         self.text.setHtml(self._html(wizard))
         layout = QVBoxLayout(self)

@@ -24,6 +24,7 @@ class SummaryPage(QWizardPage):
         )
         self.text = QTextBrowser()
         self.text.setObjectName("summaryText")
+        self.text.setAccessibleName(self.tr("Score breakdown"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
 
