@@ -53,3 +53,31 @@ def test_each_value_of_a_column_has_its_own_readable_colour(window: str, base_co
             colours[value] = background
         for (a, colour_a), (b, colour_b) in itertools.combinations(colours.items(), 2):
             assert _distance(colour_a, colour_b) > 12, f"{name}.{key}: {a!r} and {b!r} look alike"
+
+
+def test_tinted_compliance_cells_set_their_own_readable_text_colour(qapp) -> None:
+    """A tint with the palette's text colour is unreadable on a dark palette (white on pale)."""
+    from PySide6.QtCore import Qt
+
+    from rsdesk.services.training import DepartmentCompliance
+    from rsdesk.ui.itemmodels.people_table_models import ComplianceTableModel
+
+    model = ComplianceTableModel()
+    model.set_items(
+        [
+            DepartmentCompliance(1, "Physics", 4, 10, 10, 0, 0, 0),
+            DepartmentCompliance(2, "History", 4, 10, 7, 1, 1, 1),
+            DepartmentCompliance(3, "Law", 4, 10, 2, 0, 4, 4),
+            DepartmentCompliance(4, "Empty", 0, 0, 0, 0, 0, 0),
+        ]
+    )
+    for row in range(3):
+        index = model.index(row, 7)
+        background = model.data(index, Qt.ItemDataRole.BackgroundRole)
+        foreground = model.data(index, Qt.ItemDataRole.ForegroundRole)
+        assert background is not None
+        assert foreground is not None, model.data(index)
+        assert contrast(background.color(), foreground.color()) >= 4.5
+    empty = model.index(3, 7)
+    assert model.data(empty, Qt.ItemDataRole.BackgroundRole) is None
+    assert model.data(empty, Qt.ItemDataRole.ForegroundRole) is None

@@ -324,8 +324,12 @@ class ComplianceTableModel(QAbstractTableModel):
             return value if value is not None else -1
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole and index.column() == 7 and value is not None:
+        colour_roles = (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole)
+        if role in colour_roles and index.column() == 7 and value is not None:
             share = float(value)
             key = "complete" if share >= 90 else "open" if share >= 70 else "overdue"
-            return _brush(ONBOARDING_COLOURS[key][0])
+            # The text colour goes with the tint: on a dark palette the default (light) text
+            # was unreadable on the pale background.
+            background, foreground = ONBOARDING_COLOURS[key]
+            return _brush(background if role == Qt.ItemDataRole.BackgroundRole else foreground)
         return None
