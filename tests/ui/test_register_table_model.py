@@ -122,3 +122,49 @@ def test_qtmodeltester(qtbot, qtmodeltester, context, db) -> None:
     qtmodeltester.check(model, force_py=True)
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.data(QModelIndex()) is None
+
+
+def test_first_page_is_shown_before_the_count_and_the_rest_is_appended(qtbot, context, db) -> None:
+    add_collaborations(db, 130)
+    model = RegisterTableModel(context.ops, registers.get("collaborations"), page_size=50)
+    seen: list[tuple[int, bool]] = []
+    model.first_page_loaded.connect(lambda: seen.append((model.rowCount(), model.loading)))
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    with qtbot.waitSignal(model.loaded, timeout=10_000):
+        model.set_query(RegisterQuery(sort_key="title", descending=True))
+    # The first page alone, still loading, then the other 80 rows appended after it.
+    assert seen == [(50, True)]
+    assert inserted == [(50, 129)]
+    assert model.rowCount() == 130
+    assert model.total == 130
+    title = model.spec.column_index("title")
+    assert model.data(model.index(0, title)) == "Study 00130"
+    _load_all(qtbot, model)
+    assert model.data(model.index(129, title)) == "Study 00001"
+
+
+def test_a_short_first_page_is_the_whole_answer(qtbot, context, db) -> None:
+    add_collaborations(db, 120)
+    model = _loaded_model(qtbot, context)
+    seen: list[tuple[int, bool]] = []
+    model.first_page_loaded.connect(lambda: seen.append((model.rowCount(), model.loading)))
+    with qtbot.waitSignal(model.loaded, timeout=10_000):
+        model.set_query(RegisterQuery(text="study 0011"))
+    assert seen == [(11, False)]
+    assert model.count == 11
+    assert model.total == 120
+
+
+def test_a_query_superseded_while_it_runs_never_shows(qtbot, context, db) -> None:
+    add_collaborations(db, 130)
+    model = _loaded_model(qtbot, context)
+    shown: list[int] = []
+    model.first_page_loaded.connect(lambda: shown.append(model.rowCount()))
+    model.set_query(RegisterQuery(text="study 001"))
+    with qtbot.waitSignal(model.loaded, timeout=10_000):
+        model.set_query(RegisterQuery(text="study 00130"))
+    qtbot.wait(200)  # let any stale answer arrive: it must be dropped
+    assert model.count == 1
+    assert shown[-1] == 1
+    assert model.data(model.index(0, model.spec.column_index("title"))) == "Study 00130"

@@ -201,9 +201,12 @@ class RegisterTableModel(QAbstractTableModel):
         self._pages = OrderedDict([(0, rows)])
         self._requested.clear()
         self.endResetModel()
+        complete = len(ids) < self.page_size and not need_total  # a short page is all there is
+        if complete:
+            self._pending_reload = False
         self.first_page_loaded.emit()
-        if len(ids) < self.page_size and not need_total:
-            self._finish_reload(None)  # a short first page is the whole answer
+        if complete:
+            self._finish_reload(None)
         else:
             self._count_rest(generation, need_total)
 

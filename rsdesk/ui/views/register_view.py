@@ -65,11 +65,16 @@ SEARCH_DELAY_MS = 250
 XLSX_EXPORT_MODULE = "rsdesk.services.reports.xlsx.registers"
 
 
-def xlsx_export_available() -> bool:
+def xlsx_export_installed() -> bool:
+    """Whether this build ships the Excel export, found without importing it (start-up time)."""
     try:
-        if importlib.util.find_spec(XLSX_EXPORT_MODULE) is None:
-            return False
+        return importlib.util.find_spec(XLSX_EXPORT_MODULE) is not None
     except ModuleNotFoundError:
+        return False
+
+
+def xlsx_export_available() -> bool:
+    if not xlsx_export_installed():
         return False
     return hasattr(importlib.import_module(XLSX_EXPORT_MODULE), "export_register")
 
@@ -155,7 +160,7 @@ class RegisterView(View):
         self.export_button.setObjectName("exportButton")
         self.export_button.setAccessibleName(self.tr("Export the filtered register to Excel"))
         self.export_button.clicked.connect(self.export_current)
-        if not xlsx_export_available():
+        if not xlsx_export_installed():
             self.export_button.setEnabled(False)
             self.export_button.setToolTip(self.tr("Excel export is not installed in this build."))
         else:
@@ -228,6 +233,7 @@ class RegisterView(View):
         layout.addLayout(bottom)
         self.setTabOrder(self.search_box, self.table)
 
+        self.model.first_page_loaded.connect(self._on_first_page_loaded)
         self.model.loaded.connect(self._on_loaded)
         self.model.loading_changed.connect(self._on_loading_changed)
         self._restore_columns()
@@ -412,6 +418,11 @@ class RegisterView(View):
         self._update_count_label()
         if self._selected_id is not None:
             self.select_id(self._selected_id)
+
+    @Slot()
+    def _on_first_page_loaded(self) -> None:
+        if self.model.loading:  # the first rows are shown; their number follows
+            self.count_label.setText(self.tr("Counting…"))
 
     @Slot(bool)
     def _on_loading_changed(self, loading: bool) -> None:
