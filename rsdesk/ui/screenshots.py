@@ -58,6 +58,11 @@ def apply_theme(app: Any, theme: str) -> None:
         (roles.Link, "#8ab4f8"),
     ):
         palette.setColor(role, QColor(colour))
+    # Disabled controls must look disabled: without this group they kept the bright text.
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        palette.setColor(disabled, role, QColor("#6f7378"))
+    palette.setColor(disabled, roles.Button, QColor("#26272a"))
     app.setPalette(palette)
 
 
