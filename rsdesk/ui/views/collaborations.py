@@ -61,7 +61,9 @@ class CollaborationsView(RegisterView):
         self.appraise_button.setAccessibleName(self.tr("Appraise the selected collaboration"))
         self.appraise_button.setToolTip(self.appraise_action.toolTip())
         self.appraise_button.clicked.connect(self.appraise_action.trigger)
-        self.top_bar.insertWidget(self.top_bar.indexOf(self.export_button), self.appraise_button)
+        # Under the table, not in the filter row: that row already sets the window's minimum
+        # width, and one more button pushed it past a 1366-pixel laptop screen.
+        self.bottom_bar.insertWidget(0, self.appraise_button)
         if not available:
             self.appraise_action.setToolTip(self.tr("The appraisal wizard is not installed."))
             self.appraise_button.setToolTip(self.appraise_action.toolTip())

@@ -128,7 +128,7 @@ class RegisterView(View):
             self.search_placeholder or self.tr("Search %s (Ctrl+F)") % self.spec.title.lower()
         )
         self.search_box.setAccessibleName(self.tr("Quick filter"))
-        self.search_box.setMinimumWidth(220)
+        self.search_box.setMinimumWidth(180)  # the filter row sets the window's minimum width
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -221,6 +221,8 @@ class RegisterView(View):
 
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
+        #: The row under the table (drill-down, counts); subclasses may add buttons to it.
+        self.bottom_bar = bottom
         bottom.addWidget(self.drill_label)
         bottom.addWidget(self.clear_drill_button)
         bottom.addStretch(1)
