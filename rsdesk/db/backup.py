@@ -24,6 +24,16 @@ def backup_sqlite(source: Path, target: Path) -> Path:
     return target
 
 
+def backup_file(source: Path, target: Path, passphrase: str | None = None) -> Path:
+    """A consistent copy of ``source``; an encrypted one stays encrypted with ``passphrase``."""
+    from rsdesk.db import encryption
+
+    if passphrase is not None and encryption.is_encrypted(source):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return encryption.backup_encrypted(source, target, passphrase)
+    return backup_sqlite(source, target)
+
+
 def rotating_backup_path(database: Path, reason: str) -> Path:
     """A new timestamped path in the backup folder; the oldest beyond KEEP_BACKUPS are removed."""
     folder = paths.backup_dir()
@@ -40,12 +50,18 @@ def rotating_backup_path(database: Path, reason: str) -> Path:
     return target
 
 
-def integrity_problems(path: Path, quick: bool = False) -> list[str]:
+def integrity_problems(path: Path, quick: bool = False, passphrase: str | None = None) -> list[str]:
     """``PRAGMA integrity_check`` as a list of problems (empty when the file is sound).
 
     ``quick`` runs ``quick_check``, which skips index cross-checks and is fast enough for
-    every start-up.
+    every start-up. An encrypted file is checked with ``passphrase`` (SQLCipher).
     """
+    from rsdesk.db import encryption
+
+    if encryption.is_encrypted(path):
+        if passphrase is None:
+            return [f"{path.name} is encrypted and no passphrase was given"]
+        return encryption.integrity_problems(path, passphrase, quick=quick)
     pragma = "quick_check" if quick else "integrity_check"
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:

@@ -219,3 +219,42 @@ def backup_encrypted(
 
 def is_encrypted_engine(engine: Engine) -> bool:
     return engine.url.get_driver_name() == "pysqlcipher"
+
+
+def integrity_problems(
+    path: str | os.PathLike[str], passphrase: str, *, quick: bool = False
+) -> list[str]:
+    """``PRAGMA integrity_check`` (or ``quick_check``) of an encrypted file; empty when sound.
+
+    A page that fails SQLCipher's authentication (a damaged or tampered file) is a problem too.
+    """
+    sqlcipher3 = _sqlcipher()
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        connection = _connect_raw(Path(path), passphrase, read_only=True)
+    except KnownError as exc:
+        return [str(exc)]
+    try:
+        rows = [row[0] for row in connection.execute(f"PRAGMA {pragma}")]
+    except sqlcipher3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        connection.close()
+    return [] if rows == ["ok"] else rows
+
+
+def checkpoint(path: str | os.PathLike[str], passphrase: str | None) -> None:
+    """Move the write-ahead log into the file (and empty it), so the file alone is the database."""
+    connection = _connect_raw(Path(path), passphrase, read_only=False)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+
+
+def engine_passphrase(engine: Engine) -> str | None:
+    """The passphrase an encrypted database's engine was opened with; None for a plain one."""
+    if not is_encrypted_engine(engine):
+        return None
+    password = engine.url.password
+    return None if password is None else str(password)

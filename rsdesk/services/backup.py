@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from rsdesk import paths
-from rsdesk.db import Database, open_database
+from rsdesk.db import Database, encryption, open_database
 from rsdesk.db.backup import backup_sqlite, integrity_problems, rotating_backup_path
 from rsdesk.db.engine import resolve_url
 from rsdesk.services.errors import KnownError
@@ -42,11 +42,18 @@ def check_on_open(database: Database) -> None:
     """Raise KnownError, naming the latest sound backup, if the database file is damaged."""
     if database.path is None or not database.path.exists():
         return
-    problems = integrity_problems(database.path, quick=True)
+    # An encrypted database (and its encrypted backups) is checked with its own passphrase.
+    passphrase = encryption.engine_passphrase(database.engine)
+    problems = integrity_problems(database.path, quick=True, passphrase=passphrase)
     if not problems:
         return
     sound = next(
-        (p for p in backups_of(database.path) if not integrity_problems(p, quick=True)), None
+        (
+            p
+            for p in backups_of(database.path)
+            if not integrity_problems(p, quick=True, passphrase=passphrase)
+        ),
+        None,
     )
     advice = (
         f" The latest sound backup is {sound}; restore it with 'rsdesk db restore {sound}'."
@@ -62,13 +69,10 @@ def backup(database: Database, target: Path) -> Path:
             "Backups of a server database are made with the server's own tools "
             "(pg_dump); rsdesk backs up SQLite files."
         )
-    from rsdesk.db import encryption
-
-    if encryption.is_encrypted_engine(database.engine):
+    passphrase = encryption.engine_passphrase(database.engine)
+    if passphrase is not None:
         # An encrypted database's backup stays encrypted, with the same passphrase.
-        password = database.engine.url.password
-        assert password is not None
-        return encryption.backup_encrypted(database.path, target, password)
+        return encryption.backup_encrypted(database.path, target, passphrase)
     backup_sqlite(database.path, target)
     problems = integrity_problems(target)
     if problems:
@@ -77,14 +81,24 @@ def backup(database: Database, target: Path) -> Path:
     return target
 
 
-def check_backup(source: Path) -> None:
-    """Raise KnownError unless ``source`` is a sound rsdesk database with an intact audit trail."""
+def check_backup(source: Path, passphrase: str | None = None) -> None:
+    """Raise KnownError unless ``source`` is a sound rsdesk database with an intact audit trail.
+
+    An encrypted backup needs ``passphrase``; a wrong one is refused like a damaged file.
+    """
     from rsdesk.services import audit
 
-    with source.open("rb") as handle:
-        if handle.read(16) != b"SQLite format 3\x00":
-            raise KnownError(f"{source} is not an rsdesk database file.")
-    problems = integrity_problems(source)
+    encrypted = encryption.is_encrypted(source)
+    if encrypted:
+        if not passphrase:
+            raise KnownError(f"{source} is encrypted; give its passphrase to restore it.")
+        encryption.check_passphrase(source, passphrase)
+    else:
+        with source.open("rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                raise KnownError(f"{source} is not an rsdesk database file.")
+        passphrase = None
+    problems = integrity_problems(source, passphrase=passphrase)
     if problems:
         raise KnownError(f"{source} is damaged ({problems[0]}); it was not restored.")
     # Check a copy, so that the backup itself is never modified (not even upgraded).
@@ -92,7 +106,7 @@ def check_backup(source: Path) -> None:
     try:
         shutil.copyfile(source, scratch)
         try:
-            candidate = open_database(scratch)
+            candidate = open_database(scratch, passphrase=passphrase)
         except KnownError as exc:
             raise KnownError(f"{source} cannot be restored: {exc}") from exc
         try:
@@ -109,16 +123,17 @@ def check_backup(source: Path) -> None:
             Path(str(scratch) + suffix).unlink(missing_ok=True)
 
 
-def restore(target_location: str | None, source: Path) -> Path:
+def restore(target_location: str | None, source: Path, passphrase: str | None = None) -> Path:
     """Replace the database at ``target_location`` by ``source``; the current file is kept aside.
 
+    An encrypted ``source`` is checked with ``passphrase`` (the file stays encrypted with it).
     Returns the path where the previous database was put.
     """
     url = resolve_url(target_location)
     if url.get_backend_name() != "sqlite" or not url.database:
         raise KnownError("rsdesk restores SQLite files; restore a server with its own tools.")
     target = Path(url.database)
-    check_backup(source)
+    check_backup(source, passphrase)
     aside = target.with_name(
         f"{target.stem}-before-restore-{dt.datetime.now():%Y%m%d-%H%M%S}{target.suffix}"
     )
@@ -128,8 +143,11 @@ def restore(target_location: str | None, source: Path) -> Path:
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             connection.close()
         except sqlite3.DatabaseError:
-            pass
+            pass  # an encrypted file: its write-ahead log is kept aside with it, below
         shutil.copyfile(target, aside)
+        wal = Path(str(target) + "-wal")
+        if wal.exists() and wal.stat().st_size:
+            shutil.copyfile(wal, Path(str(aside) + "-wal"))
     for suffix in ("-wal", "-shm"):
         Path(str(target) + suffix).unlink(missing_ok=True)
     tmp = target.with_name(target.name + ".restoring")
