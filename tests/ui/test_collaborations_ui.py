@@ -215,3 +215,25 @@ def test_appraise_from_the_register_opens_the_wizard_for_the_selected_row(qtbot,
     assert draft.id == wizard.state.appraisal.id
     wizard.dirty = False
     wizard.close()
+
+
+def test_appraise_without_the_mouse(qtbot, main_window, view) -> None:
+    """Ctrl+F, type, Down into the table, Ctrl+Shift+A: the wizard opens for that row."""
+    main_window.activateWindow()
+    view.focus_search()
+    target = view.model.row_id(5)
+    with qtbot.waitSignal(view.model.loaded, timeout=10_000):
+        qtbot.keyClicks(view.search_box, view.model.data(view.model.index(5, 0)))
+    assert view.model.count == 1
+    qtbot.keyClick(view.search_box, Qt.Key.Key_Down)
+    assert view.table.hasFocus()
+    assert view.current_id() == target
+    qtbot.keyClick(
+        view.table,
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: view.wizard is not None, timeout=10_000)
+    assert view.wizard.state.appraisal.collaboration_id == target
+    view.wizard.dirty = False
+    view.wizard.close()
