@@ -1,4 +1,5 @@
-"""`rsdesk db upgrade | check | backup OUT | restore IN | encrypt OUT | decrypt OUT | rekey`."""
+"""`rsdesk db upgrade | check | backup OUT | restore IN | encrypt OUT | decrypt OUT | rekey |
+copy --to URL | roles setup | roles grant LOGIN ROLE | roles revoke LOGIN ROLE | roles show`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from rsdesk.commands.common import database, existing_file, output_file
+from rsdesk.services.access import Capability
 from rsdesk.services.errors import KnownError
 
 PASSPHRASE_ENV = "RSDESK_PASSPHRASE"
@@ -38,6 +40,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     commands.add_parser(
         "rekey", help=f"change the passphrase (new one: ${NEW_PASSPHRASE_ENV} or asked)"
     ).set_defaults(handler=rekey_command)
+    copy = commands.add_parser(
+        "copy",
+        help="copy everything into an empty database (a server) and verify the copy",
+        description="Copy every record, attachment and audit entry into the empty database at "
+        "URL, creating its schema; the copy is verified (rows per table, audit chain) before it "
+        "is kept.",
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="the target database")
+    copy.set_defaults(handler=copy_command)
+    roles = commands.add_parser("roles", help="roles on a shared PostgreSQL server")
+    role_commands = roles.add_subparsers(dest="roles_command", metavar="ACTION", required=True)
+    role_commands.add_parser(
+        "setup", help="create the rsdesk group roles and grant this database's privileges"
+    ).set_defaults(handler=roles_setup_command)
+    for name, text in (("grant", "give LOGIN a role"), ("revoke", "take a role from LOGIN")):
+        action = role_commands.add_parser(name, help=text)
+        action.add_argument("login", metavar="LOGIN")
+        action.add_argument("role", metavar="ROLE", help="officer, compliance, manager or admin")
+        action.set_defaults(handler=roles_change_command)
+    role_commands.add_parser(
+        "show", help="your login and role, and on a server every login with a role"
+    ).set_defaults(handler=roles_show_command)
 
 
 def upgrade_command(args: argparse.Namespace) -> int:
@@ -159,4 +183,68 @@ def rekey_command(args: argparse.Namespace) -> int:
     encryption.check_passphrase(source, old)
     encryption.rekey(source, old, _new_passphrase(source, NEW_PASSPHRASE_ENV))
     print(f"passphrase of {source.name} changed")
+    return 0
+
+
+def copy_command(args: argparse.Namespace) -> int:
+    from rsdesk.db.engine import resolve_url
+    from rsdesk.services import database_copy
+
+    target = resolve_url(args.to)
+    db = database(args)
+    try:
+        db.access.require(Capability.ADMIN)
+        result = database_copy.copy_database(db, target)
+    finally:
+        db.dispose()
+    print(
+        f"copied {result.rows:,} rows in {len(result.counts)} tables to {result.target}; "
+        f"verified: row counts, audit chain of {result.audit_entries:,} entries "
+        f"(latest {result.latest_hash[:12]})"
+    )
+    return 0
+
+
+def roles_setup_command(args: argparse.Namespace) -> int:
+    from rsdesk.services import server_roles
+
+    db = database(args)
+    try:
+        with db.unit_of_work(Capability.ADMIN) as session:
+            groups = server_roles.set_up(session)
+    finally:
+        db.dispose()
+    print(f"roles ready on {db.display_name()}: {', '.join(groups)}")
+    return 0
+
+
+def roles_change_command(args: argparse.Namespace) -> int:
+    from rsdesk.services import server_roles
+
+    change = server_roles.grant if args.roles_command == "grant" else server_roles.revoke
+    db = database(args)
+    try:
+        with db.unit_of_work(Capability.ADMIN) as session:
+            role = change(session, args.login, args.role)
+    finally:
+        db.dispose()
+    if args.roles_command == "grant":
+        print(f"{args.login} is now {role.value}")
+    else:
+        print(f"{args.login} is no longer {role.value}")
+    return 0
+
+
+def roles_show_command(args: argparse.Namespace) -> int:
+    from rsdesk.services import server_roles
+
+    db = database(args)
+    try:
+        print(f"{db.access.login}: {db.access.role_name}")
+        if not db.is_sqlite:
+            with db.read() as session:
+                for member in server_roles.members(session):
+                    print(f"  {member.role.value:<11} {member.login}")
+    finally:
+        db.dispose()
     return 0

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rsdesk.commands.common import database, output_file
+from rsdesk.services.access import Capability
 
 #: Workbooks that are not one register's sheet, by their --what name.
 TRAINING_MATRIX = "training-matrix"
@@ -70,7 +71,7 @@ def export_xlsx(args: argparse.Namespace) -> int:
     try:
         pseudonymiser = None
         if args.pseudonymise:
-            with db.unit_of_work() as session:
+            with db.unit_of_work(Capability.EXPORT) as session:
                 pseudonymiser = pseudonyms.Pseudonymiser(pseudonyms.ensure_secret(session))
         with db.read() as session:
             if args.what:
@@ -113,7 +114,7 @@ def _export_training_matrix(args: argparse.Namespace, out: Path) -> int:
     try:
         pseudonymiser = None
         if args.pseudonymise:
-            with db.unit_of_work() as session:
+            with db.unit_of_work(Capability.EXPORT) as session:
                 pseudonymiser = pseudonyms.Pseudonymiser(pseudonyms.ensure_secret(session))
         with db.read() as session:
             department_id: Any = None

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from rsdesk.commands.common import database, output_file, print_json
+from rsdesk.services.access import Capability
 from rsdesk.services.errors import KnownError
 
 
@@ -43,7 +44,7 @@ def _annual(args: argparse.Namespace) -> int:
     out = output_file(args.out)
     db = database(args)
     try:
-        with db.unit_of_work() as session:
+        with db.unit_of_work(Capability.REPORTS) as session:
             report_id, content = generate_annual(
                 session, args.year, database_name=db.display_name(), actor=db.actor
             )
@@ -59,7 +60,7 @@ def _appraisal(args: argparse.Namespace) -> int:
     out = output_file(args.out)
     db = database(args)
     try:
-        with db.unit_of_work() as session:
+        with db.unit_of_work(Capability.REPORTS) as session:
             report_id, content = generate_appraisal_record(
                 session, args.id, database_name=db.display_name(), actor=db.actor
             )
@@ -109,7 +110,7 @@ def _listing(args: argparse.Namespace) -> int:
     out = output_file(args.out)
     db = database(args)
     try:
-        with db.unit_of_work() as session:
+        with db.unit_of_work(Capability.REPORTS) as session:
             try:
                 report_id, content = generate_listing(
                     session, args.name, query, database_name=db.display_name(), actor=db.actor

@@ -31,9 +31,13 @@ from rsdesk.db.engine import (
 )
 from rsdesk.db.lock import WriterLock
 from rsdesk.models.base import Base
-from rsdesk.services.errors import KnownError, ReadOnlyError
+from rsdesk.services import access as access_rules
+from rsdesk.services.access import Access, Capability
+from rsdesk.services.errors import KnownError, PermissionDenied, ReadOnlyError
 
 _PENDING_KEY = "rsdesk_audit_pending"
+#: Session.info key: the tables a unit of work may write (absent: any).
+_WRITABLE_KEY = "rsdesk_writable_tables"
 
 
 def os_user() -> str:
@@ -61,6 +65,7 @@ class Database:
         if lock_writes and sqlite_path(url) is not None:
             self._writer_lock = WriterLock(sqlite_path(url))  # type: ignore[arg-type]
         self.actor = actor or self._default_actor()
+        self._access: Access | None = None
         self._sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"actor": self.actor}
         )
@@ -89,6 +94,17 @@ class Database:
         except DBAPIError:
             return os_user()
 
+    @property
+    def access(self) -> Access:
+        """The login's role and rights: everything on a file, the group roles on a server."""
+        if self._access is None:
+            if self.is_sqlite:
+                self._access = access_rules.local_access(self.actor)
+            else:
+                with self.engine.connect() as connection:
+                    self._access = access_rules.server_access(connection)
+        return self._access
+
     def acquire_writer_lock(self) -> None:
         """Become the one writer of this SQLite file, or raise DatabaseInUse (a KnownError)."""
         if self._writer_lock is not None:
@@ -99,14 +115,23 @@ class Database:
         return self._writer_lock is not None and self._writer_lock.held
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """A write transaction: commits on success, rolls back on error; audited as one."""
+    def unit_of_work(self, purpose: Capability = Capability.EDIT) -> Iterator[Session]:
+        """A write transaction: commits on success, rolls back on error; audited as one.
+
+        ``purpose`` is the right the work needs: editing by default; printing a report (which is
+        archived) or exporting (which may create the pseudonym secret) need only theirs, and may
+        then write only the tables that purpose needs (rsdesk/services/access.py).
+        """
         if self.read_only:
             raise ReadOnlyError(
                 "This window is read-only: the database is open for writing in another rsdesk."
             )
+        self.access.require(purpose)
         self.acquire_writer_lock()
         with self._sessions.begin() as session:
+            session.info[access_rules.ACCESS_KEY] = self.access
+            if not self.access.allows(Capability.EDIT):
+                session.info[_WRITABLE_KEY] = self.access.writable_tables(purpose)
             session.connection(execution_options={WRITE_OPTION: True})
             yield session
 
@@ -114,6 +139,8 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A session for reading; closed at the end without commit (objects stay readable)."""
         with self._sessions() as session:
+            session.info[access_rules.ACCESS_KEY] = self.access
+            session.info[_WRITABLE_KEY] = frozenset()
             yield session
 
     def dispose(self) -> None:
@@ -153,8 +180,18 @@ def open_database(
     try:
         with database.engine.connect() as connection:
             connection.execute(select(1))
+        if not database.access.roles:
+            raise PermissionDenied(
+                f"The login {database.access.login} has no rsdesk role on this database; "
+                "an administrator gives one with 'rsdesk db roles grant LOGIN ROLE'."
+            )
         if upgrade:
             if not schema_version.is_current(database.engine):
+                if not database.access.allows(Capability.ADMIN):
+                    raise PermissionDenied(
+                        "This database needs a schema upgrade, which only an rsdesk "
+                        "administrator may run ('rsdesk db upgrade')."
+                    )
                 from rsdesk.db import migrate
 
                 migrate.upgrade(database)
@@ -162,7 +199,7 @@ def open_database(
                     enable_wal(database.engine)
             with database.read() as session:
                 current = reference_data.is_current(session)
-            if not current:
+            if not current and database.access.allows(Capability.EDIT):
                 with database.unit_of_work() as session:
                     reference_data.synchronise(session)
     except DBAPIError as exc:
@@ -269,6 +306,19 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
 event.listen(Base, "after_insert", _after_insert, propagate=True)
 event.listen(Base, "after_update", _after_update, propagate=True)
 event.listen(Base, "after_delete", _after_delete, propagate=True)
+
+
+def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
+    """Refuse, before any SQL runs, a change the login's role or the unit's purpose forbids."""
+    allowed = session.info.get(_WRITABLE_KEY)
+    if allowed is None:
+        return
+    access_rules.check_writes(
+        access_rules.access_of(session), allowed, [*session.new, *session.dirty, *session.deleted]
+    )
+
+
+event.listen(Session, "before_flush", _before_flush)
 event.listen(Session, "after_flush", _after_flush)
 
 

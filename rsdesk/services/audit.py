@@ -12,7 +12,19 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, String, Text, func, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    String,
+    Text,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from rsdesk.db import auditlog
@@ -173,6 +185,7 @@ def verify(
         )
 
     records_checked = 0
+    dialect = session.get_bind().dialect.name
     tables = {t.name: t for t in Base.metadata.sorted_tables if t.name in specs}
     for table_name, spec in specs.items():
         table = tables[table_name]
@@ -181,7 +194,7 @@ def verify(
         seen: set[int] = set()
         readers = [_reader(table.c[name]) for name in spec.columns]
         selected = [
-            type_coerce(table.c[name], Text) if reader is not None else table.c[name]
+            _as_text(table.c[name], dialect) if reader is not None else table.c[name]
             for name, reader in zip(spec.columns, readers)
         ]
         query = select(table.c.id, *selected).order_by(table.c.id)
@@ -237,6 +250,14 @@ def verify(
                 )
         progress(checked, total, f"Compared {table_name}")
     return VerifyResult(True, checked, records_checked, expected_prev)
+
+
+def _as_text(column: Any, dialect: str) -> Any:
+    """The column's stored text. PostgreSQL's driver decodes a json column even when told it is
+    text, which turns a JSON string value into a bare string: there it is cast to text."""
+    if dialect == "postgresql" and isinstance(column.type, JSON):
+        return cast(column, Text)
+    return type_coerce(column, Text)
 
 
 def _reader(column: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from rsdesk.services import training
+from rsdesk.services import access, training
 from rsdesk.services.registers.base import RegisterQuery
 from rsdesk.services.training import STATUS_COLOURS, STATUS_LABELS
 
@@ -32,6 +32,7 @@ def export_training_matrix(
     training view's filters do; a ``pseudonymiser`` replaces names and staff numbers (as in the
     register exports). Returns the number of people written.
     """
+    access.require_export(session, personal=pseudonymiser is None)
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
 

@@ -67,3 +67,42 @@ def test_a_cancelled_read_stops_with_query_cancelled(any_db: Database) -> None:
             )
         # The session stays usable for the next read.
         assert len(register_base.ordered_ids(session, spec, RegisterQuery())) == 5
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_rows_without_a_joined_value_sort_last_on_every_engine(
+    any_db: Database, descending: bool
+) -> None:
+    """A collaboration without a department has no department name: last both ways, as a
+    nullable column's gaps are, whatever the engine's own default for NULLs."""
+    from rsdesk.models import Department
+
+    with any_db.unit_of_work() as session:
+        beta, alpha = Department(name="Beta"), Department(name="Alpha")
+        session.add_all([beta, alpha])
+        session.flush()
+        plan = [beta.id, None, alpha.id, beta.id, None, alpha.id]
+        created = [
+            collaborations.create(
+                session, CollaborationInput(f"Study {n}", "exchange", department_id=department)
+            ).id
+            for n, department in enumerate(plan)
+        ]
+        names = {beta.id: "Beta", alpha.id: "Alpha"}
+    with_department = sorted(
+        (c for c, d in zip(created, plan, strict=True) if d is not None),
+        key=lambda c: (names[plan[created.index(c)]], c),
+        reverse=descending,
+    )
+    without = sorted(
+        (c for c, d in zip(created, plan, strict=True) if d is None), reverse=descending
+    )
+    spec = registers.get("collaborations")
+    query = RegisterQuery(sort_key="department", descending=descending)
+    with any_db.read() as session:
+        ids = register_base.ordered_ids(session, spec, query)
+        first = register_base.ordered_ids(session, spec, query, 5)
+        fetched = [row[0] for row in registers.fetch(session, spec, query)]
+    assert ids == with_department + without
+    assert first == ids[:5]
+    assert fetched == ids

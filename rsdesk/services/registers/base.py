@@ -181,11 +181,32 @@ def ordered(spec: RegisterSpec, query: RegisterQuery, statement: Select[Any]) ->
     expr = spec.column(key).expr
     direction = expr.desc() if query.descending else expr.asc()
     tie = spec.id_expr.desc() if query.descending else spec.id_expr.asc()
-    if not _nullable(expr):
+    if not _may_be_null(spec, expr):
         # No NULLs to place: a plain ORDER BY lets the database walk the column's index and stop
         # after one page instead of sorting every row (NULLS LAST defeats SQLite's index).
         return statement.order_by(direction, tie)
     return statement.order_by(direction.nulls_last(), tie)
+
+
+def _may_be_null(spec: RegisterSpec, expr: Any) -> bool:
+    """Whether sorting on ``expr`` meets NULLs: a nullable column, or any column of a table the
+    base LEFT JOINs (a collaboration without a department has no department name), so that
+    both engines place those rows last."""
+    if _nullable(expr):
+        return True
+    outer = _outer_joined(spec)
+    return any(getattr(source, "name", None) in outer for source in expr._from_objects)
+
+
+def _outer_joined(spec: RegisterSpec) -> set[str]:
+    """Names of the tables (or aliases) on the right of a LEFT JOIN in the spec's base."""
+    found: set[str] = set()
+    for clause in spec.base().with_only_columns(spec.id_expr).get_final_froms():
+        while isinstance(clause, Join):
+            if clause.isouter:
+                found.add(getattr(clause.right, "name", ""))
+            clause = clause.left
+    return found
 
 
 def _nullable(expr: Any) -> bool:
@@ -238,7 +259,7 @@ def ordered_ids(
         used, statement = _ids_statement(spec, query)
         key = query.sort_key or used.default_sort
         expr = used.column(key).expr if key is not None else None
-        if limit is None or expr is None or not _nullable(expr):
+        if limit is None or expr is None or not _may_be_null(used, expr):
             statement = ordered(used, query, statement)
             if limit is not None:
                 statement = statement.limit(limit)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from rsdesk.services import registers
+from rsdesk.services.access import Capability
 from rsdesk.ui.context import AppContext
 
 
@@ -124,7 +125,7 @@ class ExportDialog(QDialog):
 
             pseudonymiser = None
             if pseudonymise:
-                with db.unit_of_work() as session:
+                with db.unit_of_work(Capability.EXPORT) as session:
                     pseudonymiser = pseudonyms.Pseudonymiser(pseudonyms.ensure_secret(session))
             with db.read() as session:
                 if name is None:

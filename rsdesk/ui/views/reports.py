@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from rsdesk.services import registers
+from rsdesk.services.access import Capability
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import CancelToken, Progress
 from rsdesk.services.reports import archive
@@ -194,7 +195,7 @@ class ReportsView(View):
         db = self.context.db
 
         def work(progress: Progress, cancel: CancelToken) -> Path:
-            with db.unit_of_work() as session:
+            with db.unit_of_work(Capability.REPORTS) as session:
                 _, content = generate_annual(
                     session,
                     year,
@@ -227,7 +228,7 @@ class ReportsView(View):
         db = self.context.db
 
         def work(progress: Progress, cancel: CancelToken) -> Path:
-            with db.unit_of_work() as session:
+            with db.unit_of_work(Capability.REPORTS) as session:
                 _, content = generate_listing(
                     session,
                     name,

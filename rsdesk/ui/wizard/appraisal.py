@@ -253,9 +253,10 @@ class AppraisalWizard(QWizard):
         db = self.context.db
 
         def work(progress: Any, cancel: Any) -> str:
+            from rsdesk.services.access import Capability
             from rsdesk.services.reports.pdf.appraisal import generate_appraisal_record
 
-            with db.unit_of_work() as session:
+            with db.unit_of_work(Capability.REPORTS) as session:
                 _report_id, content = generate_appraisal_record(
                     session,
                     appraisal_id,

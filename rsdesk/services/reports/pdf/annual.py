@@ -854,6 +854,9 @@ def generate_annual(
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> tuple[int, bytes]:
     """Gathers, lays out, stamps and archives the annual report; returns ``(archive id, bytes)``."""
+    from rsdesk.services import access
+
+    access.require(session, access.Capability.REPORTS)
     if not 1900 <= year <= 2999:
         from rsdesk.services.errors import ValidationError
 

@@ -343,6 +343,9 @@ def generate_appraisal_record(
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> tuple[int, bytes]:
     """Builds, stamps and archives the record of one appraisal; ``(archive id, bytes)``."""
+    from rsdesk.services import access
+
+    access.require(session, access.Capability.REPORTS)
     progress(0, 2, "Reading the appraisal")
     view = workflow.get_appraisal(session, appraisal_id)
     stamp = archive.make_stamp(session, database_name)

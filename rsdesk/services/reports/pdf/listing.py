@@ -11,7 +11,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.platypus import NextPageTemplate, Paragraph, Spacer
 from sqlalchemy.orm import Session
 
-from rsdesk.services import registers
+from rsdesk.services import access, registers
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
 from rsdesk.services.reports import archive
@@ -127,6 +127,11 @@ def generate_listing(
 ) -> tuple[int, bytes]:
     """Builds, stamps and archives a listing; returns ``(archive id, PDF bytes)``."""
     spec = registers.get(register_name)
+    from rsdesk.services.reports.xlsx.registers import holds_personal_data
+
+    access.require(session, access.Capability.REPORTS)
+    if holds_personal_data(spec):  # a listing of people leaves the office like an export
+        access.require(session, access.Capability.EXPORT_PERSONAL)
     stamp = archive.make_stamp(session, database_name)
     stamp["author"] = actor
     content = build_listing(session, spec, query, stamp, progress=progress, cancel=cancel)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from rsdesk import __version__
 from rsdesk.db import auditlog
 from rsdesk.models import AuditEntry
-from rsdesk.services import audit, registers
+from rsdesk.services import access, audit, registers
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from rsdesk.services.pseudonyms import Pseudonymiser
 from rsdesk.services.registers.base import RegisterQuery
@@ -202,6 +202,8 @@ def export_audit_workbook(
     ``queries`` optionally narrows registers by name; the others are exported whole (archived
     records included: an audit copy leaves nothing out).
     """
+    # Staff, onboarding and training sheets and the audit log's actors are personal data.
+    access.require_export(session, personal=pseudonymiser is None)
     queries = dict(queries or {})
     when = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     latest = audit.latest_hash(session)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rsdesk import __version__
-from rsdesk.services import registers
+from rsdesk.services import access, registers
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from rsdesk.services.pseudonyms import PERSONAL_KEYS, Pseudonymiser, kind_of
@@ -79,6 +79,11 @@ def is_personal(spec: RegisterSpec, column: Any) -> bool:
     if column.personal or column.key in PERSONAL_KEYS:
         return True
     return spec.name == "staff" and column.key in ("name",)
+
+
+def holds_personal_data(spec: RegisterSpec) -> bool:
+    """Whether a register shows people's names, e-mails or staff numbers."""
+    return any(is_personal(spec, column) for column in spec.columns)
 
 
 def sheet_columns(spec: RegisterSpec) -> list[sh.SheetColumn]:
@@ -205,6 +210,7 @@ def export_register(
 ) -> ExportResult:
     """One register (the current filtered view) as a one-sheet workbook at ``out``."""
     spec = registers.get(name)
+    access.require_export(session, personal=pseudonymiser is None and holds_personal_data(spec))
     query = query or RegisterQuery()
     total = registers.count(session, spec, query)
     workbook = new_workbook(spec.title, actor, f"{spec.title}: {query.describe(spec)}")
