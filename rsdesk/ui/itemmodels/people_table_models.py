@@ -171,6 +171,8 @@ class ChecklistTableModel(QAbstractTableModel):
             return item.waiver_reason or item.evidence_note or ""
         if role == RowIdRole:
             return item.id
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            return item.title  # the full title when the column elides it
         if role == Qt.ItemDataRole.ToolTipRole and column == 5:
             return item.waiver_reason or item.evidence_note or None
         if column == 2 and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):

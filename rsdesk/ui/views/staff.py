@@ -150,10 +150,13 @@ class StaffView(View):
         self.checklist.verticalHeader().hide()
         self.checklist.setWordWrap(False)
         checklist_header = self.checklist.horizontalHeader()
-        checklist_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        checklist_header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 80), (2, 92), (3, 84), (4, 80)):
-            self.checklist.setColumnWidth(column, width)
+        # Dates, status and who fit their contents; the check and the evidence share the rest,
+        # so the evidence column is not pushed off the panel (it was, at 150 %).
+        for column in range(6):
+            mode = QHeaderView.ResizeMode.Stretch if column in (0, 5) else None
+            checklist_header.setSectionResizeMode(
+                column, mode or QHeaderView.ResizeMode.ResizeToContents
+            )
         self.note = QLineEdit()
         self.note.setObjectName("checkNote")
         self.note.setPlaceholderText(self.tr("Evidence, or the reason for a waiver"))
@@ -284,6 +287,9 @@ class StaffView(View):
         self.count_label.setText(text)
         if keep is not None:
             self.select_staff(keep)
+        elif rows:
+            # Like a mail program: show the first person's checklist rather than an empty panel.
+            self.table.selectRow(0)
 
     def select_staff(self, staff_id: int) -> bool:
         row = self.model.row_of(staff_id)
