@@ -30,12 +30,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     restore.add_argument("source", metavar="IN")
     restore.set_defaults(handler=restore_command)
     encrypt = commands.add_parser(
-        "encrypt", help=f"write an encrypted copy to OUT (passphrase: ${PASSPHRASE_ENV} or asked)"
+        "encrypt",
+        help=f"write an encrypted copy to OUT, or protect the database itself with --in-place "
+        f"(passphrase: ${PASSPHRASE_ENV} or asked)",
     )
-    encrypt.add_argument("out")
+    encrypt.add_argument("out", nargs="?")
+    encrypt.add_argument(
+        "--in-place", action="store_true", help="protect the database file itself, verified"
+    )
     encrypt.set_defaults(handler=encrypt_command)
-    decrypt = commands.add_parser("decrypt", help="write a plain copy of an encrypted database")
-    decrypt.add_argument("out")
+    decrypt = commands.add_parser(
+        "decrypt",
+        help="write a plain copy of an encrypted database to OUT, or remove the passphrase "
+        "from the database itself with --in-place",
+    )
+    decrypt.add_argument("out", nargs="?")
+    decrypt.add_argument(
+        "--in-place", action="store_true", help="make the database file itself plain, verified"
+    )
     decrypt.set_defaults(handler=decrypt_command)
     commands.add_parser(
         "rekey", help=f"change the passphrase (new one: ${NEW_PASSPHRASE_ENV} or asked)"
@@ -78,13 +90,14 @@ def upgrade_command(args: argparse.Namespace) -> int:
 def check_command(args: argparse.Namespace) -> int:
     from rsdesk.db import migrate
     from rsdesk.db.backup import integrity_problems
+    from rsdesk.db.encryption import engine_passphrase
 
     db = database(args, upgrade=False)
     try:
         if db.path is not None:
             if not db.path.exists():
                 raise KnownError(f"{db.path}: no such database")
-            problems = integrity_problems(db.path)
+            problems = integrity_problems(db.path, passphrase=engine_passphrase(db.engine))
             if problems:
                 raise KnownError(f"integrity check failed: {problems[0]}")
         current = migrate.current_revision(db)
@@ -116,10 +129,13 @@ def backup_command(args: argparse.Namespace) -> int:
 
 
 def restore_command(args: argparse.Namespace) -> int:
+    from rsdesk.db import encryption
     from rsdesk.services import backup
 
     source = existing_file(args.source)
-    aside = backup.restore(args.db, source)
+    # An encrypted backup is checked (and then opened) with its passphrase.
+    passphrase = encryption.passphrase_for(source) if encryption.is_encrypted(source) else None
+    aside = backup.restore(args.db, source, passphrase)
     print(f"restored {source}; the previous database was kept as {aside}")
     return 0
 
@@ -131,6 +147,15 @@ def _database_file(args: argparse.Namespace) -> Path:
     if path is None:
         raise KnownError("Encryption applies to a database file, not to a server database.")
     return existing_file(str(path))
+
+
+def _output_or_in_place(args: argparse.Namespace) -> Path | None:
+    """OUT, or None with --in-place; exactly one of them."""
+    if args.in_place and args.out:
+        raise KnownError("Give either OUT or --in-place, not both.")
+    if not args.in_place and not args.out:
+        raise KnownError("Give OUT (a copy) or --in-place (the database itself).")
+    return None if args.in_place else output_file(args.out)
 
 
 def _new_passphrase(path: Path, variable: str) -> str:
@@ -151,23 +176,42 @@ def _new_passphrase(path: Path, variable: str) -> str:
 
 def encrypt_command(args: argparse.Namespace) -> int:
     from rsdesk.db import encryption
+    from rsdesk.services import encryption as protection
 
     source = _database_file(args)
-    target = output_file(args.out)
+    target = _output_or_in_place(args)
     if encryption.is_encrypted(source):
         raise KnownError(f"{source.name} is already encrypted (use db rekey or db decrypt).")
-    encryption.encrypt_copy(source, target, _new_passphrase(source, PASSPHRASE_ENV))
+    passphrase = _new_passphrase(source, PASSPHRASE_ENV)
+    if target is None:
+        result = protection.encrypt_in_place(source, passphrase)
+        print(f"{source.name} is now encrypted ({result.rows:,} rows verified)")
+        if result.plain_backups:
+            print(
+                f"{len(result.plain_backups)} older automatic backups are not encrypted, in "
+                f"{result.plain_backups[0].parent}; delete them if they must not be read"
+            )
+        return 0
+    encryption.encrypt_copy(source, target, passphrase)
     print(f"encrypted copy written to {target}")
     return 0
 
 
 def decrypt_command(args: argparse.Namespace) -> int:
     from rsdesk.db import encryption
+    from rsdesk.services import encryption as protection
 
     source = _database_file(args)
-    target = output_file(args.out)
+    target = _output_or_in_place(args)
     if not encryption.is_encrypted(source):
         raise KnownError(f"{source.name} is not encrypted; use db backup for a copy.")
+    if target is None:
+        result = protection.decrypt_in_place(source, encryption.passphrase_for(source))
+        print(
+            f"{source.name} is now plain ({result.rows:,} rows verified); the encrypted file "
+            f"was kept as {result.kept_aside}"
+        )
+        return 0
     encryption.decrypt_copy(source, target, encryption.passphrase_for(source))
     print(f"plain copy written to {target}")
     return 0
@@ -179,9 +223,11 @@ def rekey_command(args: argparse.Namespace) -> int:
     source = _database_file(args)
     if not encryption.is_encrypted(source):
         raise KnownError(f"{source.name} is not encrypted; use db encrypt first.")
+    from rsdesk.services import encryption as protection
+
     old = encryption.passphrase_for(source)
     encryption.check_passphrase(source, old)
-    encryption.rekey(source, old, _new_passphrase(source, NEW_PASSPHRASE_ENV))
+    protection.change_passphrase(source, old, _new_passphrase(source, NEW_PASSPHRASE_ENV))
     print(f"passphrase of {source.name} changed")
     return 0
 

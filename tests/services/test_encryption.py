@@ -160,7 +160,7 @@ def test_db_encrypt_decrypt_and_rekey_on_the_command_line(db: Database, db_path:
     result = _cli(db_path, "db", "encrypt", str(encrypted), RSDESK_PASSPHRASE="pw one")
     assert result.returncode == 0, result.stderr
     assert b"Zyxwvut" not in encrypted.read_bytes()
-    result = _cli(encrypted, "db", "rekey", RSDESK_PASSPHRASE="pw one", RSDESK_NEW_PASSPHRASE="two")
+    result = _cli(encrypted, "db", "rekey", RSDESK_PASSPHRASE="pw one", RSDESK_NEW_PASSPHRASE="pw two long")
     assert result.returncode == 0, result.stderr
     wrong = _cli(
         encrypted, "db", "decrypt", str(db_path.parent / "x.sqlite3"), RSDESK_PASSPHRASE="pw one"
@@ -169,7 +169,7 @@ def test_db_encrypt_decrypt_and_rekey_on_the_command_line(db: Database, db_path:
     assert wrong.stderr.strip().count("\n") == 0
     assert "Wrong passphrase" in wrong.stderr
     plain = db_path.parent / "plain.sqlite3"
-    result = _cli(encrypted, "db", "decrypt", str(plain), RSDESK_PASSPHRASE="two")
+    result = _cli(encrypted, "db", "decrypt", str(plain), RSDESK_PASSPHRASE="pw two long")
     assert result.returncode == 0, result.stderr
     assert SECRET_TITLE.encode() in plain.read_bytes()
     no_passphrase = _cli(encrypted, "db", "decrypt", str(db_path.parent / "y.sqlite3"))
