@@ -143,6 +143,17 @@ class Database:
             session.info[_WRITABLE_KEY] = frozenset()
             yield session
 
+    def use_engine(self, engine: Engine) -> None:
+        """Continue on ``engine`` (the same file, now encrypted or plain), keeping the writer lock.
+
+        The GUI's views and runner hold this object, so a converted file is swapped in here
+        instead of opening a new Database.
+        """
+        old = self.engine
+        self.engine = engine
+        self._sessions.configure(bind=engine)
+        old.dispose()
+
     def dispose(self) -> None:
         self.engine.dispose()
         if self._writer_lock is not None:

@@ -87,6 +87,20 @@ def add_read_only_banner(window: QMainWindow) -> None:
     window.setWindowTitle(window.windowTitle() + window.tr(" (read-only)"))
 
 
+def ask_passphrase_if_encrypted(target: str | None) -> str | None:
+    """For an encrypted database file, its passphrase (asked in a dialog; "" if cancelled);
+    None for a plain file or a server."""
+    from rsdesk.db import encryption
+    from rsdesk.db.engine import resolve_url, sqlite_path
+
+    path = sqlite_path(resolve_url(target))
+    if path is None or not encryption.is_encrypted(path):
+        return None
+    from rsdesk.ui.dialogs.passphrase_dialog import unlock
+
+    return unlock(path) or ""
+
+
 def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -98,7 +112,10 @@ def run_gui(args: argparse.Namespace) -> int:
     app = create_application()
     assert isinstance(app, QApplication)
     try:
-        db = open_database(args.db, lock_writes=True)
+        passphrase = ask_passphrase_if_encrypted(args.db)
+        if passphrase == "":
+            return 0  # the user cancelled the passphrase dialog
+        db = open_database(args.db, lock_writes=True, passphrase=passphrase)
     except KnownError as exc:
         QMessageBox.critical(None, "rsdesk", str(exc))
         raise

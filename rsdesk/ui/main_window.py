@@ -143,6 +143,9 @@ class MainWindow(QMainWindow):
         self.responsibilities_action.setObjectName("responsibilitiesAction")
         self.responsibilities_action.triggered.connect(self.show_responsibilities)
         self.tools_menu.addAction(self.responsibilities_action)
+        from rsdesk.ui.protection import add_protection_menu
+
+        self.protection = add_protection_menu(self.context, self, self.tools_menu)
         self.help_menu = menu.addMenu(self.tr("&Help"))
         self.guide_action = QAction(self.tr("&User guide"), self)
         self.guide_action.setObjectName("guideAction")
