@@ -147,3 +147,54 @@ def test_every_wizard_page_names_its_controls(qtbot, filled, context) -> None:
     wizard.dirty = False
     wizard.hide()
     assert not problems, "unnamed controls:\n" + "\n".join(problems)
+
+
+def _tab_chain(start: QWidget, root: QWidget) -> list[QWidget]:
+    """The widgets Tab visits from ``start`` (focusable, shown), once round."""
+    from PySide6.QtCore import Qt
+
+    chain, widget = [], start.nextInFocusChain()
+    while widget is not start and len(chain) < 500:
+        tabbable = widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value
+        if tabbable and widget.isVisibleTo(root) and widget.isEnabled():
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    return [start, *chain]
+
+
+def test_the_collaboration_editor_tabs_through_its_fields_in_reading_order(
+    qtbot, filled, context
+) -> None:
+    from rsdesk.ui.dialogs.collaboration_dialog import CollaborationDialog
+
+    dialog = CollaborationDialog(context, _first(filled, Collaboration))
+    qtbot.addWidget(dialog)
+    _shown(context, dialog)
+    chain = _tab_chain(dialog.title_edit, dialog)
+    expected = [
+        dialog.title_edit,
+        dialog.kind_combo,
+        dialog.status_combo,
+        dialog.department_combo,
+        dialog.lead_combo,
+        dialog.start_edit,
+        dialog.end_edit,
+        dialog.review_edit,
+        dialog.amount_edit,
+        dialog.source_edit,
+        dialog.field_edit,
+        dialog.dual_use_combo,
+        dialog.partner_picker.search_box,
+        dialog.technology_list,
+        dialog.description_edit,
+        dialog.save_button,
+    ]
+
+    def position(widget: QWidget) -> int:
+        for index, member in enumerate(chain):
+            if member is widget or widget.isAncestorOf(member):
+                return index
+        raise AssertionError(f"{widget.objectName() or type(widget).__name__} is not reachable")
+
+    positions = [position(widget) for widget in expected]
+    assert positions == sorted(positions), [w.objectName() for w in expected]
