@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 
-from rsdesk.db.bulk import Encoded, bulk_insert, is_fast
+from rsdesk.db.bulk import Encoded, bulk_insert, insert_tuples, is_fast, stored_values
 from rsdesk.models.audit import AuditEntry, AuditHead
 from rsdesk.models.base import Base
 
@@ -369,6 +369,8 @@ def _ascii_text(text: Any) -> bool:
 
 
 _encode_string: Any = json.encoder.encode_basestring  # type: ignore[attr-defined]
+#: A string as ``dumps`` writes it (JSON-quoted, non-ASCII kept).
+encode_string: Any = _encode_string
 #: id(spec) -> (spec, its columns sorted as JSON keys are, with their encoded key texts).
 _SORTED_COLUMNS: dict[int, tuple[AuditSpec, tuple[tuple[str, str], ...]]] = {}
 
@@ -398,16 +400,7 @@ def append_entries(
     The head row is read ``FOR UPDATE`` (a no-op on SQLite, where the write lock already
     serialises writers), so concurrent writers on a server queue instead of forking the chain.
     """
-    head = connection.execute(
-        select(AuditHead.last_entry_id, AuditHead.last_hash)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-    ).first()
-    if head is None:
-        connection.execute(insert(AuditHead).values(id=1, last_entry_id=0, last_hash=GENESIS_HASH))
-        last_id, last_hash = 0, GENESIS_HASH
-    else:
-        last_id, last_hash = head
+    last_id, last_hash = _read_head(connection)
     specs = audited_specs()
     when = (at or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
     at_text = when.isoformat(timespec="seconds")
@@ -421,8 +414,12 @@ def append_entries(
     for entry in entries:
         spec = specs[entry.table_name]
         last_id += 1
-        # Same digests as state_digest() and entry_hash(), without encoding values twice.
-        state_hash, body, stored = texts.entry(spec, entry, fast)
+        # Same digests as state_digest() and entry_hash(), without encoding values twice. Without
+        # salts the hashed changes text is valid JSON of the changes and is stored as it is.
+        salted = entry.salts is not None
+        state_hash, body, stored = texts.entry(spec, entry, fast and salted)
+        if fast and not salted:
+            stored = body
         # dumps([last_id, at_text, actor, table_name, record_id, action, state_hash]), assembled.
         record = entry.record_id
         header = (
@@ -454,9 +451,133 @@ def append_entries(
     if batch:
         written += bulk_insert(connection, table, batch)
     if written:
-        connection.execute(
-            update(AuditHead)
-            .where(AuditHead.id == 1)
-            .values(last_entry_id=last_id, last_hash=last_hash)
-        )
+        _write_head(connection, last_id, last_hash)
     return written
+
+
+def _read_head(connection: Connection) -> tuple[int, str]:
+    """The chain's tip, read ``FOR UPDATE`` (created on first use)."""
+    head = connection.execute(
+        select(AuditHead.last_entry_id, AuditHead.last_hash)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+    ).first()
+    if head is None:
+        connection.execute(insert(AuditHead).values(id=1, last_entry_id=0, last_hash=GENESIS_HASH))
+        return 0, GENESIS_HASH
+    return head[0], head[1]
+
+
+def _write_head(connection: Connection, last_id: int, last_hash: str) -> None:
+    connection.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(last_entry_id=last_id, last_hash=last_hash)
+    )
+
+
+def append_inserts(
+    connection: Connection,
+    actor: str,
+    table_name: str,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    texts: TextCache | None = None,
+    at: dt.datetime | None = None,
+) -> int:
+    """Entries for rows just inserted into ``table_name`` (each with its ``id``), chained after
+    the head: the entries ``append_entries`` writes for ``insert_entry(spec, row["id"], row)``.
+
+    Dict and list values must be JSON-ready and canonical already (they are hashed as they are).
+    On SQLite, a table without personal fields takes one tight loop that encodes each value once,
+    builds both hashed texts from the pieces, stores the hashed changes text as the changes
+    column (the same JSON, compact and sorted) and hands plain tuples to ``executemany``: the
+    bulk writers' (demo data, large imports) main cost.
+    """
+    spec = audited_specs()[table_name]
+    texts = texts if texts is not None else TextCache()
+    if spec.personal or not is_fast(connection):
+        return append_entries(
+            connection,
+            actor,
+            (_insert_entry_of_ready_row(spec, row) for row in rows),
+            at=at,
+            texts=texts,
+        )
+    if not rows:
+        return 0
+    last_id, last_hash = _read_head(connection)
+    when = (at or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
+    at_text = when.isoformat(timespec="seconds")
+    table = AuditEntry.__table__
+    assert isinstance(table, Table)
+    stored_at, stored_null = stored_values(connection, table, {"at": when, "salts": None})
+    columns = _sorted_columns(spec)
+    value_text = texts.value
+    canonical_ = canonical
+    encode = _encode_string
+    int_repr = int.__repr__
+    sha256 = hashlib.sha256
+    prefix = f"{_encode_string(at_text)},{_encode_string(actor)},{texts.key(table_name)},"
+    suffix = "," + texts.key("insert") + ',"'
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        parts = []
+        body = []
+        for name, key in columns:
+            value = row.get(name)
+            if value is None:
+                parts.append(key + ":null")
+                continue
+            cls = type(value)
+            if cls is str:
+                text = encode(value)
+            elif cls is bool:
+                text = "true" if value else "false"
+            elif cls is int:
+                text = int_repr(value)
+            elif cls is dict or cls is list:
+                text = value_text(value)
+            else:
+                value = canonical_(value)
+                if value is None:
+                    parts.append(key + ":null")
+                    continue
+                text = value_text(value)
+            parts.append(key + ":" + text)
+            body.append(key + ":[null," + text + "]")
+        state_hash = sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()
+        changes = "{" + ",".join(body) + "}"
+        last_id += 1
+        record_id = row["id"]
+        record_text = int_repr(record_id) if type(record_id) is int else dumps(record_id)
+        header = f'[{last_id},{prefix}{record_text}{suffix}{state_hash}"]'
+        digest = sha256(f"{last_hash}\n{header}\n{changes}".encode()).hexdigest()
+        params.append(
+            (
+                last_id, stored_at, actor, table_name, record_id, "insert", changes,
+                stored_null, stored_null, state_hash, last_hash, digest,
+            )
+        )  # fmt: skip
+        last_hash = digest
+    insert_tuples(connection, table, _ENTRY_COLUMNS, params)
+    _write_head(connection, last_id, last_hash)
+    return len(params)
+
+
+_ENTRY_COLUMNS = (
+    "id", "at", "actor", "table_name", "record_id", "action", "changes", "salts", "redacted",
+    "state_hash", "prev_hash", "hash",
+)  # fmt: skip
+
+
+def _insert_entry_of_ready_row(spec: AuditSpec, row: Mapping[str, Any]) -> PendingEntry:
+    """``insert_entry`` for a row whose dicts and lists are canonical already (kept as they are,
+    so that a document shared by many rows is encoded once)."""
+    state = {}
+    for name in spec.columns:
+        value = row.get(name)
+        cls = type(value)
+        state[name] = value if cls is dict or cls is list else canonical(value)
+    changes = {name: [None, value] for name, value in state.items() if value is not None}
+    return PendingEntry(spec.table_name, row["id"], "insert", changes, state, new_salts(spec))

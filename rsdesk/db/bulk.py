@@ -66,6 +66,31 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str
     return len(rows)
 
 
+def stored_values(connection: Connection, table: Table, values: Mapping[str, Any]) -> list[Any]:
+    """Each of ``values`` as the column's type hands it to the driver (for constants that a
+    caller of :func:`insert_tuples` puts in every row)."""
+    dialect = connection.dialect
+    out = []
+    for name, value in values.items():
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        out.append(processor(value) if processor is not None else value)
+    return out
+
+
+def insert_tuples(
+    connection: Connection, table: Table, names: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> int:
+    """Insert rows given as tuples of driver values (see :func:`stored_values`) for ``names``.
+
+    Only where :func:`is_fast` is true: nothing is converted, the tuples go to ``executemany``.
+    """
+    assert is_fast(connection)
+    if rows:
+        sql = _plan(connection.dialect, table, names)[0]
+        connection.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+    return len(rows)
+
+
 def _repeat_converter(processor: Processor) -> Processor:
     """``processor``, reusing the last result when the same object comes again (a timestamp or
     enum value shared by a whole batch)."""
