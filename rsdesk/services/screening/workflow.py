@@ -3,6 +3,7 @@
 - :func:`screen_partner` screens one partner (its name and every other name) against all active
   lists and stores a :class:`ScreeningResult` per matched entry. The partner service calls it
   when a partner is created or renamed.
+- :func:`screen_partners` does it for several new or renamed partners at once (an import).
 - :func:`rescreen_all` does it for every partner, in batches, with progress and cancel.
 - :func:`decide` records the officer's verdict (true match or false positive, with a note).
 - A verdict follows the entry into newer versions of its list while the entry's fingerprint is
@@ -264,6 +265,42 @@ def screen_partner(
     )
     session.flush()
     return outcome
+
+
+def screen_partners(
+    session: Session, partner_ids: Sequence[int], *, index: MatchIndex | None = None
+) -> list[ScreenOutcome]:
+    """:func:`screen_partner` for several partners (an import), with one index and one query
+    per kind of stored result for each batch instead of one per partner."""
+    if not partner_ids:
+        return []
+    index = index or get_index(session)
+    outcomes = []
+    for start in range(0, len(partner_ids), BATCH):
+        chunk = list(partner_ids[start : start + BATCH])
+        partners = session.scalars(
+            select(Partner)
+            .where(Partner.id.in_(chunk))
+            .order_by(Partner.id)
+            .options(selectinload(Partner.other_names))
+        ).all()
+        if len(partners) != len(set(chunk)):
+            missing = sorted(set(chunk) - {partner.id for partner in partners})
+            raise NotFoundError(f"No partner with id {missing[0]}")
+        current = _current_results(session, chunk)
+        decisions = _decisions(session, chunk)
+        for partner in partners:
+            outcomes.append(
+                _apply(
+                    session,
+                    partner,
+                    index.match(_partner_names(partner)),
+                    current.get(partner.id, {}),
+                    decisions,
+                )
+            )
+        session.flush()
+    return outcomes
 
 
 def rescreen_all(
