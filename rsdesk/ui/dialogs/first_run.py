@@ -5,7 +5,8 @@ the institution (name and logo), where to keep the database (here, another file,
 and how to start (sample data, empty, or import a spreadsheet). Finishing applies the choice
 (:func:`apply_choice`: opens the chosen database, remembers it in the user's config file, saves
 the name and logo); a failure (an unreachable server, a bad file) is shown on the last page and
-the wizard stays open. Encryption is not offered: this build has no encrypted databases.
+the wizard stays open. A database file can be protected with a passphrase from the start (the
+second page; it is encrypted in place before anything else is written to it).
 
 After the main window opens, :func:`start` loads the sample data in a worker with progress, or
 opens the import dialog.
@@ -20,6 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -37,11 +39,13 @@ from PySide6.QtWidgets import (
 from sqlalchemy import func, select
 
 from rsdesk import paths
-from rsdesk.db import Database, open_database
+from rsdesk.db import Database, encryption, open_database
 from rsdesk.db.engine import resolve_url, sqlite_path
 from rsdesk.models import Collaboration, Partner, StaffMember
+from rsdesk.services import encryption as protection
 from rsdesk.services import settings as settings_service
 from rsdesk.services.errors import KnownError
+from rsdesk.ui.dialogs.passphrase_dialog import password_field, remember_checkbox
 
 START_SAMPLE = "sample"
 START_EMPTY = "empty"
@@ -75,6 +79,10 @@ class FirstRunChoice:
     database: str | None = None
     start: str = START_EMPTY
     sample_size: int = DEFAULT_SAMPLE_SIZE
+    #: Protect the database file with this passphrase (an existing encrypted file: opens it).
+    passphrase: str | None = None
+    #: Remember the passphrase in the system keyring.
+    remember: bool = False
 
 
 def apply_choice(choice: FirstRunChoice, db: Database, *, lock_writes: bool = False) -> Database:
@@ -90,9 +98,14 @@ def apply_choice(choice: FirstRunChoice, db: Database, *, lock_writes: bool = Fa
     if not name:
         raise KnownError("Enter the institution's name.")
     logo = settings_service.validate_logo(choice.logo) if choice.logo is not None else None
+    if choice.passphrase is not None:
+        protection.check_new_passphrase(choice.passphrase)
     target = db
     if choice.database is not None:
-        target = open_database(choice.database, lock_writes=lock_writes)
+        _refuse_unknown_encrypted(choice)
+        target = open_database(
+            choice.database, lock_writes=lock_writes, passphrase=choice.passphrase
+        )
     try:
         if target is not db and lock_writes:
             target.acquire_writer_lock()
@@ -102,6 +115,8 @@ def apply_choice(choice: FirstRunChoice, db: Database, *, lock_writes: bool = Fa
                 settings_service.save(session, institution_name=name)
                 if logo is not None:
                     settings_service.set_logo(session, choice.logo or b"")
+        if choice.passphrase is not None:
+            protect(target, choice.passphrase, remember=choice.remember)
     except BaseException:
         if target is not db:
             target.dispose()
@@ -110,6 +125,29 @@ def apply_choice(choice: FirstRunChoice, db: Database, *, lock_writes: bool = Fa
         paths.remember_database(choice.database or "")
         db.dispose()
     return target
+
+
+def _refuse_unknown_encrypted(choice: FirstRunChoice) -> None:
+    """An encrypted file chosen without a passphrase: say so (never ask on a terminal)."""
+    path = sqlite_path(resolve_url(choice.database))
+    if path is not None and choice.passphrase is None and encryption.is_encrypted(path):
+        raise KnownError(
+            f"{path.name} is protected with a passphrase: tick 'Protect the database with a "
+            "passphrase' and enter its passphrase."
+        )
+
+
+def protect(db: Database, passphrase: str, *, remember: bool = False) -> None:
+    """Encrypt the open database file in place (unless it already is) and continue on it."""
+    path = db.path
+    if path is None:
+        raise KnownError("A server database is protected by the server, not by a passphrase.")
+    if not encryption.is_encrypted_engine(db.engine):
+        db.engine.dispose()
+        protection.encrypt_in_place(path, passphrase, lock_held=db.holds_writer_lock)
+        db.use_engine(encryption.make_encrypted_engine(path, passphrase))
+    if remember:
+        protection.remember_passphrase(path, passphrase)
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -242,6 +280,27 @@ class DatabasePage(QWizardPage):
         self.error.setObjectName("locationError")
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
+        self.protect = QCheckBox(self.tr("&Protect the database with a passphrase"))
+        self.protect.setObjectName("protectDatabase")
+        self.protect.setWhatsThis(
+            self.tr(
+                "Encrypts the database file, so that a lost or stolen laptop does not give the "
+                "register away. rsdesk asks for the passphrase at every start; without it "
+                "nobody (you included) can read the file, so keep it somewhere safe."
+            )
+        )
+        self.passphrase = password_field("firstRunPassphrase")
+        self.passphrase.setPlaceholderText(
+            self.tr("at least {0} characters").format(protection.MIN_PASSPHRASE_LENGTH)
+        )
+        self.confirmation = password_field("firstRunConfirmation")
+        self.remember = remember_checkbox()
+        self.protect.toggled.connect(self._sync_protection)
+        protection_form = QFormLayout()
+        protection_form.setContentsMargins(24, 0, 0, 0)
+        protection_form.addRow(self.tr("Pa&ssphrase:"), self.passphrase)
+        protection_form.addRow(self.tr("Repeat i&t:"), self.confirmation)
+        protection_form.addRow("", self.remember)
 
         file_row = QHBoxLayout()
         file_row.setContentsMargins(24, 0, 0, 0)
@@ -257,17 +316,40 @@ class DatabasePage(QWizardPage):
         layout.addLayout(file_row)
         layout.addWidget(self.server)
         layout.addLayout(server_row)
+        layout.addSpacing(8)
+        layout.addWidget(self.protect)
+        layout.addLayout(protection_form)
         layout.addWidget(self.error)
         layout.addStretch(1)
         self._browse_button = browse
+        self._remember_available = self.remember.isEnabled()
         self._sync()
 
     def _sync(self) -> None:
         self.file_edit.setEnabled(self.file.isChecked())
         self._browse_button.setEnabled(self.file.isChecked())
         self.server_edit.setEnabled(self.server.isChecked())
+        file_database = not self.server.isChecked()
+        self.protect.setEnabled(file_database)
+        self.protect.setToolTip(
+            ""
+            if file_database
+            else self.tr("A server database is protected by the server, not by a passphrase.")
+        )
+        if not file_database:
+            self.protect.setChecked(False)
+        self._sync_protection()
         self.error.clear()
         self.completeChanged.emit()
+
+    def _sync_protection(self) -> None:
+        on = self.protect.isChecked()
+        self.passphrase.setEnabled(on)
+        self.confirmation.setEnabled(on)
+        self.remember.setEnabled(on and self._remember_available)
+
+    def chosen_passphrase(self) -> str | None:
+        return self.passphrase.text() if self.protect.isChecked() else None
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -292,6 +374,12 @@ class DatabasePage(QWizardPage):
 
     def validatePage(self) -> bool:
         location = self.location()
+        if self.protect.isChecked():
+            try:
+                protection.check_new_passphrase(self.passphrase.text(), self.confirmation.text())
+            except KnownError as exc:
+                self.error.setText(str(exc))
+                return False
         if location is None:
             return True
         if self.server.isChecked() and not location.startswith(("postgresql", "postgres")):
@@ -389,6 +477,8 @@ class FirstRunWizard(QWizard):
             database=self.location.location(),
             start=self.starting.start(),
             sample_size=self.starting.sample_size.value(),
+            passphrase=self.location.chosen_passphrase(),
+            remember=self.location.remember.isChecked(),
         )
 
     def accept(self) -> None:
