@@ -144,6 +144,24 @@ def test_first_page_is_shown_before_the_count_and_the_rest_is_appended(qtbot, co
     assert model.data(model.index(129, title)) == "Study 00001"
 
 
+def test_the_first_rows_come_before_the_rest_of_their_page(qtbot, context, db) -> None:
+    add_collaborations(db, 130)
+    model = RegisterTableModel(
+        context.ops, registers.get("collaborations"), page_size=50, first_rows=20
+    )
+    seen: list[int] = []
+    model.first_page_loaded.connect(lambda: seen.append(model.rowCount()))
+    with qtbot.waitSignal(model.loaded, timeout=10_000):
+        model.set_query(RegisterQuery())
+    assert seen == [20]
+    assert model.rowCount() == 130
+    # The rest of the first page came with the count: no placeholder, no request for it.
+    assert all(model.row_loaded(row) for row in range(50))
+    assert not model.row_loaded(50)
+    title = model.spec.column_index("title")
+    assert model.data(model.index(45, title)) == "Study 00046"
+
+
 def test_a_short_first_page_is_the_whole_answer(qtbot, context, db) -> None:
     add_collaborations(db, 120)
     model = _loaded_model(qtbot, context)

@@ -55,6 +55,9 @@ BadgeRole = int(ItemDataRole.UserRole) + 3
 ColumnKeyRole = int(ItemDataRole.UserRole) + 4
 
 PAGE_SIZE = 200
+#: Rows a new query shows before its count: a full screen on any display, read before the rest of
+#: the first page because a rare search word means walking far for every row found.
+FIRST_ROWS = 80
 #: Pages kept in memory (LRU); 50 pages of 200 rows is plenty for any screen and scroll-back.
 MAX_PAGES = 50
 
@@ -100,11 +103,13 @@ class RegisterTableModel(QAbstractTableModel):
         query: RegisterQuery | None = None,
         page_size: int = PAGE_SIZE,
         parent: Any = None,
+        first_rows: int = FIRST_ROWS,
     ) -> None:
         super().__init__(parent)
         self.ops = ops
         self.spec = spec
         self.page_size = page_size
+        self.first_rows = min(first_rows, page_size)
         self._query = query or RegisterQuery()
         self._columns = spec.columns
         self._count = 0
@@ -176,12 +181,12 @@ class RegisterTableModel(QAbstractTableModel):
 
     def _reload_first_page(self, generation: int, need_total: bool) -> None:
         """First the rows on screen (an index walk that stops after one page), then the count."""
-        spec, query, size = self.spec, self._query, self.page_size
+        spec, query, first = self.spec, self._query, self.first_rows
         cancelled = self._superseded(generation)
 
         def work(session: Session) -> tuple[Any, ...]:
             try:
-                ids = register_base.ordered_ids(session, spec, query, size, cancelled)
+                ids = register_base.ordered_ids(session, spec, query, first, cancelled)
                 return generation, ids, _page_rows(session, spec, ids)
             except register_base.QueryCancelled:
                 return generation, None, None
@@ -201,7 +206,7 @@ class RegisterTableModel(QAbstractTableModel):
         self._pages = OrderedDict([(0, rows)])
         self._requested.clear()
         self.endResetModel()
-        complete = len(ids) < self.page_size and not need_total  # a short page is all there is
+        complete = len(ids) < self.first_rows and not need_total  # a short answer is all there is
         if complete:
             self._pending_reload = False
         self.first_page_loaded.emit()
@@ -211,27 +216,32 @@ class RegisterTableModel(QAbstractTableModel):
             self._count_rest(generation, need_total)
 
     def _count_rest(self, generation: int, need_total: bool) -> None:
-        spec, query = self.spec, self._query
+        spec, query, size, shown = self.spec, self._query, self.page_size, self._count
+
         cancelled = self._superseded(generation)
 
         def work(session: Session) -> tuple[Any, ...]:
             try:
                 ids = register_base.ordered_ids(session, spec, query, cancelled=cancelled)
                 total = _total(session, spec, query, ids) if need_total else None
-                return generation, ids, total
             except register_base.QueryCancelled:
-                return generation, None, None
+                return generation, None, None, None
+            # The rest of the first page, which only its first rows were read for.
+            page = _page_rows(session, spec, ids[:size]) if len(ids) > shown else None
+            return generation, ids, total, page
 
         self.ops.query(work, self._on_counted, self._on_failed)
 
     def _on_counted(self, result: tuple[Any, ...]) -> None:
-        generation, ids, total = result
+        generation, ids, total, first_page = result
         if generation != self._generation or ids is None:
             return
         shown = self._count
         if ids[:shown] == self._ids:
-            # The first page stands (the usual case): the rows after it are appended, so
+            # The first rows stand (the usual case): the rows after them are appended, so
             # whatever the user did with the first rows meanwhile (selection, scroll) stays.
+            if first_page is not None:
+                self._pages[0] = first_page
             if len(ids) > shown:
                 self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
                 self._ids = ids
@@ -245,6 +255,8 @@ class RegisterTableModel(QAbstractTableModel):
             self._count = len(ids)
             self._positions = None
             self._pages.clear()
+            if first_page is not None:
+                self._pages[0] = first_page
             self._requested.clear()
             self.endResetModel()
         self._finish_reload(total)
