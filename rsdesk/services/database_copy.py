@@ -124,10 +124,13 @@ def _copy_rows(
     for table in tables:
         copied[table.name] = 0
         order = list(table.primary_key.columns) or list(table.columns)
+        # RETURNING makes SQLAlchemy send a batch as one multi-row INSERT ("insertmanyvalues"),
+        # several times faster on PostgreSQL than a statement per row.
+        statement = insert(table).returning(*table.primary_key.columns)
         rows = reader.execute(select(table).order_by(*order)).mappings()
         for batch in rows.partitions(BATCH):
             cancel.raise_if_cancelled()
-            writer.execute(insert(table), [dict(row) for row in batch])
+            writer.execute(statement, [dict(row) for row in batch])
             copied[table.name] += len(batch)
             done += len(batch)
             progress(done, grand_total, f"Copying {table.name}")
