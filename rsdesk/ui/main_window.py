@@ -62,6 +62,14 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(self.tr("Database: %s") % context.db.display_name())
         self.database_label.setObjectName("databaseLabel")
         self.statusBar().addPermanentWidget(self.database_label)
+        if not context.db.is_sqlite:
+            # On a shared server each login has a role; say which, and what it allows.
+            access = context.db.access
+            self.role_label = QLabel(
+                self.tr("Role: %s (may %s)") % (access.role_name, access.what_it_may())
+            )
+            self.role_label.setObjectName("roleLabel")
+            self.statusBar().addPermanentWidget(self.role_label)
 
         self.navigation.currentRowChanged.connect(self._on_navigation)
         context.signals.navigate.connect(self._on_navigate_request)
