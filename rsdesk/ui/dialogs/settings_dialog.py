@@ -226,7 +226,7 @@ class SettingsDialog(QDialog):
         )
         self.import_spin = self._spin("import_max_mb")
         form.addRow(
-            self.tr("Largest &import file:"),
+            self.tr("Largest im&port file:"),
             self._field(self.import_spin, "import_max_mb"),
         )
         self.horizon_spin = self._spin("review_reminder_days")

@@ -35,11 +35,14 @@ from rsdesk.ui.context import AppContext
 class _OptionalDate(QWidget):
     """A date with an on/off box: start and end dates may be unknown."""
 
-    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+    def __init__(self, label: str, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.enabled = QCheckBox(label)
         self.edit = QDateEdit()
-        self.edit.setAccessibleName(label.replace("&", ""))
+        # Screen readers say which date this is; the row's mnemonic lands on the box.
+        self.enabled.setAccessibleName(f"{name}: {label}")
+        self.edit.setAccessibleName(name)
+        self.setFocusProxy(self.enabled)
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("yyyy-MM-dd")
         self.edit.setDate(QDate.currentDate())
@@ -91,8 +94,8 @@ class StaffDialog(QDialog):
         self.dual_use = QComboBox()
         self.dual_use.addItem(self.tr("(none)"), None)
         self.facility = QCheckBox(self.tr("Has access to sensitive labs or facilities"))
-        self.start_date = _OptionalDate(self.tr("known"))
-        self.end_date = _OptionalDate(self.tr("has left or will leave"))
+        self.start_date = _OptionalDate(self.tr("known"), self.tr("Start date"))
+        self.end_date = _OptionalDate(self.tr("has left or will leave"), self.tr("End date"))
         self.fields: dict[str, QWidget] = {
             "staff_number": self.staff_number,
             "full_name": self.full_name,
@@ -106,17 +109,17 @@ class StaffDialog(QDialog):
             "end_date": self.end_date,
         }
         form = QFormLayout()
-        form.addRow(self.tr("Staff number"), self.staff_number)
-        form.addRow(self.tr("Name"), self.full_name)
-        form.addRow(self.tr("E-mail"), self.email)
-        form.addRow(self.tr("Department"), self.department)
-        form.addRow(self.tr("Role"), self.role)
-        form.addRow(self.tr("Research area"), self.research_area)
-        form.addRow(self.tr("Critical technology area"), self.technology)
-        form.addRow(self.tr("Dual-use category"), self.dual_use)
+        form.addRow(self.tr("Staff &number:"), self.staff_number)
+        form.addRow(self.tr("Na&me:"), self.full_name)
+        form.addRow(self.tr("E-ma&il:"), self.email)
+        form.addRow(self.tr("&Department:"), self.department)
+        form.addRow(self.tr("&Role:"), self.role)
+        form.addRow(self.tr("Research &area:"), self.research_area)
+        form.addRow(self.tr("Critical &technology area:"), self.technology)
+        form.addRow(self.tr("Dual-&use category:"), self.dual_use)
         form.addRow("", self.facility)
-        form.addRow(self.tr("Start date"), self.start_date)
-        form.addRow(self.tr("End date"), self.end_date)
+        form.addRow(self.tr("&Start date:"), self.start_date)
+        form.addRow(self.tr("&End date:"), self.end_date)
         note = QLabel(
             self.tr(
                 "Onboarding checks and required training follow from the role and the research "

@@ -108,9 +108,9 @@ class TrainingCompletionDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         form = QFormLayout()
-        form.addRow(self.tr("Course"), self.course)
-        form.addRow(self.tr("Completed on"), self.completed_on)
-        form.addRow(self.tr("Certificate"), self.certificate)
+        form.addRow(self.tr("&Course:"), self.course)
+        form.addRow(self.tr("Completed &on:"), self.completed_on)
+        form.addRow(self.tr("Ce&rtificate:"), self.certificate)
         form.addRow("", self.expiry_label)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
