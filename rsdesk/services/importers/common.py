@@ -147,13 +147,19 @@ def bulk_insert(
         ):
             ids[tuple(found[1:])] = found[0]
     new_ids = [ids[tuple(row[name] for name in key_columns)] for row in rows]
-    spec = auditlog.audited_specs()[table.name]
     actor = session.info.get("actor") or "unknown"
-    auditlog.append_entries(
-        connection,
-        actor,
-        (auditlog.insert_entry(spec, id_, row) for id_, row in zip(new_ids, rows)),
-    )
+    # Canonical copies of any JSON documents, so that append_inserts may hash them as they are.
+    audited = [
+        {
+            **{
+                name: auditlog.canonical(v) if isinstance(v, dict | list) else v
+                for name, v in row.items()
+            },
+            "id": id_,
+        }
+        for id_, row in zip(new_ids, rows)
+    ]
+    auditlog.append_inserts(connection, actor, table.name, audited)
     return new_ids
 
 
