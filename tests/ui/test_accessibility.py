@@ -241,3 +241,25 @@ def test_no_two_controls_of_a_dialog_share_an_alt_key(qtbot, filled, context) ->
             seen.setdefault(letter, text)
         dialog.hide()
     assert not clashes, "\n".join(clashes)
+
+
+def test_no_view_reuses_an_alt_key_of_the_menus_or_of_another_control(
+    qtbot, filled, main_window
+) -> None:
+    import re
+
+    menus = [
+        (match.group(1).lower(), action.text())
+        for action in main_window.menuBar().actions()
+        if (match := re.search(r"&([^&\s])", action.text()))
+    ]
+    clashes = []
+    for key in main_window.view_keys():
+        main_window.show_view(key)
+        settle(QApplication.instance(), main_window.context)
+        seen: dict[str, str] = {}
+        for letter, text in menus + _mnemonics(main_window):
+            if letter in seen and seen[letter] != text:
+                clashes.append(f"{key}: Alt+{letter.upper()} is {seen[letter]!r} and {text!r}")
+            seen.setdefault(letter, text)
+    assert not clashes, "\n".join(clashes)

@@ -39,7 +39,7 @@ class AuditLogView(RegisterView):
             self.filter_bar.addWidget(widget)
         self.since_edit.dateChanged.connect(self._on_dates)
         self.until_edit.dateChanged.connect(self._on_dates)
-        self.verify_button = QPushButton(self.tr("&Verify chain"))
+        self.verify_button = QPushButton(self.tr("Verif&y chain"))
         self.verify_button.setObjectName("verifyButton")
         self.verify_button.setToolTip(
             self.tr(

@@ -170,7 +170,7 @@ class RegisterView(View):
         top.setContentsMargins(0, 0, 0, 0)
         #: The row above the table; subclasses add their own buttons to it.
         self.top_bar = top
-        search_label = QLabel(self.tr("&Find:"))
+        search_label = QLabel(self.tr("F&ind:"))  # Alt+F is the File menu
         search_label.setBuddy(self.search_box)
         top.addWidget(search_label)
         top.addWidget(self.search_box, 2)

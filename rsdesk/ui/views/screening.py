@@ -61,9 +61,9 @@ class ScreeningView(RegisterView):
             self.tr("Import a sanctions or entity list file as the newest version of its list")
         )
         self.rescreen_button.setText(self.tr("&Re-screen all partners"))
-        self.true_button.setText(self.tr("&True match…"))
+        self.true_button.setText(self.tr("True &match…"))
         self.true_button.setToolTip(self.tr("The partner is the listed body"))
-        self.false_button.setText(self.tr("&False positive…"))
+        self.false_button.setText(self.tr("False &positive…"))
         self.false_button.setToolTip(
             self.tr("Not the listed body; stays dismissed until the list entry changes")
         )
