@@ -130,7 +130,14 @@ def _copy_rows(
         rows = reader.execute(select(table).order_by(*order)).mappings()
         for batch in rows.partitions(BATCH):
             cancel.raise_if_cancelled()
-            writer.execute(statement, [dict(row) for row in batch])
+            try:
+                writer.execute(statement, [dict(row) for row in batch])
+            except DBAPIError as exc:  # e.g. a text longer than the server's column allows
+                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                raise KnownError(
+                    f"Copy failed at {table.name} (a row the target refuses: {reason}); "
+                    "nothing was kept there."
+                ) from exc
             copied[table.name] += len(batch)
             done += len(batch)
             progress(done, grand_total, f"Copying {table.name}")

@@ -250,6 +250,10 @@ def test_officer_changes_records_as_their_login(open_as: Any, server: dict[str, 
         assert entry.actor == server["logins"]["officer"]
     with pytest.raises(PermissionDenied, match="not administer the database"):
         officer.access.require(Capability.ADMIN)
+    # Officers change records, but the audit trail cannot be deleted, not even with psql.
+    refused = pytest.raises(ProgrammingError, match="permission denied")
+    with officer.engine.connect() as connection, refused:
+        connection.execute(text("DELETE FROM audit_entry WHERE id = 1"))
 
 
 @pytest.mark.postgres

@@ -162,3 +162,21 @@ def test_the_command_reports_what_it_verified(laptop: Database, target: URL):
             assert session.scalar(select(func.count()).select_from(AuditEntry))
     finally:
         copy.dispose()
+
+
+@pytest.mark.postgres
+def test_a_row_the_server_refuses_is_named_and_nothing_is_kept(laptop: Database, tmp_path: Path):
+    """SQLite does not enforce text lengths; PostgreSQL does. The copy says where it stopped."""
+    if not POSTGRES_URL:
+        pytest.skip("RSDESK_TEST_DATABASE_URL is not set (CI sets it)")
+    assert laptop.path is not None
+    with sqlite3.connect(laptop.path) as raw:
+        raw.execute("UPDATE partner SET name = ? WHERE id = 1", ("x" * 400,))
+    with private_database(POSTGRES_URL) as url:
+        with pytest.raises(KnownError, match=r"^Copy failed at partner \(a row the target refuses"):
+            database_copy.copy_database(laptop, url)
+        copy = open_database(url)
+        try:
+            assert row_counts(copy)["audit_entry"] == 0
+        finally:
+            copy.dispose()
