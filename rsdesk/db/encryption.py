@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
+from sqlalchemy.pool import QueuePool
 
 from rsdesk.services.errors import KnownError
 
@@ -115,6 +116,10 @@ def make_encrypted_engine(path: str | os.PathLike[str], passphrase: str, **kwarg
     if path.exists() and path.stat().st_size:
         check_passphrase(path, passphrase)
     connect_args = {"check_same_thread": False, **kwargs.pop("connect_args", {})}
+    # The pysqlcipher dialect defaults to one connection per thread (SingletonThreadPool): every
+    # new worker thread of the GUI would derive the key again (about half a second). A queue pool
+    # shares the keyed connections between threads, one thread at a time, like plain SQLite.
+    kwargs.setdefault("poolclass", QueuePool)
     engine = create_engine(encrypted_url(path, passphrase), connect_args=connect_args, **kwargs)
     _configure_sqlite(engine)
     return engine

@@ -185,3 +185,63 @@ def test_protect_change_and_remove_from_the_tools_menu(qtbot, main_window, conte
         assert protection.table_counts(again) == counts
     finally:
         again.dispose()
+
+
+@pytest.fixture
+def memory_keyring():
+    import keyring
+    from keyring.backend import KeyringBackend
+    from keyring.errors import PasswordDeleteError
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.stored: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.stored.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.stored[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            if self.stored.pop((service, username), None) is None:
+                raise PasswordDeleteError(username)
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_a_remembered_passphrase_is_used_and_forgotten_once_it_fails(
+    qtbot, encrypted_path: Path, memory_keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rsdesk.ui.dialogs.passphrase_dialog import unlock
+
+    monkeypatch.delenv("RSDESK_PASSPHRASE", raising=False)
+    assert protection.keyring_unavailable_reason() is None
+    dialog = UnlockDialog(encrypted_path)
+    qtbot.addWidget(dialog)
+    assert dialog.remember.isEnabled()
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.remember.setChecked(True)
+    dialog.accept()
+    assert protection.remembered_passphrase(encrypted_path) == PASSPHRASE
+
+    assert unlock(encrypted_path) == PASSPHRASE  # no dialog: the keyring's passphrase works
+
+    protection.change_passphrase(encrypted_path, PASSPHRASE, "second passphrase")
+    asked: list[bool] = []
+
+    def cancel(widget: QWidget) -> None:
+        asked.append(True)
+        widget.close()
+
+    _when_modal(cancel)
+    assert unlock(encrypted_path) is None
+    assert asked == [True]
+    assert protection.remembered_passphrase(encrypted_path) is None
