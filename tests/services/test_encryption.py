@@ -160,7 +160,9 @@ def test_db_encrypt_decrypt_and_rekey_on_the_command_line(db: Database, db_path:
     result = _cli(db_path, "db", "encrypt", str(encrypted), RSDESK_PASSPHRASE="pw one")
     assert result.returncode == 0, result.stderr
     assert b"Zyxwvut" not in encrypted.read_bytes()
-    result = _cli(encrypted, "db", "rekey", RSDESK_PASSPHRASE="pw one", RSDESK_NEW_PASSPHRASE="pw two long")
+    result = _cli(
+        encrypted, "db", "rekey", RSDESK_PASSPHRASE="pw one", RSDESK_NEW_PASSPHRASE="pw two long"
+    )
     assert result.returncode == 0, result.stderr
     wrong = _cli(
         encrypted, "db", "decrypt", str(db_path.parent / "x.sqlite3"), RSDESK_PASSPHRASE="pw one"
