@@ -10,7 +10,8 @@ with ``psql`` what rsdesk refuses it:
 - an officer reads and writes every table, but cannot delete audit entries;
 - an admin has every privilege, and may create tables in the schema.
 
-Run it again after a schema upgrade, so that new tables get the same grants.
+Tables a later schema upgrade creates (as the database's owner) get the same grants by default;
+running it again after an upgrade does no harm.
 """
 
 from __future__ import annotations
@@ -89,6 +90,19 @@ def set_up(session: Session) -> list[str]:
         statements.append(f"GRANT INSERT ON audit_entry TO {role.group}")
         # The audit head is read FOR UPDATE and moved on by every writer.
         statements.append(f"GRANT UPDATE ON audit_head TO {role.group}")
+    # Tables and sequences a later schema upgrade creates (run by the database's owner) get the
+    # same grants by default.
+    owner = connection.execute(
+        text("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()")
+    ).scalar_one()
+    default = f"ALTER DEFAULT PRIVILEGES FOR ROLE {_quote(connection, owner)} IN SCHEMA public"
+    statements += [
+        f"{default} GRANT SELECT ON TABLES TO {readers}",
+        f"{default} GRANT USAGE, SELECT ON SEQUENCES TO {readers}",
+        f"{default} GRANT INSERT, UPDATE, DELETE ON TABLES TO {officer}",
+        f"{default} GRANT ALL PRIVILEGES ON TABLES TO {admin}",
+        f"{default} GRANT ALL PRIVILEGES ON SEQUENCES TO {admin}",
+    ]
     for statement in statements:
         connection.execute(text(statement))
     from rsdesk.services import pseudonyms

@@ -286,3 +286,22 @@ def test_granting_checks_the_login_and_the_role(server: dict[str, Any]) -> None:
     shown = rsdesk(url, "db", "roles", "show")
     assert shown.returncode == 0
     assert f"compliance  {server['logins']['compliance']}" in shown.stdout
+
+
+@pytest.mark.postgres
+def test_a_table_a_later_upgrade_adds_gets_the_same_grants(
+    open_as: Any, server: dict[str, Any]
+) -> None:
+    owner = open_database(server["url"])
+    try:
+        with owner.engine.begin() as connection:
+            connection.execute(text("CREATE TABLE later_register (id SERIAL PRIMARY KEY)"))
+            connection.execute(text("INSERT INTO later_register DEFAULT VALUES"))
+    finally:
+        owner.dispose()
+    with open_as("compliance").engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM later_register")).scalar_one() == 1
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            connection.execute(text("INSERT INTO later_register DEFAULT VALUES"))
+    with open_as("officer").engine.begin() as connection:
+        connection.execute(text("INSERT INTO later_register DEFAULT VALUES"))
