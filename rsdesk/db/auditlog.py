@@ -521,6 +521,7 @@ def append_inserts(
     prefix = f"{_encode_string(at_text)},{_encode_string(actor)},{texts.key(table_name)},"
     suffix = "," + texts.key("insert") + ',"'
     params: list[tuple[Any, ...]] = []
+    day_texts: dict[Any, str] = {}
     for row in rows:
         parts = []
         body = []
@@ -538,12 +539,16 @@ def append_inserts(
                 text = int_repr(value)
             elif cls is dict or cls is list:
                 text = value_text(value)
+            elif (cls is dt.date or cls is dt.datetime) and value in day_texts:
+                text = day_texts[value]
             else:
-                value = canonical_(value)
-                if value is None:
+                text = value_text(canonical_(value))
+                if text == "null":
                     parts.append(key + ":null")
                     continue
-                text = value_text(value)
+                if cls is dt.date or (cls is dt.datetime and value.tzinfo is None):
+                    # Dates and naive times repeat across rows (equal ones write the same text).
+                    day_texts[value] = text
             parts.append(key + ":" + text)
             body.append(key + ":[null," + text + "]")
         state_hash = sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()
