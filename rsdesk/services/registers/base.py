@@ -198,15 +198,29 @@ def _may_be_null(spec: RegisterSpec, expr: Any) -> bool:
     return any(getattr(source, "name", None) in outer for source in expr._from_objects)
 
 
-def _outer_joined(spec: RegisterSpec) -> set[str]:
+def _outer_joined(spec: RegisterSpec) -> frozenset[str]:
     """Names of the tables (or aliases) on the right of a LEFT JOIN in the spec's base."""
+    cached = _OUTER_JOINED.get(spec.base)
+    if cached is not None:
+        return cached
     found: set[str] = set()
-    for clause in spec.base().with_only_columns(spec.id_expr).get_final_froms():
+    for clause in _base_froms(spec):
         while isinstance(clause, Join):
             if clause.isouter:
                 found.add(getattr(clause.right, "name", ""))
             clause = clause.left
-    return found
+    _OUTER_JOINED[spec.base] = result = frozenset(found)
+    return result
+
+
+def _base_froms(spec: RegisterSpec) -> Sequence[Any]:
+    return spec.base().with_only_columns(spec.id_expr).get_final_froms()
+
+
+#: What a spec's FROM clause is made of, and which queries can drop its joins, worked out once:
+#: ``get_final_froms`` compiles the statement, a few milliseconds per keystroke otherwise.
+_OUTER_JOINED: dict[Callable[[], Select[Any]], frozenset[str]] = {}
+_SLIM: dict[tuple[Any, ...], RegisterSpec | None] = {}  # worker threads share it: get/set only
 
 
 def _nullable(expr: Any) -> bool:
@@ -319,10 +333,39 @@ def _ids_statement(spec: RegisterSpec, query: RegisterQuery) -> tuple[RegisterSp
     and they double the time of a scan. Keeps them whenever a condition or the sort refers to a
     joined table.
     """
-    full = (spec, filtered(spec, query).with_only_columns(spec.id_expr))
-    froms = spec.base().with_only_columns(spec.id_expr).get_final_froms()
+    slim = _slim_spec(spec, query)
+    if slim is None:
+        return spec, filtered(spec, query).with_only_columns(spec.id_expr)
+    return slim, filtered(slim, query).with_only_columns(spec.id_expr)
+
+
+def _slim_spec(spec: RegisterSpec, query: RegisterQuery) -> RegisterSpec | None:
+    """``spec`` on its main table alone, if ``query`` reads nothing else; cached by the shape of
+    the query (sort column, whether there is a search, which filter values)."""
+    active = tuple(
+        sorted((k, repr(v)) for k, v in query.filters.items() if v not in (None, "", ()))
+    )
+    key = (
+        spec.base,
+        query.sort_key or spec.default_sort,
+        bool(query.text.split()),
+        active,
+        query.ids is None,
+        query.include_archived,
+    )
+    if key in _SLIM:
+        return _SLIM.get(key)  # None if another thread just cleared it: keeping joins is safe
+    slim = _work_out_slim_spec(spec, query)
+    if len(_SLIM) > 1000:
+        _SLIM.clear()
+    _SLIM[key] = slim
+    return slim
+
+
+def _work_out_slim_spec(spec: RegisterSpec, query: RegisterQuery) -> RegisterSpec | None:
+    froms = _base_froms(spec)
     if len(froms) != 1 or not isinstance(froms[0], Join) or not _only_outer_joins(froms[0]):
-        return full
+        return None
     main: Any = froms[0]
     while isinstance(main, Join):
         main = main.left
@@ -331,12 +374,12 @@ def _ids_statement(spec: RegisterSpec, query: RegisterQuery) -> tuple[RegisterSp
         getattr(source, "name", None) != main.name
         for source in spec.column(sort_key).expr._from_objects
     ):
-        return full  # sorting by a joined table's column (department, lead...)
+        return None  # sorting by a joined table's column (department, lead...)
     slim = replace(spec, base=lambda: select().select_from(main))
     statement = filtered(slim, query).with_only_columns(spec.id_expr)
     if len(ordered(slim, query, statement).get_final_froms()) != 1:
-        return full
-    return slim, statement
+        return None  # a search, filter or the sort reads a joined table
+    return slim
 
 
 def rows_for_ids(session: Session, spec: RegisterSpec, ids: Sequence[int]) -> list[tuple[Any, ...]]:
