@@ -249,12 +249,19 @@ def integrity_problems(
 
 
 def checkpoint(path: str | os.PathLike[str], passphrase: str | None) -> None:
-    """Move the write-ahead log into the file (and empty it), so the file alone is the database."""
+    """Move the write-ahead log into the file (and empty it), so the file alone is the database.
+
+    KnownError if a reader keeps the log from being emptied (its pages would be lost with it).
+    """
     connection = _connect_raw(Path(path), passphrase, read_only=False)
     try:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
     finally:
         connection.close()
+    if busy:
+        raise KnownError(
+            f"{Path(path).name} is being read by another program; close it and try again."
+        )
 
 
 def engine_passphrase(engine: Engine) -> str | None:

@@ -190,3 +190,54 @@ def test_no_keyring_backend_is_explained() -> None:
     assert protection.remembered_passphrase(Path("x.sqlite3")) is None
     with pytest.raises(KnownError):
         protection.remember_passphrase(Path("x.sqlite3"), PASSPHRASE)
+
+
+def test_a_reader_holding_the_log_stops_the_conversion_before_anything_changes(
+    db_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    counts = _filled(db_path)
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            f"r = sqlite3.connect({str(db_path)!r})\n"
+            "r.execute('BEGIN')\n"
+            "print(r.execute('SELECT count(*) FROM collaboration').fetchone()[0], flush=True)\n"
+            "time.sleep(120)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout is not None
+        assert int(reader.stdout.readline()) == counts["collaboration"]  # holds a snapshot
+        database = open_database(db_path)
+        _add_audited_change(database)  # committed to the log, which the reader pins
+        database.dispose()
+        with pytest.raises(KnownError, match="being read by another program"):
+            protection.encrypt_in_place(db_path, PASSPHRASE)
+    finally:
+        reader.kill()
+        reader.wait()
+        if reader.stdout is not None:
+            reader.stdout.close()
+    assert not encryption.is_encrypted(db_path)
+    again = open_database(db_path)
+    try:
+        assert protection.table_counts(again)["collaboration"] == counts["collaboration"] + 1
+    finally:
+        again.dispose()
+
+
+def _add_audited_change(database: Database) -> None:
+    with database.unit_of_work() as session:
+        collaborations.create(
+            session,
+            collaborations.CollaborationInput(
+                title="Another one", kind="joint_research", status="active"
+            ),
+        )
