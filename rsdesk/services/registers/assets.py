@@ -32,6 +32,7 @@ from rsdesk.services.registers.base import (
     Filter,
     RegisterSpec,
 )
+from rsdesk.services.registers.labels import enum_label
 from rsdesk.services.registers.staff import _department_choices
 
 Owner = aliased(StaffMember, name="owner")
@@ -123,7 +124,7 @@ SPEC = RegisterSpec(
             "kind",
             "Kind",
             lambda s, v: s.where(SensitiveAsset.kind == AssetKind(v)),
-            lambda _s: [(k.value, k.value.replace("_", " ").capitalize()) for k in AssetKind],
+            lambda _s: [(k.value, enum_label(k)) for k in AssetKind],
         ),
         Filter(
             "department",
@@ -187,7 +188,7 @@ SAFEGUARDS = RegisterSpec(
             "status",
             "Status",
             lambda s, v: s.where(AssetSafeguard.status == SafeguardStatus(v)),
-            lambda _s: [(x.value, x.value.replace("_", " ").capitalize()) for x in SafeguardStatus],
+            lambda _s: [(x.value, enum_label(x)) for x in SafeguardStatus],
         ),
         Filter("asset", "Asset", lambda s, v: s.where(AssetSafeguard.asset_id == int(v))),
     ),

@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, case, exists, func, select
 from rsdesk.models import Department, OnboardingCheck, StaffMember, TechnologyArea
 from rsdesk.models.enums import CheckStatus, RoleCategory
 from rsdesk.services.registers.base import BOOL, DATE, ENUM, INT, Column, Filter, RegisterSpec
+from rsdesk.services.registers.labels import enum_label
 
 #: Open and overdue checks per person, aggregated once for the whole query and joined, rather
 #: than two correlated subqueries per row (which made thousands of rows take seconds).
@@ -136,7 +137,7 @@ SPEC = RegisterSpec(
             "role_category",
             "Role",
             lambda s, v: s.where(StaffMember.role_category == v),
-            lambda _s: [(r.value, r.value.replace("_", " ").capitalize()) for r in RoleCategory],
+            lambda _s: [(r.value, enum_label(r)) for r in RoleCategory],
         ),
         Filter(
             "onboarding",

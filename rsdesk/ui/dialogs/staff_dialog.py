@@ -28,6 +28,7 @@ from rsdesk.models.enums import RoleCategory
 from rsdesk.services import reference
 from rsdesk.services import staff as staff_service
 from rsdesk.services.errors import KnownError, ValidationError
+from rsdesk.services.registers.labels import enum_label
 from rsdesk.services.staff import StaffChange, StaffInfo, StaffInput
 from rsdesk.ui.context import AppContext
 
@@ -87,7 +88,7 @@ class StaffDialog(QDialog):
         self.department.addItem(self.tr("(none)"), None)
         self.role = QComboBox()
         for role in RoleCategory:
-            self.role.addItem(role.value.replace("_", " ").capitalize(), role.value)
+            self.role.addItem(enum_label(role), role.value)
         self.research_area = QLineEdit()
         self.technology = QComboBox()
         self.technology.addItem(self.tr("(none)"), None)

@@ -15,7 +15,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from rsdesk.models.enums import CheckStatus
 from rsdesk.services.onboarding import CheckItem
-from rsdesk.services.registers.base import BOOL, DATE, RegisterSpec
+from rsdesk.services.registers.base import BOOL, DATE, ENUM, STATUS, RegisterSpec
+from rsdesk.services.registers.labels import enum_label
 from rsdesk.services.training import (
     STATUS_COLOURS,
     STATUS_LABELS,
@@ -105,6 +106,8 @@ class RegisterRowsTableModel(QAbstractTableModel):
                 return {"overdue": "Overdue", "open": "Open", "complete": "Complete"}.get(
                     value, _text(value)
                 )
+            if column.kind in (ENUM, STATUS) and value is not None:
+                return enum_label(value)
             return _text(value)
         if role == SortRole:
             return value if value is not None else ""

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from rsdesk.services import registers
 from rsdesk.services.registers import base as register_base
 from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
+from rsdesk.services.registers.labels import code_labels, enum_label, has_code_labels
 from rsdesk.ui.ops import OperationRunner
 from rsdesk.ui.widgets.badges import badge_colours
 
@@ -64,12 +65,6 @@ MAX_PAGES = 50
 _NUMERIC = {register_base.INT, register_base.MONEY}
 _DATES = {register_base.DATE, register_base.DATETIME}
 _BADGES = {register_base.RISK, register_base.STATUS}
-
-
-def enum_label(value: Any) -> str:
-    """ "approved_with_conditions" -> "Approved with conditions"."""
-    text = str(value.value if hasattr(value, "value") else value).replace("_", " ")
-    return text[:1].upper() + text[1:]
 
 
 def date_pattern(locale: QLocale) -> str:
@@ -123,6 +118,9 @@ class RegisterTableModel(QAbstractTableModel):
         self._generation = 0
         self._pending_reload = False
         self._badge_cache: dict[tuple[str, int], tuple[QColor, QColor] | None] = {}
+        #: Column key -> {code: label} for columns holding the institution's codes.
+        self._code_labels: dict[str, dict[str, str]] = {}
+        self._has_code_labels = has_code_labels(spec)
         self._locale = QLocale()
         self._date_format = date_pattern(self._locale)
         self._time_format = (
@@ -170,10 +168,27 @@ class RegisterTableModel(QAbstractTableModel):
         if not self._pending_reload:
             self._pending_reload = True
             self.loading_changed.emit(True)
+        if need_total and self._has_code_labels:
+            self._load_code_labels()
         if keep:
             self._reload_whole(generation, need_total)
         else:
             self._reload_first_page(generation, need_total)
+
+    def _load_code_labels(self) -> None:
+        """Labels of coded columns (sensitivity levels...), read with the first rows and after
+        every write, since the office may edit its levels."""
+        spec = self.spec
+        self.ops.query(lambda session: code_labels(session, spec), self._on_code_labels)
+
+    def _on_code_labels(self, found: dict[str, dict[str, str]]) -> None:
+        if found == self._code_labels:
+            return
+        self._code_labels = found
+        if self._count:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self._count - 1, len(self._columns) - 1)
+            )
 
     def _superseded(self, generation: int) -> Any:
         """A check a worker polls to stop reading for a query that is no longer wanted."""
@@ -435,6 +450,9 @@ class RegisterTableModel(QAbstractTableModel):
             return None
         value = values[col + 1]
         if role == ItemDataRole.DisplayRole:
+            labels = self._code_labels.get(column.key)
+            if labels is not None and value is not None:
+                return labels.get(value, value)
             return self.display(column.kind, value)
         if role == ItemDataRole.ToolTipRole:
             if value is None or column.kind not in (register_base.TEXT,):

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from rsdesk.services import onboarding, privacy, registers, training
 from rsdesk.services.registers import RegisterQuery
+from rsdesk.services.registers.labels import enum_label
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.itemmodels.people_table_models import (
     ChecklistTableModel,
@@ -335,7 +336,7 @@ class StaffView(View):
         if person.id != self.staff_id:
             return
         selected = self._selected_check()
-        role = person.role_category.value.replace("_", " ")
+        role = enum_label(person.role_category)
         sensitivity = [
             text
             for flag, text in (
