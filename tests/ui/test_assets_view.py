@@ -311,3 +311,18 @@ def test_asset_editor_edits_technology_areas_dual_use_licence_and_location(
     assert info.technology_areas == ()
     assert info.dual_use_code is None
     assert not info.export_licence_possible
+
+
+def test_detail_panel_explains_itself_until_an_asset_is_chosen(qtbot, main_window, db) -> None:
+    lab = _seed(db)
+    view = main_window.show_view("assets")
+    _loaded(qtbot, view)
+    assert view.current_id() is None
+    assert view.detail_stack.currentWidget() is view.detail_hint
+    assert view.detail_hint.isVisible()
+    assert "Choose an asset" in view.detail_hint.text()
+    assert not view.safeguard_button.isEnabled()
+    assert view.select_id(lab)
+    qtbot.waitUntil(lambda: view.detail_stack.currentWidget() is view.detail, timeout=10_000)
+    assert view.detail.isVisible()
+    assert "Cryogenic quantum lab" in view.summary.text()

@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Slot
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -60,7 +61,7 @@ class AssetsView(RegisterView):
         self.detail_id: int | None = None
         self._states: list[Any] = []
         self.editor: QWidget | None = None
-        self.summary = QLabel(self.tr("Select an asset to see its safeguards and access list."))
+        self.summary = QLabel()
         self.summary.setObjectName("assetSummary")
         self.summary.setWordWrap(True)
         self.safeguard_table = _table(
@@ -100,6 +101,16 @@ class AssetsView(RegisterView):
         self.detail.addTab(self.access_table, self.tr("Access list"))
         self.detail.addTab(self.link_table, self.tr("Collaborations"))
         self.detail.setMinimumHeight(200)
+        # Until a row is chosen the panel says what it is for instead of showing empty tables.
+        self.detail_hint = QLabel(self.tr("Choose an asset to see its safeguards and access list."))
+        self.detail_hint.setObjectName("assetDetailHint")
+        self.detail_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail_hint.setWordWrap(True)
+        self.detail_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.detail_stack = QStackedWidget()
+        self.detail_stack.setObjectName("assetDetailStack")
+        self.detail_stack.addWidget(self.detail_hint)
+        self.detail_stack.addWidget(self.detail)
         self.safeguard_button = QPushButton(self.tr("Record safeguard…"))
         self.safeguard_button.setObjectName("recordSafeguard")
         self.safeguard_button.clicked.connect(self.record_safeguard)
@@ -118,7 +129,7 @@ class AssetsView(RegisterView):
         layout = self.layout()
         assert layout is not None
         layout.addLayout(actions)  # type: ignore[attr-defined]
-        layout.addWidget(self.detail)  # type: ignore[attr-defined]
+        layout.addWidget(self.detail_stack)  # type: ignore[attr-defined]
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
     def open_record(self, record_id: int) -> None:
@@ -193,6 +204,9 @@ class AssetsView(RegisterView):
         if asset_id is None:
             self.safeguard_table.setRowCount(0)
             self.access_table.setRowCount(0)
+            self.link_table.setRowCount(0)
+            self.summary.clear()
+            self.detail_stack.setCurrentWidget(self.detail_hint)
             return
         today = dt.date.today()
 
@@ -219,6 +233,7 @@ class AssetsView(RegisterView):
         if info.id != self.detail_id:
             return
         self._states = list(states)
+        self.detail_stack.setCurrentWidget(self.detail)
         self._show_links(links)
         missing = sum(1 for s in states if s.missing)
         overdue = sum(1 for s in states if s.overdue)
