@@ -215,6 +215,9 @@ def backup_encrypted(
         problems = [row[0] for row in connection.execute("PRAGMA integrity_check")]
     finally:
         connection.close()
+    # The read-only check leaves an empty write-ahead log and index behind; they go with it.
+    for suffix in ("-wal", "-shm"):
+        Path(str(partial) + suffix).unlink(missing_ok=True)
     if problems != ["ok"]:
         partial.unlink(missing_ok=True)
         raise KnownError(f"The backup failed its integrity check: {problems[0]}")

@@ -43,6 +43,7 @@ def test_the_daily_backup_and_the_check_on_open_work_on_an_encrypted_file(
         database.dispose()
     assert taken is not None
     assert encryption.is_encrypted(taken)
+    assert [p.name for p in taken.parent.iterdir()] == [taken.name]  # no leftovers
     assert not encryption.integrity_problems(taken, PASSPHRASE)
 
 
