@@ -101,3 +101,24 @@ def test_a_damaged_encrypted_backup_is_refused(
 
     assert path.read_bytes() == before
     assert not list(path.parent.glob("*before-restore*"))
+
+
+def test_upgrading_an_encrypted_release_database_backs_it_up_encrypted(tmp_path: Path) -> None:
+    releases = sorted(
+        (Path(__file__).parents[1] / "fixtures" / "databases").glob("rsdesk-*.sqlite3")
+    )
+    if not releases:
+        pytest.skip("no release database fixture")
+    old = tmp_path / "old.sqlite3"
+    encryption.encrypt_copy(releases[0], old, PASSPHRASE)
+
+    database = open_database(old, passphrase=PASSPHRASE)  # upgrades to this version's schema
+    try:
+        backup.check_on_open(database)
+    finally:
+        database.dispose()
+
+    taken = backup.backups_of(old)
+    assert [p.name.endswith("-pre-upgrade.sqlite3") for p in taken] == [True]
+    assert encryption.is_encrypted(taken[0])
+    assert not encryption.integrity_problems(taken[0], PASSPHRASE)
