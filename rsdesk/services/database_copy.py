@@ -10,9 +10,26 @@ rolled back and the target stays empty.
 
 from __future__ import annotations
 
+import enum
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, inspect, select, text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Table,
+    Text,
+    cast,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -124,24 +141,75 @@ def _copy_rows(
     for table in tables:
         copied[table.name] = 0
         order = list(table.primary_key.columns) or list(table.columns)
-        # RETURNING makes SQLAlchemy send a batch as one multi-row INSERT ("insertmanyvalues"),
-        # several times faster on PostgreSQL than a statement per row.
+        to_server = writer.dialect.name == "postgresql"
+        # RETURNING makes SQLAlchemy send a batch as one multi-row INSERT ("insertmanyvalues").
         statement = insert(table).returning(*table.primary_key.columns)
-        rows = reader.execute(select(table).order_by(*order)).mappings()
+        rows = reader.execute(select(*_readable(table, reader, to_server)).order_by(*order))
         for batch in rows.partitions(BATCH):
             cancel.raise_if_cancelled()
             try:
-                writer.execute(statement, [dict(row) for row in batch])
-            except DBAPIError as exc:  # e.g. a text longer than the server's column allows
-                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-                raise KnownError(
-                    f"Copy failed at {table.name} (a row the target refuses: {reason}); "
-                    "nothing was kept there."
-                ) from exc
+                if to_server:
+                    _copy_into_server(writer, table, batch)
+                else:
+                    writer.execute(statement, [dict(row._mapping) for row in batch])
+            except DBAPIError as exc:  # e.g. a text longer than a column allows
+                raise _refused(table, exc.orig or exc) from exc
             copied[table.name] += len(batch)
             done += len(batch)
             progress(done, grand_total, f"Copying {table.name}")
     return copied
+
+
+def _readable(table: Table, reader: Connection, to_server: bool) -> list[Any]:
+    """The columns to read; for a server, JSON documents as their stored text (decoding and
+    re-encoding every audit entry's changes would cost more than the rest of the copy)."""
+    if not to_server:
+        return list(table.columns)
+    selected: list[Any] = []
+    for column in table.columns:
+        if isinstance(column.type, JSON):
+            # PostgreSQL's driver decodes json even when asked for text: cast it there.
+            as_text = (
+                cast(column, Text)
+                if reader.dialect.name == "postgresql"
+                else type_coerce(column, Text)
+            )
+            selected.append(as_text.label(column.name))
+        else:
+            selected.append(column)
+    return selected
+
+
+def _copy_into_server(writer: Connection, table: Table, batch: Sequence[Any]) -> None:
+    """Rows into PostgreSQL with COPY: many times faster than INSERT statements."""
+    names = ", ".join(writer.dialect.identifier_preparer.quote(c.name) for c in table.columns)
+    quoted = writer.dialect.identifier_preparer.quote(table.name)
+    driver = writer.connection.driver_connection
+    assert driver is not None
+    import psycopg
+
+    try:
+        with driver.cursor() as cursor, cursor.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
+            for row in batch:
+                copy.write_row([_plain(value) for value in row])
+    except psycopg.Error as exc:
+        raise _refused(table, exc) from exc
+
+
+def _refused(table: Table, cause: BaseException) -> KnownError:
+    reason = str(cause).strip().splitlines()[0]
+    return KnownError(
+        f"Copy failed at {table.name} (a row the target refuses: {reason}); nothing was kept there."
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A value COPY's text format takes: enums by value, JSON text as it is."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
 
 
 def _reset_sequences(writer: Connection, tables: list[Table]) -> None:
