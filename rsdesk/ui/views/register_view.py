@@ -48,6 +48,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QStyle,
+    QStyleOptionHeader,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -60,8 +62,10 @@ from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.itemmodels.register_table_model import RegisterTableModel
 from rsdesk.ui.views.base import View
+from rsdesk.ui.widgets.badges import BadgeDelegate
 
 SEARCH_DELAY_MS = 250
+EN_SPACE, THIN_SPACE, WORD_JOINER = "\u2002", "\u2009", "\u2060"
 XLSX_EXPORT_MODULE = "rsdesk.services.reports.xlsx.registers"
 
 
@@ -99,6 +103,24 @@ class RegisterTable(QTableView):
             event.accept()
             return
         super().keyPressEvent(event)
+
+
+class RegisterHeader(QHeaderView):
+    """The register table's header: a right-aligned (number) heading keeps clear of its sort
+    arrow, which the style draws over the heading's right end ("Entry" ran into it), and of the
+    next column's heading."""
+
+    def initStyleOptionForIndex(self, option: QStyleOptionHeader, logical_index: int) -> None:  # noqa: N802
+        super().initStyleOptionForIndex(option, logical_index)
+        if not option.textAlignment & Qt.AlignmentFlag.AlignRight:
+            return
+        # Trailing spaces do not count in right alignment; the word joiner makes them count.
+        if option.sortIndicator != QStyleOptionHeader.SortIndicator.None_:
+            arrow = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, option, self)
+            space = max(option.fontMetrics.horizontalAdvance(EN_SPACE), 1)
+            option.text += EN_SPACE * max(1, round(arrow / space)) + WORD_JOINER
+        else:  # the cells' margin, so that the heading ends where the numbers do
+            option.text += THIN_SPACE + WORD_JOINER
 
 
 class RegisterView(View):
@@ -195,6 +217,8 @@ class RegisterView(View):
 
         self.table = RegisterTable()
         self.table.setObjectName("registerTable")
+        self.table.setHorizontalHeader(RegisterHeader(Qt.Orientation.Horizontal, self.table))
+        self.table.setItemDelegate(BadgeDelegate(self.table))
         self.table.setAccessibleName(self.spec.title)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -7,8 +7,11 @@ theme pale tints with dark text; nothing is a hard-coded white.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 #: Hue per badge value (risk levels and statuses of every register). Unknown values get none.
 HUES: dict[str, str] = {
@@ -99,3 +102,53 @@ def badge_colours(
         else light_text
     )
     return background, text
+
+
+class BadgeDelegate(QStyledItemDelegate):
+    """Draws a risk or status cell as a rounded badge as wide as its text, not a tinted cell.
+
+    A tinted cell grew with its column: the last column stretches to the table's edge, so a
+    "Clear" badge there became a green band across the window. The cell itself is drawn plainly
+    (selection, alternating rows, focus), the badge on top. Cells without a badge colour are
+    drawn as usual.
+    """
+
+    #: Space between the text and the badge's edge, in pixels.
+    PADDING = 6
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
+        background = index.data(Qt.ItemDataRole.BackgroundRole)
+        foreground = index.data(Qt.ItemDataRole.ForegroundRole)
+        if not isinstance(background, QColor | QBrush):
+            super().paint(painter, option, index)
+            return
+        cell = QStyleOptionViewItem(option)
+        self.initStyleOption(cell, index)
+        text = cell.text
+        cell.text = ""
+        cell.backgroundBrush = QBrush()
+        widget = option.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, cell, painter, widget)
+        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, cell, widget)
+        metrics = cell.fontMetrics
+        room = max(text_rect.width() - 2 * self.PADDING, 0)
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+        width = min(metrics.horizontalAdvance(shown) + 2 * self.PADDING, text_rect.width())
+        height = min(metrics.height() + 4, text_rect.height())
+        badge = QRectF(
+            text_rect.left(),
+            text_rect.top() + (text_rect.height() - height) / 2,
+            width,
+            height,
+        )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(background)
+        painter.drawRoundedRect(badge, height / 3, height / 3)
+        colour = foreground.color() if isinstance(foreground, QBrush) else foreground
+        painter.setPen(colour if isinstance(colour, QColor) else cell.palette.text().color())
+        painter.setFont(cell.font)
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, shown)
+        painter.restore()
