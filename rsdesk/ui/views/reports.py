@@ -154,6 +154,9 @@ class ReportsView(View):
         self.save_button.clicked.connect(self._on_save_clicked)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.save_button)
+        # Open and Save a copy act on the chosen report: usable once one is chosen.
+        self.table.selectionModel().selectionChanged.connect(self._enable_archive_buttons)
+        self._enable_archive_buttons()
         buttons.addStretch(1)
         box.addLayout(buttons)
         layout.addWidget(kept, 1)
@@ -181,6 +184,7 @@ class ReportsView(View):
         self.model.set_rows(rows)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self._enable_archive_buttons()  # a reset clears the choice without a signal
 
     @Slot()
     def _on_annual_clicked(self) -> None:
@@ -253,6 +257,12 @@ class ReportsView(View):
         self.context.signals.status_message.emit(self.tr("Saved %s") % path)
         if self.open_after.isChecked():
             self.open_file(path)
+
+    @Slot()
+    def _enable_archive_buttons(self) -> None:
+        chosen = self._selected() is not None
+        self.open_button.setEnabled(chosen)
+        self.save_button.setEnabled(chosen)
 
     def _selected(self) -> ArchivedReportInfo | None:
         rows = self.table.selectionModel().selectedRows()

@@ -51,7 +51,11 @@ def test_generate_list_and_open_again(view, qtbot, db, tmp_path) -> None:
     qtbot.waitUntil(lambda: view.model.rowCount() == 2, timeout=10_000)
     assert view.model.report(0).kind == "listing"
 
+    assert not view.open_button.isEnabled()  # nothing chosen yet: nothing to open
+    assert not view.save_button.isEnabled()
     view.table.selectRow(1)
+    assert view.open_button.isEnabled()
+    assert view.save_button.isEnabled()
     view.open_after.setChecked(True)
     qtbot.mouseClick(view.open_button, qtbot_left())
     qtbot.waitUntil(lambda: len(view.opened) == 1, timeout=10_000)
