@@ -78,3 +78,14 @@ def test_a_sorted_right_aligned_heading_leaves_room_for_the_arrow(qtbot) -> None
     header.setSortIndicator(1, Qt.SortOrder.AscendingOrder)
     unsorted = option(0)
     assert 0 < metrics.horizontalAdvance(unsorted.text) - metrics.horizontalAdvance("Entry") < 8
+
+
+def test_a_narrow_quick_filter_drops_the_shortcut_from_its_placeholder(qtbot, main_window) -> None:
+    view = main_window.show_view("audit")
+    box = view.search_box
+    box.setFixedWidth(180)
+    qtbot.waitUntil(lambda: "(Ctrl+F)" not in box.placeholderText(), timeout=5_000)
+    assert box.placeholderText() == "Search who and which table"
+    assert box.toolTip() == "Search who and which table (Ctrl+F)"
+    box.setFixedWidth(420)
+    qtbot.waitUntil(lambda: box.placeholderText().endswith("(Ctrl+F)"), timeout=5_000)

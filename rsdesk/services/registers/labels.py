@@ -45,12 +45,19 @@ def _safeguards(session: Session) -> dict[str, str]:
     return {rule.code: rule.text for rule in load_rules(session).safeguards}
 
 
+def _tables(_session: Session) -> dict[str, str]:
+    from rsdesk.models import Base
+
+    return {name: enum_label(name) for name in Base.metadata.tables}
+
+
 #: (register, column key) -> reads the code-to-label map of a column holding codes.
 CODE_COLUMNS: dict[tuple[str, str], Callable[[Session], Mapping[str, str]]] = {
     ("assets", "sensitivity_level"): _levels,
     ("asset_safeguards", "sensitivity_level"): _levels,
     ("asset_safeguards", "safeguard_code"): _safeguards,
     ("asset_access", "sensitivity_level"): _levels,
+    ("audit_log", "table_name"): _tables,
 }
 
 

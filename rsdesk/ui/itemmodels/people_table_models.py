@@ -89,8 +89,13 @@ class RegisterRowsTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].label
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            # Headings line up with their cells, as in the other registers.
+            return int(_alignment(self.columns[section].kind))
         return None
 
     def data(self, index: Index, role: int = 0) -> Any:
@@ -120,8 +125,13 @@ class RegisterRowsTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ForegroundRole:
                 return _brush(foreground)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in ("int", DATE):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(_alignment(column.kind))
         return None
+
+
+def _alignment(kind: str) -> Qt.AlignmentFlag:
+    side = Qt.AlignmentFlag.AlignRight if kind in ("int", DATE) else Qt.AlignmentFlag.AlignLeft
+    return side | Qt.AlignmentFlag.AlignVCenter
 
 
 class ChecklistTableModel(QAbstractTableModel):

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -107,6 +108,9 @@ class AssetsView(RegisterView):
         self.detail_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail_hint.setWordWrap(True)
         self.detail_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.detail_hint.setFrameShape(
+            QFrame.Shape.StyledPanel
+        )  # the panel's outline, as the tabs'
         self.detail_stack = QStackedWidget()
         self.detail_stack.setObjectName("assetDetailStack")
         self.detail_stack.addWidget(self.detail_hint)

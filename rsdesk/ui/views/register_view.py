@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,7 @@ class RegisterView(View):
         self._search_timer.timeout.connect(self._apply_query)
         self.search_box.textChanged.connect(self._search_timer.start)
         self.search_box.returnPressed.connect(self._apply_query_now)
+        self._full_placeholder = self._short_placeholder = ""
         self.search_box.installEventFilter(self)
 
         self.archived_box = QCheckBox(self.tr("Include &archived"))
@@ -405,6 +407,8 @@ class RegisterView(View):
     # -- internals ----------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.search_box and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._fit_placeholder()
         # Down arrow in the quick filter moves into the table, as in mail programs.
         if (
             watched is self.search_box
@@ -418,6 +422,22 @@ class RegisterView(View):
                 self.table.selectRow(0)
             return True
         return super().eventFilter(watched, event)
+
+    def _fit_placeholder(self) -> None:
+        """Drop the placeholder's "(Ctrl+F)" when the box is too narrow for all of it, rather
+        than clip it mid-word; the tooltip keeps the whole text."""
+        box = self.search_box
+        current = box.placeholderText()
+        if current != self._short_placeholder:
+            self._full_placeholder = current  # set by the view (subclasses change it)
+        full = self._full_placeholder
+        self._short_placeholder = short = re.sub(r"\s*\([^)]*\)$", "", full)
+        # The text room: the frame and the clear button (as wide as the box is high) taken off.
+        room = box.contentsRect().width() - box.height() - 8
+        chosen = full if box.fontMetrics().horizontalAdvance(full) <= room else short
+        if chosen != current:
+            box.setPlaceholderText(chosen)
+        box.setToolTip(full)
 
     @Slot()
     def _apply_query(self) -> None:

@@ -42,6 +42,7 @@ from rsdesk.ui.itemmodels.people_table_models import (
     SortRole,
 )
 from rsdesk.ui.views.base import View
+from rsdesk.ui.views.register_view import RegisterHeader
 
 KEYS = (
     "staff_number",
@@ -121,6 +122,8 @@ class StaffView(View):
         self.table = QTableView()
         self.table.setObjectName("staffTable")
         self.table.setAccessibleName(self.tr("Staff"))
+        self.table.setHorizontalHeader(RegisterHeader(Qt.Orientation.Horizontal, self.table))
+        self.table.horizontalHeader().setSectionsClickable(True)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
