@@ -90,3 +90,11 @@ def test_staff_roles_read_as_words(qtbot, context, db) -> None:
     model.set_rows(rows)
     assert model.data(model.index(0, 1)) == "PhD candidate"
     assert enum_label("approved_with_conditions") == "Approved with conditions"
+
+
+def test_the_audit_log_names_tables_as_words(qtbot, context, db) -> None:
+    with db.unit_of_work() as session:
+        person(session, full_name="Audited Person")
+    model = _model(qtbot, context, "audit_log")
+    qtbot.waitUntil(lambda: "Staff member" in _cells(model, "table_name"), timeout=10_000)
+    assert "staff_member" in _cells(model, "table_name", SortRole)

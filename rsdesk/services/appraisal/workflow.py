@@ -55,6 +55,7 @@ from rsdesk.services.appraisal.model import (
 )
 from rsdesk.services.appraisal.scoring import ScoreResult, score
 from rsdesk.services.errors import NotFoundError, ReadOnlyError, ValidationError
+from rsdesk.services.registers.labels import enum_label
 
 # --- results handed to callers --------------------------------------------------------------
 
@@ -332,7 +333,7 @@ def prefill_answers(
 
     form = _FORM_BY_KIND.get(collaboration.kind)
     if form:
-        suggest("form_kind", form, f"Kind recorded: {collaboration.kind.value.replace('_', ' ')}")
+        suggest("form_kind", form, f"Kind recorded: {enum_label(collaboration.kind)}")
 
     if (
         collaboration.kind == CollaborationKind.FUNDING_RECEIVED
