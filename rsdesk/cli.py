@@ -7,6 +7,7 @@ Qt is imported only when the GUI or screenshots start.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -60,6 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnownError as exc:
         print(f"rsdesk: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (``rsdesk appraisal questions | head``): not an error. Python
+        # would complain again when it flushes stdout at exit, so point stdout at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         from rsdesk.db.errors import environment_error
 
@@ -71,8 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rsdesk: interrupted", file=sys.stderr)
         return 1
-    except BrokenPipeError:
-        return 0
 
 
 def main_gui() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -109,6 +110,25 @@ def test_exit_code_from_a_real_process(tmp_path: Path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("rsdesk: ")
+
+
+def test_output_piped_into_a_reader_that_has_gone_is_not_an_error():
+    """``rsdesk appraisal questions | head -c 100``: a closed pipe ends the command quietly."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has already gone: every write fails with EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "rsdesk", "appraisal", "questions"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0, done.stderr
+    assert b"Traceback" not in done.stderr
+    assert b"BrokenPipe" not in done.stderr
 
 
 def test_model_install_and_reset(capsys, db_path, tmp_path: Path):
