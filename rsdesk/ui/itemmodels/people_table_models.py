@@ -24,17 +24,15 @@ from rsdesk.services.training import (
     TrainingMatrix,
     TrainingStatus,
 )
+from rsdesk.ui.widgets.badges import badge_colours
 
 SortRole = Qt.ItemDataRole.UserRole + 1
 RowIdRole = Qt.ItemDataRole.UserRole + 2
 StatusRole = Qt.ItemDataRole.UserRole + 3
 Index = QModelIndex | QPersistentModelIndex
 
-ONBOARDING_COLOURS = {
-    "overdue": ("FFC7CE", "9C0006"),
-    "open": ("FFEB9C", "9C5700"),
-    "complete": ("C6EFCE", "006100"),
-}
+#: Onboarding state -> badge hue (``widgets.badges.HUES``), so the tint follows the palette.
+ONBOARDING_BADGES = {"overdue": "overdue", "open": "open", "complete": "done"}
 CHECK_STATUS_LABELS = {
     CheckStatus.OPEN: "Open",
     CheckStatus.DONE: "Done",
@@ -45,6 +43,17 @@ CHECK_STATUS_LABELS = {
 
 def _brush(hex_rgb: str) -> QBrush:
     return QBrush(QColor(f"#{hex_rgb}"))
+
+
+def _badge(hue: str, role: int) -> QBrush | None:
+    """The badge's background or text colour for ``role``, mixed from the current palette."""
+    colours = badge_colours(hue)
+    if colours is None or role not in (
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+    ):
+        return None
+    return QBrush(colours[0] if role == Qt.ItemDataRole.BackgroundRole else colours[1])
 
 
 def _text(value: Any) -> str:
@@ -118,12 +127,10 @@ class RegisterRowsTableModel(QAbstractTableModel):
             return value if value is not None else ""
         if role == RowIdRole:
             return row[0]
-        if column.key == "onboarding" and value in ONBOARDING_COLOURS:
-            background, foreground = ONBOARDING_COLOURS[value]
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return _brush(background)
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return _brush(foreground)
+        if column.key == "onboarding" and value in ONBOARDING_BADGES:
+            colour = _badge(ONBOARDING_BADGES[value], role)
+            if colour is not None:
+                return colour
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in ("int", DATE):
             return int(_alignment(column.kind))
         return None
@@ -192,8 +199,7 @@ class ChecklistTableModel(QAbstractTableModel):
             key = (
                 "overdue" if overdue else "open" if item.status == CheckStatus.OPEN else "complete"
             )
-            background, foreground = ONBOARDING_COLOURS[key]
-            return _brush(background if role == Qt.ItemDataRole.BackgroundRole else foreground)
+            return _badge(ONBOARDING_BADGES[key], role)
         return None
 
 
@@ -345,6 +351,5 @@ class ComplianceTableModel(QAbstractTableModel):
             key = "complete" if share >= 90 else "open" if share >= 70 else "overdue"
             # The text colour goes with the tint: on a dark palette the default (light) text
             # was unreadable on the pale background.
-            background, foreground = ONBOARDING_COLOURS[key]
-            return _brush(background if role == Qt.ItemDataRole.BackgroundRole else foreground)
+            return _badge(ONBOARDING_BADGES[key], role)
         return None

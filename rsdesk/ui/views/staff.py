@@ -43,6 +43,7 @@ from rsdesk.ui.itemmodels.people_table_models import (
 )
 from rsdesk.ui.views.base import View
 from rsdesk.ui.views.register_view import RegisterHeader
+from rsdesk.ui.widgets.badges import BadgeDelegate
 
 KEYS = (
     "staff_number",
@@ -124,6 +125,7 @@ class StaffView(View):
         self.table.setAccessibleName(self.tr("Staff"))
         self.table.setHorizontalHeader(RegisterHeader(Qt.Orientation.Horizontal, self.table))
         self.table.horizontalHeader().setSectionsClickable(True)
+        self.table.setItemDelegate(BadgeDelegate(self.table))
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
@@ -149,6 +151,7 @@ class StaffView(View):
         self.checklist.setObjectName("checklistTable")
         self.checklist.setAccessibleName(self.tr("Onboarding checklist"))
         self.checklist.setModel(self.checklist_model)
+        self.checklist.setItemDelegate(BadgeDelegate(self.checklist))
         self.checklist.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.checklist.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.checklist.verticalHeader().hide()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -115,6 +115,13 @@ class BadgeDelegate(QStyledItemDelegate):
 
     #: Space between the text and the badge's edge, in pixels.
     PADDING = 6
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:  # noqa: N802
+        """Room for the badge's padding, for columns sized to their contents."""
+        size = super().sizeHint(option, index)
+        if isinstance(index.data(Qt.ItemDataRole.BackgroundRole), QColor | QBrush):
+            size.setWidth(size.width() + 2 * self.PADDING)
+        return size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
         background = index.data(Qt.ItemDataRole.BackgroundRole)
