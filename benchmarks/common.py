@@ -7,6 +7,7 @@ figures mean the same on a slow or a busy machine.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import resource
@@ -116,4 +117,17 @@ def demo_database(size: int, seed: int = 1) -> Path:
         partial.replace(cached)
     copy = CACHE / f"work-{os.getpid()}-{time.monotonic_ns()}.sqlite3"
     shutil.copyfile(cached, copy)
+    if not _COPIES:
+        atexit.register(_remove_copies)
+    _COPIES.append(copy)
     return copy
+
+
+#: The private copies handed out by demo_database() in this process (1.3 GB each at 100,000).
+_COPIES: list[Path] = []
+
+
+def _remove_copies() -> None:
+    for copy in _COPIES:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
