@@ -6,11 +6,13 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDialogButtonBox
 
 from rsdesk.models.enums import CheckStatus
 from rsdesk.services import onboarding, training
-from rsdesk.services.training import STATUS_COLOURS, TrainingStatus
+from rsdesk.services.training import TrainingStatus
+from rsdesk.ui.widgets.badges import badge_colours, contrast, is_dark
 from tests.services.people.helpers import department, person
 
 
@@ -103,10 +105,11 @@ def test_bulk_completion_changes_the_matrix_colour(qtbot, context, db, people, q
     def cell(staff_id):
         return view.model.index(view.model.row_of(staff_id), column)
 
-    missing = STATUS_COLOURS[TrainingStatus.MISSING][0]
-    current = STATUS_COLOURS[TrainingStatus.CURRENT][0]
+    missing = badge_colours(TrainingStatus.MISSING.value)[0].name()
+    current = badge_colours(TrainingStatus.CURRENT.value)[0].name()
+    assert missing != current
     before = cell(people["ada"]).data(Qt.ItemDataRole.BackgroundRole)
-    assert before.color().name().upper() == f"#{missing}"
+    assert before.color().name() == missing
     assert cell(people["cyd"]).data() == ""  # not required for an administrative role
 
     dialog = view.open_completion_dialog()
@@ -120,16 +123,93 @@ def test_bulk_completion_changes_the_matrix_colour(qtbot, context, db, people, q
         )
     assert recorded.args == [2]
     qtbot.waitUntil(
-        lambda: (
-            cell(people["ada"]).data(Qt.ItemDataRole.BackgroundRole).color().name().upper()
-            == f"#{current}"
-        ),
+        lambda: cell(people["ada"]).data(Qt.ItemDataRole.BackgroundRole).color().name() == current,
         timeout=10_000,
     )
     assert cell(people["bob"]).data() == "Current"
     with db.read() as session:
         statuses = {s.course.code: s.status for s in training.person_status(session, people["ada"])}
     assert statuses["rs_awareness"] == TrainingStatus.CURRENT
+
+
+def _palette(window: str, base: str, text: str) -> QPalette:
+    palette = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, window),
+        (QPalette.ColorRole.Base, base),
+        (QPalette.ColorRole.Text, text),
+        (QPalette.ColorRole.WindowText, text),
+    ):
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+@pytest.mark.parametrize(
+    "palette_colours",
+    [("#efefef", "#ffffff", "#000000"), ("#2b2b2b", "#1e1e1e", "#f0f0f0")],
+    ids=["light", "dark"],
+)
+def test_training_colours_follow_the_palette(qtbot, qapp, context, people, palette_colours):
+    """Matrix cells, legend and the staff panel's strip take their tints from the palette: each
+    status its own colour, text readable on it, and no pale tint glaring on a dark theme."""
+    from rsdesk.ui.views.staff import StaffView
+    from rsdesk.ui.views.training import TrainingView
+
+    original = qapp.palette()
+    palette = _palette(*palette_colours)
+    qapp.setPalette(palette)
+    try:
+        dark = is_dark(palette)
+        view = TrainingView(context)
+        qtbot.addWidget(view)
+        qtbot.waitUntil(lambda: view.model.rowCount() == 3)
+        seen: dict[str, str] = {}
+        for row in range(view.model.rowCount()):
+            for column in range(2, view.model.columnCount()):
+                index = view.model.index(row, column)
+                background = index.data(Qt.ItemDataRole.BackgroundRole)
+                if background is None:
+                    continue
+                text = index.data(Qt.ItemDataRole.ForegroundRole).color()
+                assert contrast(background.color(), text) >= 4.5
+                assert (background.color().lightness() < 128) == dark
+                seen.setdefault(index.data(), background.color().name())
+        assert {"Missing"} <= set(seen)
+        statuses = [status.value for status in TrainingStatus]
+        backgrounds = {badge_colours(status, palette)[0].name() for status in statuses}
+        assert len(backgrounds) == len(statuses)
+        chip = view.legend[TrainingStatus.EXPIRED].styleSheet()
+        assert badge_colours("expired", palette)[0].name() in chip
+
+        staff = StaffView(context)
+        qtbot.addWidget(staff)
+        qtbot.waitUntil(lambda: staff.model.rowCount() == 3)
+        assert staff.select_staff(people["ada"])
+        qtbot.waitUntil(lambda: "Missing" in staff.training_label.text())
+        assert badge_colours("missing", palette)[0].name() in staff.training_label.text()
+    finally:
+        qapp.setPalette(original)
+
+
+def test_training_strip_is_redrawn_when_the_palette_changes(qtbot, qapp, context, people):
+    from rsdesk.ui.views.staff import StaffView
+
+    original = qapp.palette()
+    light = _palette("#efefef", "#ffffff", "#000000")
+    dark = _palette("#2b2b2b", "#1e1e1e", "#f0f0f0")
+    qapp.setPalette(light)
+    try:
+        staff = StaffView(context)
+        qtbot.addWidget(staff)
+        qtbot.waitUntil(lambda: staff.model.rowCount() == 3)
+        assert staff.select_staff(people["ada"])
+        qtbot.waitUntil(lambda: "Missing" in staff.training_label.text())
+        qapp.setPalette(dark)
+        dark_missing = badge_colours("missing", dark)[0].name()
+        qtbot.waitUntil(lambda: dark_missing in staff.training_label.text())
+        assert badge_colours("missing", light)[0].name() not in staff.training_label.text()
+    finally:
+        qapp.setPalette(original)
 
 
 def test_matrix_filters_by_department(qtbot, context, people):

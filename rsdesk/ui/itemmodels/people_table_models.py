@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
 
 from rsdesk.models.enums import CheckStatus
 from rsdesk.services.onboarding import CheckItem
 from rsdesk.services.registers.base import BOOL, DATE, ENUM, STATUS, RegisterSpec
 from rsdesk.services.registers.labels import enum_label
 from rsdesk.services.training import (
-    STATUS_COLOURS,
     STATUS_LABELS,
     DepartmentCompliance,
     TrainingMatrix,
@@ -41,17 +41,20 @@ CHECK_STATUS_LABELS = {
 }
 
 
-def _brush(hex_rgb: str) -> QBrush:
-    return QBrush(QColor(f"#{hex_rgb}"))
+#: (hue, palette base colour) -> badge colours; the matrix asks for them for every painted cell.
+_BADGE_CACHE: dict[tuple[str, int], tuple[QColor, QColor] | None] = {}
 
 
 def _badge(hue: str, role: int) -> QBrush | None:
     """The badge's background or text colour for ``role``, mixed from the current palette."""
-    colours = badge_colours(hue)
-    if colours is None or role not in (
-        Qt.ItemDataRole.BackgroundRole,
-        Qt.ItemDataRole.ForegroundRole,
-    ):
+    if role not in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+        return None
+    palette = QApplication.palette()
+    key = (hue, palette.color(QPalette.ColorRole.Base).rgba())
+    if key not in _BADGE_CACHE:
+        _BADGE_CACHE[key] = badge_colours(hue, palette)
+    colours = _BADGE_CACHE[key]
+    if colours is None:
         return None
     return QBrush(colours[0] if role == Qt.ItemDataRole.BackgroundRole else colours[1])
 
@@ -211,9 +214,6 @@ class TrainingMatrixTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.matrix: TrainingMatrix | None = None
-        self._brushes = {
-            status: (_brush(bg), _brush(fg)) for status, (bg, fg) in STATUS_COLOURS.items()
-        }
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -291,10 +291,8 @@ class TrainingMatrixTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return "Not required for this role and research"
             return None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return self._brushes[status][0]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._brushes[status][1]
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            return _badge(status.value, role)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:

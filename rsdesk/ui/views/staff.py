@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelection, QSortFilterProxyModel, Qt, QTimer, Slot
+from PySide6.QtCore import QDate, QEvent, QItemSelection, QSortFilterProxyModel, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -43,7 +43,7 @@ from rsdesk.ui.itemmodels.people_table_models import (
 )
 from rsdesk.ui.views.base import View
 from rsdesk.ui.views.register_view import RegisterHeader
-from rsdesk.ui.widgets.badges import BadgeDelegate
+from rsdesk.ui.widgets.badges import BadgeDelegate, badge_css
 
 KEYS = (
     "staff_number",
@@ -195,6 +195,7 @@ class StaffView(View):
         form.addRow(self.tr("Note"), self.note)
         form.addRow(self.tr("Date"), self.on_date)
         self.training_label = QLabel()
+        self.training_statuses: list[Any] = []
         self.training_label.setObjectName("personTraining")
         self.training_label.setWordWrap(True)
         self.training_label.setTextFormat(Qt.TextFormat.RichText)
@@ -321,6 +322,7 @@ class StaffView(View):
         if staff_id is None:
             self.checklist_model.set_items([])
             self.person_label.setText(self.tr("Select a person to see their checklist."))
+            self.training_statuses = []
             self.training_label.setText("")
             self._update_buttons()
             return
@@ -361,17 +363,25 @@ class StaffView(View):
             for row in range(len(items)):
                 if items[row].id == selected:
                     self.checklist.selectRow(row)
-        parts = []
-        from rsdesk.services.training import STATUS_COLOURS, STATUS_LABELS
-
-        for status in statuses:
-            background, foreground = STATUS_COLOURS[status.status]
-            parts.append(
-                f'<span style="background:#{background}; color:#{foreground}">&nbsp;'
-                f"{_escape(status.course.name)}: {STATUS_LABELS[status.status]}&nbsp;</span>"
-            )
-        self.training_label.setText(" ".join(parts) or self.tr("No required courses."))
+        self.training_statuses = list(statuses)
+        self._fill_training_strip()
         self._update_buttons()
+
+    def _fill_training_strip(self) -> None:
+        """One badge per required course, in the matrix's colours for the current palette."""
+        from rsdesk.services.training import STATUS_LABELS
+
+        parts = [
+            f'<span style="{badge_css(status.status.value)}">&nbsp;'
+            f"{_escape(status.course.name)}: {STATUS_LABELS[status.status]}&nbsp;</span>"
+            for status in self.training_statuses
+        ]
+        self.training_label.setText(" ".join(parts) or self.tr("No required courses."))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.staff_id is not None:
+            self._fill_training_strip()
 
     # -- actions ------------------------------------------------------------------------------
 

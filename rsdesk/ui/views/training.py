@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rsdesk.services import training
-from rsdesk.services.training import STATUS_COLOURS, STATUS_LABELS, TrainingMatrix
+from rsdesk.services.training import STATUS_LABELS, TrainingMatrix, TrainingStatus
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.itemmodels.people_table_models import (
     ComplianceTableModel,
@@ -37,6 +37,7 @@ from rsdesk.ui.itemmodels.people_table_models import (
     TrainingMatrixTableModel,
 )
 from rsdesk.ui.views.base import View
+from rsdesk.ui.widgets.badges import badge_css
 
 
 def _departments(session: Session) -> list[tuple[int, str]]:
@@ -74,13 +75,13 @@ class TrainingView(View):
         top = QHBoxLayout()
         top.addWidget(self.search, 2)
         top.addWidget(self.department, 1)
+        self.legend: dict[TrainingStatus, QLabel] = {}
         for status, label in STATUS_LABELS.items():
-            background, foreground = STATUS_COLOURS[status]
             chip = QLabel(f" {self.tr(label)} ")
-            chip.setStyleSheet(
-                f"background:#{background}; color:#{foreground}; border-radius:3px; padding:2px;"
-            )
+            chip.setObjectName(f"trainingLegend_{status.value}")
+            self.legend[status] = chip
             top.addWidget(chip)
+        self._style_legend()
         top.addStretch()
         top.addWidget(self.record_button)
         top.addWidget(self.export_button)
@@ -143,6 +144,17 @@ class TrainingView(View):
         self.context.ops.query(_departments, self._on_departments)
         # Courses follow the catalogue (an edited one included); writes nothing when equal.
         self.context.ops.write(lambda session: training.sync_courses(session), self._on_synced)
+
+    def _style_legend(self) -> None:
+        """Legend chips in the matrix's badge colours, mixed from the current palette."""
+        for status, chip in self.legend.items():
+            chip.setStyleSheet(f"{badge_css(status.value)} border-radius:3px; padding:2px;")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._style_legend()
+            self.table.viewport().update()
 
     def _on_synced(self, _changed: int) -> None:
         self.refresh()

@@ -51,6 +51,11 @@ HUES: dict[str, str] = {
     "waived": "#9e9d24",
     "not_applicable": "#757575",
     "false_positive": "#757575",
+    # training (the matrix, its legend and the staff panel's strip)
+    "current": "#2e7d32",
+    "expiring": "#f9a825",
+    "expired": "#c62828",
+    "missing": "#757575",
 }
 
 
@@ -102,6 +107,15 @@ def badge_colours(
         else light_text
     )
     return background, text
+
+
+def badge_css(value: str | None, palette: QPalette | None = None) -> str:
+    """Style-sheet colours of a badge for rich text and labels ("" when the value has none)."""
+    colours = badge_colours(value, palette)
+    if colours is None:
+        return ""
+    background, text = colours
+    return f"background:{background.name()}; color:{text.name()};"
 
 
 class BadgeDelegate(QStyledItemDelegate):
