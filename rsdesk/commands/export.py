@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def export_xlsx(args: argparse.Namespace) -> int:
-    from rsdesk.services import pseudonyms, registers
+    from rsdesk.services import registers
     from rsdesk.services.errors import KnownError
     from rsdesk.services.registers.base import RegisterQuery
 
@@ -69,10 +69,7 @@ def export_xlsx(args: argparse.Namespace) -> int:
         return _export_training_matrix(args, out)
     db = database(args)
     try:
-        pseudonymiser = None
-        if args.pseudonymise:
-            with db.unit_of_work(Capability.EXPORT) as session:
-                pseudonymiser = pseudonyms.Pseudonymiser(pseudonyms.ensure_secret(session))
+        pseudonymiser = _pseudonymiser(db) if args.pseudonymise else None
         with db.read() as session:
             if args.what:
                 from rsdesk.services.reports.xlsx.registers import export_register
@@ -106,16 +103,21 @@ def export_xlsx(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pseudonymiser(db: Any) -> Any:
+    """The office's pseudonymiser; its secret is made on first use, hence a unit of work."""
+    from rsdesk.services import pseudonyms
+
+    with db.unit_of_work(Capability.EXPORT) as session:
+        return pseudonyms.Pseudonymiser(pseudonyms.ensure_secret(session))
+
+
 def _export_training_matrix(args: argparse.Namespace, out: Path) -> int:
-    from rsdesk.services import people_exports, pseudonyms, reference
+    from rsdesk.services import people_exports, reference
     from rsdesk.services.errors import KnownError
 
     db = database(args)
     try:
-        pseudonymiser = None
-        if args.pseudonymise:
-            with db.unit_of_work(Capability.EXPORT) as session:
-                pseudonymiser = pseudonyms.Pseudonymiser(pseudonyms.ensure_secret(session))
+        pseudonymiser = _pseudonymiser(db) if args.pseudonymise else None
         with db.read() as session:
             department_id: Any = None
             if args.department is not None:
