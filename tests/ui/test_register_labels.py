@@ -98,3 +98,12 @@ def test_the_audit_log_names_tables_as_words(qtbot, context, db) -> None:
     model = _model(qtbot, context, "audit_log")
     qtbot.waitUntil(lambda: "Staff member" in _cells(model, "table_name"), timeout=10_000)
     assert "staff_member" in _cells(model, "table_name", SortRole)
+
+
+def test_field_labels_read_as_words() -> None:
+    from rsdesk.services.registers.labels import field_label
+
+    assert field_label("staff_member_id") == "Staff member"
+    assert field_label("risk_level") == "Risk level"
+    assert field_label("funding_amount_eur") == "Funding amount (EUR)"
+    assert field_label("id") == "Id"

@@ -144,6 +144,40 @@ def test_audit_log_filters_and_verifies(qtbot, main_window, db) -> None:
     assert view.last_result.entries_checked == 31
 
 
+def test_audit_log_shows_field_labels_and_finds_tables_by_words(qtbot, main_window, db) -> None:
+    """The Fields column reads "Department, Lead staff", not "department_id, lead_staff_id", and
+    the quick filter finds staff entries typed either as the label shows or as stored."""
+    from rsdesk.ui.itemmodels.register_table_model import SortRole
+    from tests.services.people.helpers import person
+
+    add_collaborations(db, 3)
+    with db.unit_of_work() as session:
+        person(session, full_name="Audited Person")
+    view = main_window.show_view("audit")
+    _loaded(qtbot, view)
+    fields = view.spec.column_index("changes")
+    tables = view.spec.column_index("table_name")
+    qtbot.waitUntil(lambda: view.model.row_loaded(0), timeout=10_000)
+    shown = {}
+    for row in range(view.model.count):
+        qtbot.waitUntil(lambda row=row: view.model.row_loaded(row), timeout=10_000)
+        table = view.model.index(row, tables).data(SortRole)
+        shown[table] = view.model.index(row, fields).data()
+    assert "Full name" in shown["staff_member"]
+    assert "full_name" not in shown["staff_member"]
+    assert "_" not in shown["collaboration"]
+    counts = {}
+    for text in ("staff member", "Staff_Member"):
+        with qtbot.waitSignal(view.model.loaded, timeout=10_000):
+            view.apply_filters({"text": text})
+        _loaded(qtbot, view)
+        counts[text] = view.model.count
+        for row in range(view.model.count):
+            qtbot.waitUntil(lambda row=row: view.model.row_loaded(row), timeout=10_000)
+            assert view.model.index(row, tables).data(SortRole) == "staff_member"
+    assert counts["staff member"] == counts["Staff_Member"] >= 1
+
+
 def test_open_record_signal_reaches_the_editor(qtbot, main_window, db, monkeypatch) -> None:
     ids = add_collaborations(db, 3)
     monkeypatch.setattr(

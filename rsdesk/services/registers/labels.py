@@ -33,6 +33,17 @@ def enum_label(value: Any) -> str:
     return text[:1].upper() + text[1:]
 
 
+def field_label(name: str) -> str:
+    """A column name as words for the audit log's field lists: "staff_member_id" -> "Staff
+    member", "risk_level" -> "Risk level". A reference's "_id" is left out, since the officer
+    reads which record was linked, not how it is stored."""
+    if name.endswith("_id") and len(name) > 3:
+        name = name[:-3]
+    if name.endswith("_eur"):
+        return f"{enum_label(name[:-4])} (EUR)"
+    return enum_label(name)
+
+
 def _levels(session: Session) -> dict[str, str]:
     from rsdesk.services.assets import load_rules
 

@@ -41,7 +41,12 @@ from sqlalchemy.orm import Session
 from rsdesk.services import registers
 from rsdesk.services.registers import base as register_base
 from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
-from rsdesk.services.registers.labels import code_labels, enum_label, has_code_labels
+from rsdesk.services.registers.labels import (
+    code_labels,
+    enum_label,
+    field_label,
+    has_code_labels,
+)
 from rsdesk.ui.ops import OperationRunner
 from rsdesk.ui.widgets.badges import badge_colours
 
@@ -511,8 +516,8 @@ class RegisterTableModel(QAbstractTableModel):
             return self.tr("Yes") if value else self.tr("No")
         if kind in (register_base.ENUM, register_base.STATUS, register_base.RISK):
             return enum_label(value)
-        if isinstance(value, dict):
-            return ", ".join(sorted(value))
+        if isinstance(value, dict):  # the audit log's changed fields, by column name
+            return ", ".join(sorted(field_label(str(name)) for name in value))
         return str(value)
 
 

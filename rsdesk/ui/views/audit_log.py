@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
 from rsdesk.services import audit
 from rsdesk.services.audit import VerifyResult
+from rsdesk.services.registers.labels import field_label
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.itemmodels.register_table_model import SortRole
 from rsdesk.ui.views.register_view import RegisterView
@@ -88,7 +89,10 @@ class AuditLogView(RegisterView):
             self.model.index(index.row(), self.spec.column_index("changes")), SortRole
         )
         text = "\n".join(
-            f"{name}: {pair[0]!r} → {pair[1]!r}" for name, pair in sorted((changes or {}).items())
+            sorted(
+                f"{field_label(name)}: {pair[0]!r} → {pair[1]!r}"
+                for name, pair in (changes or {}).items()
+            )
         )
         QMessageBox.information(
             self, self.tr("Audit entry %s") % record_id, text or self.tr("No field changes.")
