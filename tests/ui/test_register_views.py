@@ -218,3 +218,33 @@ def test_export_writes_the_filtered_rows(qtbot, main_window, db, tmp_path) -> No
         if isinstance(cell, str) and cell.startswith("Study ")
     }
     assert titles == expected
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the offscreen platform's popup
+def test_filter_combos_keep_one_modest_width_and_open_wide(qtbot, main_window, db) -> None:
+    """One long department name no longer widens the asset register's filter row: every filter
+    combo there (and in the staff and training views) asks for the same width, and the open list
+    is wide enough to read the long name."""
+    from tests.services.people.helpers import department
+
+    long_name = "Department of Electrical Engineering, Computer Science and Applied Mathematics"
+    with db.unit_of_work() as session:
+        department(session, long_name)
+    view = main_window.show_view("assets")
+    _loaded(qtbot, view)
+    combo = view._filter_combos["department"]
+    qtbot.waitUntil(lambda: combo.findText(long_name) >= 0, timeout=10_000)
+    name_width = combo.fontMetrics().horizontalAdvance(long_name)
+    widths = {c.sizeHint().width() for c in view._filter_combos.values()}
+    assert len(widths) == 1
+    assert widths.pop() < name_width / 2
+    combo.showPopup()
+    try:
+        assert combo.view().width() >= name_width
+    finally:
+        combo.hidePopup()
+    combo.setCurrentIndex(combo.findText(long_name))
+    assert combo.sizeHint().width() < name_width / 2
+    for key in ("staff", "training"):
+        people_view = main_window.show_view(key)
+        assert people_view.department.sizeHint().width() == combo.sizeHint().width()

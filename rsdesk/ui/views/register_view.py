@@ -64,6 +64,7 @@ from rsdesk.ui.context import AppContext
 from rsdesk.ui.itemmodels.register_table_model import RegisterTableModel
 from rsdesk.ui.views.base import View
 from rsdesk.ui.widgets.badges import BadgeDelegate
+from rsdesk.ui.widgets.filter_combo import FilterCombo
 
 SEARCH_DELAY_MS = 250
 EN_SPACE, THIN_SPACE, WORD_JOINER = "\u2002", "\u2009", "\u2060"
@@ -203,12 +204,11 @@ class RegisterView(View):
         for filter_ in self.spec.filters:
             if filter_.choices is None:
                 continue
-            combo = QComboBox()
+            combo = FilterCombo()
             combo.setObjectName(f"filter_{filter_.key}")
             combo.setAccessibleName(filter_.label)
             combo.setToolTip(filter_.label)
             combo.addItem(self.tr("%s: all") % filter_.label, None)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.currentIndexChanged.connect(self._apply_query_now)
             self._filter_combos[filter_.key] = combo
             self.filter_bar.addWidget(combo)

@@ -15,7 +15,6 @@ from PySide6.QtCore import QDate, QEvent, QItemSelection, QSortFilterProxyModel,
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDateEdit,
     QFileDialog,
     QFormLayout,
@@ -44,6 +43,7 @@ from rsdesk.ui.itemmodels.people_table_models import (
 from rsdesk.ui.views.base import View
 from rsdesk.ui.views.register_view import RegisterHeader
 from rsdesk.ui.widgets.badges import BadgeDelegate, badge_css
+from rsdesk.ui.widgets.filter_combo import FilterCombo
 
 KEYS = (
     "staff_number",
@@ -76,11 +76,13 @@ class StaffView(View):
         self.search.setAccessibleName(self.tr("Search staff"))
         self.search.setPlaceholderText(self.tr("Search name, staff number, e-mail…"))
         self.search.setClearButtonEnabled(True)
-        self.department = QComboBox()
+        self.department = FilterCombo()
         self.department.setObjectName("staffDepartment")
+        self.department.setAccessibleName(self.tr("Department"))
         self.department.addItem(self.tr("All departments"), None)
-        self.onboarding_filter = QComboBox()
+        self.onboarding_filter = FilterCombo()
         self.onboarding_filter.setObjectName("staffOnboardingFilter")
+        self.onboarding_filter.setAccessibleName(self.tr("Onboarding state"))
         for value, label in (
             (None, self.tr("Any onboarding state")),
             ("overdue", self.tr("Overdue checks")),
@@ -106,8 +108,8 @@ class StaffView(View):
         self.count_label.setObjectName("staffCount")
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
-        filters.addWidget(self.department, 1)
-        filters.addWidget(self.onboarding_filter, 1)
+        filters.addWidget(self.department)
+        filters.addWidget(self.onboarding_filter)
         filters.addWidget(self.show_left)
         filters.addStretch()
         filters.addWidget(self.new_button)

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -38,6 +37,7 @@ from rsdesk.ui.itemmodels.people_table_models import (
 )
 from rsdesk.ui.views.base import View
 from rsdesk.ui.widgets.badges import badge_css
+from rsdesk.ui.widgets.filter_combo import FilterCombo
 
 
 def _departments(session: Session) -> list[tuple[int, str]]:
@@ -61,8 +61,9 @@ class TrainingView(View):
         self.dialog: Any = None
         self.loaded = 0
 
-        self.department = QComboBox()
+        self.department = FilterCombo()
         self.department.setObjectName("trainingDepartment")
+        self.department.setAccessibleName(self.tr("Department"))
         self.department.addItem(self.tr("All departments"), None)
         self.search = QLineEdit()
         self.search.setObjectName("trainingSearch")
@@ -74,7 +75,7 @@ class TrainingView(View):
         self.export_button = QPushButton(self.tr("Export matrix…"))
         top = QHBoxLayout()
         top.addWidget(self.search, 2)
-        top.addWidget(self.department, 1)
+        top.addWidget(self.department)
         self.legend: dict[TrainingStatus, QLabel] = {}
         for status, label in STATUS_LABELS.items():
             chip = QLabel(f" {self.tr(label)} ")
