@@ -180,6 +180,10 @@ def _date(value: dt.date | None) -> str:
 def _change(now: float | None, before: float | None, percent: bool = False) -> str:
     if now is None or before is None:
         return ""
+    if percent:
+        # the change between the percentages as printed, so that the row adds up (89% after
+        # 97% is 8 points, even when the unrounded values are 8.6 apart)
+        now, before = round(now), round(before)
     delta = now - before
     if abs(delta) < 0.5:
         return "="
@@ -608,23 +612,26 @@ def _people(data: AnnualData, context: document.ReportContext, width: float) -> 
             ),
         )
     )
+    # kept whole (one row per department): a header and one row at a page's foot read badly
     story.append(
-        tables.simple_table(
-            ["Department", "People", "Required", "Valid", "Expired", "Missing", "Compliance"],
-            [
+        KeepTogether(
+            tables.simple_table(
+                ["Department", "People", "Required", "Valid", "Expired", "Missing", "Compliance"],
                 [
-                    r.department,
-                    r.people,
-                    r.required,
-                    r.compliant,
-                    r.expired,
-                    r.missing,
-                    _pct(r.percent),
-                ]
-                for r in training
-            ],
-            [w * width for w in (0.34, 0.1, 0.11, 0.11, 0.11, 0.11, 0.12)],
-            ["text", "int", "int", "int", "int", "int", "int"],
+                    [
+                        r.department,
+                        r.people,
+                        r.required,
+                        r.compliant,
+                        r.expired,
+                        r.missing,
+                        _pct(r.percent),
+                    ]
+                    for r in training
+                ],
+                [w * width for w in (0.34, 0.1, 0.11, 0.11, 0.11, 0.11, 0.12)],
+                ["text", "int", "int", "int", "int", "int", "int"],
+            )
         )
     )
     return story

@@ -162,12 +162,12 @@ def build_appraisal_record(
     else:
         story.append(
             _u(
-                f"Total score {result.total}, which gives the level {result.level_name}"
-                + (
-                    f" from the score alone; a severe factor raised it from "
-                    f"{styles.label(result.score_level)}"
+                (
+                    f"Total score {result.total}, which alone gives the level "
+                    f"{styles.label(result.score_level)}; a severe factor raised it to "
+                    f"{result.level_name}"
                     if result.raised_by_severe
-                    else ""
+                    else f"Total score {result.total}, which gives the level {result.level_name}"
                 )
                 + f". Consequence: {result.consequence} Sign-off: {result.sign_off}. "
                 f"Review after {result.review_months} months."
@@ -183,6 +183,7 @@ def build_appraisal_record(
             )
         )
         if result.severe:
+            story.append(CondPageBreak(30 * mm))
             story.append(document.Heading("Severe factors", sheet["h2"], context, level=1))
             story.append(
                 tables.simple_table(
@@ -194,6 +195,8 @@ def build_appraisal_record(
                     [width * 0.5, width * 0.3, width * 0.2],
                 )
             )
+        dimension_names = {d.id: d.name for d in result.dimensions}
+        story.append(CondPageBreak(30 * mm))
         story.append(document.Heading("What raised the score", sheet["h2"], context, level=1))
         if result.factors:
             story.append(
@@ -203,7 +206,7 @@ def build_appraisal_record(
                         [
                             f.question_text,
                             f.option_text + (" (don't know)" if f.unknown else ""),
-                            f.dimension,
+                            dimension_names.get(f.dimension, f.dimension),
                             f.points,
                         ]
                         for f in result.factors
@@ -215,12 +218,18 @@ def build_appraisal_record(
         else:
             story.append(_p("<i>No answer raised the score.</i>", "muted"))
         if result.safeguards:
+            story.append(CondPageBreak(30 * mm))
             story.append(document.Heading("Safeguards in place", sheet["h2"], context, level=1))
             story.append(
                 tables.simple_table(
                     ["Question", "Answer", "Lowers", "Points"],
                     [
-                        [s.question_text, s.option_text, s.reduces, s.points]
+                        [
+                            s.question_text,
+                            s.option_text,
+                            dimension_names.get(s.reduces, s.reduces),
+                            s.points,
+                        ]
                         for s in result.safeguards
                     ],
                     [width * 0.46, width * 0.28, width * 0.16, width * 0.1],
@@ -228,6 +237,7 @@ def build_appraisal_record(
                 )
             )
         if result.gaps:
+            story.append(CondPageBreak(30 * mm))
             story.append(
                 document.Heading("Due diligence still to do", sheet["h2"], context, level=1)
             )

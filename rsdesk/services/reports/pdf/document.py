@@ -17,6 +17,7 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
@@ -127,15 +128,42 @@ def _decorate(canvas: Canvas, context: ReportContext, page: int, total: int) -> 
                 width - 2 * MARGIN - canvas.stringWidth(f"Page {total} of {total}", fonts.BASE, 8)
             )
             room -= 6 * mm
-            font, text = fonts.single_font(context.footer_stamp)
-            size = 6.5
-            while size > 5 and canvas.stringWidth(text, font, size) > room:
-                size -= 0.25
-            while text and canvas.stringWidth(text + "\u2026", font, size) > room:
-                text = text[:-1]
+            font, size, lines = footer_lines(context.footer_stamp, room)
             canvas.setFont(font, size)
-            canvas.drawString(MARGIN, MARGIN - 6 * mm, text)
+            for index, line in enumerate(lines):
+                canvas.drawString(MARGIN, MARGIN - 6 * mm - index * (size + 1.5), line)
     canvas.restoreState()
+
+
+def footer_lines(stamp: str, room: float) -> tuple[str, float, list[str]]:
+    """The footer stamp as the lines to print: one line at a legible size if it fits, else two
+    lines split between its parts (a stamp naming several screening lists is long). Cut with an
+    ellipsis only if even two lines cannot hold it: a silently cut stamp (``rsdesk 0.1`` for
+    ``0.1.0``) would state something false about what the report was made from."""
+    font, text = fonts.single_font(stamp)
+    for size in (6.5, 6.0, 5.5):
+        if stringWidth(text, font, size) <= room:
+            return font, size, [text]
+    size = 5.5
+    parts = text.split(" \u00b7 ")
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        candidate = f"{line} \u00b7 {part}" if line else part
+        if line and stringWidth(candidate, font, size) > room:
+            lines.append(line)
+            line = part
+        else:
+            line = candidate
+    lines.append(line)
+    if len(lines) > 2:
+        lines = [lines[0], " \u00b7 ".join(lines[1:])]
+    for index, line in enumerate(lines):
+        if stringWidth(line, font, size) > room:
+            while line and stringWidth(line + "\u2026", font, size) > room:
+                line = line[:-1]
+            lines[index] = line + "\u2026"
+    return font, size, lines
 
 
 def _draw_toc(canvas: Canvas, context: ReportContext, width: float, height: float) -> None:

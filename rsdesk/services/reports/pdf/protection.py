@@ -96,7 +96,7 @@ def section(
             _p(
                 f"{f.asked:,} requests were asked in {year} and {f.closed:,} answered; the median "
                 f"time to answer was {_days(f.median_days)} days; {f.still_open:,} of the year's "
-                "requests were still open at its end."
+                f"requests {'was' if f.still_open == 1 else 'were'} still open at its end."
             )
         )
         story.append(Spacer(1, 2 * mm))

@@ -81,6 +81,15 @@ def sheet() -> dict[str, Any]:
             leading=9,
             textColor=colors.white,
         ),
+        "cell_head_right": ParagraphStyle(
+            "cell_head_right",
+            parent=body,
+            fontName=fonts.BOLD,
+            fontSize=7.5,
+            leading=9,
+            textColor=colors.white,
+            alignment=TA_RIGHT,
+        ),
         "cell_right": ParagraphStyle(
             "cell_right", parent=body, fontSize=7.5, leading=9, alignment=TA_RIGHT
         ),

@@ -152,12 +152,21 @@ def _body_style(layout: TableLayout, header: bool) -> TableStyle:
     return style
 
 
+def header_cells(layout: TableLayout) -> list[Paragraph]:
+    """Column headers, right-aligned over numeric columns so that a label sits over its figures."""
+    sheet = styles.sheet()
+    return [
+        Paragraph(
+            fonts.markup(label, bold=True),
+            sheet["cell_head_right" if kind in NUMERIC else "cell_head"],
+        )
+        for label, kind in zip(layout.labels, layout.kinds)
+    ]
+
+
 def header_table(layout: TableLayout) -> Table:
     """The column header row on its own (the first one under the title, and the page band)."""
-    cells = [
-        Paragraph(fonts.markup(label, bold=True), styles.sheet()["cell_head"])
-        for label in layout.labels
-    ]
+    cells = header_cells(layout)
     return Table([cells], colWidths=list(layout.widths), style=_body_style(layout, header=True))
 
 
@@ -404,7 +413,7 @@ def simple_table(
     """A short table (a few hundred rows at most) with its header row repeated on each page."""
     layout = TableLayout(tuple(header), tuple(widths), tuple(kinds or ["text"] * len(header)))
     maker = CellMaker(layout)
-    head = [Paragraph(fonts.markup(h, bold=True), styles.sheet()["cell_head"]) for h in header]
+    head = header_cells(layout)
     body = [maker.row(row) for row in rows]
     style = _body_style(layout, header=True)
     for (col, row), colour in (colours or {}).items():
