@@ -6,7 +6,7 @@ per department) and the onboarding status. Built on the Excel framework in servi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,10 @@ def export_training_matrix(
         for status, (bg, fg) in STATUS_COLOURS.items()
     }
     headings = ["Staff no.", "Name", "Department", "Role", *(c.name for c in grid.courses)]
-    widths = [11, 26, 30, 16, *([20] * len(grid.courses))]
+    # wide enough for the longest department ("Department of Electrical Engineering" was cut
+    # off by the role beside it)
+    department_width = _text_width((row.department for row in grid.rows), 30)
+    widths = [11, 26, department_width, 16, *([20] * len(grid.courses))]
     for index, width in enumerate(widths):
         sheet.column_dimensions[_letter(index)].width = width
     sheet.freeze_panes = "E2"
@@ -75,9 +78,14 @@ def export_training_matrix(
             cells.append(cell)
         sheet.append(cells)
 
+    compliance = training.compliance_by_department(session, grid.today, department_id, grid=grid)
+    # a filter over the matrix, so that an auditor can list who is missing a course
+    sheet.auto_filter.ref = f"A1:{_letter(len(headings) - 1)}{len(grid.rows) + 1}"
     summary = workbook.create_sheet("Compliance")
+    summary.freeze_panes = "B2"
     page_setup(summary)
-    for index, width in enumerate((26, 8, 10, 9, 9, 9, 9, 12)):
+    department_width = _text_width((item.department for item in compliance), 26)
+    for index, width in enumerate((department_width, 8, 10, 9, 9, 9, 9, 12)):
         summary.column_dimensions[_letter(index)].width = width
     summary.append(
         [
@@ -94,8 +102,11 @@ def export_training_matrix(
             )
         ]  # fmt: skip
     )
-    for item in training.compliance_by_department(session, grid.today, department_id, grid=grid):
-        percent = None if item.percent is None else round(item.percent, 1)
+    for item in compliance:
+        percent = WriteOnlyCell(
+            summary, value=None if item.percent is None else round(item.percent, 1)
+        )
+        percent.number_format = "0.0"  # 80.0 beside 73.9, not 80
         summary.append(
             [text_cell(summary, item.department), item.people, item.required, item.current,
              item.expiring, item.expired, item.missing, percent]
@@ -111,6 +122,12 @@ def export_onboarding_status(
     from rsdesk.services.reports.xlsx.registers import export_register
 
     return export_register(session, "onboarding", out, query, actor=actor)
+
+
+def _text_width(texts: Iterable[str | None], minimum: int, maximum: int = 48) -> int:
+    """A column width (in characters) that shows the longest of ``texts`` whole, within bounds."""
+    longest = max((len(text) for text in texts if text), default=0)
+    return max(minimum, min(maximum, longest + 2))
 
 
 def _letter(index: int) -> str:

@@ -92,10 +92,14 @@ def stamp_line(stamp: dict[str, Any]) -> str:
     """The one-line form printed in each page's footer."""
     lists = stamp.get("screening_lists") or []
     list_text = ", ".join(f"{item['key']} v{item['version']}" for item in lists) or "none"
+    # an empty trail's hash is the chain's all-zero start, not a hash worth quoting
+    audit_text = (
+        f"{str(stamp.get('audit_hash', ''))[:12]}\u2026" if stamp.get("audit_entries") else "empty"
+    )
     return (
         f"Made {stamp.get('generated_at', '')} from {_short_database(stamp.get('database', ''))}"
         f" \u00b7 model {stamp.get('scoring_model', '')} \u00b7 lists {list_text}"
-        f" \u00b7 audit {str(stamp.get('audit_hash', ''))[:12]}\u2026"
+        f" \u00b7 audit {audit_text}"
         f" \u00b7 rsdesk {stamp.get('rsdesk_version', '')}"
     )
 
@@ -118,7 +122,9 @@ def stamp_rows(stamp: dict[str, Any]) -> list[tuple[str, str]]:
         ("Screening lists", list_text),
         (
             "Audit chain",
-            f"{stamp.get('audit_entries', 0)} entries, latest hash {stamp.get('audit_hash', '')}",
+            f"{stamp.get('audit_entries', 0)} entries, latest hash {stamp.get('audit_hash', '')}"
+            if stamp.get("audit_entries")
+            else "no entries yet",
         ),
         ("Software", f"rsdesk {stamp.get('rsdesk_version', '')}"),
     ]

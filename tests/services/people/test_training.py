@@ -282,3 +282,26 @@ def test_people_who_left_are_not_in_the_matrix_or_the_overdue_list(db):
         assert training.person_status(session, left, today)
     assert rows == {stays}
     assert overdue == {stays}
+
+
+def test_matrix_workbook_shows_long_department_names_and_filters(db, tmp_path):
+    # "Department of Electrical Engineering" was cut off by the role beside it (width 30);
+    # the matrix had no filter and the compliance sheet no frozen header
+    from openpyxl import load_workbook
+
+    from rsdesk.services import people_exports
+
+    long_name = "Department of Aerospace and Civil Engineering"
+    with db.unit_of_work() as session:
+        _setup(session)
+        person(session, full_name="Long Department", department_id=department(session, long_name))
+    out = tmp_path / "matrix.xlsx"
+    with db.read() as session:
+        people_exports.export_training_matrix(session, out, today=D(2026, 1, 1))
+    workbook = load_workbook(out)
+    matrix, compliance = workbook["Training matrix"], workbook["Compliance"]
+    assert matrix.column_dimensions["C"].width >= len(long_name)
+    assert compliance.column_dimensions["A"].width >= len(long_name)
+    assert matrix.auto_filter.ref == f"A1:{matrix.cell(1, matrix.max_column).column_letter}2"
+    assert compliance.freeze_panes == "B2"
+    assert compliance.cell(2, 8).number_format == "0.0"

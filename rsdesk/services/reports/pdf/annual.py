@@ -512,12 +512,15 @@ def _follow_up(data: AnnualData, context: document.ReportContext, width: float) 
         story.append(_empty(f"No review was overdue on {as_of:%d %B %Y}."))
     story.append(document.Heading("Open and overdue measures", sheet["h2"], context, level=1))
     rows_m, open_total, overdue_total = data.measures
-    story.append(
-        _p(
-            f"{open_total:,} measures were open on {as_of:%d %B %Y}, "
-            f"{overdue_total:,} of them past their due date."
+    if open_total:
+        story.append(
+            _p(
+                f"{open_total:,} measures were open on {as_of:%d %B %Y}, "
+                f"{overdue_total:,} of them past their due date."
+            )
         )
-    )
+    else:
+        story.append(_empty(f"No measure was open on {as_of:%d %B %Y}."))
     if rows_m:
         story.append(Spacer(1, 2 * mm))
         story.append(
@@ -717,13 +720,27 @@ def _audit(
     story: list[Any] = [
         PageBreak(),
         document.Heading("Audit statement", sheet["h1"], context),
-        _p(
-            f"Every change to the register is recorded in a hash-chained audit trail. In "
-            f"{data.year} it received <b>{data.audit_entries_in_year:,}</b> entries. When this "
-            f"report was generated the chain was {verdict}. Its latest hash is:"
-        ),
-        Spacer(1, 2 * mm),
-        _p(f"<font face='{fonts.BASE}' size='8'>{result.latest_hash}</font>"),
+    ]
+    if result.ok and result.entries_checked == 0:
+        # an empty trail has no hash to quote (the chain's starting value is all zeros)
+        story.append(
+            _p(
+                "Every change to the register is recorded in a hash-chained audit trail. When "
+                "this report was generated the trail held no entries: nothing had been recorded "
+                "in this database yet."
+            )
+        )
+    else:
+        story += [
+            _p(
+                f"Every change to the register is recorded in a hash-chained audit trail. In "
+                f"{data.year} it received <b>{data.audit_entries_in_year:,}</b> entries. When "
+                f"this report was generated the chain was {verdict}. Its latest hash is:"
+            ),
+            Spacer(1, 2 * mm),
+            _p(f"<font face='{fonts.BASE}' size='8'>{result.latest_hash}</font>"),
+        ]
+    story += [
         Spacer(1, 4 * mm),
         document.Heading("What this report was made from", sheet["h2"], context, level=1),
         tables.simple_table(
