@@ -33,6 +33,9 @@ from rsdesk.models import AuditEntry, AuditHead, Base
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 _NULL_JSON = (None, "null")
+#: What ``json.dumps``' default form puts after every key and canonical text never does (outside
+#: a string value): text that contains it is not tried as canonical, it would only fail.
+_SPACED = '": '
 #: Rows per query; small enough that large JSON documents do not pile up in memory.
 CHUNK = 2_000
 
@@ -156,6 +159,7 @@ def verify(
                 type(changes_text) is str
                 and salts_text in _NULL_JSON
                 and redacted_text in _NULL_JSON
+                and _SPACED not in changes_text
             ):
                 # The usual entry: no salts, nothing redacted, changes stored as the very text
                 # that was hashed (bulk writers store it so). Hashing the stored text is then the
@@ -272,7 +276,7 @@ def verify(
             parts = []
             for name, key, index, reader, raw_json, personal in plan:
                 value = row[index]
-                if raw_json and type(value) is str:
+                if raw_json and type(value) is str and _SPACED not in value:
                     parts.append(key + ":" + value)
                     continue
                 value = canonical(value) if reader is None else reader(value)
