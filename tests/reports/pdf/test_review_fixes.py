@@ -116,3 +116,37 @@ def test_record_names_dimensions_and_says_which_level_a_severe_factor_raised(db)
     assert result.factors
     for factor in result.factors:
         assert flat(names[factor.dimension]) in text
+
+
+def test_a_word_longer_than_its_column_is_broken_not_run_into_the_next_cell() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from rsdesk.services.reports.pdf import fonts
+
+    layout = tables.TableLayout(("Partners", "Department"), (60.0, 60.0), ("text", "text"))
+    maker = tables.CellMaker(layout)
+    cell = maker.cell("Park Naukowo-Technologiczny w Łodzi", 0)
+    assert isinstance(cell, str)
+    lines = cell.split("\n")
+    assert "".join(lines).replace(" ", "") == "ParkNaukowo-TechnologicznywŁodzi"
+    for line in lines:
+        assert stringWidth(line, fonts.BASE, tables.FONT_SIZE) <= maker.inner[0]
+
+
+def test_every_listing_header_word_fits_its_column() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from rsdesk.services import registers
+    from rsdesk.services.reports.pdf import fonts
+    from rsdesk.services.reports.pdf.listing import PAGE, layout_for
+
+    fonts.register()
+    width = PAGE[0] - 2 * document.MARGIN
+    for name in registers.names():
+        layout = layout_for(registers.get(name), None, width)
+        assert abs(sum(layout.widths) - width) < 0.5, name
+        for label, column in zip(layout.labels, layout.widths, strict=True):
+            for word in label.split():
+                assert (
+                    stringWidth(word, fonts.BOLD, tables.FONT_SIZE) + 2 * tables.PADDING <= column
+                ), (name, label)

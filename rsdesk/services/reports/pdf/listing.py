@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import NextPageTemplate, Paragraph, Spacer
 from sqlalchemy.orm import Session
 
@@ -36,9 +37,32 @@ def layout_for(spec: RegisterSpec, keys: Sequence[str] | None, width: float) -> 
         widths = [n * factor if f else n for n, f in zip(natural, flexible)]
     else:
         widths = [n * width / sum(natural) for n in natural]
+    widths = _fit_header_words(widths, [c.label for c in columns], flexible)
     return tables.TableLayout(
         tuple(c.label for c in columns), tuple(widths), tuple(c.kind for c in columns)
     )
+
+
+def _fit_header_words(
+    widths: list[float], labels: Sequence[str], flexible: Sequence[bool]
+) -> list[float]:
+    """Widens a column whose header has a word longer than the column ("Collaborations" broke
+    into "Collabor-ations"), taking the room from the wide text columns in proportion."""
+    needed = [
+        max(stringWidth(word, fonts.BOLD, tables.FONT_SIZE) for word in (label.split() or [""]))
+        + 2 * tables.PADDING
+        + 1
+        for label in labels
+    ]
+    extra = sum(max(0.0, need - w) for need, w in zip(needed, widths))
+    donors = sum(w for w, f, need in zip(widths, flexible, needed) if f and w > need)
+    if extra == 0 or donors <= extra:
+        return widths
+    factor = (donors - extra) / donors
+    return [
+        max(w, need) if not (f and w > need) else max(need, w * factor)
+        for w, f, need in zip(widths, flexible, needed)
+    ]
 
 
 def register_story(

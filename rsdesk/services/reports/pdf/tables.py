@@ -124,7 +124,12 @@ class CellMaker:
                 return "\n".join(fonts.reorder(line, direction) for line in lines)
         if "\n" not in text and stringWidth(text, fonts.BASE, FONT_SIZE) <= width:
             return text
-        return "\n".join(simpleSplit(text, fonts.BASE, FONT_SIZE, width))
+        lines = simpleSplit(text, fonts.BASE, FONT_SIZE, width)
+        if any(stringWidth(line, fonts.BASE, FONT_SIZE) > width for line in lines):
+            # a word longer than the column ("Naukowo-Technologiczny" in a narrow Partners
+            # column) would run into the next cell: break it between characters instead
+            lines = wrap_chars(text, fonts.BASE, FONT_SIZE, width)
+        return "\n".join(lines)
 
     def row(self, values: Sequence[Any]) -> list[Cell]:
         kinds = self.layout.kinds
