@@ -106,3 +106,20 @@ def test_rows_without_a_joined_value_sort_last_on_every_engine(
     assert ids == with_department + without
     assert first == ids[:5]
     assert fetched == ids
+
+
+def test_describe_names_the_chosen_values_not_their_codes(db: Database) -> None:
+    spec = registers.get("collaborations")
+    query = RegisterQuery(
+        text="quantum", filters={"risk_level": "very_high", "kind": "joint_research"}
+    )
+    with db.read() as session:
+        described = query.describe(spec, session)
+        unappraised = RegisterQuery(filters={"risk_level": "none"}).describe(spec, session)
+        listed = RegisterQuery(filters={"technology": ["ai", "quantum"]}).describe(spec, session)
+    assert described == 'search "quantum"; Kind = Joint research; Risk level = Very high'
+    assert unappraised == "Risk level = Not appraised"
+    assert listed == "Technology area = ['ai', 'quantum']"  # a multiple choice is shown as given
+    assert query.describe(spec) == (
+        'search "quantum"; Kind = joint_research; Risk level = very_high'
+    )

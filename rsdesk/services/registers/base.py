@@ -97,18 +97,38 @@ class RegisterQuery:
     #: Restrict to these ids (e.g. a dashboard drill-down); None means no restriction.
     ids: tuple[int, ...] | None = None
 
-    def describe(self, spec: RegisterSpec) -> str:
-        """Human summary of the query, for export cover sheets and report stamps."""
+    def describe(self, spec: RegisterSpec, session: Session | None = None) -> str:
+        """Human summary of the query, for export cover sheets and report stamps.
+
+        With a session, a filter's value reads as the choice the user picked ("Risk level =
+        Very high", "Department = Physics"), not as the code or id it is stored as.
+        """
         parts = []
         if self.text:
             parts.append(f'search "{self.text}"')
-        labels = {f.key: f.label for f in spec.filters}
+        filters = {f.key: f for f in spec.filters}
         for key, value in sorted(self.filters.items()):
-            if value not in (None, "", ()):
-                parts.append(f"{labels.get(key, key)} = {value}")
+            if value in (None, "", ()):
+                continue
+            spec_filter = filters.get(key)
+            if spec_filter is None:
+                parts.append(f"{key} = {value}")
+                continue
+            shown = value
+            if session is not None and spec_filter.choices is not None and _hashable(value):
+                shown = dict(spec_filter.choices(session)).get(value, value)
+            parts.append(f"{spec_filter.label} = {shown}")
         if self.include_archived:
             parts.append("archived included")
         return "; ".join(parts) if parts else "all records"
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 class _fold(FunctionElement[str]):  # noqa: N801 - an SQL function, named like one

@@ -58,7 +58,7 @@ def test_listing_follows_search_and_filters(db) -> None:
     printed = set(re.findall(r"C-\d{4}-\d{5}", text))
     assert printed == expected
     assert expected
-    assert 'search "quantum"; Risk level = high' in flat(text)
+    assert 'search "quantum"; Risk level = High' in flat(text)
 
 
 def test_empty_listing_says_so(db, tmp_path) -> None:

@@ -53,7 +53,7 @@ def test_reports_and_the_archive(db, db_path, tmp_path, capsys) -> None:
     )
     assert code == 0, err
     text = flat("\n".join(pages_text(listing.read_bytes())))
-    assert 'search "quantum"; Risk level = low' in text
+    assert 'search "quantum"; Risk level = Low' in text
 
     code, out, err = run(capsys, *base, "archive", "--json")
     assert code == 0, err

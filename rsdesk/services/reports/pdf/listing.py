@@ -101,7 +101,9 @@ def build_listing(
     keys = list(keys) if keys else [c.key for c in spec.columns if c.visible]
     title = f"{spec.title}: register listing"
     context = document.ReportContext(
-        title=title, header_right=query.describe(spec), footer_stamp=archive.stamp_line(stamp)
+        title=title,
+        header_right=query.describe(spec, session),
+        footer_stamp=archive.stamp_line(stamp),
     )
     first, continued = tables.band_templates(PAGE, layout, "first", "continued")
     body, total = register_story(
@@ -118,7 +120,7 @@ def build_listing(
         Paragraph(fonts.markup(title, bold=True), sheet["h1"]),
         Paragraph(
             fonts.markup(
-                f"{total:,} records \u00b7 {query.describe(spec)} \u00b7 generated "
+                f"{total:,} records \u00b7 {query.describe(spec, session)} \u00b7 generated "
                 f"{stamp.get('generated_at', '')}"
             ),
             sheet["muted"],
@@ -135,7 +137,7 @@ def build_listing(
         [first, continued],
         title=title,
         author=str(stamp.get("author", "rsdesk")),
-        subject=f"{spec.title} ({query.describe(spec)})",
+        subject=f"{spec.title} ({query.describe(spec, session)})",
     )
 
 
@@ -159,6 +161,6 @@ def generate_listing(
     stamp = archive.make_stamp(session, database_name)
     stamp["author"] = actor
     content = build_listing(session, spec, query, stamp, progress=progress, cancel=cancel)
-    title = f"{spec.title} listing ({query.describe(spec)})"
+    title = f"{spec.title} listing ({query.describe(spec, session)})"
     report_id = archive.archive(session, "listing", title, content, stamp, actor)
     return report_id, content

@@ -173,7 +173,7 @@ def write_register_sheet(
     series.finish()
     progress(rows)
     title = series.sheet_title
-    filters = query.describe(spec)
+    filters = query.describe(spec, session)
     if filters == "archived included":
         filters = "all records, archived included"
     return SheetSummary(spec.name, title, rows, filters)
@@ -213,7 +213,7 @@ def export_register(
     access.require_export(session, personal=pseudonymiser is None and holds_personal_data(spec))
     query = query or RegisterQuery()
     total = registers.count(session, spec, query)
-    workbook = new_workbook(spec.title, actor, f"{spec.title}: {query.describe(spec)}")
+    workbook = new_workbook(spec.title, actor, f"{spec.title}: {query.describe(spec, session)}")
     title = sheet_title(spec.title)
     worksheet = workbook.create_sheet(title)
     ids = st.WorkbookStyles(workbook)
