@@ -36,6 +36,7 @@ from rsdesk.models import (
 )
 from rsdesk.services.demo.advice import advice_requests
 from rsdesk.services.demo.appraisals import appraisals
+from rsdesk.services.demo.assets import assets
 from rsdesk.services.demo.collaborations import collaborations
 from rsdesk.services.demo.context import (
     CollaborationRow,
@@ -48,6 +49,7 @@ from rsdesk.services.demo.context import (
 from rsdesk.services.demo.organisation import departments, staff
 from rsdesk.services.demo.partners import partners
 from rsdesk.services.demo.people import people
+from rsdesk.services.demo.screening import screening
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
@@ -60,6 +62,8 @@ SECTIONS: list[Section] = [
     collaborations,
     appraisals,
     advice_requests,
+    assets,  # sensitive assets, safeguards, access lists (rsdesk/services/demo/assets.py)
+    screening,  # a fictitious screening list and the partners' results (demo/screening.py)
 ]
 
 #: Largest size accepted (a bigger demo is a mistake rather than a wish).
