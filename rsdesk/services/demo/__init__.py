@@ -49,6 +49,7 @@ from rsdesk.services.demo.context import (
 from rsdesk.services.demo.organisation import departments, staff
 from rsdesk.services.demo.partners import partners
 from rsdesk.services.demo.people import people
+from rsdesk.services.demo.responsibilities import responsibilities
 from rsdesk.services.demo.screening import screening
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
@@ -64,6 +65,7 @@ SECTIONS: list[Section] = [
     advice_requests,
     assets,  # sensitive assets, safeguards, access lists (rsdesk/services/demo/assets.py)
     screening,  # a fictitious screening list and the partners' results (demo/screening.py)
+    responsibilities,  # the office's saved copy, naming the central contact
 ]
 
 #: Largest size accepted (a bigger demo is a mistake rather than a wish).

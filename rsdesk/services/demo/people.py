@@ -21,6 +21,7 @@ from rsdesk.models import OnboardingCheck, TrainingCourse, TrainingRecord
 from rsdesk.models.enums import CheckStatus
 from rsdesk.resources import load_toml
 from rsdesk.services.demo.context import DemoContext, StaffRow
+from rsdesk.services.demo.organisation import go_live
 from rsdesk.services.onboarding import parse_onboarding_rules, profile_of
 from rsdesk.services.training import EXPIRING_DAYS, add_months, expiry, parse_catalogue
 
@@ -103,11 +104,17 @@ def _checks(ctx: DemoContext) -> int:
     rng = ctx.rng
     rules = parse_onboarding_rules(load_toml("rules", "onboarding.toml"))
     officers = ctx.officers or ctx.staff[:1]
+    register_start = go_live(ctx)
     rows: list[dict[str, Any]] = []
     for member in ctx.staff:
         ctx.cancel.raise_if_cancelled()
+        if member.end_date is not None and member.end_date < register_start:
+            continue  # left before the office kept checklists
+        # Staff who were there before the register started had their checklist taken up that
+        # day (not due decades ago); newcomers' checks fall due after their start.
+        taken_up = max(member.start_date, register_start)
         for rule in rules.applicable(_profile(ctx, member)):
-            due = member.start_date + dt.timedelta(days=rule.due_days)
+            due = taken_up + dt.timedelta(days=rule.due_days)
             days_past_due = (ctx.anchor - due).days
             status = CheckStatus.OPEN
             roll = rng.random()
@@ -128,7 +135,7 @@ def _checks(ctx: DemoContext) -> int:
             closed = status != CheckStatus.OPEN
             completed_on = None
             if closed:
-                earliest = member.start_date - dt.timedelta(days=7)
+                earliest = taken_up
                 latest = min(ctx.anchor, due + dt.timedelta(days=45))
                 span = max(0, (latest - earliest).days)
                 completed_on = earliest + dt.timedelta(days=rng.randint(0, span))
