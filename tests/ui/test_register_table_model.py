@@ -43,14 +43,15 @@ def test_counts_pages_and_placeholder(qtbot, context, db) -> None:
     assert model.rowCount() == 230
     assert model.total == 230
     title = model.spec.column_index("title")
-    assert model.data(model.index(0, title)) == "Study 00001"
+    # The register's default order is newest reference first.
+    assert model.data(model.index(0, title)) == "Study 00230"
     # Row 120 is on the third page of 50: not loaded yet, so a placeholder, then the real row.
     assert not model.row_loaded(120)
     assert model.data(model.index(120, 0)) == "Loading…"
     assert model.data(model.index(120, title)) is None
     with qtbot.waitSignal(model.page_loaded, timeout=10_000):
         pass
-    assert model.data(model.index(120, title)) == "Study 00121"
+    assert model.data(model.index(120, title)) == "Study 00110"
 
 
 def test_filter_and_database_sort(qtbot, context, db) -> None:
@@ -107,8 +108,9 @@ def test_refresh_after_write_keeps_rows_and_picks_up_changes(qtbot, context, db)
     from rsdesk.services import collaborations
 
     with db.unit_of_work() as session:
-        detail = collaborations.load(session, ids[0])
-        collaborations.update(session, ids[0], replace(detail.as_input(), title="Renamed"))
+        # The newest collaboration: row 0 in the register's default order.
+        detail = collaborations.load(session, ids[-1])
+        collaborations.update(session, ids[-1], replace(detail.as_input(), title="Renamed"))
     with qtbot.waitSignal(model.loaded, timeout=10_000):
         model.refresh()
     assert model.data(model.index(0, model.spec.column_index("title"))) == "Renamed"
@@ -159,7 +161,7 @@ def test_the_first_rows_come_before_the_rest_of_their_page(qtbot, context, db) -
     assert all(model.row_loaded(row) for row in range(50))
     assert not model.row_loaded(50)
     title = model.spec.column_index("title")
-    assert model.data(model.index(45, title)) == "Study 00046"
+    assert model.data(model.index(45, title)) == "Study 00085"  # newest first
 
 
 def test_a_short_first_page_is_the_whole_answer(qtbot, context, db) -> None:

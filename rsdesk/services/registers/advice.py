@@ -36,6 +36,7 @@ SPEC = RegisterSpec(
     base=_base,
     audit_table="advice_request",
     default_sort="asked_on",
+    default_descending=True,
     columns=(
         Column("asked_on", "Asked", AdviceRequest.asked_on, DATE, width=11),
         Column("requester_name", "Asked by", AdviceRequest.requester_name, width=22, personal=True),

@@ -56,6 +56,7 @@ SPEC = RegisterSpec(
     base=_base,
     audit_table="appraisal",
     default_sort="created_at",
+    default_descending=True,
     columns=(
         Column("reference", "Collaboration", Collaboration.reference, width=13),
         Column("title", "Title", Collaboration.title, width=36),

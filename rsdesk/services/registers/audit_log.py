@@ -45,6 +45,7 @@ SPEC = RegisterSpec(
     id_expr=AuditEntry.id,
     base=_base,
     default_sort="id",
+    default_descending=True,
     columns=(
         Column("id", "Entry", AuditEntry.id, INT, width=8),
         Column("at", "When (UTC)", AuditEntry.at, DATETIME, width=18),

@@ -49,6 +49,9 @@ class Column:
     choices: tuple[str, ...] = ()
     #: Holds personal data (pseudonymised in exports that leave the office).
     personal: bool = False
+    #: What an empty cell means, shown (muted) instead of a blank: "Not appraised" for a
+    #: collaboration's risk. Sorting and filtering still see the empty value.
+    empty_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,9 @@ class RegisterSpec:
     search: tuple[Expr, ...] = ()
     filters: tuple[Filter, ...] = ()
     default_sort: str | None = None
+    #: Whether the default sort runs newest (or highest) first, so that a register opens on what
+    #: matters now rather than on records that ended years ago.
+    default_descending: bool = False
     archived_expr: Expr | None = None
     #: Table name in the audit log, for the history tab.
     audit_table: str | None = None
@@ -194,13 +200,24 @@ def total(session: Session, spec: RegisterSpec) -> int:
     return count(session, spec, RegisterQuery())
 
 
+def sort_order(spec: RegisterSpec, query: RegisterQuery) -> tuple[str | None, bool]:
+    """The column key and direction a query sorts by: its own, or the register's default.
+
+    Without a sort key the register's default column and direction apply; ``descending`` then
+    still asks for descending (the command line's ``--desc`` alone), never for ascending.
+    """
+    if query.sort_key is not None:
+        return query.sort_key, query.descending
+    return spec.default_sort, query.descending or spec.default_descending
+
+
 def ordered(spec: RegisterSpec, query: RegisterQuery, statement: Select[Any]) -> Select[Any]:
-    key = query.sort_key or spec.default_sort
+    key, descending = sort_order(spec, query)
     if key is None:
-        return statement.order_by(spec.id_expr)
+        return statement.order_by(spec.id_expr.desc() if descending else spec.id_expr)
     expr = spec.column(key).expr
-    direction = expr.desc() if query.descending else expr.asc()
-    tie = spec.id_expr.desc() if query.descending else spec.id_expr.asc()
+    direction = expr.desc() if descending else expr.asc()
+    tie = spec.id_expr.desc() if descending else spec.id_expr.asc()
     if not _may_be_null(spec, expr):
         # No NULLs to place: a plain ORDER BY lets the database walk the column's index and stop
         # after one page instead of sorting every row (NULLS LAST defeats SQLite's index).
@@ -291,7 +308,7 @@ def ordered_ids(
     """
     with _interruptible(session, cancelled):
         used, statement = _ids_statement(spec, query)
-        key = query.sort_key or used.default_sort
+        key, descending = sort_order(used, query)
         expr = used.column(key).expr if key is not None else None
         if limit is None or expr is None or not _may_be_null(used, expr):
             statement = ordered(used, query, statement)
@@ -300,8 +317,8 @@ def ordered_ids(
             return list(session.scalars(statement))
         # NULLS LAST cannot walk an index, so a first page sorted on a column with gaps is read
         # as the same order in two index-friendly parts: the values, then the rows without one.
-        direction = expr.desc() if query.descending else expr.asc()
-        tie = used.id_expr.desc() if query.descending else used.id_expr.asc()
+        direction = expr.desc() if descending else expr.asc()
+        tie = used.id_expr.desc() if descending else used.id_expr.asc()
         with_value = statement.where(expr.is_not(None)).order_by(direction, tie).limit(limit)
         ids = list(session.scalars(with_value))
         if len(ids) < limit:

@@ -119,6 +119,7 @@ SPEC = RegisterSpec(
     audit_table="collaboration",
     archived_expr=Collaboration.archived,
     default_sort="reference",
+    default_descending=True,
     columns=(
         Column("reference", "Reference", Collaboration.reference, width=13),
         Column("title", "Title", Collaboration.title, width=40),
@@ -140,6 +141,7 @@ SPEC = RegisterSpec(
             RISK,
             width=10,
             choices=_values(RiskLevel),
+            empty_text="Not appraised",
         ),
         Column("partners", "Partners", partner_names, width=36),
         Column("department", "Department", Department.name, width=22),

@@ -41,6 +41,7 @@ SPEC = RegisterSpec(
     base=_base,
     audit_table="screening_result",
     default_sort="score",
+    default_descending=True,
     columns=(
         Column("partner", "Partner", Partner.name, width=34),
         Column("list", "List", ScreeningList.name, width=28),

@@ -52,6 +52,7 @@ SPEC = RegisterSpec(
     audit_table="training_record",
     archived_expr=StaffMember.archived,
     default_sort="completed_on",
+    default_descending=True,
     columns=(
         Column("staff_number", "Staff no.", StaffMember.staff_number, width=11, personal=True),
         Column("staff_name", "Name", StaffMember.full_name, width=24, personal=True),

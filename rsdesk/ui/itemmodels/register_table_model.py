@@ -454,6 +454,13 @@ class RegisterTableModel(QAbstractTableModel):
                 return self.tr("Loading…")
             return None
         value = values[col + 1]
+        if value is None and column.empty_text:
+            # A blank that means something ("Not appraised") says so, muted like a placeholder;
+            # SortRole stays None so that sorting and filtering are unchanged.
+            if role == ItemDataRole.DisplayRole:
+                return column.empty_text
+            if role == ItemDataRole.ForegroundRole:
+                return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
         if role == ItemDataRole.DisplayRole:
             labels = self._code_labels.get(column.key)
             if labels is not None and value is not None:

@@ -143,6 +143,8 @@ class RegisterView(View):
         self._ids: tuple[int, ...] | None = None
         self._selected_id: int | None = None
         self._filter_combos: dict[str, QComboBox] = {}
+        #: Whether the user picked the sort (remembered between runs) or it is the default.
+        self._sort_chosen = False
 
         self.model = RegisterTableModel(context.ops, self.spec, parent=self)
         self.search_box = QLineEdit()
@@ -403,6 +405,12 @@ class RegisterView(View):
     def save_state(self) -> None:
         header = self.table.horizontalHeader()
         self.context.settings.set_value(f"{self._settings_key}/header", header.saveState())
+        query = self.current_query()
+        if self._sort_chosen and query.sort_key is not None:
+            direction = "desc" if query.descending else "asc"
+            self.context.settings.set_value(
+                f"{self._settings_key}/sort", f"{query.sort_key} {direction}"
+            )
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -451,6 +459,7 @@ class RegisterView(View):
 
     @Slot(int, Qt.SortOrder)
     def _on_sort_changed(self, _section: int, _order: Qt.SortOrder) -> None:
+        self._sort_chosen = True  # only the user changes the sort once the view is built
         self._apply_query_now()
 
     @Slot(int)
@@ -541,15 +550,31 @@ class RegisterView(View):
             label_width = heading.horizontalAdvance(column.label) + 3 * char + 12
             header.resizeSection(section, max(column.width * char + 16, 48, label_width))
             header.setSectionHidden(section, not column.visible)
-        default_sort = self.spec.default_sort
-        if default_sort is not None:
-            header.setSortIndicator(
-                self.spec.column_index(default_sort), Qt.SortOrder.AscendingOrder
-            )
         state = self.context.settings.bytes_value(f"{self._settings_key}/header")
         if isinstance(state, QByteArray) and header.count() == len(self.spec.columns):
             header.restoreState(state)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._restore_sort()
+
+    def _restore_sort(self) -> None:
+        """The sort the user chose last time, or the register's default (newest first where
+        that matters). The header's saved state carries a sort too, but one the user may never
+        have picked (earlier releases saved the default), so only a chosen sort is kept."""
+        header = self.table.horizontalHeader()
+        chosen = self.context.settings.value(f"{self._settings_key}/sort")
+        key, _, direction = str(chosen or "").partition(" ")
+        keys = [column.key for column in self.spec.columns]
+        self._sort_chosen = key in keys
+        if not self._sort_chosen:
+            key, direction = (
+                self.spec.default_sort or "",
+                ("desc" if self.spec.default_descending else "asc"),
+            )
+        if key not in keys:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            return
+        order = Qt.SortOrder.DescendingOrder if direction == "desc" else Qt.SortOrder.AscendingOrder
+        header.setSortIndicator(keys.index(key), order)
 
     @Slot(QPoint)
     def _show_column_menu(self, position: QPoint) -> None:
@@ -578,8 +603,11 @@ class RegisterView(View):
         return menu
 
     def reset_columns(self) -> None:
+        """Back to the register's own layout and sort, forgetting the user's."""
         self.context.settings.set_value(f"{self._settings_key}/header", None)
+        self.context.settings.set_value(f"{self._settings_key}/sort", None)
         header = self.table.horizontalHeader()
         for visual, logical in enumerate(range(header.count())):
             header.moveSection(header.visualIndex(logical), visual)
         self._restore_columns()
+        self._sort_chosen = False
