@@ -108,8 +108,8 @@ def _checks(ctx: DemoContext) -> int:
     rows: list[dict[str, Any]] = []
     for member in ctx.staff:
         ctx.cancel.raise_if_cancelled()
-        if member.end_date is not None and member.end_date < register_start:
-            continue  # left before the office kept checklists
+        # Nobody keeps a checklist for someone who left before the register started.
+        left_before = member.end_date is not None and member.end_date < register_start
         # Staff who were there before the register started had their checklist taken up that
         # day (not due decades ago); newcomers' checks fall due after their start.
         taken_up = max(member.start_date, register_start)
@@ -135,35 +135,39 @@ def _checks(ctx: DemoContext) -> int:
             closed = status != CheckStatus.OPEN
             completed_on = None
             if closed:
-                earliest = taken_up
-                latest = min(ctx.anchor, due + dt.timedelta(days=45))
-                span = max(0, (latest - earliest).days)
-                completed_on = earliest + dt.timedelta(days=rng.randint(0, span))
+                # Drawn over the window counted from the start date and scaled into the one
+                # counted from ``taken_up``: the same draws as before checklists began at the
+                # register's start, so the sections after this one get the same random stream.
+                first = member.start_date - dt.timedelta(days=7)
+                span = max(0, (min(ctx.anchor, member.start_date + dt.timedelta(
+                    days=rule.due_days + 45)) - first).days)  # fmt: skip
+                drawn = rng.randint(0, span)
+                window = max(0, (min(ctx.anchor, due + dt.timedelta(days=45)) - taken_up).days)
+                completed_on = taken_up + dt.timedelta(days=drawn * window // span if span else 0)
                 completed_on = min(completed_on, ctx.anchor)
             created = ctx.moment(min(ctx.anchor, max(member.start_date, ctx.anchor
                                  - dt.timedelta(days=6 * 365 + 60))))  # fmt: skip
-            rows.append(
-                {
-                    "id": ctx.new_id(CHECKS),
-                    "staff_id": member.id,
-                    "check_code": rule.code,
-                    "title": rule.title,
-                    "due_date": due,
-                    "status": status.value,
-                    "waiver_reason": rng.choice(WAIVER_REASONS)
-                    if status == CheckStatus.WAIVED
-                    else None,
-                    "completed_by": _login(rng.choice(officers)) if closed else None,
-                    "completed_on": completed_on,
-                    "evidence_note": rng.choice(EVIDENCE)
-                    if status == CheckStatus.DONE
-                    else rng.choice(NOT_APPLICABLE_NOTES)
-                    if status == CheckStatus.NOT_APPLICABLE
-                    else None,
-                    "created_at": created,
-                    "updated_at": created,
-                }
-            )
+            row = {
+                "staff_id": member.id,
+                "check_code": rule.code,
+                "title": rule.title,
+                "due_date": due,
+                "status": status.value,
+                "waiver_reason": rng.choice(WAIVER_REASONS)
+                if status == CheckStatus.WAIVED
+                else None,
+                "completed_by": _login(rng.choice(officers)) if closed else None,
+                "completed_on": completed_on,
+                "evidence_note": rng.choice(EVIDENCE)
+                if status == CheckStatus.DONE
+                else rng.choice(NOT_APPLICABLE_NOTES)
+                if status == CheckStatus.NOT_APPLICABLE
+                else None,
+                "created_at": created,
+                "updated_at": created,
+            }
+            if not left_before:
+                rows.append({"id": ctx.new_id(CHECKS), **row})
     return ctx.write(CHECKS, rows, "onboarding checks")
 
 
