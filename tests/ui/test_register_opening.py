@@ -77,6 +77,9 @@ def test_a_collaboration_never_appraised_reads_not_appraised(qtbot, context, db)
     model = view.model
     risk = view.spec.column_index("risk_level")
     muted = QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+    # The column is wide enough to say it in full, not "Not apprais…".
+    text_width = view.table.fontMetrics().horizontalAdvance("Not appraised")
+    assert view.table.horizontalHeader().sectionSize(risk) >= text_width + 12
     shown = {}
     for row in range(model.rowCount()):
         number = int(_titles(view, row + 1)[row].split()[-1])

@@ -543,12 +543,16 @@ class RegisterView(View):
     def _restore_columns(self) -> None:
         header = self.table.horizontalHeader()
         char = max(self.fontMetrics().averageCharWidth(), 6)
-        heading = header.fontMetrics()
+        heading, cells = header.fontMetrics(), self.table.fontMetrics()
         for section, column in enumerate(self.spec.columns):
             # Never narrower than the heading (plus room for the sort arrow): a number column's
             # "Collaborations" was cut to "llaborations".
             label_width = heading.horizontalAdvance(column.label) + 3 * char + 12
-            header.resizeSection(section, max(column.width * char + 16, 48, label_width))
+            # ... nor than what its empty cells say ("Not appraised" was cut to "Not apprais…").
+            empty_width = cells.horizontalAdvance(column.empty_text) + 2 * char + 8
+            header.resizeSection(
+                section, max(column.width * char + 16, 48, label_width, empty_width)
+            )
             header.setSectionHidden(section, not column.visible)
         state = self.context.settings.bytes_value(f"{self._settings_key}/header")
         if isinstance(state, QByteArray) and header.count() == len(self.spec.columns):
