@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -22,6 +23,15 @@ from rsdesk.db import Database, open_database
 from rsdesk.db.engine import resolve_url
 
 POSTGRES_URL = os.environ.get("RSDESK_TEST_DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_after_the_test() -> Iterator[None]:
+    """Once a GUI part has switched the automatic collector off (rsdesk.ui.garbage), collect
+    after each test, on this thread, when its widgets are closed and its workers have stopped."""
+    yield
+    if not gc.isenabled():
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from rsdesk.db import Database
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import Cancelled, CancelToken, Progress
+from rsdesk.ui.garbage import MainThreadGarbageCollector
 from rsdesk.ui.signals import AppSignals, Changes
 
 T = TypeVar("T")
@@ -70,6 +71,8 @@ class OperationRunner(QObject):
         self._writes = QThreadPool(self)
         self._writes.setMaxThreadCount(1)
         self.dialog_parent: QWidget | None = None
+        # Workers must never run the cyclic collector (see rsdesk.ui.garbage).
+        self._collector = MainThreadGarbageCollector(self)
 
     # -- public API ---------------------------------------------------------------------------
 
