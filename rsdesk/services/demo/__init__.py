@@ -21,7 +21,6 @@ sections after it, which is fine: determinism holds per code version).
 from __future__ import annotations
 
 import datetime as dt
-import random
 
 from sqlalchemy import func, select
 
@@ -39,6 +38,7 @@ from rsdesk.services.demo.appraisals import appraisals
 from rsdesk.services.demo.assets import assets
 from rsdesk.services.demo.collaborations import collaborations
 from rsdesk.services.demo.context import (
+    BatchWriter,
     CollaborationRow,
     DemoContext,
     DepartmentRow,
@@ -49,6 +49,7 @@ from rsdesk.services.demo.context import (
 from rsdesk.services.demo.organisation import departments, staff
 from rsdesk.services.demo.partners import partners
 from rsdesk.services.demo.people import people
+from rsdesk.services.demo.pipe import Plan, run_in_child
 from rsdesk.services.demo.responsibilities import responsibilities
 from rsdesk.services.demo.screening import screening
 from rsdesk.services.errors import KnownError
@@ -68,6 +69,10 @@ SECTIONS: list[Section] = [
     responsibilities,  # the office's saved copy, naming the central contact
 ]
 
+#: From this size a second process generates while this one writes: below it, starting the
+#: process (about a second of imports) costs more than the overlap saves.
+SEPARATE_PROCESS_MIN_SIZE = 10_000
+
 #: Largest size accepted (a bigger demo is a mistake rather than a wish).
 MAX_SIZE = 1_000_000
 
@@ -80,17 +85,19 @@ def generate(
     anchor: dt.date | None = None,
     progress: Progress = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
+    separate_process: bool | None = None,
 ) -> dict[str, int]:
     """Fill the empty database ``db`` with a synthetic institution of ``size`` collaborations.
 
     Everything is written in one transaction: cancelling (``cancel``) or any failure leaves the
-    database as it was. Raises KnownError if the database already holds records or ``size`` is
+    database as it was. ``separate_process`` generates the rows in a second process while this one
+    writes them (the same rows; by default for sizes from :data:`SEPARATE_PROCESS_MIN_SIZE`).
+    Raises KnownError if the database already holds records or ``size`` is
     out of range.
     """
     if size < 0 or size > MAX_SIZE:
         raise KnownError(f"The demo size must be between 0 and {MAX_SIZE:,} collaborations.")
     anchor = anchor or dt.date.today()
-    counts: dict[str, int] = {}
     with db.unit_of_work() as session:
         connection = session.connection()
         _refuse_non_empty(connection)
@@ -99,32 +106,32 @@ def generate(
             # A larger page cache for the bulk load; it lasts as long as this connection.
             connection.exec_driver_sql("PRAGMA cache_size = -65536")
             deferred = _drop_secondary_indexes(connection)
-        ctx = DemoContext(
-            connection=connection,
-            rng=random.Random(seed),
-            anchor=anchor,
-            actor=db.actor,
-            size=size,
-            progress=progress,
-            cancel=cancel,
-        )
         areas = connection.execute(
             select(TechnologyArea.code, TechnologyArea.most_sensitive).order_by(
                 TechnologyArea.sort_order, TechnologyArea.code
             )
         ).all()
-        ctx.technology_areas = tuple(code for code, _ in areas)
-        ctx.most_sensitive_areas = frozenset(code for code, sensitive in areas if sensitive)
-        ctx.dual_use_codes = tuple(
-            connection.execute(select(DualUseCategory.code).order_by(DualUseCategory.code))
-            .scalars()
-            .all()
+        plan = Plan(
+            seed=seed,
+            size=size,
+            anchor=anchor,
+            actor=db.actor,
+            technology_areas=tuple(code for code, _ in areas),
+            most_sensitive_areas=frozenset(code for code, sensitive in areas if sensitive),
+            dual_use_codes=tuple(
+                connection.execute(select(DualUseCategory.code).order_by(DualUseCategory.code))
+                .scalars()
+                .all()
+            ),
         )
+        writer = BatchWriter(connection, db.actor)
+        if separate_process is None:
+            separate_process = size >= SEPARATE_PROCESS_MIN_SIZE
+        if separate_process:
+            counts = run_in_child(plan, writer, progress, cancel)
+        else:
+            counts = run_sections(plan.context(writer), progress, cancel)
         total = len(SECTIONS)
-        for done, section in enumerate(SECTIONS):
-            cancel.raise_if_cancelled()
-            progress(done, total, f"Generating {section.__name__.replace('_', ' ')}")
-            counts.update(section(ctx))
         if deferred:
             progress(total, total, "Indexing")
             for statement in deferred:
@@ -132,6 +139,18 @@ def generate(
         if connection.dialect.name == "postgresql":
             _advance_sequences(connection)
         progress(total, total, "Saving")
+    return counts
+
+
+def run_sections(ctx: DemoContext, progress: Progress, cancel: CancelToken) -> dict[str, int]:
+    """Runs :data:`SECTIONS` in order on ``ctx`` (in this process or the generating child)."""
+    ctx.progress, ctx.cancel = progress, cancel
+    counts: dict[str, int] = {}
+    total = len(SECTIONS)
+    for done, section in enumerate(SECTIONS):
+        cancel.raise_if_cancelled()
+        progress(done, total, f"Generating {section.__name__.replace('_', ' ')}")
+        counts.update(section(ctx))
     return counts
 
 

@@ -188,11 +188,26 @@ class Appraiser:
         )
 
 
+def write_planned(ctx: DemoContext) -> dict[str, int]:
+    """Writes the appraisals and measures planned so far (their collaborations must be written)
+    and forgets them; returns the running totals.
+
+    The collaborations section calls it after each of its batches, so that appraisals are written
+    while later collaborations are still being generated (in a separate generating process the
+    two then overlap) and the plans never pile up.
+    """
+    totals: dict[str, int] = ctx.extra.setdefault(
+        "planned_written", {"appraisals": 0, "mitigation measures": 0}
+    )
+    measures: list[dict[str, Any]] = ctx.extra.setdefault("measure_plans", [])
+    totals["appraisals"] += ctx.write(Appraisal.__table__, ctx.appraisal_plans)
+    totals["mitigation measures"] += ctx.write(MitigationMeasure.__table__, measures)
+    ctx.appraisal_plans.clear()
+    measures.clear()
+    return totals
+
+
 def appraisals(ctx: DemoContext) -> dict[str, int]:
-    """Writes the appraisals and measures the collaborations section planned."""
-    written = ctx.write(Appraisal.__table__, ctx.appraisal_plans)
-    measures = ctx.extra.get("measure_plans", [])
-    return {
-        "appraisals": written,
-        "mitigation measures": ctx.write(MitigationMeasure.__table__, measures),
-    }
+    """Writes the appraisals and measures the collaborations section planned and has not
+    written yet."""
+    return dict(write_planned(ctx))

@@ -18,8 +18,8 @@ from typing import Any
 
 from rsdesk.models import Collaboration, CollaborationPartner, CollaborationTechnology
 from rsdesk.services.appraisal.workflow import add_months
-from rsdesk.services.demo.appraisals import Appraiser, Outcome
-from rsdesk.services.demo.context import BATCH, CollaborationRow, DemoContext, StaffRow
+from rsdesk.services.demo.appraisals import Appraiser, Outcome, write_planned
+from rsdesk.services.demo.context import CollaborationRow, DemoContext, StaffRow
 from rsdesk.services.demo.organisation import LEAD_ROLES, PROFILE_BY_KEY
 from rsdesk.services.demo.vocabulary import (
     APPLICATIONS,
@@ -96,6 +96,9 @@ FUNDING = {
 }
 LEVEL_WEIGHTS = (("low", 62), ("medium", 25), ("high", 10), ("very_high", 3))
 OFFICER_ROLE = "Research-security officer"
+#: Collaborations planned before they, their links, appraisals and measures are written: small
+#: enough that writing keeps pace with generating when a second process generates.
+COLLABORATION_BATCH = 2_000
 
 
 def collaborations(ctx: DemoContext) -> dict[str, int]:
@@ -118,6 +121,7 @@ def collaborations(ctx: DemoContext) -> dict[str, int]:
         counts["collaboration technology areas"] += ctx.write(
             CollaborationTechnology.__table__, technology_links
         )
+        write_planned(ctx)
         rows.clear()
         partner_links.clear()
         technology_links.clear()
@@ -152,7 +156,7 @@ def collaborations(ctx: DemoContext) -> dict[str, int]:
         ctx.collaborations.append(collab)
         if collab.id % 1000 == 0:
             ctx.cancel.raise_if_cancelled()
-        if len(rows) >= BATCH:
+        if len(rows) >= COLLABORATION_BATCH:
             flush()
     flush()
     return counts

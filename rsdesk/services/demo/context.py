@@ -5,8 +5,11 @@ depends on the seed alone), the anchor date that stands for "today", the connect
 write transaction, and the ids and facts that later sections need from earlier ones (departments,
 staff, partners, collaborations).
 
-Rows are written with :meth:`DemoContext.write`: bulk Core inserts with explicit ids, in batches,
-each batch followed by its audit entries, so that ``rsdesk audit verify`` accepts the result.
+Rows are written with :meth:`DemoContext.write`: in batches, each handed to the context's
+``sink``. In one process the sink is a :class:`BatchWriter` (bulk Core inserts with explicit ids,
+each batch followed by its audit entries, so that ``rsdesk audit verify`` accepts the result); when
+a second process generates, the sink sends the batch to the process that writes (see
+``rsdesk.services.demo.pipe``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy import JSON, Connection, FromClause, Table
 
 from rsdesk.db import auditlog
 from rsdesk.db.bulk import Encoded, bulk_insert, is_fast
+from rsdesk.models import Base
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 #: Rows per INSERT batch (and per group of audit entries).
@@ -86,17 +90,24 @@ class CollaborationRow:
     next_review_date: dt.date | None = None
 
 
+#: Receives one batch of rows for a table (by name), all with the same keys.
+Sink = Callable[[str, Sequence[Mapping[str, Any]]], None]
+
+
 @dataclass
 class DemoContext:
     """Shared state of one demo run; sections read what earlier ones produced and add their own."""
 
-    connection: Connection
+    #: The write transaction's connection, or None where ``sink`` sends the rows elsewhere.
+    connection: Connection | None
     rng: random.Random
     anchor: dt.date
     actor: str
     size: int
     progress: Progress = no_progress
     cancel: CancelToken = NEVER_CANCELLED
+    #: Where the batches go: by default a :class:`BatchWriter` on ``connection``.
+    sink: Sink | None = None
     #: Reference data read from the database (codes in a fixed order, for determinism).
     technology_areas: tuple[str, ...] = ()
     most_sensitive_areas: frozenset[str] = frozenset()
@@ -114,8 +125,12 @@ class DemoContext:
     #: Free room for later sections (for example the people section's course ids).
     extra: dict[str, Any] = field(default_factory=dict)
     _next_ids: dict[str, int] = field(default_factory=dict)
-    #: Encoded JSON documents, shared by the audit entries of the whole run.
-    _texts: auditlog.TextCache = field(default_factory=auditlog.TextCache)
+
+    def __post_init__(self) -> None:
+        if self.sink is None:
+            if self.connection is None:
+                raise ValueError("A demo context needs a connection or a sink.")
+            self.sink = BatchWriter(self.connection, self.actor)
 
     # --- ids -------------------------------------------------------------------------------
 
@@ -149,40 +164,49 @@ class DemoContext:
     # --- writing ---------------------------------------------------------------------------
 
     def write(self, table: FromClause, rows: Iterable[Mapping[str, Any]], label: str = "") -> int:
-        """Insert ``rows`` (each with its explicit ``id``) in batches, with their audit entries.
+        """Hand ``rows`` (each with its explicit ``id``) to the sink in batches.
 
         Every row of one call must have the same keys. ``label`` names them in progress messages.
         Returns the number of rows written.
         """
         assert isinstance(table, Table)
-        spec = auditlog.audited_specs().get(table.name)
         written = 0
         batch: list[Mapping[str, Any]] = []
         for row in rows:
             batch.append(row)
             if len(batch) >= BATCH:
-                written += self._flush(table, spec, batch, label)
+                written += self._flush(table, batch)
                 batch = []
         if batch:
-            written += self._flush(table, spec, batch, label)
+            written += self._flush(table, batch)
         return written
 
-    def _flush(
-        self,
-        table: Table,
-        spec: auditlog.AuditSpec | None,
-        batch: Sequence[Mapping[str, Any]],
-        label: str,
-    ) -> int:
+    def _flush(self, table: Table, batch: Sequence[Mapping[str, Any]]) -> int:
         self.cancel.raise_if_cancelled()
+        assert self.sink is not None
+        self.sink(table.name, batch)
+        return len(batch)
+
+
+class BatchWriter:
+    """Inserts batches of demo rows and their audit entries in the caller's transaction."""
+
+    def __init__(self, connection: Connection, actor: str) -> None:
+        self.connection = connection
+        self.actor = actor
+        # Encoded JSON documents, shared by the audit entries of the whole run.
+        self._texts = auditlog.TextCache()
+        self._specs = auditlog.audited_specs()
+
+    def __call__(self, table_name: str, batch: Sequence[Mapping[str, Any]]) -> None:
+        table = Base.metadata.tables[table_name]
         bulk_insert(self.connection, table, self._canonical_json(table, batch))
-        if spec is not None:
+        if table_name in self._specs:
             # Demo rows' dicts and lists are JSON-ready already, and shared between rows drawn
             # from one pool: they are hashed as they are, each encoded once per run.
             auditlog.append_inserts(
-                self.connection, self.actor, table.name, batch, texts=self._texts
+                self.connection, self.actor, table_name, batch, texts=self._texts
             )
-        return len(batch)
 
     def _canonical_json(
         self, table: Table, batch: Sequence[Mapping[str, Any]]
