@@ -137,3 +137,20 @@ def test_a_second_process_on_every_engine(any_db: Database) -> None:
     with any_db.read() as session:
         assert session.scalar(select(Collaboration.id).order_by(Collaboration.id.desc())) == 60
         assert audit.verify(session).ok
+
+
+def test_a_frozen_bundle_generates_in_its_own_process(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a PyInstaller bundle sys.executable is rsdesk itself, which cannot run ``-c``."""
+    monkeypatch.setattr(demo, "SEPARATE_PROCESS_MIN_SIZE", 10)
+    monkeypatch.setattr("sys.frozen", True, raising=False)
+
+    def no_child(*args: object) -> None:
+        raise AssertionError("a frozen bundle started a generator process")
+
+    monkeypatch.setattr(demo, "run_in_child", no_child)
+    counts = demo.generate(db, size=60, seed=3, anchor=ANCHOR)
+    assert counts["collaborations"] == 60
+    with db.read() as session:
+        assert audit.verify(session).ok

@@ -21,6 +21,7 @@ sections after it, which is fine: determinism holds per code version).
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 from sqlalchemy import func, select
 
@@ -126,7 +127,9 @@ def generate(
         )
         writer = BatchWriter(connection, db.actor)
         if separate_process is None:
-            separate_process = size >= SEPARATE_PROCESS_MIN_SIZE
+            # A frozen bundle's executable is rsdesk itself, not a Python that takes -c.
+            frozen = getattr(sys, "frozen", False)
+            separate_process = size >= SEPARATE_PROCESS_MIN_SIZE and not frozen
         if separate_process:
             counts = run_in_child(plan, writer, progress, cancel)
         else:
