@@ -146,3 +146,35 @@ def test_same_seed_gives_the_same_assets_and_results(
     first, second = rows(demo_path), rows(again)
     assert all(first[t] for t in tables)
     assert first == second
+
+
+def test_settings_saved_before_the_demo_are_kept(db: Database) -> None:
+    """First run saves the institution's name, then loads the sample data; an office may also
+    have saved its own responsibilities, which the demo must not replace."""
+    from rsdesk.services import settings
+
+    with db.unit_of_work() as session:
+        settings.save(session, institution_name="University of Testing")
+        own = responsibilities.save_text(
+            session,
+            '[central_contact]\nrole = "Our own officer"\nname = "Kim Own"\nemail = "kim@x.test"\n',
+        )
+    demo.generate(db, size=120, seed=5, anchor=ANCHOR)
+    with db.read() as session:
+        assert settings.load(session).institution_name == "University of Testing"
+        assert responsibilities.load(session).central_contact == own.central_contact
+        assert audit.verify(session).ok
+
+
+def test_the_demo_names_a_central_contact_after_the_institution_name_is_saved(
+    db: Database,
+) -> None:
+    from rsdesk.services import settings
+
+    with db.unit_of_work() as session:
+        settings.save(session, institution_name="University of Testing")
+    demo.generate(db, size=120, seed=5, anchor=ANCHOR)
+    with db.read() as session:
+        assert settings.load(session).institution_name == "University of Testing"
+        assert responsibilities.load(session).central_contact.name
+        assert audit.verify(session).ok

@@ -31,6 +31,7 @@ from rsdesk.models import (
     Department,
     DualUseCategory,
     Partner,
+    Setting,
     StaffMember,
     TechnologyArea,
 )
@@ -124,6 +125,8 @@ def generate(
                 .scalars()
                 .all()
             ),
+            existing_setting_keys=frozenset(connection.execute(select(Setting.key)).scalars()),
+            last_setting_id=connection.execute(select(func.max(Setting.id))).scalar() or 0,
         )
         writer = BatchWriter(connection, db.actor)
         if separate_process is None:

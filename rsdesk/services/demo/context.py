@@ -112,6 +112,10 @@ class DemoContext:
     technology_areas: tuple[str, ...] = ()
     most_sensitive_areas: frozenset[str] = frozenset()
     dual_use_codes: tuple[str, ...] = ()
+    #: Settings the office saved before the demo ran (first run saves the institution's name
+    #: first): their keys, which the demo leaves alone, and the highest id, which it continues.
+    existing_setting_keys: frozenset[str] = frozenset()
+    last_setting_id: int = 0
     #: Filled by the sections, in order.
     departments: list[DepartmentRow] = field(default_factory=list)
     staff: list[StaffRow] = field(default_factory=list)

@@ -57,6 +57,8 @@ class Plan:
     technology_areas: tuple[str, ...]
     most_sensitive_areas: frozenset[str]
     dual_use_codes: tuple[str, ...]
+    existing_setting_keys: frozenset[str] = frozenset()
+    last_setting_id: int = 0
 
     def context(self, sink: Sink) -> DemoContext:
         ctx = DemoContext(
@@ -70,6 +72,8 @@ class Plan:
         ctx.technology_areas = self.technology_areas
         ctx.most_sensitive_areas = self.most_sensitive_areas
         ctx.dual_use_codes = self.dual_use_codes
+        ctx.existing_setting_keys = self.existing_setting_keys
+        ctx.last_setting_id = self.last_setting_id
         return ctx
 
 

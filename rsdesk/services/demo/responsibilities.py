@@ -34,8 +34,8 @@ SIGN_OFF = {
 
 def responsibilities(ctx: DemoContext) -> dict[str, int]:
     """Stores the demo institution's responsibilities with a named central contact."""
-    if not ctx.officers:
-        return {}
+    if not ctx.officers or rules.SETTING_KEY in ctx.existing_setting_keys:
+        return {}  # the office's own responsibilities stay as it saved them
     head = ctx.officers[0]
     lines = [
         "# Responsibilities of the demo institution (fictitious people).",
@@ -63,7 +63,7 @@ def responsibilities(ctx: DemoContext) -> dict[str, int]:
     rules.parse(document, source="edited")  # the same check the editor makes
     saved = ctx.moment(go_live(ctx))
     row = {
-        "id": ctx.new_id(SETTINGS),
+        "id": ctx.last_setting_id + 1,
         "key": rules.SETTING_KEY,
         "value": {**document, "source_text": text},
         "created_at": saved,
