@@ -22,6 +22,8 @@ class AuditLogView(RegisterView):
     #: Every write adds entries; the view reloads when it is next shown.
     watches = frozenset({"*"})
     can_create = False
+    #: The date range and Verify chain join the filters: too much for the search row.
+    filters_on_own_row = True
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)

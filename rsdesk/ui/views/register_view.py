@@ -85,6 +85,10 @@ def xlsx_export_available() -> bool:
     return hasattr(importlib.import_module(XLSX_EXPORT_MODULE), "export_register")
 
 
+#: More filters than this move to a row of their own below the search box.
+FILTERS_ON_THE_SEARCH_ROW = 3
+
+
 class RegisterTable(QTableView):
     """The register's table: Enter opens the current row like a double-click does."""
 
@@ -134,6 +138,8 @@ class RegisterView(View):
     search_placeholder: str = ""
     #: Whether File > New makes sense here (read-only registers say False).
     can_create: bool = True
+    #: Put the filters on a row of their own below the search box (else only when there are many).
+    filters_on_own_row: bool = False
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -214,8 +220,18 @@ class RegisterView(View):
             combo.currentIndexChanged.connect(self._apply_query_now)
             self._filter_combos[filter_.key] = combo
             self.filter_bar.addWidget(combo)
-        top.addLayout(self.filter_bar)
-        top.addWidget(self.archived_box)
+        # Many filters (collaborations has six) go on a row of their own under the search box,
+        # so that the view still fits a 1280-pixel laptop screen at 100 % and 150 %.
+        self.filter_row: QHBoxLayout | None = None
+        if self.filters_on_own_row or len(self._filter_combos) > FILTERS_ON_THE_SEARCH_ROW:
+            self.filter_row = QHBoxLayout()
+            self.filter_row.setContentsMargins(0, 0, 0, 0)
+            self.filter_row.addLayout(self.filter_bar)
+            self.filter_row.addWidget(self.archived_box)
+            self.filter_row.addStretch(1)
+        else:
+            top.addLayout(self.filter_bar)
+            top.addWidget(self.archived_box)
         top.addStretch(1)
         top.addWidget(self.export_button)
 
@@ -259,6 +275,8 @@ class RegisterView(View):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 6)
         layout.addLayout(top)
+        if self.filter_row is not None:
+            layout.addLayout(self.filter_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         self.setTabOrder(self.search_box, self.table)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QComboBox, QStyle, QWidget
 
 #: Characters a filter combo shows before eliding ("Department: all", most names in full).
-FILTER_COMBO_CHARACTERS = 18
+FILTER_COMBO_CHARACTERS = 14
 
 
 class FilterCombo(QComboBox):
