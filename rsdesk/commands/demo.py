@@ -28,6 +28,9 @@ def demo_command(args: argparse.Namespace) -> int:
         summary = demo.generate(db, size=args.size, seed=args.seed)
     finally:
         db.dispose()
-    counts = ", ".join(f"{count:,} {name}" for name, count in summary.items())
+    counts = ", ".join(
+        f"{count:,} {name[:-1] if count == 1 and name.endswith('s') else name}"
+        for name, count in summary.items()
+    )
     print(f"demo data written in {time.perf_counter() - started:.1f} s: {counts}")
     return 0
