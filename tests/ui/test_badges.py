@@ -81,3 +81,21 @@ def test_tinted_compliance_cells_set_their_own_readable_text_colour(qapp) -> Non
     empty = model.index(3, 7)
     assert model.data(empty, Qt.ItemDataRole.BackgroundRole) is None
     assert model.data(empty, Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_muted_text_is_legible_on_light_and_dark_palettes(qapp) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    from rsdesk.ui.widgets.badges import contrast, muted_text
+
+    for text, background in (
+        ("#000000", "#ffffff"),
+        ("#ffffff", "#1e1e1e"),
+        ("#e0e0e0", "#2d2d2d"),
+    ):
+        palette = QPalette()
+        palette.setColor(QPalette.ColorRole.Text, QColor(text))
+        palette.setColor(QPalette.ColorRole.Base, QColor(background))
+        muted = muted_text(palette)
+        assert contrast(muted, QColor(background)) >= 4.5, (text, background, muted.name())
+        assert contrast(muted, QColor(background)) < contrast(QColor(text), QColor(background))

@@ -9,6 +9,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from rsdesk.ui.itemmodels.register_table_model import BadgeRole, SortRole
+from rsdesk.ui.widgets.badges import contrast, muted_text
 from tests.ui.bulk import RISKS, add_collaborations
 
 pytestmark = pytest.mark.ui
@@ -76,7 +77,9 @@ def test_a_collaboration_never_appraised_reads_not_appraised(qtbot, context, db)
     view = _open(qtbot, context)
     model = view.model
     risk = view.spec.column_index("risk_level")
-    muted = QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+    muted = muted_text()
+    base = QApplication.palette().color(QPalette.ColorRole.Base)
+    assert contrast(muted, base) >= 4.5  # muted, yet legible
     # The column is wide enough to say it in full, not "Not apprais…".
     text_width = view.table.fontMetrics().horizontalAdvance("Not appraised")
     assert view.table.horizontalHeader().sectionSize(risk) >= text_width + 12

@@ -48,7 +48,7 @@ from rsdesk.services.registers.labels import (
     has_code_labels,
 )
 from rsdesk.ui.ops import OperationRunner
-from rsdesk.ui.widgets.badges import badge_colours
+from rsdesk.ui.widgets.badges import badge_colours, muted_text
 
 ItemDataRole = Qt.ItemDataRole
 #: The raw value of a cell (dates as dates, amounts as numbers), for sorting and for editors.
@@ -460,7 +460,7 @@ class RegisterTableModel(QAbstractTableModel):
             if role == ItemDataRole.DisplayRole:
                 return column.empty_text
             if role == ItemDataRole.ForegroundRole:
-                return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+                return muted_text()
         if role == ItemDataRole.DisplayRole:
             labels = self._code_labels.get(column.key)
             if labels is not None and value is not None:
