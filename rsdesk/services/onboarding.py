@@ -244,6 +244,12 @@ def shipped_rules_text() -> str:
     return resource_path("rules", "onboarding.toml").read_text(encoding="utf-8")
 
 
+def stored_setting_document(session: Session, key: str) -> dict[str, Any] | None:
+    """The institution's edited copy of a rules document (None: the shipped one is in use)."""
+    stored = session.scalar(select(Setting.value).where(Setting.key == key))
+    return dict(stored) if stored else None
+
+
 def save_setting_document(session: Session, key: str, document: Mapping[str, Any] | None) -> None:
     """Stores (or with ``None`` removes) a JSON setting, audited like any other change."""
     setting = session.scalar(select(Setting).where(Setting.key == key))

@@ -102,6 +102,21 @@ def spec(field: str) -> SettingSpec:
 # --- reading ---------------------------------------------------------------------------------
 
 
+def is_set_up(session: Session) -> bool:
+    """Whether the office has started using this database: an institution name or any record.
+
+    A database with neither gets the first-run set-up instead of an empty window.
+    """
+    from rsdesk.models import Collaboration, Partner, StaffMember
+
+    if load(session).institution_name:
+        return True
+    return any(
+        session.scalar(select(model.id).limit(1)) is not None
+        for model in (Collaboration, Partner, StaffMember)
+    )
+
+
 def load(session: Session) -> InstitutionSettings:
     """All settings, defaults where nothing (or something unusable) is stored."""
     keys = [s.key for s in SPECS] + [LOGO_KEY]

@@ -36,12 +36,10 @@ from PySide6.QtWidgets import (
     QWizard,
     QWizardPage,
 )
-from sqlalchemy import func, select
 
 from rsdesk import paths
 from rsdesk.db import Database, encryption, open_database
 from rsdesk.db.engine import resolve_url, sqlite_path
-from rsdesk.models import Collaboration, Partner, StaffMember
 from rsdesk.services import encryption as protection
 from rsdesk.services import settings as settings_service
 from rsdesk.services.errors import KnownError
@@ -57,12 +55,7 @@ LOGO_PREVIEW = (160, 64)
 def needs_first_run(db: Database) -> bool:
     """True for a database that was never set up: no institution name and no records."""
     with db.read() as session:
-        if settings_service.load(session).institution_name:
-            return False
-        for model in (Collaboration, Partner, StaffMember):
-            if session.execute(select(func.count()).select_from(model)).scalar_one():
-                return False
-    return True
+        return not settings_service.is_set_up(session)
 
 
 def location_of(db: Database) -> str:

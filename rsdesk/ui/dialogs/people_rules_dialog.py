@@ -30,12 +30,8 @@ from rsdesk.ui.context import AppContext
 
 
 def _stored_texts(session: Session) -> tuple[str, str, int, str, str]:
-    from sqlalchemy import select
-
-    from rsdesk.models import Setting
-
     def text_of(key: str, shipped: str) -> tuple[str, str]:
-        stored = session.scalar(select(Setting.value).where(Setting.key == key))
+        stored = onboarding.stored_setting_document(session, key)
         if not stored:
             return shipped, "shipped"
         return stored.get("source_text") or _to_toml(stored), "edited"

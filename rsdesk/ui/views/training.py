@@ -24,10 +24,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rsdesk.services import training
+from rsdesk.services import reference, training
 from rsdesk.services.training import STATUS_LABELS, TrainingMatrix, TrainingStatus
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.itemmodels.people_table_models import (
@@ -38,19 +37,6 @@ from rsdesk.ui.itemmodels.people_table_models import (
 from rsdesk.ui.views.base import View
 from rsdesk.ui.widgets.badges import badge_css
 from rsdesk.ui.widgets.filter_combo import FilterCombo
-
-
-def _departments(session: Session) -> list[tuple[int, str]]:
-    from rsdesk.models import Department
-
-    return [
-        (row[0], row[1])
-        for row in session.execute(
-            select(Department.id, Department.name)
-            .where(Department.archived.is_(False))
-            .order_by(Department.name)
-        )
-    ]
 
 
 class TrainingView(View):
@@ -142,7 +128,7 @@ class TrainingView(View):
         self.department.currentIndexChanged.connect(self.refresh)
         self.record_button.clicked.connect(self.open_completion_dialog)
         self.export_button.clicked.connect(self.export_current)
-        self.context.ops.query(_departments, self._on_departments)
+        self.context.ops.query(reference.departments, self._on_departments)
         # Courses follow the catalogue (an edited one included); writes nothing when equal.
         self.context.ops.write(lambda session: training.sync_courses(session), self._on_synced)
 
@@ -160,9 +146,9 @@ class TrainingView(View):
     def _on_synced(self, _changed: int) -> None:
         self.refresh()
 
-    def _on_departments(self, items: list[tuple[int, str]]) -> None:
-        for value, label in items:
-            self.department.addItem(label, value)
+    def _on_departments(self, items: list[reference.Choice]) -> None:
+        for choice in items:
+            self.department.addItem(choice.label, choice.value)
 
     def refresh(self) -> None:
         department_id = self.department.currentData()
