@@ -7,12 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+import sqlcipher3  # noqa: E402,F401  (the encryption extra, which make setup installs)
 
 from rsdesk.db import Database, encryption
 from rsdesk.services import collaborations
-
-pytest.importorskip("sqlcipher3")
 
 SECRET = "Asdfghjkl photonic radar with Example Optics 5521"
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlcipher3  # noqa: E402,F401  (the encryption extra, which make setup installs)
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -16,8 +17,6 @@ from rsdesk.db import Database, encryption
 from rsdesk.models import Collaboration
 from rsdesk.services import audit, collaborations
 from rsdesk.services.errors import KnownError
-
-pytest.importorskip("sqlcipher3")
 
 SECRET_TITLE = "Zyxwvut quantum gravimetry with Example Institute 4711"
 

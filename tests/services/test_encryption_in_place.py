@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlcipher3  # noqa: E402,F401  (the encryption extra, which make setup installs)
 from sqlalchemy import select
 
 from rsdesk.db import Database, encryption, open_database
@@ -18,8 +19,6 @@ from rsdesk.services import audit, collaborations, demo
 from rsdesk.services import encryption as protection
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import Cancelled, CancelToken
-
-pytest.importorskip("sqlcipher3")
 
 SECRET = "Qwertzuiop hypersonic scramjet testing with Example Aerospace 8812"
 PASSPHRASE = "correct horse battery"

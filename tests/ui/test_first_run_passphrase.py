@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlcipher3  # noqa: E402,F401  (the encryption extra, which make setup installs)
 from PySide6.QtWidgets import QDialog, QWizard
 
 from rsdesk import paths
@@ -13,8 +14,6 @@ from rsdesk.services import settings as settings_service
 from rsdesk.services.errors import KnownError
 from rsdesk.ui.dialogs import first_run
 from rsdesk.ui.dialogs.first_run import FirstRunChoice, FirstRunWizard
-
-pytest.importorskip("sqlcipher3")
 
 PASSPHRASE = "correct horse battery"
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlcipher3  # noqa: E402,F401  (the encryption extra, which make setup installs)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from sqlalchemy import select
@@ -17,8 +18,6 @@ from rsdesk.services import collaborations
 from rsdesk.services import encryption as protection
 from rsdesk.services.errors import KnownError
 from rsdesk.ui.dialogs.passphrase_dialog import NewPassphraseDialog, UnlockDialog
-
-pytest.importorskip("sqlcipher3")
 
 SECRET = "Mnbvcxz lidar metrology with Example Photonics 3141"
 PASSPHRASE = "correct horse battery"

@@ -194,8 +194,7 @@ def test_open_record_signal_reaches_the_editor(qtbot, main_window, db, monkeypat
 def test_export_writes_the_filtered_rows(qtbot, main_window, db, tmp_path) -> None:
     from rsdesk.ui.views.register_view import xlsx_export_available
 
-    if not xlsx_export_available():
-        pytest.skip("the Excel export is not installed")
+    assert xlsx_export_available()  # a test environment always has it
     import openpyxl
 
     add_collaborations(db, 25)

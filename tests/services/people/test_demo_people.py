@@ -5,17 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-import pytest
 from sqlalchemy import func, select
 
 from rsdesk.models import OnboardingCheck, TechnologyArea
 from rsdesk.models.enums import CheckStatus
 from rsdesk.services import audit, onboarding, training
+from rsdesk.services.demo import organisation
+from rsdesk.services.demo.context import DemoContext
+from rsdesk.services.demo.people import people
 from rsdesk.services.training import TrainingStatus
-
-organisation = pytest.importorskip("rsdesk.services.demo.organisation")
-from rsdesk.services.demo.context import DemoContext  # noqa: E402
-from rsdesk.services.demo.people import people  # noqa: E402
 
 ANCHOR = dt.date(2026, 6, 1)
 
