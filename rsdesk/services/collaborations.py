@@ -221,6 +221,16 @@ def _validate(session: Session, data: CollaborationInput) -> dict[str, Any]:
     }
 
 
+def latest_open_id(session: Session) -> int | None:
+    """The newest collaboration not archived (what a demo of the editor opens), if any."""
+    return session.scalar(
+        select(Collaboration.id)
+        .where(Collaboration.archived.is_(False))
+        .order_by(Collaboration.id.desc())
+        .limit(1)
+    )
+
+
 def next_reference(session: Session, year: int | None = None) -> str:
     """The next free reference for ``year`` (default: this year), e.g. ``C-2026-00042``."""
     year = year or dt.date.today().year

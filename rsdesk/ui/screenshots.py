@@ -176,24 +176,16 @@ def _extras() -> list[tuple[str, Opener]]:
     return extras
 
 
-def _first_id(context: Any, model: Any, *conditions: Any) -> int | None:
-    from sqlalchemy import select
-
-    with context.db.read() as session:
-        return session.scalar(
-            select(model.id).where(*conditions).order_by(model.id.desc()).limit(1)
-        )
-
-
 def _collaboration_editor(context: Any, window: Any) -> list[tuple[str, Any]]:
     """The collaboration editor on the latest record (or a new one on an empty database)."""
     import importlib
 
-    from rsdesk.models import Collaboration
+    from rsdesk.services import collaborations
 
     module = importlib.import_module("rsdesk.ui.dialogs.collaboration_dialog")
     dialog_class = module.CollaborationDialog
-    record_id = _first_id(context, Collaboration, Collaboration.archived.is_(False))
+    with context.db.read() as session:
+        record_id = collaborations.latest_open_id(session)
     parameters = inspect.signature(dialog_class).parameters
     kwargs: dict[str, Any] = {}
     for name in parameters:
@@ -226,13 +218,11 @@ def _wizard_pages(context: Any, window: Any) -> list[tuple[str, Any]]:
     """Every page of the latest draft appraisal (else the latest signed-off record page)."""
     from PySide6.QtWidgets import QApplication
 
-    from rsdesk.models import Appraisal
-    from rsdesk.models.enums import AppraisalStatus
+    from rsdesk.services.appraisal import workflow
     from rsdesk.ui.wizard.appraisal import AppraisalWizard, load_appraisal
 
-    appraisal_id = _first_id(context, Appraisal, Appraisal.status == AppraisalStatus.DRAFT)
-    if appraisal_id is None:
-        appraisal_id = _first_id(context, Appraisal)
+    with context.db.read() as session:
+        appraisal_id = workflow.latest_appraisal_id(session)
     if appraisal_id is None:
         raise KnownError("there is no appraisal to show")
     with context.db.read() as session:

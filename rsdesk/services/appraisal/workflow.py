@@ -736,3 +736,10 @@ def staff_choices(session: Session) -> list[tuple[int, str]]:
             .order_by(StaffMember.full_name)
         )
     ]
+
+
+def latest_appraisal_id(session: Session) -> int | None:
+    """The newest draft appraisal, else the newest of any status (None when there is none)."""
+    newest = select(Appraisal.id).order_by(Appraisal.id.desc()).limit(1)
+    draft = session.scalar(newest.where(Appraisal.status == AppraisalStatus.DRAFT))
+    return draft if draft is not None else session.scalar(newest)
