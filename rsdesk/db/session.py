@@ -27,6 +27,7 @@ from rsdesk.db.engine import (
     is_sqlite,
     make_engine,
     resolve_url,
+    restore_wal,
     sqlite_path,
 )
 from rsdesk.db.lock import WriterLock
@@ -208,6 +209,9 @@ def open_database(
                 migrate.upgrade(database)
                 if database.is_sqlite:
                     enable_wal(database.engine)
+            elif database.is_sqlite:
+                # A bulk load killed half-way leaves the file in rollback-journal mode.
+                restore_wal(database.engine)
             with database.read() as session:
                 current = reference_data.is_current(session)
             if not current and database.access.allows(Capability.EDIT):

@@ -26,6 +26,7 @@ import sys
 from sqlalchemy import func, select
 
 from rsdesk.db import Database
+from rsdesk.db.engine import rollback_journal_for_load
 from rsdesk.models import (
     Collaboration,
     Department,
@@ -100,7 +101,7 @@ def generate(
     if size < 0 or size > MAX_SIZE:
         raise KnownError(f"The demo size must be between 0 and {MAX_SIZE:,} collaborations.")
     anchor = anchor or dt.date.today()
-    with db.unit_of_work() as session:
+    with rollback_journal_for_load(db.engine), db.unit_of_work() as session:
         connection = session.connection()
         _refuse_non_empty(connection)
         deferred: list[str] = []
