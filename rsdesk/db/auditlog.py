@@ -211,6 +211,8 @@ class TextCache:
             text = dumps(value)
             self._containers[id(value)] = (value, text)
             return text
+        if cls is Encoded:
+            return str(value)
         return dumps(value)
 
     def entry(self, spec: AuditSpec, entry: PendingEntry, stored: bool) -> tuple[str, str, str]:
@@ -488,7 +490,9 @@ def append_inserts(
     """Entries for rows just inserted into ``table_name`` (each with its ``id``), chained after
     the head: the entries ``append_entries`` writes for ``insert_entry(spec, row["id"], row)``.
 
-    Dict and list values must be JSON-ready and canonical already (they are hashed as they are).
+    Dict and list values must be JSON-ready and canonical already (they are hashed as they are);
+    an ``Encoded`` value is taken as the ``dumps`` text of its document (tables without personal
+    fields only).
     On SQLite, a table without personal fields takes one tight loop that encodes each value once,
     builds both hashed texts from the pieces, stores the hashed changes text as the changes
     column (the same JSON, compact and sorted) and hands plain tuples to ``executemany``: the
@@ -539,6 +543,8 @@ def append_inserts(
                 text = int_repr(value)
             elif cls is dict or cls is list:
                 text = value_text(value)
+            elif cls is Encoded:
+                text = value  # a document already in its canonical text (demo/context.py)
             elif (cls is dt.date or cls is dt.datetime) and value in day_texts:
                 text = day_texts[value]
             else:

@@ -26,6 +26,7 @@ import sys
 from sqlalchemy import func, select
 
 from rsdesk.db import Database
+from rsdesk.db.bulk import is_fast
 from rsdesk.db.engine import rollback_journal_for_load
 from rsdesk.models import (
     Collaboration,
@@ -128,6 +129,7 @@ def generate(
             ),
             existing_setting_keys=frozenset(connection.execute(select(Setting.key)).scalars()),
             last_setting_id=connection.execute(select(func.max(Setting.id))).scalar() or 0,
+            encode_json=is_fast(connection),
         )
         writer = BatchWriter(connection, db.actor)
         if separate_process is None:

@@ -201,10 +201,12 @@ class BatchWriter:
         # Encoded JSON documents, shared by the audit entries of the whole run.
         self._texts = auditlog.TextCache()
         self._specs = auditlog.audited_specs()
+        self._json = JsonTexts(self._texts) if is_fast(connection) else None
 
     def __call__(self, table_name: str, batch: Sequence[Mapping[str, Any]]) -> None:
         table = Base.metadata.tables[table_name]
-        bulk_insert(self.connection, table, self._canonical_json(table, batch))
+        stored = batch if self._json is None else self._json.encode(table_name, batch)
+        bulk_insert(self.connection, table, stored)
         if table_name in self._specs:
             # Demo rows' dicts and lists are JSON-ready already, and shared between rows drawn
             # from one pool: they are hashed as they are, each encoded once per run.
@@ -212,24 +214,47 @@ class BatchWriter:
                 self.connection, self.actor, table_name, batch, texts=self._texts
             )
 
-    def _canonical_json(
-        self, table: Table, batch: Sequence[Mapping[str, Any]]
+
+class JsonTexts:
+    """Puts the canonical text (compact, sorted keys) in place of the JSON documents of rows.
+
+    That text is what the audit entry hashes, so ``audit verify`` can hash the stored text as it
+    is instead of decoding and re-encoding every document; it reads back as the same JSON. Only
+    where ``bulk_insert`` takes :class:`Encoded` values (SQLite). A document shared by many rows
+    is encoded once. The generating child process does this for the writing one (see
+    ``rsdesk.services.demo.pipe``), which then only passes the texts on.
+    """
+
+    def __init__(self, texts: auditlog.TextCache | None = None) -> None:
+        self._texts = texts if texts is not None else auditlog.TextCache()
+        self._columns: dict[str, tuple[str, ...]] = {}
+
+    def columns(self, table_name: str) -> tuple[str, ...]:
+        names = self._columns.get(table_name)
+        if names is None:
+            table = Base.metadata.tables[table_name]
+            names = tuple(c.name for c in table.columns if isinstance(c.type, JSON))
+            self._columns[table_name] = names
+        return names
+
+    def encode(
+        self, table_name: str, batch: Sequence[Mapping[str, Any]]
     ) -> Sequence[Mapping[str, Any]]:
-        """``batch`` with its JSON documents as their canonical text (compact, sorted keys): the
-        text the audit entry hashes, so that ``audit verify`` can hash the stored text as it is
-        instead of decoding and re-encoding every document. Reads back as the same JSON."""
-        names = [c.name for c in table.columns if isinstance(c.type, JSON)]
-        if not names or not is_fast(self.connection):
+        """``batch`` with its documents as :class:`Encoded` texts (rows copied, not changed)."""
+        names = self.columns(table_name)
+        if not names:
             return batch
         value_text = self._texts.value
-        out = []
+        out: list[Mapping[str, Any]] = []
         for row in batch:
-            copy = dict(row)
+            copy: dict[str, Any] | None = None
             for name in names:
-                value = copy.get(name)
+                value = row.get(name)
                 if type(value) is dict or type(value) is list:
+                    if copy is None:
+                        copy = dict(row)
                     copy[name] = Encoded(value_text(value))
-            out.append(copy)
+            out.append(row if copy is None else copy)
         return out
 
 

@@ -37,7 +37,8 @@ try:
 except ImportError:  # not on Windows
     fcntl = None  # type: ignore[assignment]
 
-from rsdesk.services.demo.context import DemoContext, Sink
+from rsdesk.db.auditlog import audited_specs
+from rsdesk.services.demo.context import DemoContext, JsonTexts, Sink
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress
 
 #: Pickled batches the child may hold ready while the parent writes earlier ones.
@@ -59,6 +60,9 @@ class Plan:
     dual_use_codes: tuple[str, ...]
     existing_setting_keys: frozenset[str] = frozenset()
     last_setting_id: int = 0
+    #: Whether the child sends JSON documents as their canonical text (the writer takes
+    #: ``Encoded`` values: SQLite); encoding them is the child's share of the writing work.
+    encode_json: bool = False
 
     def context(self, sink: Sink) -> DemoContext:
         ctx = DemoContext(
@@ -179,8 +183,15 @@ def child_main() -> int:
     os.dup2(2, 1)  # stray prints must not end up in the channel
     plan: Plan = pickle.load(sys.stdin.buffer)
     outbox = _Outbox(channel)
+    json_texts = JsonTexts() if plan.encode_json else None
+    specs = audited_specs()
 
     def sink(table_name: str, batch: Sequence[Mapping[str, Any]]) -> None:
+        spec = specs.get(table_name)
+        if json_texts is not None and (spec is None or not spec.personal):
+            # Audit entries of tables with personal fields take the general path, which needs
+            # the documents themselves.
+            batch = json_texts.encode(table_name, batch)
         outbox.send(("rows", table_name, list(batch)))
 
     def progress(done: int, total: int, message: str = "") -> None:
