@@ -186,7 +186,12 @@ def _rows(path: Path, sheet: str) -> list[tuple[object, ...]]:
 def test_round_trip_into_an_empty_database_gives_the_same_records(
     db: Database, sqlite_template: Path, tmp_path: Path
 ) -> None:
-    populate(db)
+    ids = populate(db)
+    with db.unit_of_work() as session:
+        # Two people of one name, one of them a lead: the staff number keeps them apart.
+        staff.create(session, staff.StaffInput("S-900", "Jane Doe", "technician"))
+        lead = session.scalar(select(StaffMember.full_name).where(StaffMember.id == ids["jane"]))
+    assert lead == "Jane Doe"
     target = _second_database(sqlite_template, tmp_path)
     registers_ = (
         ("staff", "Staff"),
@@ -483,3 +488,33 @@ def test_a_lead_staff_number_settles_a_shared_name(db: Database, tmp_path: Path)
     with db.read() as session:
         lead = session.scalar(select(Collaboration.lead_staff_id).where(Collaboration.title == "X"))
     assert lead == other.id
+
+
+def test_a_lead_renamed_in_excel_but_not_renumbered_is_refused(
+    db: Database, tmp_path: Path
+) -> None:
+    ids = populate(db)
+    out = tmp_path / "collaborations.xlsx"
+    with db.read() as session:
+        export_register(session, "collaborations", out)
+    workbook = openpyxl.load_workbook(out)
+    sheet = workbook["Collaborations"]
+    headers = [c.value for c in sheet[1]]
+    assert "Lead staff number" in headers
+    by_id = {sheet.cell(r, 1).value: r for r in range(2, sheet.max_row + 1)}
+    row = by_id[ids["c6"]]
+    lead_column = headers.index("Lead") + 1
+    number = sheet.cell(row, headers.index("Lead staff number") + 1).value
+    name = sheet.cell(row, lead_column).value
+    assert (number, name) == ("S-002", "Ahmed Ali")
+    sheet.cell(row, lead_column).value = "Li Wei"
+    workbook.save(out)
+    with db.unit_of_work() as session:
+        plan, _ = importers.run_import(
+            session, out, "xlsx", "collaborations", on_duplicate="update", dry_run=True
+        )
+    letter = openpyxl.utils.get_column_letter(lead_column)
+    assert [str(problem) for problem in plan.problems] == [
+        f"row {row}, column {letter} (Lead): 'Li Wei' is not staff number S-002 (Ahmed Ali); "
+        "change or clear the lead staff number"
+    ]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from rsdesk.models import Collaboration, CollaborationPartner, DualUseCategory, utcnow
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus, RiskLevel
 from rsdesk.services.importers import plan as p
+from rsdesk.services.importers.coerce import normalise
 from rsdesk.services.importers.common import Departments, Partners, Staff, bulk_insert, chunks
 from rsdesk.services.progress import CancelToken, Progress
 
@@ -296,8 +297,16 @@ class CollaborationsTarget:
         if number:
             # A staff number names one person even where two people share a name.
             found = context.staff.by_number.get(number.strip().lower())
+            lead = values.get("lead") if "lead" in mapped else None
             if found is None:
                 problem("lead_staff_number", f"no staff member with the number {number!r}")
+            elif lead and normalise(lead) != normalise(context.staff.name_of[found]):
+                # An exported register edited in Excel: the name was changed, the number not.
+                problem(
+                    "lead",
+                    f"{lead!r} is not staff number {number} ({context.staff.name_of[found]}); "
+                    "change or clear the lead staff number",
+                )
             record["lead_staff_id"] = found
         elif "lead" in mapped:
             lead = values.get("lead")

@@ -146,6 +146,16 @@ SPEC = RegisterSpec(
         Column("partners", "Partners", partner_names, width=36),
         Column("department", "Department", Department.name, width=22),
         Column("lead", "Lead", Lead.full_name, width=20, personal=True),
+        # Hidden in the view; in workbooks it names the lead where two people share a name, so
+        # that an exported register imports again (the importer prefers it to the name).
+        Column(
+            "lead_staff_number",
+            "Lead staff number",
+            Lead.staff_number,
+            visible=False,
+            width=12,
+            personal=True,
+        ),
         Column("start_date", "Start", Collaboration.start_date, DATE, width=11),
         Column("end_date", "End", Collaboration.end_date, DATE, width=11),
         Column("next_review_date", "Next review", Collaboration.next_review_date, DATE, width=11),
