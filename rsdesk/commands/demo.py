@@ -25,7 +25,8 @@ def demo_command(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     db = database(args)
     try:
-        summary = demo.generate(db, size=args.size, seed=args.seed)
+        # The command holds the file for the load (it is the one writer; readers would wait).
+        summary = demo.generate(db, size=args.size, seed=args.seed, exclusive_load=True)
     finally:
         db.dispose()
     counts = ", ".join(

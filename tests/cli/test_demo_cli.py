@@ -102,3 +102,13 @@ def test_demo_refuses_a_database_with_data(tmp_path: Path) -> None:
 def test_negative_size_is_a_usage_error(tmp_path: Path) -> None:
     result = rsdesk(tmp_path / "x.sqlite3", "demo", "--size", "-5")
     assert result.returncode == 2
+
+
+def test_the_demo_leaves_the_file_in_wal_mode(demo_2000: Path) -> None:
+    """The command loads with a rollback journal and must switch WAL back on afterwards."""
+    connection = sqlite3.connect(demo_2000)
+    try:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        connection.close()
+    assert not Path(f"{demo_2000}-journal").exists()

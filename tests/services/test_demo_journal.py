@@ -49,7 +49,9 @@ def test_the_load_uses_a_rollback_journal_and_the_file_ends_in_wal_mode(
 
     database = open_database(path)
     try:
-        demo.generate(database, size=200, seed=3, anchor=ANCHOR, progress=progress)
+        demo.generate(
+            database, size=200, seed=3, anchor=ANCHOR, progress=progress, exclusive_load=True
+        )
         with database.read() as session:
             assert audit.verify(session).ok
     finally:
@@ -63,23 +65,51 @@ def test_a_cancelled_load_leaves_the_file_empty_and_in_wal_mode(
 ) -> None:
     path = fresh_sqlite(sqlite_template, tmp_path)
     token = CancelToken()
+    seen: list[set[str]] = []
 
     def progress(done: int, total: int, message: str = "") -> None:
         if "appraisals" in message:
+            seen.append(_journal_files(path))
             token.cancel()
 
     database = open_database(path)
     try:
         with pytest.raises(Cancelled):
             demo.generate(
-                database, size=200, seed=3, anchor=ANCHOR, progress=progress, cancel=token
+                database,
+                size=200,
+                seed=3,
+                anchor=ANCHOR,
+                progress=progress,
+                cancel=token,
+                exclusive_load=True,
             )
         with database.read() as session:
             assert session.scalar(select(func.count()).select_from(Department)) == 0
     finally:
         database.dispose()
+    assert seen == [{"-journal"}]
     assert _journal_mode(path) == "wal"
     assert "-journal" not in _journal_files(path)
+
+
+def test_without_an_exclusive_load_the_file_stays_in_wal_mode(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """The GUI's first run loads sample data while its views may read."""
+    path = fresh_sqlite(sqlite_template, tmp_path)
+    seen: list[set[str]] = []
+
+    def progress(done: int, total: int, message: str = "") -> None:
+        if "appraisals" in message:
+            seen.append(_journal_files(path))
+
+    database = open_database(path)
+    try:
+        demo.generate(database, size=200, seed=3, anchor=ANCHOR, progress=progress)
+    finally:
+        database.dispose()
+    assert seen == [{"-wal"}]
 
 
 def test_with_another_connection_open_the_load_stays_in_wal_mode(
@@ -96,7 +126,9 @@ def test_with_another_connection_open_the_load_stays_in_wal_mode(
     database = open_database(path)
     try:
         assert reader.execute("SELECT count(*) FROM department").fetchone() == (0,)
-        demo.generate(database, size=200, seed=3, anchor=ANCHOR, progress=progress)
+        demo.generate(
+            database, size=200, seed=3, anchor=ANCHOR, progress=progress, exclusive_load=True
+        )
         assert reader.execute("SELECT count(*) FROM department").fetchone()[0] > 0
     finally:
         database.dispose()

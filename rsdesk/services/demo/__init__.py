@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from contextlib import nullcontext
 
 from sqlalchemy import func, select
 
@@ -90,19 +91,25 @@ def generate(
     progress: Progress = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
     separate_process: bool | None = None,
+    exclusive_load: bool = False,
 ) -> dict[str, int]:
     """Fill the empty database ``db`` with a synthetic institution of ``size`` collaborations.
 
     Everything is written in one transaction: cancelling (``cancel``) or any failure leaves the
     database as it was. ``separate_process`` generates the rows in a second process while this one
     writes them (the same rows; by default for sizes from :data:`SEPARATE_PROCESS_MIN_SIZE`).
+    ``exclusive_load`` says nobody needs to read the file while it loads (the command line): a
+    SQLite file then loads with a rollback journal, about half of SQLite's work, during which
+    other connections cannot read it (``rollback_journal_for_load``); the GUI leaves it off so
+    that its views keep reading.
     Raises KnownError if the database already holds records or ``size`` is
     out of range.
     """
     if size < 0 or size > MAX_SIZE:
         raise KnownError(f"The demo size must be between 0 and {MAX_SIZE:,} collaborations.")
     anchor = anchor or dt.date.today()
-    with rollback_journal_for_load(db.engine), db.unit_of_work() as session:
+    journal = rollback_journal_for_load(db.engine) if exclusive_load else nullcontext(False)
+    with journal, db.unit_of_work() as session:
         connection = session.connection()
         _refuse_non_empty(connection)
         deferred: list[str] = []
