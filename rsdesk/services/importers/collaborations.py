@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from rsdesk.db.deferred_indexes import indexes_deferred
 from rsdesk.models import Collaboration, CollaborationPartner, DualUseCategory, utcnow
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus, RiskLevel
 from rsdesk.services.importers import plan as p
@@ -424,57 +425,59 @@ class CollaborationsTarget:
         done = 0
         now = utcnow()
         table = Collaboration.__table__
-        for batch in chunks(creates, 5000):
-            cancel.raise_if_cancelled()
-            records = []
-            for row in batch:
-                v = row.values
-                records.append(
-                    {
-                        "reference": v["reference"],
-                        "title": v["title"],
-                        "kind": v["kind"],
-                        "status": v["status"],
-                        "department_id": context.departments.id_of(v.get("department")),
-                        "lead_staff_id": v.get("lead_staff_id"),
-                        "research_field": v.get("research_field"),
-                        "description": v.get("description"),
-                        "dual_use_code": v.get("dual_use_code"),
-                        "funding_amount_eur": v.get("funding_amount_eur"),
-                        "funding_source": v.get("funding_source"),
-                        "start_date": v.get("start_date"),
-                        "end_date": v.get("end_date"),
-                        "next_review_date": v.get("next_review_date"),
-                        "risk_level": v.get("risk_level"),
-                        "archived": False,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-            ids = bulk_insert(session, table, records, ("reference",))  # type: ignore[arg-type]
-            links = []
-            for id_, row in zip(ids, batch):
-                partner_ids = dict.fromkeys(
-                    context.partners.id_of(r) for r in row.values.get("partners", ())
-                )
-                for partner_id in partner_ids:
-                    links.append(
+        deferred = {"collaboration": len(creates), "collaboration_partner": len(creates)}
+        with indexes_deferred(session.connection(), deferred):
+            for batch in chunks(creates, 5000):
+                cancel.raise_if_cancelled()
+                records = []
+                for row in batch:
+                    v = row.values
+                    records.append(
                         {
-                            "collaboration_id": id_,
-                            "partner_id": partner_id,
-                            "role": None,
+                            "reference": v["reference"],
+                            "title": v["title"],
+                            "kind": v["kind"],
+                            "status": v["status"],
+                            "department_id": context.departments.id_of(v.get("department")),
+                            "lead_staff_id": v.get("lead_staff_id"),
+                            "research_field": v.get("research_field"),
+                            "description": v.get("description"),
+                            "dual_use_code": v.get("dual_use_code"),
+                            "funding_amount_eur": v.get("funding_amount_eur"),
+                            "funding_source": v.get("funding_source"),
+                            "start_date": v.get("start_date"),
+                            "end_date": v.get("end_date"),
+                            "next_review_date": v.get("next_review_date"),
+                            "risk_level": v.get("risk_level"),
+                            "archived": False,
                             "created_at": now,
                             "updated_at": now,
                         }
                     )
-            bulk_insert(
-                session,
-                CollaborationPartner.__table__,  # type: ignore[arg-type]
-                links,
-                ("collaboration_id", "partner_id"),
-            )
-            done += len(batch)
-            progress(done, total, "writing collaborations")
+                ids = bulk_insert(session, table, records, ("reference",))  # type: ignore[arg-type]
+                links = []
+                for id_, row in zip(ids, batch):
+                    partner_ids = dict.fromkeys(
+                        context.partners.id_of(r) for r in row.values.get("partners", ())
+                    )
+                    for partner_id in partner_ids:
+                        links.append(
+                            {
+                                "collaboration_id": id_,
+                                "partner_id": partner_id,
+                                "role": None,
+                                "created_at": now,
+                                "updated_at": now,
+                            }
+                        )
+                bulk_insert(
+                    session,
+                    CollaborationPartner.__table__,  # type: ignore[arg-type]
+                    links,
+                    ("collaboration_id", "partner_id"),
+                )
+                done += len(batch)
+                progress(done, total, "writing collaborations")
         for batch in chunks(updates, 500):
             cancel.raise_if_cancelled()
             objects = {

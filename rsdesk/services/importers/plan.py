@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rsdesk.db.page_cache import bulk_page_cache
 from rsdesk.models import Setting
 from rsdesk.services.errors import KnownError
 from rsdesk.services.importers import coerce
@@ -388,7 +389,8 @@ def apply_plan(
         )
     todo = [row for row in plan.rows if row.action in (CREATE, UPDATE)]
     if todo:
-        target.write(session, plan.context, todo, progress, cancel)
+        with bulk_page_cache(session.connection()):
+            target.write(session, plan.context, todo, progress, cancel)
     cancel.raise_if_cancelled()
     remember_mapping(session, plan)
     counts = plan.counts()

@@ -1,0 +1,73 @@
+"""Plain indexes dropped while a bulk write fills a table, and built again once at its end.
+
+The collaboration table has about twenty indexes. Keeping each of them up to date row by row
+costs more than the rows themselves; building an index once, from sorted data, is several times
+cheaper. It pays when the rows written are many compared with the rows already there (a new
+office importing its years of registers, a demo load), and not when a few hundred rows go into a
+large table. Everything happens in the caller's transaction: a cancelled or failed write rolls the
+drops back with the rows. Unique indexes stay, to check the rows as they arrive. SQLite only (on
+a server, dropping an index would lock out every other user for the length of the write).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+#: Fewer new rows than this are written with the indexes in place, whatever the table holds.
+MIN_ROWS = 5_000
+
+
+def drop_plain_indexes(connection: Connection, tables: Iterable[str] | None = None) -> list[str]:
+    """Drops the non-unique indexes of ``tables`` (default: every table) and returns the
+    statements that create them again, exactly as the schema has them."""
+    wanted = None if tables is None else set(tables)
+    rows = connection.exec_driver_sql(
+        "SELECT name, tbl_name, sql FROM sqlite_master "
+        "WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+    ).all()
+    statements = []
+    for name, table, sql in rows:
+        if wanted is not None and table not in wanted:
+            continue
+        if sql.lstrip().upper().startswith("CREATE UNIQUE"):
+            continue
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+        statements.append(sql)
+    return statements
+
+
+def worth_deferring(connection: Connection, table: str, incoming: int) -> bool:
+    """Whether ``incoming`` new rows outnumber the rows ``table`` holds (and are many)."""
+    if connection.dialect.name != "sqlite" or incoming < MIN_ROWS:
+        return False
+    present = connection.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar() or 0
+    return incoming >= present
+
+
+@contextmanager
+def indexes_deferred(connection: Connection, tables: dict[str, int]) -> Iterator[None]:
+    """Inside the block, the plain indexes of each table in ``tables`` (name -> rows about to
+    be written) for which :func:`worth_deferring`; rebuilt when the block ends normally."""
+    chosen = [
+        name for name, incoming in tables.items() if worth_deferring(connection, name, incoming)
+    ]
+    statements = drop_plain_indexes(connection, chosen) if chosen else []
+    try:
+        yield
+    except BaseException:
+        # The caller rolls back, which brings the indexes back; should it commit what it has
+        # instead, the schema must still be whole.
+        with contextlib.suppress(SQLAlchemyError):
+            _create(connection, statements)
+        raise
+    _create(connection, statements)
+
+
+def _create(connection: Connection, statements: list[str]) -> None:
+    for statement in statements:
+        connection.exec_driver_sql(statement)

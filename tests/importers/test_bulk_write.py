@@ -1,0 +1,141 @@
+"""Large imports: indexes rebuilt after the rows, a larger page cache for the write only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, func, select
+
+from rsdesk.db import Database, deferred_indexes
+from rsdesk.db.page_cache import BULK_CACHE_MIB, bulk_page_cache, cache_kib
+from rsdesk.models import AuditEntry, Collaboration, CollaborationPartner, TechnologyArea
+from rsdesk.services import audit, importers
+from rsdesk.services.progress import Cancelled, CancelToken
+from tests.importers.conftest import file_digest, write_xlsx
+
+HEADER = ["Title", "Kind", "Start", "Partners"]
+
+
+def _schema(db: Database) -> list[tuple[str, str]]:
+    with db.read() as session:
+        rows = session.connection().exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        )
+        return [(name, sql) for name, sql in rows]
+
+
+def _workbook(tmp_path: Path, count: int) -> Path:
+    rows: list[list[object]] = [list(HEADER)]
+    rows += [
+        [f"Study {i}", "exchange", "2024-01-01", f"Partner {i % 7}; Partner {i % 5 + 10}"]
+        for i in range(count)
+    ]
+    return write_xlsx(tmp_path / "many.xlsx", rows)
+
+
+def test_indexes_dropped_for_a_large_import_come_back_as_they_were(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deferred_indexes, "MIN_ROWS", 10)
+    before = _schema(db)
+    dropped: list[str] = []
+    drop = deferred_indexes.drop_plain_indexes
+
+    def recording_drop(connection: Connection, tables: object = None) -> list[str]:
+        statements = drop(connection, tables)  # type: ignore[arg-type]
+        dropped.extend(statements)
+        return statements
+
+    monkeypatch.setattr(deferred_indexes, "drop_plain_indexes", recording_drop)
+    with db.unit_of_work() as session:
+        _plan, result = importers.run_import(session, _workbook(tmp_path, 40), "xlsx", None)
+    assert result is not None
+    assert result.created == 40
+    # The register's indexes were out of the way during the write, and are back, unchanged.
+    assert any("ON collaboration (" in sql for sql in dropped)
+    assert any("ON collaboration_partner (" in sql for sql in dropped)
+    assert _schema(db) == before
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(CollaborationPartner)) == 80
+        assert audit.verify(session).ok
+        # The rebuilt index serves the register's queries.
+        plan = session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM collaboration WHERE archived = 0 ORDER BY title"
+        )
+        assert "ix_collaboration_register_title" in " ".join(str(row) for row in plan)
+
+
+def test_a_cancelled_large_import_leaves_file_and_indexes_as_they_were(
+    db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deferred_indexes, "MIN_ROWS", 10)
+    path = _workbook(tmp_path, 40)
+    before = _schema(db)
+    db.dispose()
+    digest = file_digest(db_path)
+    token = CancelToken()
+
+    def progress(done: int, total: int, message: str = "") -> None:
+        if message.startswith("writing"):
+            token.cancel()
+
+    with pytest.raises(Cancelled), db.unit_of_work() as session:
+        importers.run_import(session, path, "xlsx", None, progress=progress, cancel=token)
+    assert _schema(db) == before
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Collaboration)) == 0
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) is not None
+    db.dispose()
+    assert file_digest(db_path) == digest
+
+
+def test_only_many_rows_compared_with_the_table_are_worth_it(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with db.unit_of_work() as session:
+        connection = session.connection()
+        many = deferred_indexes.MIN_ROWS
+        assert deferred_indexes.worth_deferring(connection, "collaboration", many)
+        assert not deferred_indexes.worth_deferring(connection, "collaboration", many - 1)
+        monkeypatch.setattr(deferred_indexes, "MIN_ROWS", 1)
+        present = session.scalar(select(func.count()).select_from(TechnologyArea))
+        assert present is not None
+        assert present > 1
+        assert deferred_indexes.worth_deferring(connection, "technology_area", present)
+        assert not deferred_indexes.worth_deferring(connection, "technology_area", present - 1)
+
+
+def test_a_failure_inside_the_block_still_leaves_a_whole_schema(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deferred_indexes, "MIN_ROWS", 1)
+    before = _schema(db)
+    with db.unit_of_work() as session:
+        connection = session.connection()
+        with (
+            pytest.raises(RuntimeError),
+            deferred_indexes.indexes_deferred(connection, {"collaboration": 1}),
+        ):
+            assert _names(connection) < {name for name, _ in before}
+            raise RuntimeError("a failed write")
+        # Even a caller that commits after the failure keeps every index.
+    assert _schema(db) == before
+
+
+def _names(connection: Connection) -> set[str]:
+    rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE sql IS NOT NULL")
+    return {name for (name,) in rows}
+
+
+def test_the_bulk_page_cache_is_given_back(db: Database) -> None:
+    with db.unit_of_work() as session:
+        connection = session.connection()
+        usual = cache_kib(connection)
+        assert usual < BULK_CACHE_MIB * 1024
+        with bulk_page_cache(connection):
+            assert cache_kib(connection) == BULK_CACHE_MIB * 1024
+        assert cache_kib(connection) == usual
+        with pytest.raises(RuntimeError), bulk_page_cache(connection):
+            raise RuntimeError("a failed import")
+        assert cache_kib(connection) == usual
