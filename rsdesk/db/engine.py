@@ -102,10 +102,14 @@ def enable_wal(engine: Engine) -> None:
         raw.close()
 
 
-def restore_wal(engine: Engine) -> None:
+def restore_wal(engine: Engine, *, wait: bool = True) -> None:
     """Put a file left in rollback-journal mode back into WAL (a bulk load killed half-way, see
     :func:`rollback_journal_for_load`); nothing happens when the file is in WAL mode already or
-    another connection holds it (the next open tries again)."""
+    another connection holds it (the next open tries again).
+
+    ``wait=False`` (on open) does not wait for the file: a load still running holds it, and the
+    one who opens it meanwhile must not wait the busy timeout for nothing.
+    """
     if not _is_sqlite_file(engine):
         return
     raw = engine.raw_connection()
@@ -113,8 +117,14 @@ def restore_wal(engine: Engine) -> None:
         cursor = raw.cursor()
         mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
-            with contextlib.suppress(engine.dialect.loaded_dbapi.OperationalError):
-                cursor.execute("PRAGMA journal_mode = WAL")
+            if not wait:
+                cursor.execute("PRAGMA busy_timeout = 0")
+            try:
+                with contextlib.suppress(engine.dialect.loaded_dbapi.OperationalError):
+                    cursor.execute("PRAGMA journal_mode = WAL")
+            finally:
+                if not wait:
+                    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.close()
     finally:
         raw.close()

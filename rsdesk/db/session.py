@@ -211,7 +211,7 @@ def open_database(
                     enable_wal(database.engine)
             elif database.is_sqlite:
                 # A bulk load killed half-way leaves the file in rollback-journal mode.
-                restore_wal(database.engine)
+                restore_wal(database.engine, wait=False)
             with database.read() as session:
                 current = reference_data.is_current(session)
             if not current and database.access.allows(Capability.EDIT):
