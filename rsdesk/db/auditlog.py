@@ -95,9 +95,11 @@ def audited_specs() -> dict[str, AuditSpec]:
                 continue
             table = mapper.local_table
             assert isinstance(table, Table)
-            columns = tuple(c.name for c in table.columns if c.name not in UNAUDITED_COLUMNS)
-            _SPECS[table.name] = AuditSpec(
-                table.name, columns, frozenset(getattr(cls, "__personal_fields__", ()))
+            columns = tuple(str(c.name) for c in table.columns if c.name not in UNAUDITED_COLUMNS)
+            # Plain strs, not SQLAlchemy's quoted_name: they go into every entry as parameters.
+            name = str(table.name)
+            _SPECS[name] = AuditSpec(
+                name, columns, frozenset(getattr(cls, "__personal_fields__", ()))
             )
     return _SPECS
 
