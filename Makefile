@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml setup.py
 	@bash scripts/install-system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	@# sqlcipher3-binary (used before 2026-11-27) installs the same module as sqlcipher3-wheels.
+	@$(PY) -m pip uninstall --quiet --yes sqlcipher3-binary 2>/dev/null || true
 	$(PY) -m pip install --quiet -e '.[test,dev,postgres,encryption,bench]'
 	@touch $(STAMP)
 
