@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 
 from sqlalchemy import func, select
 
 from rsdesk.db import Database
 from rsdesk.db.bulk import is_fast
+from rsdesk.db.deferred_indexes import drop_plain_indexes
 from rsdesk.db.engine import rollback_journal_for_load
+from rsdesk.db.page_cache import bulk_page_cache
 from rsdesk.models import (
     Collaboration,
     Department,
@@ -109,14 +111,13 @@ def generate(
         raise KnownError(f"The demo size must be between 0 and {MAX_SIZE:,} collaborations.")
     anchor = anchor or dt.date.today()
     journal = rollback_journal_for_load(db.engine) if exclusive_load else nullcontext(False)
-    with journal, db.unit_of_work() as session:
+    with journal, db.unit_of_work() as session, ExitStack() as for_the_load:
         connection = session.connection()
         _refuse_non_empty(connection)
         deferred: list[str] = []
         if connection.dialect.name == "sqlite":
-            # A larger page cache for the bulk load; it lasts as long as this connection.
-            connection.exec_driver_sql("PRAGMA cache_size = -65536")
-            deferred = _drop_secondary_indexes(connection)
+            for_the_load.enter_context(bulk_page_cache(connection, mib=64))
+            deferred = drop_plain_indexes(connection)
         areas = connection.execute(
             select(TechnologyArea.code, TechnologyArea.most_sensitive).order_by(
                 TechnologyArea.sort_order, TechnologyArea.code
@@ -185,30 +186,6 @@ def _refuse_non_empty(connection: object) -> None:
                 f"The database already holds {what}; demo data goes into an empty database "
                 "(use --db with a new file)."
             )
-
-
-def _drop_secondary_indexes(connection: object) -> list[str]:
-    """Drops the plain (non-unique) indexes of a SQLite database and returns the statements
-    that create them again, exactly as the schema has them.
-
-    Keeping a dozen indexes up to date row by row costs more than the inserts themselves (the
-    collaboration table has about twenty); building them once at the end, from sorted data, is
-    several times cheaper. It all happens in the load's transaction, so a cancelled or failed
-    load rolls the drops back too. Unique indexes stay: they check the data as it arrives.
-    """
-    from sqlalchemy import Connection
-
-    assert isinstance(connection, Connection)
-    rows = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
-    ).all()
-    statements = []
-    for name, sql in rows:
-        if sql.lstrip().upper().startswith("CREATE UNIQUE"):
-            continue
-        connection.exec_driver_sql(f'DROP INDEX "{name}"')
-        statements.append(sql)
-    return statements
 
 
 def _advance_sequences(connection: object) -> None:
