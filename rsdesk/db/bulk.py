@@ -34,6 +34,11 @@ class Encoded(str):
 
     __slots__ = ()
 
+    def __reduce__(self) -> tuple[type[Encoded], tuple[str]]:
+        # Pickled as a call with the plain text: the default way for a str subclass (copyreg)
+        # costs several times as much, and the demo's generating process sends many of them.
+        return (Encoded, (str(self),))
+
 
 def is_fast(connection: Connection) -> bool:
     """Whether ``bulk_insert`` bypasses the Core statement here (and accepts ``Encoded``)."""
