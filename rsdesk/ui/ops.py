@@ -114,6 +114,19 @@ class OperationRunner(QObject):
 
         return self._start(self._writes, job, done, on_error)
 
+    def serial(
+        self,
+        work: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> int:
+        """Run ``work()`` on the write lane, without a session or a dialog.
+
+        The lane runs one task at a time, in order, and every change goes through it: no write
+        queued after ``work`` starts before it has ended (the start-up check, rsdesk.ui.app).
+        """
+        return self._start(self._writes, work, on_done, on_error)
+
     def job(
         self,
         title: str,
