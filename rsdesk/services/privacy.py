@@ -48,7 +48,6 @@ from rsdesk.models import (
 )
 from rsdesk.services.errors import NotFoundError, ValidationError
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
-from rsdesk.services.training import add_months
 
 #: Setting key: months after a person's end date before they may be anonymised.
 RETENTION_SETTING = "privacy.retention_months"
@@ -94,6 +93,10 @@ def due_for_anonymisation(
     session: Session, today: dt.date | None = None, months: int | None = None
 ) -> list[Leaver]:
     """Former staff whose end date lies more than the retention period back, not yet anonymised."""
+    # Imported here: the settings service imports this module, and the GUI reads the settings
+    # at every start; the training service (with onboarding) cost about 25 ms of it.
+    from rsdesk.services.training import add_months
+
     today = today or dt.date.today()
     months = retention_months(session) if months is None else months
     cutoff = add_months(today, -months)
