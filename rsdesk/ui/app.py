@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import threading
 import traceback
 from pathlib import Path
 from types import TracebackType
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from rsdesk.ui.main_window import MainWindow
 
 
+#: Seconds the start-up check waits (holding the write lane) so that the first rows paint first.
+CHECK_DELAY_S = 1.0
 #: Set on the main window when the start-up check refused the file: rsdesk then exits with it.
 EXIT_CODE_PROPERTY = "rsdeskExitCode"
 
@@ -220,6 +223,9 @@ def _check_in_background(window: MainWindow) -> None:
     db = context.db
 
     def work() -> Path | None:
+        # Holding the lane, but leaving the two cores to the first page and its painting: the
+        # check reads the whole file and slowed the first rows down when it started at once.
+        threading.Event().wait(CHECK_DELAY_S)
         try:
             backup.check_on_open(db)
             return backup.daily_backup(db)
