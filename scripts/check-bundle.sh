@@ -43,6 +43,12 @@ step report annual --out annual.pdf
 step export xlsx audit.xlsx
 step appraisal questions
 step screenshots shots
+# SQLCipher travels in the bundle: an encrypted copy, opened again with its passphrase.
+export RSDESK_PASSPHRASE="bundle check"
+step db encrypt protected.sqlite3
+[[ "$(head -c 15 protected.sqlite3)" != "SQLite format 3" ]] || { echo "copy not encrypted" >&2; exit 1; }
+step --db protected.sqlite3 audit verify
+unset RSDESK_PASSPHRASE
 [[ -s annual.pdf && -s audit.xlsx ]] || { echo "report or workbook not written" >&2; exit 1; }
 [[ "$(head -c 4 annual.pdf)" == "%PDF" ]] || { echo "annual.pdf is not a PDF" >&2; exit 1; }
 ls shots/*.png >/dev/null || { echo "no screenshots written" >&2; exit 1; }
