@@ -45,6 +45,7 @@ def started(qtbot) -> Iterator[list[MainWindow]]:
         window.close()
         window.context.db.dispose()
         window.deleteLater()
+    gc.unfreeze()  # start() froze what existed, this test's objects among them
 
 
 def _set_up(db: Database) -> Path:
