@@ -241,7 +241,7 @@ def run(size: int) -> list[Result]:
         )
         latency = json.loads(latency_run.stdout.strip().splitlines()[-1])
     finally:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".lock"):  # .lock: the GUI's writer lock file
             Path(str(path) + suffix).unlink(missing_ok=True)
         shutil.rmtree(home, ignore_errors=True)  # holds the first run's daily backup (1.3 GB)
     bare_median, app_median = statistics.median(bare), statistics.median(app)
