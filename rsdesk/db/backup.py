@@ -18,6 +18,9 @@ def backup_sqlite(source: Path, target: Path) -> Path:
     tmp.unlink(missing_ok=True)
     with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(tmp) as dst:
         src.backup(dst)
+        # One self-contained file: a WAL-mode copy grows a -wal and -shm beside it whenever
+        # it is merely checked (read-only). Opening it as a database switches WAL back on.
+        dst.execute("PRAGMA journal_mode = DELETE")
     dst.close()
     src.close()
     tmp.replace(target)
@@ -41,7 +44,8 @@ def rotating_backup_path(database: Path, reason: str) -> Path:
     stem = database.stem
     existing = sorted(folder.glob(f"{stem}-*.sqlite3"))
     for old in existing[: max(0, len(existing) - KEEP_BACKUPS + 1)]:
-        old.unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{old}{suffix}").unlink(missing_ok=True)
     target = folder / f"{stem}-{stamp}-{reason}.sqlite3"
     counter = 2
     while target.exists():

@@ -6,6 +6,9 @@ import datetime as dt
 
 import pytest
 
+from rsdesk import paths
+from rsdesk.db import open_database
+from rsdesk.db.backup import KEEP_BACKUPS, integrity_problems, rotating_backup_path
 from rsdesk.models import Department
 from rsdesk.services import backup
 from rsdesk.services.errors import KnownError
@@ -42,3 +45,32 @@ def test_a_damaged_database_names_the_latest_sound_backup(db):
     with pytest.raises(KnownError, match="damaged") as caught:
         backup.check_on_open(db)
     assert str(sound) in str(caught.value)
+
+
+def test_a_backup_is_one_file_that_stays_one_when_checked(db):
+    with db.unit_of_work() as session:
+        session.add(Department(name="Geology"))
+    copy = backup.daily_backup(db)
+    assert copy is not None
+    assert not integrity_problems(copy)
+    assert not [path.name for path in copy.parent.iterdir() if path.name.endswith(("wal", "shm"))]
+    # Restored and opened, it is an ordinary rsdesk database again (write-ahead log on).
+    restored = open_database(copy)
+    try:
+        with restored.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        restored.dispose()
+
+
+def test_rotation_takes_the_side_files_of_old_backups_along(tmp_path):
+    folder = paths.backup_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [f"rsdesk-2026010{day}-000000-daily.sqlite3" for day in range(1, KEEP_BACKUPS + 1)]
+    for name in names:
+        (folder / name).write_bytes(b"")
+    (folder / (names[0] + "-wal")).write_bytes(b"")
+    (folder / (names[0] + "-shm")).write_bytes(b"")
+    rotating_backup_path(folder / "rsdesk.sqlite3", "daily")
+    assert not any(path.name.startswith(names[0]) for path in folder.iterdir())
+    assert (folder / names[1]).exists()
