@@ -114,4 +114,7 @@ def any_db(
 def postgres_url() -> str:
     if not POSTGRES_URL:
         pytest.skip("RSDESK_TEST_DATABASE_URL is not set (CI sets it)")
+    # Each test starts from an empty server database, whatever ran before it (the first-run
+    # wizard, for one, keeps the settings of a database that is already set up).
+    _reset_postgres(POSTGRES_URL)
     return POSTGRES_URL
