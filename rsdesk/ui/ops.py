@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from sqlalchemy.orm import Session
@@ -162,7 +163,7 @@ class OperationRunner(QObject):
         def done(result: T) -> None:
             if touches:
                 self.signals.data_changed.emit(Changes(touches))
-            if on_done is not None:
+            if on_done is not None and _receiver_alive(on_done):
                 on_done(result)
 
         self._callbacks[task_id] = (done, on_error)
@@ -213,17 +214,25 @@ class OperationRunner(QObject):
             dialog.close()
             dialog.deleteLater()
         if failure is None:
-            if on_done is not None:
+            if on_done is not None and _receiver_alive(on_done):
                 on_done(result)
             return
         assert isinstance(failure, tuple)
         exc, trace = failure
         if on_error is not None:
-            on_error(exc)
+            if _receiver_alive(on_error):
+                on_error(exc)
         elif isinstance(exc, Cancelled):
             self.signals.status_message.emit(self.tr("Cancelled; nothing was changed."))
         else:
             show_error(self.dialog_parent, exc, trace)
+
+
+def _receiver_alive(callback: Callable[..., Any]) -> bool:
+    """False for a method of a Qt object deleted while its work ran (a view closed, a model
+    replaced): the result has nobody left to show it to."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 def show_error(parent: QWidget | None, exc: BaseException, trace: str = "") -> None:

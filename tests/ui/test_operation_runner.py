@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QObject
 
 from rsdesk.services.progress import CancelToken, Progress
 
@@ -49,3 +51,29 @@ def test_jobs_with_a_shown_progress_dialog_finish_without_deadlock(qtbot, contex
     assert results == list(range(4))
     assert runner._dialogs == {}
     assert runner._cancels == {}
+
+
+class _Receiver(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[object] = []
+
+    def on_done(self, result: object) -> None:
+        self.setObjectName(str(result))  # a call into Qt, as a model's or view's callback makes
+        self.results.append(result)
+
+
+def test_a_result_for_a_deleted_receiver_is_dropped(qtbot, context) -> None:
+    """A view or model deleted while its read ran (the screening view's test once failed in CI
+    with "Internal C++ object already deleted" from such a late result)."""
+    runner = context.ops
+    release = threading.Event()
+    gone, alive = _Receiver(), _Receiver()
+    runner.query(lambda session: release.wait(10) and "late", gone.on_done)
+    shiboken6.delete(gone)
+    release.set()
+    runner.query(lambda session: "on time", alive.on_done)
+    qtbot.waitUntil(lambda: alive.results == ["on time"], timeout=10_000)
+    assert runner.wait()
+    qtbot.wait(50)  # the late result's signal is delivered, and dropped without an error
+    assert runner._callbacks == {}
