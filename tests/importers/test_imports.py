@@ -220,8 +220,10 @@ def test_round_trip_into_an_empty_database_gives_the_same_records(
         target.dispose()
 
 
-def test_edited_export_updates_the_edited_records(db: Database, tmp_path: Path) -> None:
-    ids = populate(db)
+def _exported_collaborations(
+    db: Database, tmp_path: Path
+) -> tuple[Path, openpyxl.Workbook, list[object], dict[object, int]]:
+    """The register exported and opened for editing: file, workbook, headers, row by id."""
     out = tmp_path / "collaborations.xlsx"
     with db.read() as session:
         export_register(session, "collaborations", out)
@@ -229,6 +231,13 @@ def test_edited_export_updates_the_edited_records(db: Database, tmp_path: Path) 
     sheet = workbook["Collaborations"]
     headers = [c.value for c in sheet[1]]
     by_id = {sheet.cell(r, 1).value: r for r in range(2, sheet.max_row + 1)}
+    return out, workbook, headers, by_id
+
+
+def test_edited_export_updates_the_edited_records(db: Database, tmp_path: Path) -> None:
+    ids = populate(db)
+    out, workbook, headers, by_id = _exported_collaborations(db, tmp_path)
+    sheet = workbook["Collaborations"]
     sheet.cell(by_id[ids["c6"]], headers.index("Title") + 1).value = "Quantum sensing (renewed)"
     sheet.cell(by_id[ids["c7"]], headers.index("Status") + 1).value = "Ended"
     sheet.cell(by_id[ids["c7"]], headers.index("Partners") + 1).value = "University of Tokyo"
@@ -494,14 +503,9 @@ def test_a_lead_renamed_in_excel_but_not_renumbered_is_refused(
     db: Database, tmp_path: Path
 ) -> None:
     ids = populate(db)
-    out = tmp_path / "collaborations.xlsx"
-    with db.read() as session:
-        export_register(session, "collaborations", out)
-    workbook = openpyxl.load_workbook(out)
+    out, workbook, headers, by_id = _exported_collaborations(db, tmp_path)
     sheet = workbook["Collaborations"]
-    headers = [c.value for c in sheet[1]]
     assert "Lead staff number" in headers
-    by_id = {sheet.cell(r, 1).value: r for r in range(2, sheet.max_row + 1)}
     row = by_id[ids["c6"]]
     lead_column = headers.index("Lead") + 1
     number = sheet.cell(row, headers.index("Lead staff number") + 1).value

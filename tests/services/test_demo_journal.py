@@ -10,10 +10,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from rsdesk.db import open_database
 from rsdesk.models import Department
@@ -37,44 +40,27 @@ def _journal_files(path: Path) -> set[str]:
     return {suffix for suffix in ("-wal", "-journal") if Path(f"{path}{suffix}").exists()}
 
 
-def test_the_load_uses_a_rollback_journal_and_the_file_ends_in_wal_mode(
-    sqlite_template: Path, tmp_path: Path
-) -> None:
-    path = fresh_sqlite(sqlite_template, tmp_path)
-    seen: list[set[str]] = []
-
-    def progress(done: int, total: int, message: str = "") -> None:
-        if "appraisals" in message:
-            seen.append(_journal_files(path))
-
-    database = open_database(path)
-    try:
-        demo.generate(
-            database, size=200, seed=3, anchor=ANCHOR, progress=progress, exclusive_load=True
-        )
-        with database.read() as session:
-            assert audit.verify(session).ok
-    finally:
-        database.dispose()
-    assert seen == [{"-journal"}]
-    assert _journal_mode(path) == "wal"
-
-
-def test_a_cancelled_load_leaves_the_file_empty_and_in_wal_mode(
-    sqlite_template: Path, tmp_path: Path
-) -> None:
-    path = fresh_sqlite(sqlite_template, tmp_path)
+def _load(
+    path: Path,
+    *,
+    exclusive_load: bool,
+    cancel_midway: bool = False,
+    then: Callable[[Session], None] | None = None,
+) -> list[set[str]]:
+    """A 200-collaboration demo load into ``path``; returns the journal files seen half-way.
+    ``then`` runs on a read session of the same database after the load (or its cancel)."""
     token = CancelToken()
     seen: list[set[str]] = []
 
     def progress(done: int, total: int, message: str = "") -> None:
         if "appraisals" in message:
             seen.append(_journal_files(path))
-            token.cancel()
+            if cancel_midway:
+                token.cancel()
 
     database = open_database(path)
     try:
-        with pytest.raises(Cancelled):
+        with pytest.raises(Cancelled) if cancel_midway else nullcontext():
             demo.generate(
                 database,
                 size=200,
@@ -82,12 +68,37 @@ def test_a_cancelled_load_leaves_the_file_empty_and_in_wal_mode(
                 anchor=ANCHOR,
                 progress=progress,
                 cancel=token,
-                exclusive_load=True,
+                exclusive_load=exclusive_load,
             )
-        with database.read() as session:
-            assert session.scalar(select(func.count()).select_from(Department)) == 0
+        if then is not None:
+            with database.read() as session:
+                then(session)
     finally:
         database.dispose()
+    return seen
+
+
+def test_the_load_uses_a_rollback_journal_and_the_file_ends_in_wal_mode(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    path = fresh_sqlite(sqlite_template, tmp_path)
+
+    def intact(session: Session) -> None:
+        assert audit.verify(session).ok
+
+    assert _load(path, exclusive_load=True, then=intact) == [{"-journal"}]
+    assert _journal_mode(path) == "wal"
+
+
+def test_a_cancelled_load_leaves_the_file_empty_and_in_wal_mode(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    path = fresh_sqlite(sqlite_template, tmp_path)
+
+    def empty(session: Session) -> None:
+        assert session.scalar(select(func.count()).select_from(Department)) == 0
+
+    seen = _load(path, exclusive_load=True, cancel_midway=True, then=empty)
     assert seen == [{"-journal"}]
     assert _journal_mode(path) == "wal"
     assert "-journal" not in _journal_files(path)
@@ -98,18 +109,7 @@ def test_without_an_exclusive_load_the_file_stays_in_wal_mode(
 ) -> None:
     """The GUI's first run loads sample data while its views may read."""
     path = fresh_sqlite(sqlite_template, tmp_path)
-    seen: list[set[str]] = []
-
-    def progress(done: int, total: int, message: str = "") -> None:
-        if "appraisals" in message:
-            seen.append(_journal_files(path))
-
-    database = open_database(path)
-    try:
-        demo.generate(database, size=200, seed=3, anchor=ANCHOR, progress=progress)
-    finally:
-        database.dispose()
-    assert seen == [{"-wal"}]
+    assert _load(path, exclusive_load=False) == [{"-wal"}]
 
 
 def test_with_another_connection_open_the_load_stays_in_wal_mode(
@@ -117,21 +117,11 @@ def test_with_another_connection_open_the_load_stays_in_wal_mode(
 ) -> None:
     path = fresh_sqlite(sqlite_template, tmp_path)
     reader = sqlite3.connect(path)  # a GUI's reader, say: the file is not the demo's alone
-    seen: list[set[str]] = []
-
-    def progress(done: int, total: int, message: str = "") -> None:
-        if "appraisals" in message:
-            seen.append(_journal_files(path))
-
-    database = open_database(path)
     try:
         assert reader.execute("SELECT count(*) FROM department").fetchone() == (0,)
-        demo.generate(
-            database, size=200, seed=3, anchor=ANCHOR, progress=progress, exclusive_load=True
-        )
+        seen = _load(path, exclusive_load=True)
         assert reader.execute("SELECT count(*) FROM department").fetchone()[0] > 0
     finally:
-        database.dispose()
         reader.close()
     assert seen == [{"-wal"}]
     assert _journal_mode(path) == "wal"
