@@ -139,3 +139,62 @@ def test_the_bulk_page_cache_is_given_back(db: Database) -> None:
         with pytest.raises(RuntimeError), bulk_page_cache(connection):
             raise RuntimeError("a failed import")
         assert cache_kib(connection) == usual
+
+
+def test_imported_rows_and_their_audit_entries_carry_the_same_ids(
+    any_db: Database, tmp_path: Path
+) -> None:
+    """On SQLite the importer writes the ids itself (one above the largest, as SQLite would);
+    on PostgreSQL it reads them back. Either way each audit entry names its own row, also after
+    the newest collaboration was deleted (its id is free again, as SQLite itself would reuse it)."""
+    first = _workbook(tmp_path, 3)
+    with any_db.unit_of_work() as session:
+        importers.run_import(session, first, "xlsx", "collaborations")
+    with any_db.unit_of_work() as session:
+        newest = session.scalars(select(Collaboration).order_by(Collaboration.id.desc())).first()
+        assert newest is not None
+        session.delete(newest)
+    with any_db.read() as session:
+        largest = session.scalar(select(func.max(Collaboration.id)))
+    rows: list[list[object]] = [list(HEADER)]
+    rows += [[f"Later {i}", "exchange", "2024-02-01", f"Partner {i}"] for i in range(4)]
+    with any_db.unit_of_work() as session:
+        importers.run_import(
+            session, write_xlsx(tmp_path / "later.xlsx", rows), "xlsx", "collaborations"
+        )
+    with any_db.read() as session:
+        later = session.execute(
+            select(Collaboration.id, Collaboration.title)
+            .where(Collaboration.title.like("Later %"))
+            .order_by(Collaboration.id)
+        ).all()
+        assert [title for _, title in later] == [f"Later {i}" for i in range(4)]
+        if any_db.engine.dialect.name == "sqlite":
+            assert [id_ for id_, _ in later] == list(range(largest + 1, largest + 5))
+        for id_, title in later:
+            entry = session.scalars(
+                select(AuditEntry)
+                .where(
+                    AuditEntry.table_name == "collaboration",
+                    AuditEntry.record_id == id_,
+                    AuditEntry.action == "insert",
+                )
+                .order_by(AuditEntry.id.desc())
+            ).first()
+            assert entry is not None
+            assert entry.changes["title"][1] == title
+            links = session.scalars(
+                select(CollaborationPartner.id).where(CollaborationPartner.collaboration_id == id_)
+            ).all()
+            assert len(links) == 1
+            linked = session.scalars(
+                select(AuditEntry)
+                .where(
+                    AuditEntry.table_name == "collaboration_partner",
+                    AuditEntry.record_id == links[0],
+                )
+                .order_by(AuditEntry.id.desc())
+            ).first()
+            assert linked is not None
+            assert linked.changes["collaboration_id"][1] == id_
+        assert audit.verify(session).ok

@@ -7,11 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import JSON, Connection, Integer, Table, func, select
 from sqlalchemy.orm import Session
 
 from rsdesk.db import auditlog
 from rsdesk.db.bulk import bulk_insert as fast_insert
+from rsdesk.db.bulk import is_fast
 from rsdesk.models import Department, Partner, PartnerName, StaffMember
 from rsdesk.services.importers.coerce import normalise
 
@@ -128,14 +129,67 @@ def bulk_insert(
 ) -> list[int]:
     """Inserts ``rows`` with one executemany and audits them; returns their ids in order.
 
-    ``key_columns`` identify a row uniquely among the new ones, to read the ids back (RETURNING
-    in parameter order would make SQLite run one statement per row).
+    On SQLite the new rows get the ids SQLite would give them (one above the largest, as for
+    any table without AUTOINCREMENT; the write lock is held), written explicitly, so nothing has
+    to be read back. Elsewhere ``key_columns``, which identify a row uniquely among the new
+    ones, read the ids back (RETURNING in parameter order would make SQLite run one statement
+    per row).
     """
     if not rows:
         return []
     session.flush()  # ORM changes first, so that their audit entries chain before these
     connection: Connection = session.connection()
-    fast_insert(connection, table, rows)
+    with_ids: list[dict[str, Any]] | None = None
+    if _ids_predictable(connection, table):
+        first_id = (connection.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        new_ids = list(range(first_id, first_id + len(rows)))
+        with_ids = [{**row, "id": id_} for id_, row in zip(new_ids, rows)]
+        fast_insert(connection, table, with_ids)
+    else:
+        fast_insert(connection, table, rows)
+        new_ids = _read_back_ids(connection, table, rows, key_columns)
+    actor = session.info.get("actor") or "unknown"
+    if with_ids is not None and not _has_json_column(table):
+        audited = with_ids  # nothing to put in canonical form
+    else:
+        # Canonical copies of any JSON documents, so that append_inserts may hash them as they are.
+        audited = [
+            {
+                **{
+                    name: auditlog.canonical(v) if isinstance(v, dict | list) else v
+                    for name, v in row.items()
+                },
+                "id": id_,
+            }
+            for id_, row in zip(new_ids, rows)
+        ]
+    auditlog.append_inserts(connection, actor, table.name, audited)
+    return new_ids
+
+
+def _ids_predictable(connection: Connection, table: Table) -> bool:
+    """Whether SQLite numbers this table's new rows one above its largest id (an INTEGER PRIMARY
+    KEY without AUTOINCREMENT), so that the importer may write those ids itself."""
+    if not is_fast(connection) or "id" not in table.c:
+        return False
+    column = table.c.id
+    return (
+        list(table.primary_key.columns) == [column]
+        and isinstance(column.type, Integer)
+        and not table.kwargs.get("sqlite_autoincrement")
+    )
+
+
+def _has_json_column(table: Table) -> bool:
+    return any(
+        isinstance(c.type, JSON) or isinstance(getattr(c.type, "impl_instance", None), JSON)
+        for c in table.c
+    )
+
+
+def _read_back_ids(
+    connection: Connection, table: Table, rows: list[dict[str, Any]], key_columns: tuple[str, ...]
+) -> list[int]:
     ids: dict[tuple[Any, ...], int] = {}
     first = key_columns[0]
     values = list(dict.fromkeys(row[first] for row in rows))
@@ -146,21 +200,7 @@ def bulk_insert(
             select(table.c.id, *columns).where(table.c[first].in_(chunk))
         ):
             ids[tuple(found[1:])] = found[0]
-    new_ids = [ids[tuple(row[name] for name in key_columns)] for row in rows]
-    actor = session.info.get("actor") or "unknown"
-    # Canonical copies of any JSON documents, so that append_inserts may hash them as they are.
-    audited = [
-        {
-            **{
-                name: auditlog.canonical(v) if isinstance(v, dict | list) else v
-                for name, v in row.items()
-            },
-            "id": id_,
-        }
-        for id_, row in zip(new_ids, rows)
-    ]
-    auditlog.append_inserts(connection, actor, table.name, audited)
-    return new_ids
+    return [ids[tuple(row[name] for name in key_columns)] for row in rows]
 
 
 def chunks(items: list[Any], size: int = 900) -> Iterable[list[Any]]:

