@@ -156,3 +156,32 @@ def test_restore_refuses_files_that_are_not_databases(tmp_path, content):
     result = rsdesk("--db", str(path), "db", "restore", str(bogus), env_home=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "db"),
+    [([], None), (["--db", "office.sqlite3"], "office.sqlite3"), (["--db=x.sqlite3"], "x.sqlite3")],
+)
+def test_starting_the_application_reads_only_the_database_option(argv, db):
+    from rsdesk.cli import gui_arguments
+
+    args = gui_arguments(argv)
+    assert args is not None
+    assert args.command is None
+    assert args.db == db
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["demo"], ["--version"], ["-h"], ["--db"], ["--db", "x", "audit", "verify"], ["--d", "x"]],
+)
+def test_anything_else_goes_to_the_full_parser(argv):
+    from rsdesk.cli import gui_arguments
+
+    assert gui_arguments(argv) is None
+
+
+def test_a_database_option_without_its_value_is_wrong_usage():
+    result = rsdesk("--db")
+    assert result.returncode == 2
+    assert "expected one argument" in result.stderr
