@@ -7,22 +7,43 @@ import sqlite3
 from pathlib import Path
 
 from rsdesk import paths
+from rsdesk.services.progress import NEVER_CANCELLED, CancelToken
 
 KEEP_BACKUPS = 10
+#: Pages copied between two looks at the cancel token (4 MiB of 4 KiB pages).
+BACKUP_STEP_PAGES = 1024
+#: SQLite virtual-machine steps between two looks at the cancel token in an integrity check.
+CHECK_STEPS = 100_000
 
 
-def backup_sqlite(source: Path, target: Path) -> Path:
-    """Copy a live SQLite database consistently (WAL contents included) to ``target``."""
+def backup_sqlite(source: Path, target: Path, cancel: CancelToken = NEVER_CANCELLED) -> Path:
+    """Copy a live SQLite database consistently (WAL contents included) to ``target``.
+
+    Copied in steps, so that ``cancel`` (rsdesk closing during the day's first start) stops it
+    within a few megabytes: Cancelled is raised and no file is left behind.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     tmp.unlink(missing_ok=True)
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(tmp) as dst:
-        src.backup(dst)
-        # One self-contained file: a WAL-mode copy grows a -wal and -shm beside it whenever
-        # it is merely checked (read-only). Opening it as a database switches WAL back on.
-        dst.execute("PRAGMA journal_mode = DELETE")
-    dst.close()
-    src.close()
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(
+                dst,
+                pages=BACKUP_STEP_PAGES,
+                progress=lambda *_: cancel.raise_if_cancelled(),
+            )
+            # One self-contained file: a WAL-mode copy grows a -wal and -shm beside it whenever
+            # it is merely checked (read-only). Opening it as a database switches WAL back on.
+            dst.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dst.close()
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        src.close()
     tmp.replace(target)
     return target
 
@@ -54,11 +75,17 @@ def rotating_backup_path(database: Path, reason: str) -> Path:
     return target
 
 
-def integrity_problems(path: Path, quick: bool = False, passphrase: str | None = None) -> list[str]:
+def integrity_problems(
+    path: Path,
+    quick: bool = False,
+    passphrase: str | None = None,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> list[str]:
     """``PRAGMA integrity_check`` as a list of problems (empty when the file is sound).
 
     ``quick`` runs ``quick_check``, which skips index cross-checks and is fast enough for
-    every start-up. An encrypted file is checked with ``passphrase`` (SQLCipher).
+    every start-up. An encrypted file is checked with ``passphrase`` (SQLCipher). A plain
+    file's check stops soon after ``cancel`` (raising Cancelled, never reported as damage).
     """
     from rsdesk.db import encryption
 
@@ -67,11 +94,16 @@ def integrity_problems(path: Path, quick: bool = False, passphrase: str | None =
             return [f"{path.name} is encrypted and no passphrase was given"]
         return encryption.integrity_problems(path, passphrase, quick=quick)
     pragma = "quick_check" if quick else "integrity_check"
+    connection: sqlite3.Connection | None = None
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-            rows = connection.execute(f"PRAGMA {pragma}").fetchall()
-        connection.close()
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection.set_progress_handler(lambda: cancel.cancelled, CHECK_STEPS)
+        rows = connection.execute(f"PRAGMA {pragma}").fetchall()
     except sqlite3.DatabaseError as exc:
+        cancel.raise_if_cancelled()  # "interrupted" by the progress handler, not damage
         return [str(exc)]
+    finally:
+        if connection is not None:
+            connection.close()
     problems = [row[0] for row in rows]
     return [] if problems == ["ok"] else problems

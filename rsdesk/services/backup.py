@@ -12,6 +12,7 @@ from rsdesk.db import Database, encryption, open_database
 from rsdesk.db.backup import backup_sqlite, integrity_problems, rotating_backup_path
 from rsdesk.db.engine import resolve_url
 from rsdesk.services.errors import KnownError
+from rsdesk.services.progress import NEVER_CANCELLED, Cancelled, CancelToken
 
 DAILY = dt.timedelta(hours=24)
 
@@ -26,8 +27,12 @@ def backups_of(database_path: Path) -> list[Path]:
     )
 
 
-def daily_backup(database: Database, now: dt.datetime | None = None) -> Path | None:
-    """Take an automatic backup if the newest is more than a day old; returns its path."""
+def daily_backup(
+    database: Database, now: dt.datetime | None = None, cancel: CancelToken = NEVER_CANCELLED
+) -> Path | None:
+    """Take an automatic backup if the newest is more than a day old; returns its path.
+
+    ``cancel`` stops a plain file's copy and check (Cancelled; nothing is left behind)."""
     if database.path is None or not database.path.exists():
         return None
     now = now or dt.datetime.now()
@@ -35,16 +40,18 @@ def daily_backup(database: Database, now: dt.datetime | None = None) -> Path | N
     if existing and now - dt.datetime.fromtimestamp(existing[0].stat().st_mtime) < DAILY:
         return None
     target = rotating_backup_path(database.path, reason="daily")
-    return backup(database, target)
+    return backup(database, target, cancel)
 
 
-def check_on_open(database: Database) -> None:
-    """Raise KnownError, naming the latest sound backup, if the database file is damaged."""
+def check_on_open(database: Database, cancel: CancelToken = NEVER_CANCELLED) -> None:
+    """Raise KnownError, naming the latest sound backup, if the database file is damaged.
+
+    ``cancel`` stops the check of a plain file (Cancelled)."""
     if database.path is None or not database.path.exists():
         return
     # An encrypted database (and its encrypted backups) is checked with its own passphrase.
     passphrase = encryption.engine_passphrase(database.engine)
-    problems = integrity_problems(database.path, quick=True, passphrase=passphrase)
+    problems = integrity_problems(database.path, quick=True, passphrase=passphrase, cancel=cancel)
     if not problems:
         return
     sound = next(
@@ -63,7 +70,7 @@ def check_on_open(database: Database) -> None:
     raise KnownError(f"The database {database.path} is damaged ({problems[0]}).{advice}")
 
 
-def backup(database: Database, target: Path) -> Path:
+def backup(database: Database, target: Path, cancel: CancelToken = NEVER_CANCELLED) -> Path:
     if database.path is None:
         raise KnownError(
             "Backups of a server database are made with the server's own tools "
@@ -73,8 +80,12 @@ def backup(database: Database, target: Path) -> Path:
     if passphrase is not None:
         # An encrypted database's backup stays encrypted, with the same passphrase.
         return encryption.backup_encrypted(database.path, target, passphrase)
-    backup_sqlite(database.path, target)
-    problems = integrity_problems(target)
+    backup_sqlite(database.path, target, cancel)
+    try:
+        problems = integrity_problems(target, cancel=cancel)
+    except Cancelled:
+        target.unlink(missing_ok=True)  # not checked: not a backup to rely on
+        raise
     if problems:
         target.unlink(missing_ok=True)
         raise KnownError(f"The backup failed its integrity check: {problems[0]}")

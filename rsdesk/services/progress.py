@@ -39,5 +39,9 @@ class CancelToken:
         if self._event.is_set():
             raise Cancelled("cancelled by the user")
 
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``, waking at once when cancelled; returns whether it was."""
+        return self._event.wait(seconds)
+
 
 NEVER_CANCELLED = CancelToken()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-import threading
 import traceback
 from pathlib import Path
 from types import TracebackType
@@ -222,22 +221,30 @@ def _check_in_background(window: MainWindow) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from rsdesk.services import backup
+    from rsdesk.services.progress import Cancelled
 
     context = window.context
     db = context.db
 
+    stopping = context.ops.stopping  # the window closing: stop, nothing left half-written
+
     def work() -> Path | None:
         # Holding the lane, but leaving the two cores to the first page and its painting: the
         # check reads the whole file and slowed the first rows down when it started at once.
-        threading.Event().wait(CHECK_DELAY_S)
+        if stopping.wait(CHECK_DELAY_S):
+            return None
         try:
-            backup.check_on_open(db)
-            return backup.daily_backup(db)
+            backup.check_on_open(db, stopping)
+            return backup.daily_backup(db, cancel=stopping)
+        except Cancelled:
+            return None  # closing: today's backup is taken at the next start
         except BaseException:
             db.read_only = True
             raise
 
     def done(written: Path | None) -> None:
+        if stopping.cancelled:
+            return
         window.statusBar().showMessage(
             window.tr("Database checked; daily backup saved as %s.") % written.name
             if written is not None

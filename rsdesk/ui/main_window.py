@@ -326,5 +326,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self.context.ops.stopping.cancel()
         self.context.ops.wait(10_000)
         super().closeEvent(event)

@@ -64,6 +64,9 @@ class OperationRunner(QObject):
         ] = {}
         self._dialogs: dict[int, QProgressDialog] = {}
         self._cancels: dict[int, CancelToken] = {}
+        #: Cancelled when the main window closes: background work that need not finish (the
+        #: start-up check and daily backup) watches it, so that closing never waits for it.
+        self.stopping = CancelToken()
         self._relay = _Relay()
         self._relay.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._relay.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)

@@ -12,6 +12,7 @@ from rsdesk.db.backup import KEEP_BACKUPS, integrity_problems, rotating_backup_p
 from rsdesk.models import Department
 from rsdesk.services import backup
 from rsdesk.services.errors import KnownError
+from rsdesk.services.progress import Cancelled, CancelToken
 
 
 def test_daily_backup_is_taken_once_a_day(db):
@@ -74,3 +75,50 @@ def test_rotation_takes_the_side_files_of_old_backups_along(tmp_path):
     rotating_backup_path(folder / "rsdesk.sqlite3", "daily")
     assert not any(path.name.startswith(names[0]) for path in folder.iterdir())
     assert (folder / names[1]).exists()
+
+
+class _CancelledAfter(CancelToken):
+    """A token that turns cancelled after ``looks`` looks at it, as when rsdesk closes while
+    the copy or the check is under way."""
+
+    def __init__(self, looks: int) -> None:
+        super().__init__()
+        self.looks = looks
+
+    @property
+    def cancelled(self) -> bool:
+        self.looks -= 1
+        if self.looks < 0:
+            self.cancel()
+        return super().cancelled
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancelled:
+            raise Cancelled("closing")
+
+
+def _larger(db) -> None:
+    """Some megabytes, so that the copy takes several steps and the check many."""
+    with db.unit_of_work() as session:
+        session.add_all(Department(name=f"Department {i} " + "x" * 2000) for i in range(6000))
+
+
+def test_a_cancelled_daily_backup_leaves_nothing_behind(db):
+    _larger(db)
+    folder = paths.backup_dir()
+    before = sorted(folder.iterdir()) if folder.exists() else []
+    for token in (_CancelledAfter(0), _CancelledAfter(2)):
+        with pytest.raises(Cancelled):
+            backup.daily_backup(db, cancel=token)
+        assert (sorted(folder.iterdir()) if folder.exists() else []) == before
+    assert backup.daily_backup(db) is not None  # not cancelled: taken as usual
+
+
+def test_a_cancelled_check_is_not_taken_for_damage(db):
+    _larger(db)
+    assert db.path is not None
+    with pytest.raises(Cancelled):
+        integrity_problems(db.path, cancel=_CancelledAfter(3))
+    with pytest.raises(Cancelled):
+        backup.check_on_open(db, _CancelledAfter(1))
+    assert integrity_problems(db.path) == []

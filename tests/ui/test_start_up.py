@@ -90,6 +90,23 @@ def test_the_window_shows_then_the_file_is_checked_and_backed_up(qtbot, db, star
     assert not window.context.db.read_only
 
 
+def test_closing_the_window_stops_the_check_and_leaves_no_backup(qtbot, db, started) -> None:
+    """Quitting during the day's first start does not wait for the whole file to be read and
+    copied: the check stops, writes nothing and complains about nothing."""
+    path = _set_up(db)
+    window = app_module.start(str(path))
+    assert isinstance(window, MainWindow)
+    started.append(window)
+    assert window.statusBar().currentMessage() == "Checking the database file…"
+    window.close()  # while the check waits its turn
+    assert window.context.ops.wait(10_000)
+    QApplication.processEvents()
+    assert backup.backups_of(path) == []
+    assert QApplication.activeModalWidget() is None
+    assert not window.context.db.read_only
+    assert window.property(app_module.EXIT_CODE_PROPERTY) is None
+
+
 def test_a_damaged_file_closes_the_window_before_any_change_is_written(qtbot, db, started) -> None:
     path = _set_up(db)
     _damage_unread_pages(path)
