@@ -59,20 +59,28 @@ def backup_file(source: Path, target: Path, passphrase: str | None = None) -> Pa
 
 
 def rotating_backup_path(database: Path, reason: str) -> Path:
-    """A new timestamped path in the backup folder; the oldest beyond KEEP_BACKUPS are removed."""
+    """A new timestamped path in the backup folder; once the backup is written there,
+    :func:`prune_backups` removes the oldest beyond KEEP_BACKUPS."""
     folder = paths.backup_dir()
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     stem = database.stem
-    existing = sorted(folder.glob(f"{stem}-*.sqlite3"))
-    for old in existing[: max(0, len(existing) - KEEP_BACKUPS + 1)]:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{old}{suffix}").unlink(missing_ok=True)
     target = folder / f"{stem}-{stamp}-{reason}.sqlite3"
     counter = 2
     while target.exists():
         target = folder / f"{stem}-{stamp}-{reason}-{counter}.sqlite3"
         counter += 1
     return target
+
+
+def prune_backups(database: Path) -> None:
+    """Remove this database's oldest automatic backups beyond KEEP_BACKUPS, side files included.
+
+    Called after a new backup is written, so that a failed or cancelled one costs no old one.
+    """
+    existing = sorted(paths.backup_dir().glob(f"{database.stem}-*.sqlite3"))
+    for old in existing[: max(0, len(existing) - KEEP_BACKUPS)]:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{old}{suffix}").unlink(missing_ok=True)
 
 
 def integrity_problems(

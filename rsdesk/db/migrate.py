@@ -77,12 +77,13 @@ def upgrade(database: Database, *, backup: bool = True) -> str | None:
         )
     backup_path = None
     if backup and populated and database.path is not None:
-        from rsdesk.db.backup import backup_file, rotating_backup_path
+        from rsdesk.db.backup import backup_file, prune_backups, rotating_backup_path
         from rsdesk.db.encryption import engine_passphrase
 
         backup_path = rotating_backup_path(database.path, reason="pre-upgrade")
         # An encrypted database's backup is encrypted with the same passphrase.
         backup_file(database.path, backup_path, engine_passphrase(database.engine))
+        prune_backups(database.path)
     with database.engine.begin() as connection:
         if database.is_sqlite:
             # Batch migrations copy tables; foreign keys must not fire while they do.

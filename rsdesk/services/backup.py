@@ -9,7 +9,12 @@ from pathlib import Path
 
 from rsdesk import paths
 from rsdesk.db import Database, encryption, open_database
-from rsdesk.db.backup import backup_sqlite, integrity_problems, rotating_backup_path
+from rsdesk.db.backup import (
+    backup_sqlite,
+    integrity_problems,
+    prune_backups,
+    rotating_backup_path,
+)
 from rsdesk.db.engine import resolve_url
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import NEVER_CANCELLED, Cancelled, CancelToken
@@ -39,8 +44,9 @@ def daily_backup(
     existing = backups_of(database.path)
     if existing and now - dt.datetime.fromtimestamp(existing[0].stat().st_mtime) < DAILY:
         return None
-    target = rotating_backup_path(database.path, reason="daily")
-    return backup(database, target, cancel)
+    target = backup(database, rotating_backup_path(database.path, reason="daily"), cancel)
+    prune_backups(database.path)
+    return target
 
 
 def check_on_open(database: Database, cancel: CancelToken = NEVER_CANCELLED) -> None:

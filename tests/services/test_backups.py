@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 
 from rsdesk import paths
 from rsdesk.db import open_database
-from rsdesk.db.backup import KEEP_BACKUPS, integrity_problems, rotating_backup_path
+from rsdesk.db.backup import KEEP_BACKUPS, integrity_problems, prune_backups
 from rsdesk.models import Department
 from rsdesk.services import backup
 from rsdesk.services.errors import KnownError
@@ -67,14 +68,35 @@ def test_a_backup_is_one_file_that_stays_one_when_checked(db):
 def test_rotation_takes_the_side_files_of_old_backups_along(tmp_path):
     folder = paths.backup_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    names = [f"rsdesk-2026010{day}-000000-daily.sqlite3" for day in range(1, KEEP_BACKUPS + 1)]
+    names = [f"rsdesk-202601{day:02d}-000000-daily.sqlite3" for day in range(1, KEEP_BACKUPS + 2)]
     for name in names:
         (folder / name).write_bytes(b"")
     (folder / (names[0] + "-wal")).write_bytes(b"")
     (folder / (names[0] + "-shm")).write_bytes(b"")
-    rotating_backup_path(folder / "rsdesk.sqlite3", "daily")
+    prune_backups(folder / "rsdesk.sqlite3")
     assert not any(path.name.startswith(names[0]) for path in folder.iterdir())
-    assert (folder / names[1]).exists()
+    assert sorted(path.name for path in folder.iterdir()) == names[1:]
+
+
+def test_a_full_rotation_keeps_the_oldest_until_the_new_backup_is_written(db):
+    """Ten backups kept: a new one that fails (here, cancelled) must not cost the oldest."""
+    assert db.path is not None
+    folder = paths.backup_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    old = [folder / f"{db.path.stem}-202601{day:02d}-000000-daily.sqlite3" for day in range(1, 11)]
+    for path in old[:KEEP_BACKUPS]:
+        backup.backup(db, path)
+        os.utime(path, (0, 0))  # long ago: a daily backup is due
+    kept = sorted(folder.iterdir())
+    with pytest.raises(Cancelled):
+        backup.daily_backup(db, cancel=_CancelledAfter(0))
+    assert sorted(folder.iterdir()) == kept
+    written = backup.daily_backup(db)
+    assert written is not None
+    assert written.exists()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [p.name for p in kept[1:]] + [written.name]
+    )
 
 
 class _CancelledAfter(CancelToken):
