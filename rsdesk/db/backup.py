@@ -12,8 +12,6 @@ from rsdesk.services.progress import NEVER_CANCELLED, CancelToken
 KEEP_BACKUPS = 10
 #: Pages copied between two looks at the cancel token (4 MiB of 4 KiB pages).
 BACKUP_STEP_PAGES = 1024
-#: SQLite virtual-machine steps between two looks at the cancel token in an integrity check.
-CHECK_STEPS = 100_000
 
 
 def backup_sqlite(source: Path, target: Path, cancel: CancelToken = NEVER_CANCELLED) -> Path:
@@ -92,20 +90,20 @@ def integrity_problems(
     """``PRAGMA integrity_check`` as a list of problems (empty when the file is sound).
 
     ``quick`` runs ``quick_check``, which skips index cross-checks and is fast enough for
-    every start-up. An encrypted file is checked with ``passphrase`` (SQLCipher). A plain
-    file's check stops soon after ``cancel`` (raising Cancelled, never reported as damage).
+    every start-up. An encrypted file is checked with ``passphrase`` (SQLCipher). The check
+    stops soon after ``cancel`` (raising Cancelled, never reported as damage).
     """
     from rsdesk.db import encryption
 
     if encryption.is_encrypted(path):
         if passphrase is None:
             return [f"{path.name} is encrypted and no passphrase was given"]
-        return encryption.integrity_problems(path, passphrase, quick=quick)
+        return encryption.integrity_problems(path, passphrase, quick=quick, cancel=cancel)
     pragma = "quick_check" if quick else "integrity_check"
     connection: sqlite3.Connection | None = None
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        connection.set_progress_handler(lambda: cancel.cancelled, CHECK_STEPS)
+        connection.set_progress_handler(lambda: cancel.cancelled, encryption.CHECK_STEPS)
         rows = connection.execute(f"PRAGMA {pragma}").fetchall()
     except sqlite3.DatabaseError as exc:
         cancel.raise_if_cancelled()  # "interrupted" by the progress handler, not damage

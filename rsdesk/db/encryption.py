@@ -22,6 +22,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import QueuePool
 
 from rsdesk.services.errors import KnownError
+from rsdesk.services.progress import NEVER_CANCELLED, CancelToken
+
+#: SQLite virtual-machine steps between two looks at a cancel token.
+CHECK_STEPS = 100_000
 
 #: The first 16 bytes of every plain SQLite file.
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -142,8 +146,15 @@ def make_encrypted_engine(path: str | os.PathLike[str], passphrase: str, **kwarg
     return engine
 
 
-def _export(source: Path, source_key: str | None, target: Path, target_key: str) -> None:
-    """``sqlcipher_export`` of ``source`` into a new file ``target`` (key '' means plain)."""
+def _export(
+    source: Path,
+    source_key: str | None,
+    target: Path,
+    target_key: str,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> None:
+    """``sqlcipher_export`` of ``source`` into a new file ``target`` (key '' means plain);
+    ``cancel`` interrupts it (Cancelled, nothing left behind)."""
     if target.exists():
         raise KnownError(f"{target} already exists; choose a new file name.")
     if not target.parent.is_dir():
@@ -152,6 +163,7 @@ def _export(source: Path, source_key: str | None, target: Path, target_key: str)
     partial.unlink(missing_ok=True)
     connection = _connect_raw(source, source_key, read_only=True)
     try:
+        _stop_when(connection, cancel)
         connection.execute(
             f"ATTACH DATABASE {_quote(str(partial))} AS target KEY {_quote(target_key)}"
         )
@@ -162,6 +174,7 @@ def _export(source: Path, source_key: str | None, target: Path, target_key: str)
     except BaseException:
         connection.close()
         partial.unlink(missing_ok=True)
+        cancel.raise_if_cancelled()  # "interrupted" by the progress handler
         raise
     connection.close()
     # rsdesk databases use write-ahead logging; the export starts in rollback-journal mode.
@@ -219,19 +232,29 @@ def passphrase_for(path: str | os.PathLike[str], *, prompt: bool = True) -> str:
 
 
 def backup_encrypted(
-    source: str | os.PathLike[str], target: str | os.PathLike[str], passphrase: str
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    passphrase: str,
+    cancel: CancelToken = NEVER_CANCELLED,
 ) -> Path:
     """A consistent copy of the encrypted ``source`` at ``target``, encrypted with the same
-    passphrase and integrity-checked before it replaces anything at ``target``."""
+    passphrase and integrity-checked before it replaces anything at ``target``. ``cancel``
+    stops the copy or the check (Cancelled, nothing left behind)."""
     target = Path(target)
     partial = target.with_name(target.name + ".encrypted-backup")
     partial.unlink(missing_ok=True)
-    _export(Path(source), passphrase, partial, passphrase)
+    _export(Path(source), passphrase, partial, passphrase, cancel)
     connection = _connect_raw(partial, passphrase, read_only=True)
     try:
+        _stop_when(connection, cancel)
         problems = [row[0] for row in connection.execute("PRAGMA integrity_check")]
-    finally:
+    except BaseException:
         connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(partial) + suffix).unlink(missing_ok=True)
+        cancel.raise_if_cancelled()
+        raise
+    connection.close()
     # The read-only check leaves an empty write-ahead log and index behind; they go with it.
     for suffix in ("-wal", "-shm"):
         Path(str(partial) + suffix).unlink(missing_ok=True)
@@ -242,16 +265,27 @@ def backup_encrypted(
     return target
 
 
+def _stop_when(connection: Any, cancel: CancelToken) -> None:
+    """Let SQLite interrupt the connection's statement soon after ``cancel``."""
+    if cancel is not NEVER_CANCELLED:
+        connection.set_progress_handler(lambda: cancel.cancelled, CHECK_STEPS)
+
+
 def is_encrypted_engine(engine: Engine) -> bool:
     return engine.url.get_driver_name() == "pysqlcipher"
 
 
 def integrity_problems(
-    path: str | os.PathLike[str], passphrase: str, *, quick: bool = False
+    path: str | os.PathLike[str],
+    passphrase: str,
+    *,
+    quick: bool = False,
+    cancel: CancelToken = NEVER_CANCELLED,
 ) -> list[str]:
     """``PRAGMA integrity_check`` (or ``quick_check``) of an encrypted file; empty when sound.
 
     A page that fails SQLCipher's authentication (a damaged or tampered file) is a problem too.
+    ``cancel`` stops the check (Cancelled, never reported as damage).
     """
     sqlcipher3 = _sqlcipher()
     pragma = "quick_check" if quick else "integrity_check"
@@ -260,8 +294,10 @@ def integrity_problems(
     except KnownError as exc:
         return [str(exc)]
     try:
+        _stop_when(connection, cancel)
         rows = [row[0] for row in connection.execute(f"PRAGMA {pragma}")]
     except sqlcipher3.DatabaseError as exc:
+        cancel.raise_if_cancelled()  # "interrupted" by the progress handler, not damage
         return [str(exc)]
     finally:
         connection.close()

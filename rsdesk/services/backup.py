@@ -37,7 +37,7 @@ def daily_backup(
 ) -> Path | None:
     """Take an automatic backup if the newest is more than a day old; returns its path.
 
-    ``cancel`` stops a plain file's copy and check (Cancelled; nothing is left behind)."""
+    ``cancel`` stops the copy and its check (Cancelled; nothing is left behind)."""
     if database.path is None or not database.path.exists():
         return None
     now = now or dt.datetime.now()
@@ -52,7 +52,7 @@ def daily_backup(
 def check_on_open(database: Database, cancel: CancelToken = NEVER_CANCELLED) -> None:
     """Raise KnownError, naming the latest sound backup, if the database file is damaged.
 
-    ``cancel`` stops the check of a plain file (Cancelled)."""
+    ``cancel`` stops the check (Cancelled)."""
     if database.path is None or not database.path.exists():
         return
     # An encrypted database (and its encrypted backups) is checked with its own passphrase.
@@ -82,10 +82,11 @@ def backup(database: Database, target: Path, cancel: CancelToken = NEVER_CANCELL
             "Backups of a server database are made with the server's own tools "
             "(pg_dump); rsdesk backs up SQLite files."
         )
+    cancel.raise_if_cancelled()
     passphrase = encryption.engine_passphrase(database.engine)
     if passphrase is not None:
         # An encrypted database's backup stays encrypted, with the same passphrase.
-        return encryption.backup_encrypted(database.path, target, passphrase)
+        return encryption.backup_encrypted(database.path, target, passphrase, cancel)
     backup_sqlite(database.path, target, cancel)
     try:
         problems = integrity_problems(target, cancel=cancel)

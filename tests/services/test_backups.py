@@ -13,7 +13,8 @@ from rsdesk.db.backup import KEEP_BACKUPS, integrity_problems, prune_backups
 from rsdesk.models import Department
 from rsdesk.services import backup
 from rsdesk.services.errors import KnownError
-from rsdesk.services.progress import Cancelled, CancelToken
+from rsdesk.services.progress import Cancelled
+from tests.services.cancelling import CancelledAfter
 
 
 def test_daily_backup_is_taken_once_a_day(db):
@@ -89,7 +90,7 @@ def test_a_full_rotation_keeps_the_oldest_until_the_new_backup_is_written(db):
         os.utime(path, (0, 0))  # long ago: a daily backup is due
     kept = sorted(folder.iterdir())
     with pytest.raises(Cancelled):
-        backup.daily_backup(db, cancel=_CancelledAfter(0))
+        backup.daily_backup(db, cancel=CancelledAfter(0))
     assert sorted(folder.iterdir()) == kept
     written = backup.daily_backup(db)
     assert written is not None
@@ -97,26 +98,6 @@ def test_a_full_rotation_keeps_the_oldest_until_the_new_backup_is_written(db):
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [p.name for p in kept[1:]] + [written.name]
     )
-
-
-class _CancelledAfter(CancelToken):
-    """A token that turns cancelled after ``looks`` looks at it, as when rsdesk closes while
-    the copy or the check is under way."""
-
-    def __init__(self, looks: int) -> None:
-        super().__init__()
-        self.looks = looks
-
-    @property
-    def cancelled(self) -> bool:
-        self.looks -= 1
-        if self.looks < 0:
-            self.cancel()
-        return super().cancelled
-
-    def raise_if_cancelled(self) -> None:
-        if self.cancelled:
-            raise Cancelled("closing")
 
 
 def _larger(db) -> None:
@@ -129,7 +110,7 @@ def test_a_cancelled_daily_backup_leaves_nothing_behind(db):
     _larger(db)
     folder = paths.backup_dir()
     before = sorted(folder.iterdir()) if folder.exists() else []
-    for token in (_CancelledAfter(0), _CancelledAfter(2)):
+    for token in (CancelledAfter(0), CancelledAfter(2)):
         with pytest.raises(Cancelled):
             backup.daily_backup(db, cancel=token)
         assert (sorted(folder.iterdir()) if folder.exists() else []) == before
@@ -140,7 +121,7 @@ def test_a_cancelled_check_is_not_taken_for_damage(db):
     _larger(db)
     assert db.path is not None
     with pytest.raises(Cancelled):
-        integrity_problems(db.path, cancel=_CancelledAfter(3))
+        integrity_problems(db.path, cancel=CancelledAfter(3))
     with pytest.raises(Cancelled):
-        backup.check_on_open(db, _CancelledAfter(1))
+        backup.check_on_open(db, CancelledAfter(1))
     assert integrity_problems(db.path) == []

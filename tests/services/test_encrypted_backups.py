@@ -7,10 +7,14 @@ from pathlib import Path
 import pytest
 import sqlcipher3  # noqa: E402,F401  (the encryption extra, which make setup installs)
 
+from rsdesk import paths
 from rsdesk.db import Database, encryption, open_database
+from rsdesk.models import Department
 from rsdesk.services import backup, collaborations, demo
 from rsdesk.services import encryption as protection
 from rsdesk.services.errors import KnownError
+from rsdesk.services.progress import Cancelled
+from tests.services.cancelling import CancelledAfter
 
 PASSPHRASE = "correct horse battery"
 
@@ -120,3 +124,32 @@ def test_upgrading_an_encrypted_release_database_backs_it_up_encrypted(tmp_path:
     assert [p.name.endswith("-pre-upgrade.sqlite3") for p in taken] == [True]
     assert encryption.is_encrypted(taken[0])
     assert not encryption.integrity_problems(taken[0], PASSPHRASE)
+
+
+def test_closing_during_an_encrypted_backup_or_check_leaves_nothing_behind(db_path: Path) -> None:
+    """The start-up check and daily backup of an encrypted file stop when rsdesk closes, as a
+    plain file's do: Cancelled, never taken for damage, no partial copy in the folder."""
+    database = open_database(db_path)
+    try:
+        demo.generate(database, size=12)
+        with database.unit_of_work() as session:  # megabytes: the copy and check take a while
+            session.add_all(Department(name=f"Unit {i} " + "x" * 2000) for i in range(6000))
+    finally:
+        database.dispose()
+    protection.encrypt_in_place(db_path, PASSPHRASE)
+    database = _open(db_path)
+    try:
+        folder = paths.backup_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        for looks in (0, 1, 3):  # at once, during the copy, during the copy's check
+            with pytest.raises(Cancelled):
+                backup.daily_backup(database, cancel=CancelledAfter(looks))
+            assert list(folder.iterdir()) == []
+        with pytest.raises(Cancelled):
+            backup.check_on_open(database, CancelledAfter(1))
+        backup.check_on_open(database)
+        taken = backup.daily_backup(database)
+    finally:
+        database.dispose()
+    assert taken is not None
+    assert [p.name for p in folder.iterdir()] == [taken.name]
