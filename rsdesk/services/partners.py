@@ -91,12 +91,20 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
+#: Separates partner names in a register cell and a workbook column ("A; B"): a name holding one
+#: would come back from a round trip as two partners.
+NAME_SEPARATOR = ";"
+_SEPARATOR_REASON = "%s cannot contain ';': it separates partners in registers and workbooks."
+
+
 def _validate(data: PartnerInput) -> dict[str, object]:
     name = _clean(data.name)
     if name is None:
         raise ValidationError("Name is required.", field="name")
     if len(name) > 300:
         raise ValidationError("Name is longer than 300 characters.", field="name")
+    if NAME_SEPARATOR in name:
+        raise ValidationError(_SEPARATOR_REASON % "Name", field="name")
     if data.kind in (None, ""):
         raise ValidationError("Kind is required.", field="kind")
     try:
@@ -119,6 +127,8 @@ def _validate(data: PartnerInput) -> dict[str, object]:
         other_name = _clean(other.name)
         if other_name is None or other_name.casefold() in seen:
             continue
+        if NAME_SEPARATOR in other_name:
+            raise ValidationError(_SEPARATOR_REASON % f"Other name {other_name!r}", "other_names")
         try:
             name_kind = PartnerNameKind(other.kind or PartnerNameKind.ALIAS)
         except ValueError:

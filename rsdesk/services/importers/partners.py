@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rsdesk.models import Partner, PartnerName
-from rsdesk.models.enums import PartnerKind
+from rsdesk.models.enums import PartnerKind, PartnerNameKind
 from rsdesk.services.errors import ValidationError
 from rsdesk.services.importers import plan as p
 from rsdesk.services.importers.coerce import normalise
@@ -75,6 +75,9 @@ class Context:
     plan: p.ImportPlan
     by_name: dict[str, int]
     current: dict[int, dict[str, Any]]
+    #: Each partner's other names with their kind (abbreviation, native script, ...), kept when
+    #: the file lists the same name again: a workbook column has no room for the kind.
+    name_kinds: dict[int, dict[str, str]] = field(default_factory=dict)
     seen: dict[Any, int] = field(default_factory=dict)
 
 
@@ -89,10 +92,14 @@ class PartnersTarget:
         for id_, name in session.execute(select(PartnerName.partner_id, PartnerName.name)):
             by_name.setdefault(normalise(name), id_)
         others: dict[int, list[str]] = {}
-        for id_, name in session.execute(
-            select(PartnerName.partner_id, PartnerName.name).order_by(PartnerName.id)
+        name_kinds: dict[int, dict[str, str]] = {}
+        for id_, name, kind in session.execute(
+            select(PartnerName.partner_id, PartnerName.name, PartnerName.kind).order_by(
+                PartnerName.id
+            )
         ):
             others.setdefault(id_, []).append(name)
+            name_kinds.setdefault(id_, {})[name] = getattr(kind, "value", kind)
         current = {}
         for row in session.execute(select(Partner.id, *(getattr(Partner, n) for n in SCALARS))):
             values = dict(zip(SCALARS, row[1:]))
@@ -100,7 +107,7 @@ class PartnersTarget:
             values["other_names"] = tuple(others.get(row[0], ()))
             current[row[0]] = values
             by_name[normalise(values["name"])] = row[0]
-        return Context(plan, by_name, current)
+        return Context(plan, by_name, current, name_kinds)
 
     def plan_row(self, context: Context, row: p.RowPlan, mapped: set[str]) -> None:
         values = row.values
@@ -141,7 +148,10 @@ class PartnersTarget:
         changes = {
             name: (current[name], record[name])
             for name in record
-            if record[name] != current[name] and not (name == "kind" and record[name] is None)
+            if record[name] != current[name]
+            and not (name == "kind" and record[name] is None)
+            # The same names in another order (the register lists them sorted) are no change.
+            and not (name == "other_names" and set(record[name] or ()) == set(current[name]))
         }
         if not changes:
             row.action = p.UNCHANGED
@@ -184,7 +194,11 @@ class PartnersTarget:
                     **current,
                     **{k: v for k, v in values.items() if v is not None or k != "kind"},
                 }
-            names = tuple(partners.OtherName(name) for name in values.get("other_names") or ())
+            kinds = context.name_kinds.get(row.record_id or 0, {})
+            names = tuple(
+                partners.OtherName(name, kinds.get(name, PartnerNameKind.ALIAS.value))
+                for name in values.get("other_names") or ()
+            )
             data = partners.PartnerInput(
                 name=values["name"],
                 kind=values["kind"],
