@@ -217,13 +217,40 @@ _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>")
 
 
+_ERROR_CELL = re.compile(
+    rb"""<(?:\w+:)?c\b[^>]*?\bt=["']e["'][^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)""", re.S
+)
+_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _error_check(path: Path, data: bytes) -> None:
+    """Refuses a cell holding an Excel error (``t="e"``: #N/A, #REF!, ...): calamine reads it as
+    empty, which would erase the field on an update. A plain bytes search first, so a sheet
+    without error cells costs one pass of ``bytes.find``."""
+    if b't="e"' not in data and b"t='e'" not in data:
+        return
+    match = _ERROR_CELL.search(data)
+    if match is None:
+        return
+    ref = _REF.search(match.group(0))
+    where = ref.group(1).decode() if ref else "?"
+    value = _ERROR_VALUE.search(match.group(1) or b"")
+    error = value.group(1).decode(errors="replace").strip() if value else ""
+    raise KnownError(
+        f"{path.name}: cell {where} holds the Excel error {error or '(unknown)'}; correct it, "
+        "save, and import again"
+    )
+
+
 def _formula_check(path: Path, part: str, sizes: dict[str, int]) -> int:
     """Counts formula cells; refuses one whose saved result is missing (calamine would read it
-    as empty). Reads the sheet's XML only when it contains a formula at all."""
+    as empty) and any Excel error cell. Reads the sheet's XML only when it contains a formula at
+    all."""
     if sizes.get(part, 0) > MAX_UNPACKED_BYTES:
         raise KnownError(f"{path.name}: the sheet is too large to import ({part})")
     with zipfile.ZipFile(path) as archive:
         data = archive.read(part)
+    _error_check(path, data)
     if not _FORMULA.search(data):
         return 0
     count = 0

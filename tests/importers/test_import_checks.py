@@ -1,0 +1,57 @@
+"""Cells and workbooks that used to import wrongly without a word: each is now refused with one
+line naming the cell or the reason, and the refused file leaves the database as it was."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from rsdesk.db import Database
+from tests.importers.conftest import file_digest, write_xlsx
+
+HEADER = ["Title", "Kind", "Start", "Funding"]
+
+
+def _rewrite_sheet(path: Path, old: bytes, new: bytes) -> Path:
+    """Replaces ``old`` with ``new`` in the first sheet's XML (markup openpyxl does not write)."""
+    member = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as source:
+        items = [(item, source.read(item.filename)) for item in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item, data in items:
+            if item.filename == member:
+                assert old in data
+                data = data.replace(old, new)
+            target.writestr(item, data)
+    return path
+
+
+def _refused(cli, db: Database, db_path: Path, path: Path, *args: str) -> str:  # type: ignore[no-untyped-def]
+    db.dispose()
+    before = file_digest(db_path)
+    code, _out, err = cli("import", "xlsx", str(path), "--what", "collaborations", *args)
+    assert code == 1, err
+    assert err.count("\n") == 1, f"one line, no traceback: {err}"
+    assert file_digest(db_path) == before
+    return err
+
+
+def test_an_error_cell_with_a_formula_is_refused_naming_the_cell(
+    db: Database, db_path: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    path = write_xlsx(tmp_path / "na.xlsx", [HEADER, ["A", "exchange", "2024-01-01", "#N/A"]])
+    _rewrite_sheet(
+        path,
+        b'<c r="D2" t="e"><v>#N/A</v></c>',
+        b'<c r="D2" t="e"><f>VLOOKUP(A2,Budget!A:B,2,FALSE)</f><v>#N/A</v></c>',
+    )
+    err = _refused(cli, db, db_path, path, "--on-duplicate", "update")
+    assert "cell D2 holds the Excel error #N/A; correct it, save, and import again" in err
+
+
+def test_an_error_value_without_a_formula_is_refused(
+    db: Database, db_path: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    path = write_xlsx(tmp_path / "ref.xlsx", [HEADER, ["A", "exchange", "2024-01-01", "#REF!"]])
+    err = _refused(cli, db, db_path, path)
+    assert "cell D2 holds the Excel error #REF!" in err
