@@ -6,6 +6,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import openpyxl
+
 from rsdesk.db import Database
 from tests.importers.conftest import file_digest, write_xlsx
 
@@ -55,3 +57,19 @@ def test_an_error_value_without_a_formula_is_refused(
     path = write_xlsx(tmp_path / "ref.xlsx", [HEADER, ["A", "exchange", "2024-01-01", "#REF!"]])
     err = _refused(cli, db, db_path, path)
     assert "cell D2 holds the Excel error #REF!" in err
+
+
+def test_a_stray_cell_far_beyond_the_table_is_refused_before_reading(
+    db: Database, db_path: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Register"
+    sheet.append(HEADER)
+    sheet.append(["A", "exchange", "2024-01-01", 5000])
+    sheet["XFD1048576"] = " "
+    path = tmp_path / "stray.xlsx"
+    workbook.save(path)
+    # Without the check calamine allocates 549 GB for this sheet and aborts the whole process.
+    err = _refused(cli, db, db_path, path)
+    assert "sheet 'Register' reaches cell XFD1048576, far beyond its table" in err

@@ -242,6 +242,45 @@ def _error_check(path: Path, data: bytes) -> None:
     )
 
 
+#: Cells a sheet may span (rows x columns of its ``<dimension>``) before it is refused:
+#: calamine allocates the whole rectangle (about 32 bytes a cell), so one stray value at
+#: XFD1048576 asks for 549 GB and aborts the process.
+MAX_SHEET_CELLS = 20_000_000
+_DIMENSION = re.compile(
+    rb"""<(?:\w+:)?dimension\s+ref=["']\$?([A-Z]+)\$?([0-9]+)(?::\$?([A-Z]+)\$?([0-9]+))?["']"""
+)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _dimension_check(path: Path, sheet: str) -> None:
+    """Refuses a sheet whose ``<dimension>`` spans more than :data:`MAX_SHEET_CELLS`, reading only
+    the first 16 KB of the sheet's XML (the element comes near the start). A sheet without the
+    element (it is optional) is not caught here."""
+    part = _sheet_part(path, sheet)
+    if not part:
+        return
+    with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
+        head = stream.read(16_384)
+    match = _DIMENSION.search(head)
+    if match is None or match.group(3) is None:
+        return
+    first_col, first_row = _column_number(match.group(1).decode()), int(match.group(2))
+    last_col, last_row = _column_number(match.group(3).decode()), int(match.group(4))
+    cells = (abs(last_row - first_row) + 1) * (abs(last_col - first_col) + 1)
+    if cells > MAX_SHEET_CELLS:
+        corner = f"{match.group(3).decode()}{last_row}"
+        raise KnownError(
+            f"{path.name}: sheet {sheet!r} reaches cell {corner}, far beyond its table; delete "
+            "the stray cells after the table (select the empty rows and columns, Delete) and save"
+        )
+
+
 def _formula_check(path: Path, part: str, sizes: dict[str, int]) -> int:
     """Counts formula cells; refuses one whose saved result is missing (calamine would read it
     as empty) and any Excel error cell. Reads the sheet's XML only when it contains a formula at
@@ -311,6 +350,11 @@ def read_xlsx(path: Path, sheet: str | None = None, prefer: tuple[str, ...] = ()
                 raise KnownError(f"{path.name} has no visible sheet")
             preferred = [n for n in candidates if n.lower() in prefer]
             chosen = preferred[0] if preferred else candidates[0]
+        try:
+            _dimension_check(path, chosen)
+        except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, ValueError, SyntaxError) as exc:
+            detail = " ".join(str(exc).split())
+            raise KnownError(f"{path.name} is damaged ({type(exc).__name__}: {detail})") from None
         worksheet = workbook.get_sheet_by_name(chosen)
         merged = worksheet.merged_cell_ranges
         if merged:
