@@ -3,12 +3,15 @@ line naming the cell or the reason, and the refused file leaves the database as 
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from rsdesk.db import Database
+from rsdesk.services.importers import coerce
 from tests.importers.conftest import file_digest, write_xlsx
 
 HEADER = ["Title", "Kind", "Start", "Funding"]
@@ -73,3 +76,23 @@ def test_a_stray_cell_far_beyond_the_table_is_refused_before_reading(
     # Without the check calamine allocates 549 GB for this sheet and aborts the whole process.
     err = _refused(cli, db, db_path, path)
     assert "sheet 'Register' reaches cell XFD1048576, far beyond its table" in err
+
+
+def _collaboration_csv(path: Path, start: str, funding: str) -> Path:
+    path.write_text(f"Title,Kind,Start,Funding\nA,exchange,{start},{funding}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("year", [2025, "2025", 1999.0])
+def test_a_year_alone_is_not_read_as_an_excel_serial(year: object) -> None:
+    with pytest.raises(coerce.Invalid, match=f"{int(float(year))} looks like a year, not a date"):  # type: ignore[arg-type]
+        coerce.date(year)
+    assert coerce.date(45657) == dt.date(2024, 12, 31), "real serials still work"
+
+
+def test_a_year_in_a_date_column_is_refused_naming_the_cell(
+    db: Database, db_path: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    path = write_xlsx(tmp_path / "year.xlsx", [HEADER, ["A", "exchange", 2025, 5000]])
+    err = _refused(cli, db, db_path, path)
+    assert "row 2, column C (Start): 2025 looks like a year, not a date" in err

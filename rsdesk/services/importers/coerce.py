@@ -41,6 +41,8 @@ def text(value: Any, max_length: int | None = None) -> str | None:
 #: Excel serial numbers that are plausible dates (1900-01-01 .. 9999-12-31).
 _SERIAL_RANGE = (1, 2_958_465)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: Whole numbers read as a year someone typed alone, not as an Excel serial (1902-1908).
+_YEARS = (1000, 2999)
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 _EUROPEAN = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
@@ -59,6 +61,9 @@ def date(value: Any) -> dt.date | None:
         if not float(value).is_integer() or not _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
             raise Invalid(f"{value!r} is not a date")
         serial = int(value)
+        if _YEARS[0] <= serial <= _YEARS[1]:
+            # As a serial this is a day in 1902-1908; far likelier someone typed only the year.
+            raise Invalid(f"{serial} looks like a year, not a date (give the full date)")
         # Excel counts the non-existent 1900-02-29 (serial 60).
         return _EXCEL_EPOCH + dt.timedelta(days=serial if serial > 60 else serial + 1)
     raw = str(value).strip()
