@@ -4,6 +4,7 @@ line naming the cell or the reason, and the refused file leaves the database as 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -96,3 +97,25 @@ def test_a_year_in_a_date_column_is_refused_naming_the_cell(
     path = write_xlsx(tmp_path / "year.xlsx", [HEADER, ["A", "exchange", 2025, 5000]])
     err = _refused(cli, db, db_path, path)
     assert "row 2, column C (Start): 2025 looks like a year, not a date" in err
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [("$ 5000", "$"), ("5000 USD", "USD"), ("£12,000", "£"), ("¥ 800", "¥"), ("CHF 1.000", "CHF")],
+)
+def test_an_amount_in_another_currency_is_refused(amount: str, currency: str) -> None:
+    with pytest.raises(coerce.Invalid, match=f"in another currency \\({re.escape(currency)}\\)"):
+        coerce.number(amount)
+
+
+@pytest.mark.parametrize("amount", ["€ 5.000", "5000 EUR", "5000EUR", "5.000 Euro", "5000 euros"])
+def test_euro_amounts_are_still_accepted(amount: str) -> None:
+    assert coerce.number(amount) == 5000
+
+
+def test_a_dollar_amount_is_refused_naming_the_cell(
+    db: Database, db_path: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    path = write_xlsx(tmp_path / "usd.xlsx", [HEADER, ["A", "exchange", "2024-01-01", "$ 5000"]])
+    err = _refused(cli, db, db_path, path)
+    assert "row 2, column D (Funding): '$ 5000' is in another currency ($)" in err

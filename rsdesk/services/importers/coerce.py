@@ -82,7 +82,12 @@ def date(value: Any) -> dt.date | None:
         raise Invalid(f"{raw!r} is not a valid date") from None
 
 
-_CURRENCY = re.compile(r"(?i)(eur|euro|euros|€|\$|£|chf|usd|gbp)")
+#: Amounts are in euro: the euro sign and its names are dropped, any other currency refused.
+_EURO = re.compile(r"(?i)(?<![a-z])(eur|euro|euros)(?![a-z])|€")
+_OTHER_CURRENCY = re.compile(
+    r"(?i)(?<![a-z])(usd|us\$|gbp|chf|jpy|cny|rmb|cad|aud|nzd|sek|nok|dkk|pln|czk|huf|inr|krw|"
+    r"rub|brl|zar|hkd|sgd|try|ils|mxn|dollars?|pounds?|yen|yuan|francs?)(?![a-z])"
+)
 
 
 def number(value: Any) -> Decimal | None:
@@ -104,7 +109,12 @@ def number(value: Any) -> Decimal | None:
     if isinstance(value, dt.date):
         raise Invalid(f"{value.isoformat()} is a date, not a number")
     raw = str(value).strip()
-    cleaned = _CURRENCY.sub("", raw)
+    other = _OTHER_CURRENCY.search(raw)
+    sign = next((char for char in raw if unicodedata.category(char) == "Sc" and char != "€"), None)
+    if other or sign:
+        found = other.group(0) if other else sign
+        raise Invalid(f"{raw!r} is in another currency ({found}); amounts are in euro")
+    cleaned = _EURO.sub("", raw)
     cleaned = re.sub(r"[\s\u00a0\u202f'’_]", "", cleaned)
     negative = cleaned.startswith("-") or (cleaned.startswith("(") and cleaned.endswith(")"))
     cleaned = cleaned.strip("-+()")
