@@ -119,3 +119,24 @@ def test_a_dollar_amount_is_refused_naming_the_cell(
     path = write_xlsx(tmp_path / "usd.xlsx", [HEADER, ["A", "exchange", "2024-01-01", "$ 5000"]])
     err = _refused(cli, db, db_path, path)
     assert "row 2, column D (Funding): '$ 5000' is in another currency ($)" in err
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01", "31.12.1899", dt.date(1, 1, 1), dt.datetime(1850, 6, 1, 12, 0)]
+)
+def test_a_date_before_1900_is_refused(value: object) -> None:
+    with pytest.raises(coerce.Invalid, match="is before 1900-01-01; check the year"):
+        coerce.date(value)
+    assert coerce.date("1900-01-01") == dt.date(1900, 1, 1)
+
+
+def test_a_date_before_1900_is_refused_naming_the_cell(
+    db: Database, db_path: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    path = _collaboration_csv(tmp_path / "old.csv", "0001-01-01", "5000")
+    db.dispose()
+    before = file_digest(db_path)
+    code, _out, err = cli("import", "csv", str(path), "--what", "collaborations")
+    assert code == 1
+    assert "row 2, column C (Start): 0001-01-01 is before 1900-01-01" in err
+    assert file_digest(db_path) == before

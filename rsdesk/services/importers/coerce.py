@@ -43,6 +43,8 @@ _SERIAL_RANGE = (1, 2_958_465)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 #: Whole numbers read as a year someone typed alone, not as an Excel serial (1902-1908).
 _YEARS = (1000, 2999)
+#: The earliest date Excel holds, and the earliest an import accepts.
+EARLIEST_DATE = dt.date(1900, 1, 1)
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 _EUROPEAN = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
@@ -52,9 +54,9 @@ def date(value: Any) -> dt.date | None:
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _from_1900(value.date())
     if isinstance(value, dt.date):
-        return value
+        return _from_1900(value)
     if isinstance(value, bool):
         raise Invalid(f"{value!r} is not a date")
     if isinstance(value, int | float):
@@ -77,9 +79,18 @@ def date(value: Any) -> dt.date | None:
     if parts is None:
         raise Invalid(f"{raw!r} is not a date (use YYYY-MM-DD or DD.MM.YYYY)")
     try:
-        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+        parsed = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
         raise Invalid(f"{raw!r} is not a valid date") from None
+    return _from_1900(parsed)
+
+
+def _from_1900(value: dt.date) -> dt.date:
+    """Refuses dates before 1900: Excel cannot hold them (an export would write a negative
+    serial that the next import refuses), and in these registers they are typing errors."""
+    if value < EARLIEST_DATE:
+        raise Invalid(f"{value.isoformat()} is before {EARLIEST_DATE.isoformat()}; check the year")
+    return value
 
 
 #: Amounts are in euro: the euro sign and its names are dropped, any other currency refused.
