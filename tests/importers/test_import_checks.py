@@ -12,8 +12,10 @@ import openpyxl
 import pytest
 
 from rsdesk.db import Database
+from rsdesk.services import training
 from rsdesk.services.importers import coerce
 from tests.importers.conftest import file_digest, write_xlsx
+from tests.importers.sample import populate
 
 HEADER = ["Title", "Kind", "Start", "Funding"]
 
@@ -139,4 +141,27 @@ def test_a_date_before_1900_is_refused_naming_the_cell(
     code, _out, err = cli("import", "csv", str(path), "--what", "collaborations")
     assert code == 1
     assert "row 2, column C (Start): 0001-01-01 is before 1900-01-01" in err
+    assert file_digest(db_path) == before
+
+
+def test_a_completion_whose_name_is_not_the_staff_numbers_person_is_refused(
+    db: Database, db_path: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    populate(db)
+    with db.unit_of_work() as session:
+        training.sync_courses(session)
+        code = training.courses(session)[0].code
+    path = tmp_path / "completions.csv"
+    path.write_text(
+        f"Staff no.,Name,Course,Completed\nS-001,JANE DOE,{code},2025-01-15\n"
+        f"S-002,Jane Doe,{code},2025-01-16\n",
+        encoding="utf-8",
+    )
+    db.dispose()
+    before = file_digest(db_path)
+    code_, out, err = cli("import", "csv", str(path), "--what", "training")
+    assert code_ == 1
+    assert "row 3, column B (Name): 'Jane Doe' is not staff number S-002 (Ahmed Ali)" in out
+    assert "row 2" not in out, "the same person's name in other letters is fine"
+    assert err.count("\n") == 1
     assert file_digest(db_path) == before

@@ -131,6 +131,20 @@ class TrainingTarget:
             problem(column, "no staff number or name")
             return
         staff_id, reason = context.staff.find(who)
+        number, name = values.get("staff_number"), values.get("staff_name")
+        if (
+            staff_id
+            and number
+            and name
+            and normalise(name) != normalise(context.staff.name_of[staff_id])
+        ):
+            # The number names one person; a name beside it that is someone else's means the row
+            # was edited or pasted wrongly, so neither is trusted (as for a collaboration's lead).
+            column = "staff_name"
+            reason = (
+                f"{name!r} is not staff number {number} ({context.staff.name_of[staff_id]}); "
+                "correct the name or the number"
+            )
         if reason:
             problem(column, reason)
         elif staff_id in context.anonymised:
