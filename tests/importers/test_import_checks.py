@@ -10,8 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from rsdesk.db import Database
+from rsdesk.models import StaffMember
 from rsdesk.services import training
 from rsdesk.services.importers import coerce
 from tests.importers.conftest import file_digest, write_xlsx
@@ -165,3 +167,45 @@ def test_a_completion_whose_name_is_not_the_staff_numbers_person_is_refused(
     assert "row 2" not in out, "the same person's name in other letters is fine"
     assert err.count("\n") == 1
     assert file_digest(db_path) == before
+
+
+def test_a_pseudonymised_staff_export_cannot_overwrite_the_real_people(
+    db: Database, db_path: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    populate(db)
+    out = tmp_path / "staff.xlsx"
+    assert cli("export", "xlsx", str(out), "--what", "staff", "--pseudonymise")[0] == 0
+    err = _refused_target(cli, db, db_path, out, "staff", "--on-duplicate", "update")
+    assert "this workbook was exported pseudonymised; its names are not real" in err
+    with db.read() as session:
+        assert "Jane Doe" in session.scalars(select(StaffMember.full_name)).all()
+
+
+def test_a_pseudonymised_audit_workbook_is_refused_by_its_cover(
+    db: Database, db_path: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    populate(db)
+    out = tmp_path / "audit.xlsx"
+    assert cli("export", "xlsx", str(out), "--pseudonymise")[0] == 0
+    err = _refused_target(cli, db, db_path, out, "partners", "--on-duplicate", "update")
+    assert err.endswith(
+        "audit.xlsx: this workbook was exported pseudonymised; its names are not real and cannot be imported\n"
+    )
+
+
+def test_the_real_export_still_imports(db: Database, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    populate(db)
+    out = tmp_path / "staff.xlsx"
+    assert cli("export", "xlsx", str(out), "--what", "staff")[0] == 0
+    code, _out, err = cli("import", "xlsx", str(out), "--what", "staff", "--on-duplicate", "update")
+    assert code == 0, err
+
+
+def _refused_target(cli, db: Database, db_path: Path, path: Path, what: str, *args: str) -> str:  # type: ignore[no-untyped-def]
+    db.dispose()
+    before = file_digest(db_path)
+    code, _out, err = cli("import", "xlsx", str(path), "--what", what, *args)
+    assert code == 1, err
+    assert err.count("\n") == 1, f"one line, no traceback: {err}"
+    assert file_digest(db_path) == before
+    return err

@@ -165,6 +165,47 @@ def read(
     return read_xlsx(path, sheet, prefer_sheets)
 
 
+PSEUDONYMISED = (
+    "this workbook was exported pseudonymised; its names are not real and cannot be imported"
+)
+#: What ``rsdesk.services.pseudonyms`` writes for a person and an e-mail address.
+_PSEUDONYM = re.compile(r"Person [0-9A-F]{10}|[0-9a-f]{10}@pseudonym\.invalid")
+
+
+def _refuse_pseudonyms(table: SourceTable) -> None:
+    """Refuses a table holding the pseudonyms of a ``--pseudonymise`` export: imported with
+    "update" they overwrote real people with "Person …" and "…@pseudonym.invalid". One
+    substring search over all the text first (0.15 s for 100,000 rows x 20 columns); the cells
+    are looked at one by one only when it finds something."""
+    texts = "\x1f".join([v for _, row in table.rows for v in row if v.__class__ is str])
+    if "Person " not in texts and "@pseudonym.invalid" not in texts:
+        return
+    for number, row in table.rows:
+        for index, value in enumerate(row):
+            if (
+                isinstance(value, str)
+                and (value.startswith("Person ") or value.endswith(".invalid"))
+                and _PSEUDONYM.fullmatch(value)
+            ):
+                raise KnownError(
+                    f"{table.path.name}: {PSEUDONYMISED} (cell {column_letter(index)}{number} "
+                    f"holds the pseudonym {value!r})"
+                )
+
+
+def _cover_says_pseudonymised(path: Path, workbook: Any, sheets: list[str]) -> bool:
+    """The audit workbook's cover sheet states "Personal data: pseudonymised"."""
+    for name in sheets:
+        if name.lower() != "cover":
+            continue
+        _dimension_check(path, name)
+        for row in workbook.get_sheet_by_name(name).to_python()[:40]:
+            cells = [str(value).strip().lower() for value in row[:2]]
+            if cells[:1] == ["personal data"] and cells[1:2] == ["pseudonymised"]:
+                return True
+    return False
+
+
 # --- xlsx -----------------------------------------------------------------------------------
 
 
@@ -352,9 +393,12 @@ def read_xlsx(path: Path, sheet: str | None = None, prefer: tuple[str, ...] = ()
             chosen = preferred[0] if preferred else candidates[0]
         try:
             _dimension_check(path, chosen)
+            pseudonymised = _cover_says_pseudonymised(path, workbook, workbook.sheet_names)
         except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, ValueError, SyntaxError) as exc:
             detail = " ".join(str(exc).split())
             raise KnownError(f"{path.name} is damaged ({type(exc).__name__}: {detail})") from None
+        if pseudonymised:
+            raise KnownError(f"{path.name}: {PSEUDONYMISED}")
         worksheet = workbook.get_sheet_by_name(chosen)
         merged = worksheet.merged_cell_ranges
         if merged:
@@ -390,6 +434,7 @@ def read_xlsx(path: Path, sheet: str | None = None, prefer: tuple[str, ...] = ()
         workbook.close()
     table = _table(path, "xlsx", chosen, values, first_row=1)
     table.notes.extend(notes)
+    _refuse_pseudonyms(table)
     return table
 
 
@@ -480,6 +525,7 @@ def read_csv(path: Path) -> SourceTable:
     except csv.Error as exc:
         raise KnownError(f"{path.name} is not valid CSV: {exc}") from None
     table = _table(path, "csv", None, [list(row) for row in rows], first_row=1)
+    _refuse_pseudonyms(table)
     name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(delimiter, delimiter)
     table.notes.insert(0, f"CSV read as {encoding}, separated by {name}")
     return table
