@@ -41,7 +41,8 @@ def export_training_matrix(
     from rsdesk.services.reports.xlsx.styles import header_cell, page_setup
 
     grid = training.matrix(session, department_id, today, search)
-    workbook = new_workbook("Training matrix", actor, f"Training status on {grid.today}")
+    author = pseudonymiser(actor, "person") if pseudonymiser is not None else actor
+    workbook = new_workbook("Training matrix", author, f"Training status on {grid.today}")
     sheet = workbook.create_sheet("Training matrix")
     fills = {
         status: (PatternFill("solid", start_color=bg, end_color=bg), Font(color=fg))

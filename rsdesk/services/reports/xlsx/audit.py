@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rsdesk import __version__
-from rsdesk.db import auditlog
 from rsdesk.models import AuditEntry
 from rsdesk.services import access, audit, registers
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
@@ -25,6 +24,7 @@ from rsdesk.services.pseudonyms import Pseudonymiser
 from rsdesk.services.registers.base import RegisterQuery
 from rsdesk.services.reports.xlsx import sheet as sh
 from rsdesk.services.reports.xlsx import styles as st
+from rsdesk.services.reports.xlsx.audit_privacy import AuditChangesCleaner
 from rsdesk.services.reports.xlsx.registers import (
     BATCH,
     ExportResult,
@@ -50,18 +50,6 @@ AUDIT_COLUMNS = (
 )
 
 
-def _pseudonymise_changes(
-    changes: Mapping[str, Any], personal: frozenset[str], pseudonymiser: Pseudonymiser
-) -> dict[str, Any]:
-    from rsdesk.services.pseudonyms import kind_of
-
-    out = dict(changes)
-    for name in personal & out.keys():
-        pair = out[name]
-        out[name] = [pseudonymiser(value, kind_of(name)) for value in pair]
-    return out
-
-
 def _write_audit_sheet(
     session: Session,
     workbook: Any,
@@ -85,7 +73,7 @@ def _write_audit_sheet(
         validations=False,
         max_rows=max_rows,
     )
-    specs = auditlog.audited_specs()
+    clean = AuditChangesCleaner(session, pseudonymiser)
     statement = select(
         AuditEntry.id,
         AuditEntry.at,
@@ -102,9 +90,7 @@ def _write_audit_sheet(
     ):
         if pseudonymiser is not None:
             actor = pseudonymiser(actor)
-            spec = specs.get(table)
-            if spec is not None and spec.personal:
-                changes = _pseudonymise_changes(changes or {}, spec.personal, pseudonymiser)
+        changes = clean(table, record, changes)
         text = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
         writer.append((entry_id, at, actor, table, record, action, text, digest))
         rows += 1
@@ -212,8 +198,10 @@ def export_audit_workbook(
     specs = [registers.get(name) for name in registers.names() if name not in AUDIT_REGISTERS]
     plan = [(spec, queries.get(spec.name, RegisterQuery(include_archived=True))) for spec in specs]
     total = sum(registers.count(session, spec, query) for spec, query in plan) + entries
+    # The exporting login is personal data too: the Cover and the file's author name its pseudonym.
+    shown_actor = pseudonymiser(actor) if pseudonymiser else actor
     workbook = new_workbook(
-        "rsdesk audit workbook", actor, f"Registers and audit log of {database}"
+        "rsdesk audit workbook", shown_actor, f"Registers and audit log of {database}"
     )
     taken = {"cover", "lists"}
     cover = workbook.create_sheet("Cover")
@@ -261,7 +249,7 @@ def export_audit_workbook(
         workbook,
         cover,
         ids,
-        actor=pseudonymiser(actor) if pseudonymiser else actor,
+        actor=shown_actor,
         database=database,
         when=when,
         latest=latest,

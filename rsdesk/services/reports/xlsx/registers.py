@@ -6,6 +6,7 @@ The sheet shows what the table view shows, in the same order and with the same f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -25,6 +26,11 @@ from rsdesk.services.pseudonyms import PERSONAL_KEYS, Pseudonymiser, kind_of
 from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
 from rsdesk.services.reports.xlsx import sheet as sh
 from rsdesk.services.reports.xlsx import styles as st
+from rsdesk.services.reports.xlsx.audit_privacy import (
+    WITHHELD,
+    WITHHELD_SEARCH,
+    AuditChangesCleaner,
+)
 
 #: Register column kind -> sheet column kind.
 KINDS = {
@@ -84,6 +90,28 @@ def is_personal(spec: RegisterSpec, column: Any) -> bool:
 def holds_personal_data(spec: RegisterSpec) -> bool:
     """Whether a register shows people's names, e-mails or staff numbers."""
     return any(is_personal(spec, column) for column in spec.columns)
+
+
+def describe_query(
+    spec: RegisterSpec, query: RegisterQuery, session: Session, *, pseudonymised: bool
+) -> str:
+    """The query as the workbook states it (cover sheet, Subject property).
+
+    A pseudonymised workbook withholds the search text and the person a filter picks: "Mehmet
+    Okafor" next to a pseudonymised sheet would name whom the rows are about.
+    """
+    if not pseudonymised:
+        return query.describe(spec, session)
+    personal = {f.key: f.label for f in spec.filters if f.key in PERSONAL_KEYS}
+    picked = [k for k, v in query.filters.items() if k in personal and v not in (None, "", ())]
+    rest = dataclasses.replace(
+        query, text="", filters={k: v for k, v in query.filters.items() if k not in personal}
+    ).describe(spec, session)
+    parts = [WITHHELD_SEARCH] if query.text else []
+    parts += [f"{personal[key]} {WITHHELD}" for key in sorted(picked)]
+    if rest != "all records" or not parts:
+        parts.append(rest)
+    return "; ".join(parts)
 
 
 def sheet_columns(spec: RegisterSpec) -> list[sh.SheetColumn]:
@@ -152,6 +180,7 @@ def write_register_sheet(
         max_rows=max_rows,
     )
     replace: list[tuple[int, str]] = []
+    clean_changes = _audit_changes_cleaner(session, spec, pseudonymiser)
     if pseudonymiser is not None:
         replace = [
             (index + 1, kind_of(column.key))
@@ -160,10 +189,12 @@ def write_register_sheet(
         ]
     rows = 0
     for row in registers.iterate(session, spec, query, batch=BATCH):
-        if replace:
+        if replace or clean_changes:
             values = list(row)
             for index, kind in replace:
                 values[index] = pseudonymiser(values[index], kind)  # type: ignore[misc]
+            if clean_changes:
+                clean_changes(values)
             row = values
         series.append(row)
         rows += 1
@@ -173,10 +204,27 @@ def write_register_sheet(
     series.finish()
     progress(rows)
     title = series.sheet_title
-    filters = query.describe(spec, session)
+    filters = describe_query(spec, query, session, pseudonymised=pseudonymiser is not None)
     if filters == "archived included":
         filters = "all records, archived included"
     return SheetSummary(spec.name, title, rows, filters)
+
+
+def _audit_changes_cleaner(
+    session: Session, spec: RegisterSpec, pseudonymiser: Pseudonymiser | None
+) -> Callable[[list[Any]], None] | None:
+    """For the audit-log register: cleans a row's changes in place (no secret, no real names)."""
+    keys = [column.key for column in spec.columns]
+    if not {"table_name", "record_id", "changes"} <= set(keys):
+        return None
+    # Row values follow the ID column, hence + 1.
+    table, record, changes = (keys.index(k) + 1 for k in ("table_name", "record_id", "changes"))
+    clean = AuditChangesCleaner(session, pseudonymiser)
+
+    def apply(values: list[Any]) -> None:
+        values[changes] = clean(values[table], values[record], values[changes])
+
+    return apply
 
 
 def save_atomically(workbook: Any, out: Path) -> None:
@@ -213,7 +261,9 @@ def export_register(
     access.require_export(session, personal=pseudonymiser is None and holds_personal_data(spec))
     query = query or RegisterQuery()
     total = registers.count(session, spec, query)
-    workbook = new_workbook(spec.title, actor, f"{spec.title}: {query.describe(spec, session)}")
+    filters = describe_query(spec, query, session, pseudonymised=pseudonymiser is not None)
+    author = pseudonymiser(actor) if pseudonymiser is not None else actor
+    workbook = new_workbook(spec.title, author, f"{spec.title}: {filters}")
     title = sheet_title(spec.title)
     worksheet = workbook.create_sheet(title)
     ids = st.WorkbookStyles(workbook)

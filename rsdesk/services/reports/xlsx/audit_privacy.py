@@ -1,0 +1,155 @@
+"""What an exported audit trail may show: never the pseudonym secret, and in a pseudonymised export
+no person's name, e-mail or staff number, not even inside a JSON settings value.
+
+The audit log keeps every change in full (its hash chain depends on it), so the export cleans each
+entry's ``changes`` as it writes them. The secret is redacted in every export, since its one purpose
+is to keep pseudonyms irreversible; personal values become the same pseudonyms the register sheets
+show, so that a person can still be followed from a register row to its audit entries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rsdesk.db import auditlog
+from rsdesk.models import AuditEntry, Setting
+from rsdesk.services.pseudonyms import PERSONAL_KEYS, SECRET_KEY, Pseudonymiser, kind_of
+
+REDACTED = "[redacted]"
+WITHHELD = "withheld (pseudonymised export)"
+WITHHELD_SEARCH = f"search text {WITHHELD}"
+#: Audited columns naming a person or an rsdesk login (pseudonymised like the entry's actor),
+#: besides the models' ``__personal_fields__``.
+AUDIT_PERSONAL_COLUMNS = PERSONAL_KEYS | {
+    "requester_name",
+    "answered_by",
+    "decided_by",
+    "created_by",
+}
+#: Keys of JSON documents (settings) that hold lists of people's names.
+PEOPLE_LIST_KEYS = frozenset({"people"})
+
+
+def secret_setting_ids(session: Session) -> frozenset[int]:
+    """Ids of the setting rows that hold (or held) the pseudonym secret.
+
+    Later updates of a setting name only the changed ``value``, so the rows are found from the
+    inserts that named the key, and from the live table.
+    """
+    ids = set(session.scalars(select(Setting.id).where(Setting.key == SECRET_KEY)))
+    inserts = select(AuditEntry.record_id, AuditEntry.changes).where(
+        AuditEntry.table_name == Setting.__tablename__, AuditEntry.action == "insert"
+    )
+    for record_id, changes in session.execute(inserts):
+        key = changes.get("key") if isinstance(changes, Mapping) else None
+        if isinstance(key, list) and SECRET_KEY in key:
+            ids.add(record_id)
+    return frozenset(ids)
+
+
+def _is_contact(document: Mapping[str, Any]) -> bool:
+    """A JSON object describing a person (``name`` beside an ``email`` or a ``role``)."""
+    return "email" in document or "role" in document
+
+
+def _personal_kind(key: str, document: Mapping[str, Any]) -> str | None:
+    if "email" in key:
+        return "email"
+    if key in AUDIT_PERSONAL_COLUMNS:
+        return kind_of(key)
+    if key == "name" and _is_contact(document):
+        return "person"
+    return None
+
+
+def _pseudonymise_tree(value: Any, pseudonymiser: Pseudonymiser, found: dict[str, str]) -> Any:
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            kind = _personal_kind(str(key), value)
+            if kind is not None and isinstance(item, str) and item.strip():
+                out[key] = found[item] = pseudonymiser(item, kind)
+            elif key in PEOPLE_LIST_KEYS and isinstance(item, list):
+                out[key] = [
+                    _pseudonymise_tree(name, pseudonymiser, found)
+                    if not isinstance(name, str) or not name.strip()
+                    else found.setdefault(name, pseudonymiser(name, "person"))
+                    for name in item
+                ]
+            else:
+                out[key] = _pseudonymise_tree(item, pseudonymiser, found)
+        return out
+    if isinstance(value, list):
+        return [_pseudonymise_tree(item, pseudonymiser, found) for item in value]
+    return value
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _replace_in_texts(value: Any, pattern: re.Pattern[str], pseudonyms: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(lambda match: pseudonyms[_normalised(match.group(0))], value)
+    if isinstance(value, Mapping):
+        return {key: _replace_in_texts(item, pattern, pseudonyms) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_in_texts(item, pattern, pseudonyms) for item in value]
+    return value
+
+
+def pseudonymise_document(value: Any, pseudonymiser: Pseudonymiser) -> Any:
+    """A JSON value (e.g. a setting) with its people's names and e-mails pseudonymised.
+
+    Names found in the structure are also replaced wherever else they occur in the document's
+    texts, e.g. in the TOML source the office typed the responsibilities in.
+    """
+    found: dict[str, str] = {}
+    cleaned = _pseudonymise_tree(value, pseudonymiser, found)
+    if not found:
+        return cleaned
+    pseudonyms = {_normalised(real): fake for real, fake in found.items()}
+    # Longest first, so that an e-mail is replaced before a name it might contain; a value too
+    # short to be a name (an initial) would replace letters inside words.
+    names = [real.split() for real in found if len(real.strip()) >= 3]
+    if not names:
+        return cleaned
+    words = sorted(names, key=lambda w: -len(" ".join(w)))
+    pattern = re.compile(
+        "|".join(r"\s+".join(re.escape(word) for word in name) for name in words), re.IGNORECASE
+    )
+    return _replace_in_texts(cleaned, pattern, pseudonyms)
+
+
+class AuditChangesCleaner:
+    """Cleans one audit entry's ``changes`` for a workbook (see the module docstring)."""
+
+    def __init__(self, session: Session, pseudonymiser: Pseudonymiser | None = None) -> None:
+        self._secret_ids = secret_setting_ids(session)
+        self._pseudonymiser = pseudonymiser
+        self._specs = auditlog.audited_specs()
+
+    def __call__(self, table: str, record_id: int, changes: Any) -> Any:
+        if not isinstance(changes, Mapping) or not changes:
+            return changes
+        out = dict(changes)
+        if table == Setting.__tablename__ and record_id in self._secret_ids and "value" in out:
+            out["value"] = [None if value is None else REDACTED for value in out["value"]]
+        pseudonymiser = self._pseudonymiser
+        if pseudonymiser is None:
+            return out
+        spec = self._specs.get(table)
+        personal = AUDIT_PERSONAL_COLUMNS | (spec.personal if spec is not None else frozenset())
+        for name, pair in out.items():
+            if not isinstance(pair, list):
+                continue
+            if name in personal:
+                out[name] = [pseudonymiser(value, kind_of(name)) for value in pair]
+            elif any(isinstance(value, Mapping | list) for value in pair):
+                out[name] = [pseudonymise_document(value, pseudonymiser) for value in pair]
+        return out
