@@ -591,6 +591,8 @@ def due_soon(
 
     current_staff = and_(StaffMember.archived.is_(False), StaffMember.anonymised_at.is_(None))
     if DueKind.CHECK in kinds:
+        from rsdesk.services.onboarding import checks_still_matter
+
         rows = session.execute(
             select(
                 OnboardingCheck.id,
@@ -602,7 +604,7 @@ def due_soon(
             )
             .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
             .where(
-                current_staff,
+                checks_still_matter(today),  # not for people who have left
                 OnboardingCheck.status == CheckStatus.OPEN,
                 OnboardingCheck.due_date.between(today, end),
             )

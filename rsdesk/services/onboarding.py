@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from rsdesk.models import OnboardingCheck, Setting, StaffMember, TechnologyArea
@@ -505,6 +505,17 @@ def overdue_checks(
     return out
 
 
+def checks_still_matter(today: dt.date) -> ColumnElement[bool]:
+    """Whether a person's open checks are still to be done: not archived, not anonymised, not
+    past their end date. The dashboard's figure, the onboarding register's due filters and the
+    staff register's onboarding filter all use it, so the figure and the lists it opens agree."""
+    return and_(
+        StaffMember.archived.is_(False),
+        StaffMember.anonymised_at.is_(None),
+        or_(StaffMember.end_date.is_(None), StaffMember.end_date >= today),
+    )
+
+
 def overdue_count(session: Session, today: dt.date | None = None) -> int:
     """For the dashboard."""
     today = today or dt.date.today()
@@ -516,9 +527,7 @@ def overdue_count(session: Session, today: dt.date | None = None) -> int:
             .where(
                 OnboardingCheck.status == CheckStatus.OPEN,
                 OnboardingCheck.due_date < today,
-                StaffMember.archived.is_(False),
-                StaffMember.anonymised_at.is_(None),
-                or_(StaffMember.end_date.is_(None), StaffMember.end_date >= today),
+                checks_still_matter(today),
             )
         )
         or 0

@@ -87,13 +87,14 @@ def measure(session, collaboration_id, due, status="planned", archived=False, te
     return record.id
 
 
-def staff(session, archived=False, role="administrative") -> int:
+def staff(session, archived=False, role="administrative", end_date=None) -> int:
     number = next(_serial)
     record = StaffMember(
         staff_number=f"T{number:05d}",
         full_name=f"Staff {number}",
         role_category=role,
         archived=archived,
+        end_date=end_date,
     )
     session.add(record)
     session.flush()
@@ -167,6 +168,9 @@ def filled(any_db):
         check(session, person, days(7))  # due soon
         gone = staff(session, archived=True)
         check(session, gone, days(-10))  # left: not counted
+        left = staff(session, end_date=days(-3))  # left, not (yet) archived: not counted
+        check(session, left, days(-10))
+        check(session, left, days(5))
         for verdict in ("pending", "pending", "true_match", "false_positive"):
             screening_result(session, verdict)
         screening_result(session, "pending", current=False)  # a replaced list version
@@ -199,8 +203,14 @@ def test_every_figure_equals_the_register_count_of_its_drilldown(filled):
     assert values["screening_pending"] == 2
     assert values["screening_confirmed"] == 1
     assert board.figure("reviews_overdue").tone == Tone.ALERT
-    # Checks are counted one by one; the staff view lists the people who have them.
+    # Checks are counted one by one; the staff view lists the people who have them: the one
+    # person with an overdue check, not the one who left with another.
     assert board.figure("checks_overdue").navigation == ("staff", {"onboarding": "overdue"})
+    with filled.read() as session:
+        people = registers.count(
+            session, registers.get("staff"), RegisterQuery(filters={"onboarding": "overdue"})
+        )
+    assert people == 1
     assert board.figure("reviews_overdue").navigation == ("collaborations", {"review": "overdue"})
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 
 from rsdesk.models import Department, OnboardingCheck, StaffMember
 from rsdesk.models.enums import CheckStatus
+from rsdesk.services.onboarding import checks_still_matter
 from rsdesk.services.registers.base import DATE, STATUS, Column, Filter, RegisterSpec
 from rsdesk.services.registers.staff import _department_choices
 
@@ -26,10 +27,14 @@ def _due_filter(statement: Select[Any], value: Any) -> Select[Any]:
     today = dt.date.today()
     is_open = OnboardingCheck.status == CheckStatus.OPEN
     if value == "overdue":
-        return statement.where(is_open, OnboardingCheck.due_date < today)
+        return statement.where(
+            is_open, OnboardingCheck.due_date < today, checks_still_matter(today)
+        )
     if value == "due30":
         return statement.where(
-            is_open, OnboardingCheck.due_date.between(today, today + dt.timedelta(days=30))
+            is_open,
+            OnboardingCheck.due_date.between(today, today + dt.timedelta(days=30)),
+            checks_still_matter(today),
         )
     raise ValueError(f"unknown due filter {value!r}")
 
