@@ -67,6 +67,20 @@ def _personal_kind(key: str, document: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _names_people(value: Any) -> bool:
+    """Whether a JSON value has any key that can hold a person (a scan that copies nothing)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key in PEOPLE_LIST_KEYS or _personal_kind(str(key), value) is not None:
+                return True
+            if isinstance(item, Mapping | list) and _names_people(item):
+                return True
+        return False
+    if isinstance(value, list):
+        return any(isinstance(item, Mapping | list) and _names_people(item) for item in value)
+    return False
+
+
 def _pseudonymise_tree(value: Any, pseudonymiser: Pseudonymiser, found: dict[str, str]) -> Any:
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
@@ -109,6 +123,8 @@ def pseudonymise_document(value: Any, pseudonymiser: Pseudonymiser) -> Any:
     Names found in the structure are also replaced wherever else they occur in the document's
     texts, e.g. in the TOML source the office typed the responsibilities in.
     """
+    if not _names_people(value):
+        return value
     found: dict[str, str] = {}
     cleaned = _pseudonymise_tree(value, pseudonymiser, found)
     if not found:
@@ -137,10 +153,13 @@ class AuditChangesCleaner:
     def __call__(self, table: str, record_id: int, changes: Any) -> Any:
         if not isinstance(changes, Mapping) or not changes:
             return changes
-        out = dict(changes)
-        if table == Setting.__tablename__ and record_id in self._secret_ids and "value" in out:
-            out["value"] = [None if value is None else REDACTED for value in out["value"]]
+        secret = table == Setting.__tablename__ and record_id in self._secret_ids
         pseudonymiser = self._pseudonymiser
+        if pseudonymiser is None and not secret:
+            return changes
+        out = dict(changes)
+        if secret and "value" in out:
+            out["value"] = [None if value is None else REDACTED for value in out["value"]]
         if pseudonymiser is None:
             return out
         spec = self._specs.get(table)
