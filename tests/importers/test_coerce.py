@@ -92,3 +92,30 @@ def test_booleans() -> None:
     assert coerce.boolean(1.0) is True
     with pytest.raises(coerce.Invalid):
         coerce.boolean("perhaps")
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Universität Córdoba", "universitat  cordoba"),
+        ("Straße", "STRASSE"),
+        ("Tromsø", "Tromso"),
+        ("Đà Nẵng", "da nang"),
+        ("Новосибирск", "НОВОСИБИРСК"),
+        ("ＡＢＣ Labs", "abc-labs"),
+    ],
+)
+def test_spellings_of_one_name_share_a_key(one: str, other: str) -> None:
+    assert coerce.normalise(one) == coerce.normalise(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("北京大学", "背景大学"),  # read alike (beijing daxue), different names
+        ("神戸北製薬株式会社", "申戸北製薬株式会社"),
+        ("???", "!!!"),
+    ],
+)
+def test_different_names_keep_different_keys(one: str, other: str) -> None:
+    assert coerce.normalise(one) != coerce.normalise(other)

@@ -199,16 +199,35 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 @functools.lru_cache(maxsize=65_536)
 def normalise(text: str) -> str:
-    """Lower case ASCII letters and digits only: for matching headers, choices and names.
+    """The key two spellings of one header, choice or name share: case, spacing, punctuation
+    and the accents of Latin letters do not count ("Universität Córdoba" is "universitatcordoba").
 
+    Letters of other scripts stay themselves, case-folded: transliterated, different Chinese or
+    Japanese names read alike (北京大学 and 背景大学 both became "beijingdaxue", and an import
+    renamed one partner after the other); screening, which wants such near misses, transliterates
+    on its own. A name of punctuation only keeps its text, so "???" and "!!!" stay apart.
     Cached: the same department, person and enum label come back on thousands of rows.
     """
-    from anyascii import anyascii
-
     if text.isascii():
-        return _NOT_ALNUM.sub("", text.lower())
-    folded = anyascii(unicodedata.normalize("NFKC", text)).lower()
-    return _NOT_ALNUM.sub("", folded)
+        key = _NOT_ALNUM.sub("", text.lower())
+    else:
+        key = "".join(_folded(char) for char in unicodedata.normalize("NFKC", text).casefold())
+    return key or text.strip().casefold()
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(char: str) -> str:
+    """One character of a key: ASCII letters and digits as they are, a Latin letter with its
+    accents taken off (ß is ss, ø is o), a letter or digit of another script as itself."""
+    if char.isascii():
+        return char if char.isalnum() else ""
+    if not char.isalnum():
+        return ""
+    if "LATIN" in unicodedata.name(char, ""):
+        from anyascii import anyascii
+
+        return _NOT_ALNUM.sub("", anyascii(char).lower())
+    return char
 
 
 @functools.lru_cache(maxsize=256)
