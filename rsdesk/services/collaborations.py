@@ -35,6 +35,8 @@ from rsdesk.services.errors import NotFoundError, ValidationError
 #: Largest document kept inside the database; bigger files belong in the records system.
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 REFERENCE_PREFIX = "C"
+#: The column is a 32-bit integer on PostgreSQL; a larger amount would fail there as a crash.
+MAX_FUNDING_EUR = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,11 @@ def _validate(session: Session, data: CollaborationInput) -> dict[str, Any]:
             )
         if amount < 0:
             raise ValidationError("Funding amount cannot be negative.", field="funding_amount_eur")
+        if amount > MAX_FUNDING_EUR:
+            raise ValidationError(
+                f"Funding amount is above the largest that can be stored ({MAX_FUNDING_EUR:,} euros).",
+                field="funding_amount_eur",
+            )
     if data.department_id is not None and session.get(Department, data.department_id) is None:
         raise ValidationError("The chosen department does not exist.", field="department_id")
     if data.lead_staff_id is not None and session.get(StaffMember, data.lead_staff_id) is None:

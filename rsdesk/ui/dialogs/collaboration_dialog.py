@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus
-from rsdesk.services import audit, reference
+from rsdesk.services import amounts, audit, reference
 from rsdesk.services import collaborations as service
 from rsdesk.services.collaborations import CollaborationDetail, CollaborationInput
 from rsdesk.services.errors import ValidationError
@@ -542,19 +542,9 @@ class CollaborationDialog(QDialog):
 
     def form_input(self) -> CollaborationInput:
         """What the form says, as the service's input. Raises ValidationError for a bad number."""
-        amount_text = self.amount_edit.text().strip().replace(" ", "").replace("\u202f", "")
-        amount: int | None = None
-        if amount_text:
-            value, ok = QLocale().toLongLong(amount_text)
-            if not ok:
-                try:
-                    value = int(amount_text.replace(",", "").replace(".", "").replace("'", ""))
-                except ValueError:
-                    raise ValidationError(
-                        self.tr("Funding amount must be a whole number of euros."),
-                        "funding_amount_eur",
-                    ) from None
-            amount = int(value)
+        amount = amounts.parse_whole_euros(
+            self.amount_edit.text(), "funding_amount_eur", self.tr("Funding amount")
+        )
         codes = tuple(
             self.technology_list.item(row).data(Qt.ItemDataRole.UserRole)
             for row in range(self.technology_list.count())

@@ -1,0 +1,84 @@
+"""The collaboration editor driven by keyboard and mouse: funding amounts written the way people
+write them, and Tab moving through empty date fields. Results are checked in the database."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import func, select
+
+from rsdesk.models import Collaboration
+from rsdesk.services import collaborations
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture
+def view(qtbot, main_window):
+    view = main_window.show_view("collaborations")
+    main_window.context.ops.wait()
+    return view
+
+
+def _count(db) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(Collaboration))
+
+
+def _new_editor(qtbot, main_window, view):
+    main_window.new_action.trigger()
+    dialog = view.editor
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isEnabled, timeout=10_000)
+    return dialog
+
+
+def _fill_required(qtbot, dialog, title: str) -> None:
+    qtbot.keyClicks(dialog.title_edit, title)
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("joint_research"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("1.234.567", 1_234_567),
+        ("1,234,567", 1_234_567),
+        ("1 234 567", 1_234_567),
+        ("250000", 250_000),
+        ("250.000,00", 250_000),
+        ("250,000.00", 250_000),
+    ],
+)
+def test_funding_written_with_separators_is_stored_as_written(
+    qtbot, main_window, view, db, typed, stored
+):
+    dialog = _new_editor(qtbot, main_window, view)
+    _fill_required(qtbot, dialog, "Funding " + typed)
+    qtbot.keyClicks(dialog.amount_edit, typed)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as blocker:
+        qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    with db.read() as session:
+        assert collaborations.load(session, blocker.args[0].id).funding_amount_eur == stored
+
+
+@pytest.mark.parametrize("typed", ["250000.50", "1,5", "1.5", "1.234,567", "12.34", "1,2,3"])
+def test_funding_with_cents_or_unclear_separators_is_refused_next_to_the_field(
+    qtbot, main_window, view, db, typed
+):
+    dialog = _new_editor(qtbot, main_window, view)
+    _fill_required(qtbot, dialog, "Refused " + typed)
+    qtbot.keyClicks(dialog.amount_edit, typed)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    error = dialog.errors["funding_amount_eur"]
+    qtbot.waitUntil(error.isVisible, timeout=5_000)
+    assert "must be a whole number of euros" in error.text()
+    assert dialog.isVisible()
+    assert QApplication.focusWidget() is dialog.amount_edit
+    main_window.context.ops.wait()
+    assert _count(db) == 0
+    dialog.amount_edit.setText("250000")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as blocker:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    with db.read() as session:
+        assert collaborations.load(session, blocker.args[0].id).funding_amount_eur == 250_000
