@@ -4,8 +4,8 @@ write them, and Tab moving through empty date fields. Results are checked in the
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import func, select
 
 from rsdesk.models import Collaboration
@@ -82,3 +82,59 @@ def test_funding_with_cents_or_unclear_separators_is_refused_next_to_the_field(
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     with db.read() as session:
         assert collaborations.load(session, blocker.args[0].id).funding_amount_eur == 250_000
+
+
+def _tab(qtbot, backwards: bool = False) -> QWidget:
+    """Press Tab (or Shift+Tab) on whatever has the focus, as a keyboard user does."""
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    if backwards:
+        qtbot.keyClick(widget, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    else:
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    return focused
+
+
+def _owner(widget: QWidget, candidates: list[QWidget]) -> QWidget | None:
+    """The candidate that is ``widget`` or holds it (a date field's inner line edit)."""
+    return next((c for c in candidates if c is widget or c.isAncestorOf(widget)), None)
+
+
+def test_tab_leaves_an_empty_date_field_both_ways(qtbot, main_window, view):
+    dialog = _new_editor(qtbot, main_window, view)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5_000)
+    dates = [dialog.start_edit, dialog.end_edit, dialog.review_edit]
+    assert all(d.value() is None for d in dates)
+    dialog.start_edit.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: _owner(QApplication.focusWidget(), dates) is dialog.start_edit)
+
+    after_start = _tab(qtbot)
+    assert _owner(after_start, [dialog.start_edit]) is None
+    # Shift+Tab from the next field comes back to Start date, and Shift+Tab leaves it again.
+    assert _owner(_tab(qtbot, backwards=True), [dialog.start_edit]) is dialog.start_edit
+    before_start = _tab(qtbot, backwards=True)
+    assert _owner(before_start, [dialog.start_edit]) is None
+
+    # Tabbing on from Start date reaches every empty date field, Funding and Save.
+    dialog.start_edit.setFocus(Qt.FocusReason.TabFocusReason)
+    reached: set[QWidget] = set()
+    for _ in range(40):
+        focused = _tab(qtbot)
+        reached.add(_owner(focused, [*dates, dialog.amount_edit, dialog.save_button]) or focused)
+    assert {dialog.end_edit, dialog.amount_edit, dialog.save_button} <= reached
+
+
+def test_tab_steps_through_a_set_date_then_moves_on(qtbot, main_window, view):
+    dialog = _new_editor(qtbot, main_window, view)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5_000)
+    dialog.start_edit.setDate(QDate(2026, 6, 1))
+    dialog.start_edit.setFocus(Qt.FocusReason.TabFocusReason)
+    sections = dialog.start_edit.sectionCount()
+    for _ in range(sections - 1):
+        assert _owner(_tab(qtbot), [dialog.start_edit]) is dialog.start_edit
+    assert _owner(_tab(qtbot), [dialog.start_edit]) is None
+    assert dialog.start_edit.value() is not None

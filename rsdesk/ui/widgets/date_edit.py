@@ -17,7 +17,9 @@ class OptionalDateEdit(QDateEdit):
     """A QDateEdit with a calendar popup whose lowest value reads "No date".
 
     Delete or Backspace on a selected date clears it; arrows or the calendar start from today.
-    ``value()`` / ``set_value()`` speak Python dates and None.
+    Tab and Shift+Tab leave an empty field at once (QDateTimeEdit swallows them while it shows
+    its special value, trapping keyboard users); on a date they step through day, month and year
+    first. ``value()`` / ``set_value()`` speak Python dates and None.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -49,6 +51,17 @@ class OptionalDateEdit(QDateEdit):
         super().stepBy(steps)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        moves_focus = event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and not (
+            event.modifiers()
+            & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        )
+        if moves_focus and self.value() is None:
+            forward = event.key() == Qt.Key.Key_Tab and not (
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            )
+            QWidget.focusNextPrevChild(self, forward)
+            event.accept()
+            return
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and (
             self.lineEdit().selectedText() == self.lineEdit().text() or self.value() is None
         ):
