@@ -174,3 +174,33 @@ def test_header_may_start_below_a_title_row(tmp_path: Path) -> None:
     table = importers.read_file(path, "xlsx")
     assert table.headers == GOOD[0]
     assert table.rows[0][0] == 4
+
+
+def test_a_title_above_the_table_is_passed_over_with_a_note(db: Database, tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "titled.xlsx",
+        [
+            ["Collaborations register 2025"],
+            [],
+            ["Title", "Kind", "Start"],
+            ["Quantum sensing", "Joint research", "2025-01-01"],
+        ],
+    )
+    with db.unit_of_work() as session:
+        plan, result = importers.run_import(session, path, "xlsx", "collaborations")
+    assert result is not None
+    assert result.created == 1
+    assert any("('Collaborations register 2025') taken for a title" in n for n in plan.source.notes)
+    assert plan.rows[0].row == 4  # row numbers stay those of the sheet
+
+
+def test_excel_s_separator_line_names_the_separator(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text("sep=;\nTitle;Kind;Start\nQuantum sensing, phase 2;Joint research;2025-01-01\n")
+    with db.unit_of_work() as session:
+        plan, result = importers.run_import(session, path, "csv", "collaborations")
+    assert result is not None
+    assert result.created == 1
+    assert plan.rows[0].row == 3
+    assert plan.rows[0].values["title"] == "Quantum sensing, phase 2"
+    assert "separated by semicolon (as its 'sep=' line says)" in plan.source.notes[0]

@@ -459,6 +459,12 @@ def _table(
     ]
     if not numbered:
         raise KnownError(f"{where} is empty")
+    title_note = []
+    if len(numbered) >= 2 and _filled(numbered[0][1]) == 1 and _filled(numbered[1][1]) >= 2:
+        # A title above the table ("Collaborations 2025"): the header is the next row.
+        title_row, title = numbered.pop(0)
+        text = next(str(v).strip() for v in title if not _blank(v))
+        title_note.append(f"row {title_row} ({text[:60]!r}) taken for a title above the table")
     header_row, header = numbered[0]
     headers = [_header_text(value) for value in header]
     while headers and not headers[-1]:
@@ -478,7 +484,11 @@ def _table(
             )
     rows = [(number, list(row[:width]) + [None] * (width - len(row))) for number, row in data]
     notes = [] if header_row == first_row else [f"header found on row {header_row}"]
-    return SourceTable(path, format, sheet, headers, rows, notes)
+    return SourceTable(path, format, sheet, headers, rows, title_note + notes)
+
+
+def _filled(row: list[Any]) -> int:
+    return sum(1 for value in row if not _blank(value))
 
 
 # --- csv ------------------------------------------------------------------------------------
@@ -519,13 +529,23 @@ def read_csv(path: Path) -> SourceTable:
         raise KnownError(f"{path.name} is not readable text ({exc.reason})") from None
     if "\0" in text:
         raise KnownError(f"{path.name} is not a text file (it holds binary data)")
-    delimiter = sniff_delimiter(text)
+    first_row = 1
+    hint = _SEPARATOR_HINT.match(text)
+    if hint:
+        # Excel's "sep=;" first line names the separator and is no part of the table.
+        delimiter, text, first_row = hint.group(1), text[hint.end() :], 2
+    else:
+        delimiter = sniff_delimiter(text)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
         raise KnownError(f"{path.name} is not valid CSV: {exc}") from None
-    table = _table(path, "csv", None, [list(row) for row in rows], first_row=1)
+    table = _table(path, "csv", None, [list(row) for row in rows], first_row=first_row)
     _refuse_pseudonyms(table)
     name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(delimiter, delimiter)
-    table.notes.insert(0, f"CSV read as {encoding}, separated by {name}")
+    given = " (as its 'sep=' line says)" if hint else ""
+    table.notes.insert(0, f"CSV read as {encoding}, separated by {name}{given}")
     return table
+
+
+_SEPARATOR_HINT = re.compile(r"sep=([,;\t|])[ \t]*\r?\n", re.IGNORECASE)
