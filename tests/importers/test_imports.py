@@ -443,14 +443,19 @@ def test_skipped_bad_rows_create_no_partners_or_departments(db: Database, tmp_pa
     rows = [
         ROWS[0],
         ["Good", "exchange", "", "", "Uni A", "Physics"],
+        ["Also good", "exchange", "", "", "Uni B, Campus C", "Physics"],
         ["Bad", "nonsense", "", "", "Uni Z", "Zoology"],
     ]
     path = write_xlsx(tmp_path / "x.xlsx", rows)
     with db.unit_of_work() as session:
         plan, _ = importers.run_import(session, path, "xlsx", "collaborations", skip_bad_rows=True)
-    assert "new partners (kind 'other', screened like any new partner): Uni A" in plan.notes
+    # Quoted, so that a name with a comma reads as the one partner it is.
+    assert (
+        "new partners (kind 'other', screened like any new partner): 'Uni A'; 'Uni B, Campus C'"
+        in plan.notes
+    )
     with db.read() as session:
-        assert set(session.scalars(select(Partner.name))) == {"Uni A"}
+        assert set(session.scalars(select(Partner.name))) == {"Uni A", "Uni B, Campus C"}
         assert "Zoology" not in set(session.scalars(select(Department.name)))
 
 

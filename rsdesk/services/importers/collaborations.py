@@ -255,10 +255,14 @@ class CollaborationsTarget:
     def notes(self, context: Context) -> list[str]:
         notes = []
         if context.departments.new:
-            notes.append("new departments: " + ", ".join(sorted(context.departments.new.values())))
+            notes.append(
+                "new departments: "
+                + "; ".join(f"'{n}'" for n in sorted(context.departments.new.values()))
+            )
         if context.partners.new:
+            # Quoted and split as the Partners column is ("A; B"): "'A, B'" is one partner.
             names = sorted(context.partners.new.values())
-            shown = ", ".join(names[:10]) + (
+            shown = "; ".join(f"'{n}'" for n in names[:10]) + (
                 f" and {len(names) - 10} more" if len(names) > 10 else ""
             )
             notes.append(f"new partners (kind 'other', screened like any new partner): {shown}")
