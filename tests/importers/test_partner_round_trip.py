@@ -97,3 +97,36 @@ def test_a_name_with_the_separator_is_refused(db: Database, tmp_path: Path) -> N
     with db.unit_of_work() as session:
         plan, _ = importers.run_import(session, path, "xlsx", "partners", dry_run=True)
     assert plan.rejected == 0  # a comma is fine: "A, B" is one other name
+
+
+def test_a_row_named_by_another_name_updates_that_partner_but_never_renames_it(
+    db: Database, tmp_path: Path
+) -> None:
+    partner_id = _beirut(db)
+    same = write_xlsx(
+        tmp_path / "same.xlsx",
+        [["Name", "Kind", "Country", "City"], ["BUST", "University", "LB", "Byblos"]],
+    )
+    with db.unit_of_work() as session:
+        _plan, result = importers.run_import(
+            session, same, "xlsx", "partners", on_duplicate="update"
+        )
+    assert result is not None
+    assert result.updated == 1
+    with db.read() as session:
+        detail = partners.load(session, partner_id)
+    assert (detail.name, detail.city) == ("Beirut University of Science and Technology", "Byblos")
+    assert _kinds(db, partner_id)["BUST"] == PartnerNameKind.ABBREVIATION.value
+    # Another organisation that shares the abbreviation: refused, with the reason.
+    other = write_xlsx(
+        tmp_path / "other.xlsx", [["Name", "Kind", "Country"], ["BUST", "Company", "DE"]]
+    )
+    with db.unit_of_work() as session:
+        plan, _ = importers.run_import(
+            session, other, "xlsx", "partners", on_duplicate="update", dry_run=True
+        )
+    assert plan.rejected == 1
+    assert "'BUST' is another name of 'Beirut University of Science and Technology'" in (
+        plan.rows[0].problems[0].reason
+    )
+    assert "kind university" in plan.rows[0].problems[0].reason

@@ -130,6 +130,23 @@ class PartnersTarget:
             record_id = values["id"]
         else:
             record_id = context.by_name.get(normalise(values["name"]))
+            current = context.current.get(record_id) if record_id is not None else None
+            if current is not None and normalise(current["name"]) != normalise(values["name"]):
+                # Found by one of its other names ("BMU"): the same partner only if nothing
+                # says otherwise, and an update keeps its name (the row's stays another name).
+                clash = [
+                    f"{label} {current[key] or 'none'}"
+                    for key, label in (("kind", "kind"), ("country", "country"))
+                    if key in mapped and values.get(key) and values[key] != current[key]
+                ]
+                if clash:
+                    problem(
+                        "name",
+                        f"{values['name']!r} is another name of {current['name']!r} "
+                        f"({', '.join(clash)}); give its ID to change it, or a name of its own",
+                    )
+                    return
+                values["name"] = current["name"]
         key = record_id or normalise(values["name"])
         if key in context.seen:
             problem("name", f"same partner as row {context.seen[key]}")
