@@ -80,6 +80,18 @@ def date_pattern(locale: QLocale) -> str:
     return pattern if "yyyy" in pattern else pattern.replace("yy", "yyyy")
 
 
+def number_locale(locale: QLocale | None = None) -> QLocale:
+    """``locale`` with thousands separators always on.
+
+    The C locale (the default where no language is set, and in the tests) omits them, so an
+    amount read "323000" while the dashboard and the Excel export say "323,000"; every other
+    locale keeps its own style ("323.000", "323 000").
+    """
+    grouped = QLocale(locale if locale is not None else QLocale())
+    grouped.setNumberOptions(QLocale.NumberOption.DefaultNumberOptions)
+    return grouped
+
+
 class RegisterTableModel(QAbstractTableModel):
     """Rows of one register for one query, paged from the database.
 
@@ -127,6 +139,7 @@ class RegisterTableModel(QAbstractTableModel):
         self._code_labels: dict[str, dict[str, str]] = {}
         self._has_code_labels = has_code_labels(spec)
         self._locale = QLocale()
+        self._numbers = number_locale(self._locale)
         self._date_format = date_pattern(self._locale)
         self._time_format = (
             "HH:mm"
@@ -500,11 +513,11 @@ class RegisterTableModel(QAbstractTableModel):
         if value is None:
             return None
         if kind in _NUMERIC:
-            if isinstance(value, decimal.Decimal | float):
-                return self._locale.toString(
-                    float(value), "f", 2 if kind == register_base.MONEY else 0
-                )
-            return self._locale.toString(int(value))
+            # Amounts are whole euros (as in the Excel export's "#,##0"); cents, where a
+            # register has them, still show.
+            if isinstance(value, decimal.Decimal | float) and value != int(value):
+                return self._numbers.toString(float(value), "f", 2)
+            return self._numbers.toString(int(value))
         if kind == register_base.DATE:
             if isinstance(value, str):
                 value = dt.date.fromisoformat(value[:10])

@@ -37,7 +37,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -61,10 +61,11 @@ from sqlalchemy.orm import Session
 from rsdesk.services import registers
 from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
 from rsdesk.ui.context import AppContext
-from rsdesk.ui.itemmodels.register_table_model import RegisterTableModel
+from rsdesk.ui.itemmodels.register_table_model import RegisterTableModel, number_locale
 from rsdesk.ui.views.base import View
-from rsdesk.ui.widgets.badges import BadgeDelegate
+from rsdesk.ui.widgets.badges import BadgeDelegate, muted_text
 from rsdesk.ui.widgets.filter_combo import FilterCombo
+from rsdesk.ui.widgets.flow_layout import FlowLayout
 
 SEARCH_DELAY_MS = 250
 EN_SPACE, THIN_SPACE, WORD_JOINER = "\u2002", "\u2009", "\u2060"
@@ -90,13 +91,41 @@ FILTERS_ON_THE_SEARCH_ROW = 3
 
 
 class RegisterTable(QTableView):
-    """The register's table: Enter opens the current row like a double-click does."""
+    """The register's table: Enter opens the current row like a double-click does, and an empty
+    table says why it is empty (``empty_text``) in a muted line across its middle, painted
+    over the viewport rather than as a row, so that the model, selection and keyboard stay
+    those of an empty table."""
 
     open_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._empty_text = ""
         self.doubleClicked.connect(self._on_double_clicked)
+
+    def empty_text(self) -> str:
+        return self._empty_text
+
+    def set_empty_text(self, text: str) -> None:
+        """What the table says while it has no rows ("" for nothing, e.g. while loading)."""
+        if text != self._empty_text:
+            self._empty_text = text
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        model = self.model()
+        if not self._empty_text or model is None or model.rowCount() > 0:
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(muted_text())
+        area = self.viewport().rect().adjusted(12, 0, -12, 0)
+        painter.drawText(
+            area,
+            int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+            self._empty_text,
+        )
+        painter.end()
 
     @Slot(QModelIndex)
     def _on_double_clicked(self, index: QModelIndex) -> None:
@@ -138,6 +167,9 @@ class RegisterView(View):
     search_placeholder: str = ""
     #: Whether File > New makes sense here (read-only registers say False).
     can_create: bool = True
+    #: What the records are called in "No … match the search and filters"; the title in lower
+    #: case by default.
+    records_noun: str = ""
     #: Put the filters on a row of their own below the search box (else only when there are many).
     filters_on_own_row: bool = False
 
@@ -207,8 +239,9 @@ class RegisterView(View):
         search_label.setBuddy(self.search_box)
         top.addWidget(search_label)
         top.addWidget(self.search_box, 2)
-        self.filter_bar = QHBoxLayout()
-        self.filter_bar.setSpacing(6)
+        # A flow layout: when the window is narrow the drop-downs wrap onto another line
+        # instead of holding the window wide (six of them kept it at 1231 pixels or more).
+        self.filter_bar = FlowLayout(spacing=6)
         for filter_ in self.spec.filters:
             if filter_.choices is None:
                 continue
@@ -222,16 +255,12 @@ class RegisterView(View):
             self.filter_bar.addWidget(combo)
         # Many filters (collaborations has six) go on a row of their own under the search box,
         # so that the view still fits a 1280-pixel laptop screen at 100 % and 150 %.
-        self.filter_row: QHBoxLayout | None = None
+        self.filter_row: FlowLayout | None = None
+        self.filter_bar.addWidget(self.archived_box)
         if self.filters_on_own_row or len(self._filter_combos) > FILTERS_ON_THE_SEARCH_ROW:
-            self.filter_row = QHBoxLayout()
-            self.filter_row.setContentsMargins(0, 0, 0, 0)
-            self.filter_row.addLayout(self.filter_bar)
-            self.filter_row.addWidget(self.archived_box)
-            self.filter_row.addStretch(1)
+            self.filter_row = self.filter_bar
         else:
             top.addLayout(self.filter_bar)
-            top.addWidget(self.archived_box)
         top.addStretch(1)
         top.addWidget(self.export_button)
 
@@ -489,6 +518,7 @@ class RegisterView(View):
     @Slot()
     def _on_loaded(self) -> None:
         self._update_count_label()
+        self._update_empty_text()
         if self._selected_id is not None:
             self.select_id(self._selected_id)
 
@@ -496,6 +526,30 @@ class RegisterView(View):
     def _on_first_page_loaded(self) -> None:
         if self.model.loading:  # the first rows are shown; their number follows
             self.count_label.setText(self.tr("Counting…"))
+        self._update_empty_text()
+
+    def _update_empty_text(self) -> None:
+        """Why the table is empty: the search and filters, or a register with nothing in it yet
+        (a blank table with "0 of 195" under it left testers wondering)."""
+        query = self.model.query
+        noun = self.records_noun or self.spec.title.lower()
+        narrowed = bool(query.text or query.ids is not None or self._active_filters(query))
+        if narrowed or self.model.total:
+            text = self.tr("No %s match the search and filters") % noun
+        elif self.model.total is None:
+            text = ""  # not counted yet: say nothing rather than something wrong
+        elif self.can_create:
+            shortcut = QKeySequence(QKeySequence.StandardKey.New).toString(
+                QKeySequence.SequenceFormat.NativeText
+            )
+            text = self.tr("No %s yet — New (%s) adds one") % (noun, shortcut)
+        else:
+            text = self.tr("No %s yet") % noun
+        self.table.set_empty_text(text)
+
+    @staticmethod
+    def _active_filters(query: RegisterQuery) -> bool:
+        return any(value not in (None, "", ()) for value in query.filters.values())
 
     @Slot(bool)
     def _on_loading_changed(self, loading: bool) -> None:
@@ -505,7 +559,7 @@ class RegisterView(View):
             self._update_count_label()
 
     def _update_count_label(self) -> None:
-        locale = self.locale()
+        locale = number_locale(self.locale())
         count, total = self.model.count, self.model.total
         if total is None or count == total:
             text = self.tr("%s records") % locale.toString(count)
@@ -519,7 +573,9 @@ class RegisterView(View):
         labels = {f.key: f.label for f in self.spec.filters}
         parts = [f"{labels.get(k, k)}: {v}" for k, v in self._extra_filters.items()]
         if self._ids is not None:
-            parts.append(self.tr("%s chosen records") % self.locale().toString(len(self._ids)))
+            parts.append(
+                self.tr("%s chosen records") % number_locale(self.locale()).toString(len(self._ids))
+            )
         self.drill_label.setText(self.tr("Filtered by %s") % "; ".join(parts) if parts else "")
         self.drill_label.setVisible(bool(parts))
         self.clear_drill_button.setVisible(bool(parts))
