@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus
-from rsdesk.services import amounts, audit, reference
+from rsdesk.services import amounts, audit_history, reference
 from rsdesk.services import collaborations as service
 from rsdesk.services.collaborations import CollaborationDetail, CollaborationInput
 from rsdesk.services.errors import ValidationError
@@ -67,22 +67,21 @@ class EditorData:
     staff: list[reference.StaffChoice]
     technology: list[reference.TechnologyChoice]
     dual_use: list[reference.Choice]
-    history: list[tuple[str, audit.HistoryItem]]
+    history: list[audit_history.ReadableEntry]
 
 
 def load_editor_data(session: Session, collaboration_id: int | None) -> EditorData:
     detail = service.load(session, collaboration_id) if collaboration_id is not None else None
-    history: list[tuple[str, audit.HistoryItem]] = []
+    history: list[audit_history.ReadableEntry] = []
     if detail is not None:
-        history = [
-            ("Collaboration", item) for item in audit.history(session, "collaboration", detail.id)
-        ]
+        history = audit_history.readable_history(
+            session, "collaboration", detail.id, "Collaboration"
+        )
         for attachment in detail.attachments:
-            history += [
-                (f"Attachment {attachment.file_name}", item)
-                for item in audit.history(session, "attachment", attachment.id)
-            ]
-        history.sort(key=lambda pair: pair[1].entry_id)
+            history += audit_history.readable_history(
+                session, "attachment", attachment.id, f"Attachment {attachment.file_name}"
+            )
+        history.sort(key=lambda entry: entry.entry_id)
     return EditorData(
         detail,
         reference.departments(session),
@@ -91,14 +90,6 @@ def load_editor_data(session: Session, collaboration_id: int | None) -> EditorDa
         reference.dual_use_categories(session),
         history,
     )
-
-
-def _format_value(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 class CollaborationDialog(QDialog):
@@ -506,37 +497,27 @@ class CollaborationDialog(QDialog):
         else:
             self.appraisal_button.setText(self.tr("Start appraisal…"))
 
-    def _fill_history(self, history: list[tuple[str, audit.HistoryItem]]) -> None:
+    def _fill_history(self, history: list[audit_history.ReadableEntry]) -> None:
         self.history_list.clear()
-        for subject, item in history:
+        for entry in history:
             top = QTreeWidgetItem(
                 [
-                    item.at.strftime("%Y-%m-%d %H:%M:%S"),
-                    item.actor,
-                    f"{subject}: {self._action_label(item)}",
-                    ", ".join(name for name, _old, _new in item.changes)
-                    if item.action == "update"
+                    entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    entry.actor,
+                    f"{entry.subject}: {entry.what}",
+                    ", ".join(change.label for change in entry.changes)
+                    if entry.action == "update"
                     else "",
                 ]
             )
-            for name, old, new in item.changes:
+            for change in entry.changes:
                 top.addChild(
-                    QTreeWidgetItem(["", "", name, f"{_format_value(old)} → {_format_value(new)}"])
+                    QTreeWidgetItem(["", "", change.label, f"{change.old} → {change.new}"])
                 )
             self.history_list.addTopLevelItem(top)
         self.history_list.resizeColumnToContents(0)
         self.history_list.resizeColumnToContents(1)
         self.history_list.setColumnWidth(2, 260)
-
-    def _action_label(self, item: audit.HistoryItem) -> str:
-        changed = {name: new for name, _old, new in item.changes}
-        if item.action == "update" and set(changed) == {"archived"}:
-            return self.tr("archived") if changed["archived"] else self.tr("restored from archive")
-        return {
-            "insert": self.tr("created"),
-            "update": self.tr("changed"),
-            "delete": self.tr("removed"),
-        }.get(item.action, item.action)
 
     # -- the form's value ---------------------------------------------------------------------
 

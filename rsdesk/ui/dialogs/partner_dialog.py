@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from rsdesk.models.enums import PartnerKind, PartnerNameKind
-from rsdesk.services import audit
+from rsdesk.services import audit_history
 from rsdesk.services import partners as service
 from rsdesk.services.errors import ValidationError
 from rsdesk.services.partners import OtherName, PartnerDetail, PartnerInput
@@ -46,7 +46,7 @@ SCREENING = "rsdesk.services.screening.workflow"
 @dataclass(frozen=True)
 class PartnerEditorData:
     detail: PartnerDetail | None
-    history: list[audit.HistoryItem]
+    history: list[audit_history.ReadableEntry]
     #: (list, matched name, list entry, score, verdict) per screening hit.
     hits: list[tuple[str, str, str, float, str]]
 
@@ -69,7 +69,8 @@ def load_partner_data(session: Session, partner_id: int | None) -> PartnerEditor
                     str(getattr(row, "verdict", "")),
                 )
             )
-    return PartnerEditorData(detail, audit.history(session, "partner", partner_id), hits)
+    history = audit_history.readable_history(session, "partner", partner_id, "Partner")
+    return PartnerEditorData(detail, history, hits)
 
 
 class PartnerDialog(QDialog):
@@ -240,18 +241,18 @@ class PartnerDialog(QDialog):
             self.hits_list.addTopLevelItem(item)
         for entry in data.history:
             top = QTreeWidgetItem(
-                [entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.actor, entry.action, ""]
+                [
+                    entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    entry.actor,
+                    entry.what,
+                    ", ".join(change.label for change in entry.changes)
+                    if entry.action == "update"
+                    else "",
+                ]
             )
-            for name, old, new in entry.changes:
+            for change in entry.changes:
                 top.addChild(
-                    QTreeWidgetItem(
-                        [
-                            "",
-                            "",
-                            name,
-                            f"{old if old is not None else '—'} → {new if new is not None else '—'}",
-                        ]
-                    )
+                    QTreeWidgetItem(["", "", change.label, f"{change.old} → {change.new}"])
                 )
             self.history_list.addTopLevelItem(top)
         self._initial = self.form_input()

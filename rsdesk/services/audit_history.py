@@ -1,0 +1,210 @@
+"""A record's audit trail in words, for the editors' History tabs.
+
+The audit log stores column names and canonical values (``lead_staff_id: 15``,
+``status: "approved"``), which is what its hash chain and internal audit need. An officer reading
+a record's history wants "Lead staff: — → Ada Lovelace" and "Status: Draft → Approved". This module
+turns the one into the other; the raw values stay on each change for anyone who needs them.
+
+Labels come from the register that shows the table (its column labels), else from the column name
+in words (``labels.field_label``). A reference reads as the current name of the record it points
+to, so a person anonymised since reads as their pseudonym, never as the name they had.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, Enum, LargeBinary, Table, select
+from sqlalchemy import Column as TableColumn
+from sqlalchemy.orm import Session
+
+from rsdesk.models import Base
+from rsdesk.services import audit, registers
+from rsdesk.services.registers.labels import enum_label, field_label
+
+#: What an empty value reads as.
+EMPTY = "—"
+#: Columns naming a record, in order of preference, when another record points to it.
+_NAME_COLUMNS = ("full_name", "name", "title", "file_name")
+_ACTIONS = {
+    "insert": "created",
+    "update": "changed",
+    "delete": "removed",
+    "anonymise": "anonymised",
+}
+
+
+@dataclass(frozen=True)
+class ReadableChange:
+    #: The stored column name and values, as the audit log keeps them.
+    field: str
+    old_value: Any
+    new_value: Any
+    #: The same in words.
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ReadableEntry:
+    entry_id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    #: What the entry is about, as the caller named it ("Collaboration", "Attachment x.pdf").
+    subject: str
+    changes: tuple[ReadableChange, ...]
+
+    def change(self, field: str) -> ReadableChange | None:
+        return next((c for c in self.changes if c.field == field), None)
+
+    @property
+    def what(self) -> str:
+        """The action in words; archiving and restoring are named, not shown as a change."""
+        archived = self.change("archived")
+        if self.action == "update" and archived is not None and len(self.changes) == 1:
+            return "archived" if archived.new_value else "restored from archive"
+        return _ACTIONS.get(self.action, self.action)
+
+
+@cache
+def field_labels(table_name: str) -> dict[str, str]:
+    """Column name -> label for an audited table: the register's column label where a register
+    shows the column itself, else the name in words ("lead_staff_id" -> "Lead staff")."""
+    table = Base.metadata.tables.get(table_name)
+    if table is None:
+        return {}
+    labels = {str(c.name): field_label(str(c.name)) for c in table.columns}
+    for name in registers.names():
+        spec = registers.get(name)
+        if spec.audit_table != table_name:
+            continue
+        for column in spec.columns:
+            stored = getattr(column.expr, "expression", None)
+            owner = getattr(stored, "table", None)
+            if isinstance(owner, Table) and owner.name == table_name and stored is not None:
+                labels[str(stored.name)] = column.label
+    return labels
+
+
+def readable_history(
+    session: Session, table_name: str, record_id: int, subject: str = ""
+) -> list[ReadableEntry]:
+    """The record's audit entries, oldest first, with labels and values in words."""
+    return describe(session, table_name, audit.history(session, table_name, record_id), subject)
+
+
+def describe(
+    session: Session, table_name: str, items: Sequence[audit.HistoryItem], subject: str = ""
+) -> list[ReadableEntry]:
+    """Entries of one table in words; the references of all of them are looked up together."""
+    table = Base.metadata.tables.get(table_name)
+    columns: Mapping[str, TableColumn[Any]] = (
+        {str(c.name): c for c in table.columns} if table is not None else {}
+    )
+    labels = field_labels(table_name)
+    names = _reference_names(session, columns, items)
+    entries = []
+    for item in items:
+        changes = tuple(
+            ReadableChange(
+                name,
+                old,
+                new,
+                labels.get(name, field_label(name)),
+                _value(columns.get(name), old, names),
+                _value(columns.get(name), new, names),
+            )
+            for name, old, new in item.changes
+        )
+        entries.append(
+            ReadableEntry(item.entry_id, item.at, item.actor, item.action, subject, changes)
+        )
+    return entries
+
+
+def _target(column: TableColumn[Any]) -> TableColumn[Any] | None:
+    """The column a foreign key points to, or None."""
+    for key in column.foreign_keys:
+        target: TableColumn[Any] = key.column
+        return target
+    return None
+
+
+def _reference_names(
+    session: Session,
+    columns: Mapping[str, TableColumn[Any]],
+    items: Iterable[audit.HistoryItem],
+) -> dict[tuple[str, str], dict[Any, str]]:
+    """(table, column) -> {key: name} for every record the entries point to."""
+    wanted: dict[TableColumn[Any], set[Any]] = {}
+    for item in items:
+        for name, old, new in item.changes:
+            column = columns.get(name)
+            target = _target(column) if column is not None else None
+            if target is not None:
+                wanted.setdefault(target, set()).update(v for v in (old, new) if v is not None)
+    found: dict[tuple[str, str], dict[Any, str]] = {}
+    for target, keys in wanted.items():
+        found[(target.table.name, str(target.name))] = _names(session, target, keys)
+    return found
+
+
+def _names(session: Session, target: TableColumn[Any], keys: set[Any]) -> dict[Any, str]:
+    table = target.table
+    present = {str(c.name) for c in table.columns}
+    if "reference" in present and "title" in present:
+        shown = [table.c.reference, table.c.title]
+    else:
+        shown = [table.c[name] for name in _NAME_COLUMNS if name in present][:1]
+    if not shown:
+        return {}
+    rows = session.execute(select(target, *shown).where(target.in_(sorted(keys))))
+    return {
+        row[0]: " ".join(str(part) for part in row[1:] if part not in (None, "")) for row in rows
+    }
+
+
+def _value(
+    column: TableColumn[Any] | None, value: Any, names: Mapping[tuple[str, str], Mapping[Any, str]]
+) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if column is None:
+        return _plain(value)
+    target = _target(column)
+    if target is not None:
+        name = names.get((target.table.name, str(target.name)), {}).get(value)
+        if name:
+            return name
+        return f"{enum_label(target.table.name)} {value} (no longer exists)"
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return "Yes" if value else "No"
+    if isinstance(kind, Enum):
+        return enum_label(value)
+    if isinstance(kind, DateTime):
+        return str(value).replace("T", " ")[:16]
+    if isinstance(kind, Date):
+        return str(value)[:10]
+    if isinstance(kind, LargeBinary):
+        return "file content"
+    if str(column.name).endswith("_eur") and isinstance(value, int | float):
+        return f"{value:,.0f}"
+    return _plain(value)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value) or EMPTY
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)

@@ -1,0 +1,108 @@
+"""A record's history in words: labels, enum labels, the names of referenced records, dates,
+booleans and amounts, with the stored values still at hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rsdesk.models import Department, StaffMember
+from rsdesk.models.enums import RoleCategory
+from rsdesk.services import audit_history, collaborations
+from rsdesk.services.collaborations import CollaborationInput
+
+
+def _people(db) -> tuple[int, int, int]:
+    with db.unit_of_work() as session:
+        physics = Department(name="Physics")
+        chemistry = Department(name="Chemistry")
+        lead = StaffMember(
+            staff_number="S-15", full_name="Åsa Berg", role_category=RoleCategory.RESEARCHER
+        )
+        session.add_all([physics, chemistry, lead])
+        session.flush()
+        return physics.id, chemistry.id, lead.id
+
+
+def test_history_reads_in_words(any_db):
+    physics, chemistry, lead = _people(any_db)
+    with any_db.unit_of_work() as session:
+        created = collaborations.create(
+            session,
+            CollaborationInput(
+                title="Quantum sensing",
+                kind="funding_application",
+                department_id=physics,
+                start_date=dt.date(2026, 6, 1),
+                funding_amount_eur=250_000,
+            ),
+        )
+    with any_db.unit_of_work() as session:
+        collaborations.update(
+            session,
+            created.id,
+            CollaborationInput(
+                title="Quantum sensing",
+                kind="funding_application",
+                status="approved",
+                department_id=chemistry,
+                lead_staff_id=lead,
+                start_date=dt.date(2026, 6, 1),
+                funding_amount_eur=250_000,
+            ),
+        )
+        collaborations.archive(session, created.id)
+    # The lead is renamed (anonymising does the same): the history names them as they are now.
+    with any_db.unit_of_work() as session:
+        session.get(StaffMember, lead).full_name = "Person 7F3A"
+
+    with any_db.read() as session:
+        entries = audit_history.readable_history(
+            session, "collaboration", created.id, "Collaboration"
+        )
+
+    assert [e.action for e in entries] == ["insert", "update", "update"]
+    assert entries[0].subject == "Collaboration"
+    first = {c.label: c.new for c in entries[0].changes}
+    assert first["Kind"] == "Funding application"
+    assert first["Department"] == "Physics"
+    assert first["Start"] == "2026-06-01"
+    assert first["Funding (EUR)"] == "250,000"
+    assert first["Status"] == "Proposed"
+    edit = {c.label: (c.old, c.new) for c in entries[1].changes}
+    assert edit == {
+        "Status": ("Proposed", "Approved"),
+        "Department": ("Physics", "Chemistry"),
+        "Lead staff": ("—", "Person 7F3A"),
+    }
+    assert entries[2].changes[0].label == "Archived"
+    assert (entries[2].changes[0].old, entries[2].changes[0].new) == ("No", "Yes")
+    # The stored values stay available for whoever needs them.
+    lead_change = entries[1].change("lead_staff_id")
+    assert lead_change is not None
+    assert (lead_change.old_value, lead_change.new_value) == (None, lead)
+    shown = " ".join(f"{c.label} {c.old} {c.new}" for e in entries for c in e.changes)
+    assert "_id" not in shown
+    assert "Åsa" not in shown
+
+
+def test_a_reference_to_a_record_that_is_gone_says_so(any_db):
+    physics, _chemistry, _lead = _people(any_db)
+    with any_db.unit_of_work() as session:
+        created = collaborations.create(
+            session, CollaborationInput(title="Sensors", kind="joint_research")
+        )
+    with any_db.read() as session:
+        items = audit_history.audit.history(session, "collaboration", created.id)
+        moved = [
+            audit_history.audit.HistoryItem(
+                item.entry_id, item.at, item.actor, "update", (("department_id", physics, 999),)
+            )
+            for item in items
+        ]
+        entries = audit_history.describe(session, "collaboration", moved)
+    change = entries[0].changes[0]
+    assert (change.label, change.old, change.new) == (
+        "Department",
+        "Physics",
+        "Department 999 (no longer exists)",
+    )
