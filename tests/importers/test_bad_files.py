@@ -204,3 +204,12 @@ def test_excel_s_separator_line_names_the_separator(db: Database, tmp_path: Path
     assert plan.rows[0].row == 3
     assert plan.rows[0].values["title"] == "Quantum sensing, phase 2"
     assert "separated by semicolon (as its 'sep=' line says)" in plan.source.notes[0]
+
+
+def test_control_characters_do_not_reach_the_register(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "pasted.csv"
+    path.write_text("Title,Kind,Start\nQuantum\x07 sensing\x1b,Joint research,2025-01-01\n")
+    with db.unit_of_work() as session:
+        plan, result = importers.run_import(session, path, "csv", "collaborations")
+    assert result is not None
+    assert plan.rows[0].values["title"] == "Quantum sensing"

@@ -119,3 +119,8 @@ def test_spellings_of_one_name_share_a_key(one: str, other: str) -> None:
 )
 def test_different_names_keep_different_keys(one: str, other: str) -> None:
     assert coerce.normalise(one) != coerce.normalise(other)
+
+
+def test_control_characters_the_export_drops_are_dropped_on_import_too() -> None:
+    assert coerce.text("Quantum\x07 sensing\x1b") == "Quantum sensing"
+    assert coerce.text("two\nlines\tand a tab") == "two\nlines\tand a tab"

@@ -32,10 +32,22 @@ def text(value: Any, max_length: int | None = None) -> str | None:
         value = value.isoformat(sep=" ", timespec="minutes")
     elif isinstance(value, dt.date):
         value = value.isoformat()
-    result = str(value).strip()
+    result = without_controls(str(value)).strip()
     if max_length is not None and len(result) > max_length:
         raise Invalid(f"longer than {max_length} characters ({len(result)})")
     return result
+
+
+def without_controls(value: str) -> str:
+    """``value`` without the control characters a workbook cannot hold, which the export drops
+    (``safe.ILLEGAL_CHARACTERS``): kept, a value pasted from a terminal or a web page came back
+    from every round trip as a change. ``isprintable`` first: it is quick and nearly always true.
+    """
+    if value.isprintable():
+        return value
+    from rsdesk.services.reports.xlsx.safe import ILLEGAL_CHARACTERS
+
+    return ILLEGAL_CHARACTERS.sub("", value)
 
 
 #: Excel serial numbers that are plausible dates (1900-01-01 .. 9999-12-31).

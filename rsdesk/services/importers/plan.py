@@ -258,7 +258,7 @@ def converter(item: Field) -> Any:
 
     def as_text(value: Any) -> str | None:
         if type(value) is str:
-            value = value.strip()
+            value = coerce.without_controls(value).strip()
             if not value:
                 return None
             if limit is not None and len(value) > limit:
