@@ -527,3 +527,21 @@ def test_a_lead_renamed_in_excel_but_not_renumbered_is_refused(
         f"row {row}, column {letter} (Lead): 'Li Wei' is not staff number S-002 (Ahmed Ali); "
         "change or clear the lead staff number"
     ]
+
+
+def test_a_file_without_references_imported_twice_says_its_rows_look_known(
+    db: Database, tmp_path: Path
+) -> None:
+    path = write_xlsx(
+        tmp_path / "no-refs.xlsx",
+        [["Title", "Kind", "Start"], ["Quantum sensing", "Joint research", "2025-01-01"]],
+    )
+    with db.unit_of_work() as session:
+        first, _ = importers.run_import(session, path, "xlsx", "collaborations")
+    assert not any("look like collaborations already" in note for note in first.notes)
+    with db.read() as session:
+        reference = session.scalars(select(Collaboration.reference)).one()
+    with db.unit_of_work() as session:
+        again, _ = importers.run_import(session, path, "xlsx", "collaborations", dry_run=True)
+    assert f"looks like {reference} (same title, kind and start)" in again.rows[0].note
+    assert any(note.startswith("1 new rows look like") for note in again.notes)

@@ -187,6 +187,20 @@ class Context:
     seen: dict[Any, int] = field(default_factory=dict)
     references: set[str] = field(default_factory=set)
     next_reference: tuple[str, int] = ("C-0000-", 1)
+    #: Title, kind and start date -> reference of the register's collaborations (on first use).
+    _lookalikes: dict[tuple[str, Any, Any], str] | None = None
+    #: New rows without a reference that look like a collaboration already in the register.
+    twins: int = 0
+
+    def lookalike(self, record: dict[str, Any]) -> str | None:
+        """The reference of a collaboration with the same title, kind and start date, if any."""
+        if self._lookalikes is None:
+            self._lookalikes = {
+                (normalise(v["title"] or ""), v["kind"], v["start_date"]): v["reference"]
+                for v in self.current.values()
+            }
+        key = (normalise(record.get("title") or ""), record.get("kind"), record.get("start_date"))
+        return self._lookalikes.get(key)
 
     def generate_reference(self) -> str:
         prefix, number = self.next_reference
@@ -266,6 +280,11 @@ class CollaborationsTarget:
                 f" and {len(names) - 10} more" if len(names) > 10 else ""
             )
             notes.append(f"new partners (kind 'other', screened like any new partner): {shown}")
+        if context.twins:
+            notes.append(
+                f"{context.twins} new rows look like collaborations already in the register (same "
+                "title, kind and start date); without a Reference column they are created again"
+            )
         return notes
 
     def plan_row(self, context: Context, row: p.RowPlan, mapped: set[str]) -> None:
@@ -349,6 +368,11 @@ class CollaborationsTarget:
             if not record.get("reference"):
                 record["reference"] = context.generate_reference()
                 row.note = f"new reference {record['reference']}"
+                twin = context.lookalike(record)
+                if twin is not None:
+                    # Without a reference nothing says it is that one: created again, said so.
+                    context.twins += 1
+                    row.note += f"; looks like {twin} (same title, kind and start)"
             context.references.add(record["reference"].lower())
             record.setdefault("status", None)
             record["status"] = record["status"] or CollaborationStatus.PROPOSED.value
