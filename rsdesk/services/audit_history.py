@@ -23,8 +23,9 @@ from sqlalchemy import Boolean, Date, DateTime, Enum, LargeBinary, Table, select
 from sqlalchemy import Column as TableColumn
 from sqlalchemy.orm import Session
 
-from rsdesk.models import Base
+from rsdesk.models import AuditEntry, Base
 from rsdesk.services import audit, registers
+from rsdesk.services.errors import NotFoundError
 from rsdesk.services.registers.labels import enum_label, field_label
 
 #: What an empty value reads as.
@@ -208,3 +209,15 @@ def _plain(value: Any) -> str:
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
+
+
+def entry_changes(session: Session, entry_id: int) -> dict[str, list[Any]]:
+    """One audit entry's changed fields for the audit-log view: the stored names and values, but
+    the pseudonym secret redacted, as every export does (its one purpose is to stay unknown)."""
+    from rsdesk.services.reports.xlsx.audit_privacy import AuditChangesCleaner
+
+    entry = session.get(AuditEntry, entry_id)
+    if entry is None:
+        raise NotFoundError(f"Audit entry {entry_id} does not exist")
+    changes = AuditChangesCleaner(session)(entry.table_name, entry.record_id, entry.changes)
+    return dict(changes or {})

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from sqlalchemy import select
+
 from rsdesk.models import Department, StaffMember
 from rsdesk.models.enums import RoleCategory
 from rsdesk.services import audit_history, collaborations
@@ -106,3 +109,24 @@ def test_a_reference_to_a_record_that_is_gone_says_so(any_db):
         "Physics",
         "Department 999 (no longer exists)",
     )
+
+
+def test_an_entry_for_the_audit_log_view_redacts_only_the_secret(any_db):
+    from rsdesk.models import AuditEntry, Setting
+    from rsdesk.services import pseudonyms
+    from rsdesk.services.errors import NotFoundError
+    from rsdesk.services.reports.xlsx.audit_privacy import REDACTED
+
+    with any_db.unit_of_work() as session:
+        pseudonyms.ensure_secret(session)
+        session.add(Setting(key="ui.greeting", value="hello"))
+    with any_db.read() as session:
+        ids = session.scalars(
+            select(AuditEntry.id).where(AuditEntry.table_name == "setting").order_by(AuditEntry.id)
+        ).all()
+        shown = [audit_history.entry_changes(session, entry_id) for entry_id in ids]
+        with pytest.raises(NotFoundError):
+            audit_history.entry_changes(session, 10_000)
+    by_key = {changes["key"][1]: changes for changes in shown}
+    assert by_key[pseudonyms.SECRET_KEY]["value"] == [None, REDACTED]
+    assert by_key["ui.greeting"]["value"] == [None, "hello"]

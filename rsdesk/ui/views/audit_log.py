@@ -8,11 +8,10 @@ from typing import Any
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
-from rsdesk.services import audit
+from rsdesk.services import audit, audit_history
 from rsdesk.services.audit import VerifyResult
 from rsdesk.services.registers.labels import field_label
 from rsdesk.ui.context import AppContext
-from rsdesk.ui.itemmodels.register_table_model import SortRole
 from rsdesk.ui.views.register_view import RegisterView
 from rsdesk.ui.widgets.date_edit import OptionalDateEdit
 
@@ -83,17 +82,18 @@ class AuditLogView(RegisterView):
         self.context.signals.status_message.emit(self.tr("The audit log is read-only."))
 
     def open_record(self, record_id: int) -> None:
-        """Entries have no editor; Enter shows the entry's changed fields."""
-        index = self.table.currentIndex()
-        if not index.isValid():
-            return
-        changes = self.model.data(
-            self.model.index(index.row(), self.spec.column_index("changes")), SortRole
+        """Entries have no editor; Enter shows the entry's changed fields (read afresh, so that
+        the service can redact the pseudonym secret)."""
+        self.context.ops.query(
+            lambda session: audit_history.entry_changes(session, record_id),
+            lambda changes: self._show_entry(record_id, changes),
+            self._on_read_failed,
         )
+
+    def _show_entry(self, record_id: int, changes: dict[str, list[Any]]) -> None:
         text = "\n".join(
             sorted(
-                f"{field_label(name)}: {pair[0]!r} → {pair[1]!r}"
-                for name, pair in (changes or {}).items()
+                f"{field_label(name)}: {pair[0]!r} → {pair[1]!r}" for name, pair in changes.items()
             )
         )
         QMessageBox.information(
@@ -129,6 +129,11 @@ class AuditLogView(RegisterView):
             if result.bad_entry_id is not None:
                 self.apply_filters({"text": ""})
             QMessageBox.warning(self, self.tr("Audit trail"), message)
+
+    def _on_read_failed(self, error: BaseException) -> None:
+        from rsdesk.ui.ops import show_error
+
+        show_error(self, error)
 
     def _on_verify_failed(self, error: BaseException) -> None:
         from rsdesk.ui.ops import show_error
