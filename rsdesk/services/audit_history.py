@@ -164,11 +164,13 @@ def _names(session: Session, target: TableColumn[Any], keys: set[Any]) -> dict[A
         shown = [table.c.reference, table.c.title]
     else:
         shown = [table.c[name] for name in _NAME_COLUMNS if name in present][:1]
-    if not shown:
-        return {}
     rows = session.execute(select(target, *shown).where(target.in_(sorted(keys))))
+    # A record without a name (an appraisal) reads as its kind and number: "Appraisal 3".
+    fallback = enum_label(str(table.name))
     return {
-        row[0]: " ".join(str(part) for part in row[1:] if part not in (None, "")) for row in rows
+        row[0]: " ".join(str(part) for part in row[1:] if part not in (None, ""))
+        or f"{fallback} {row[0]}"
+        for row in rows
     }
 
 

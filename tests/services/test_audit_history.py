@@ -130,3 +130,26 @@ def test_an_entry_for_the_audit_log_view_redacts_only_the_secret(any_db):
     by_key = {changes["key"][1]: changes for changes in shown}
     assert by_key[pseudonyms.SECRET_KEY]["value"] == [None, REDACTED]
     assert by_key["ui.greeting"]["value"] == [None, "hello"]
+
+
+def test_a_reference_to_a_record_without_a_name_reads_as_its_kind_and_number(any_db):
+    from rsdesk.models import Appraisal
+
+    with any_db.unit_of_work() as session:
+        created = collaborations.create(
+            session, CollaborationInput(title="Sensors", kind="joint_research")
+        )
+        appraisal = Appraisal(collaboration_id=created.id, model_id="m", model_version="1")
+        session.add(appraisal)
+        session.flush()
+        appraisal_id = appraisal.id
+    with any_db.read() as session:
+        item = audit_history.audit.HistoryItem(
+            1,
+            dt.datetime(2026, 1, 1),
+            "me",
+            "update",
+            (("previous_appraisal_id", None, appraisal_id),),
+        )
+        change = audit_history.describe(session, "appraisal", [item])[0].changes[0]
+    assert (change.label, change.new) == ("Previous appraisal", f"Appraisal {appraisal_id}")
