@@ -123,6 +123,8 @@ def describe(
                 _value(columns.get(name), new, names),
             )
             for name, old, new in item.changes
+            # A new record is not archived: saying so on every "created" entry is noise.
+            if not (item.action == "insert" and name == "archived" and not new)
         )
         entries.append(
             ReadableEntry(item.entry_id, item.at, item.actor, item.action, subject, changes)
