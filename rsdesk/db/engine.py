@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from rsdesk import paths
+from rsdesk.db.text_folding import register_sqlite_function
 from rsdesk.services.errors import KnownError
 
 BUSY_TIMEOUT_MS = 10_000
@@ -180,6 +181,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+        # The accent-blind name search's function (rsdesk.db.text_folding).
+        register_sqlite_function(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

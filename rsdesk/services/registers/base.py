@@ -19,6 +19,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Join
 
+from rsdesk.db.text_folding import accent_fold, fold_accents
+
 #: A column or an expression: model attributes (``Partner.name``) and Core expressions alike.
 Expr = ColumnElement[Any] | QueryableAttribute[Any]
 
@@ -55,6 +57,21 @@ class Column:
 
 
 @dataclass(frozen=True)
+class SearchTerm:
+    """A quick-search condition that ignores accents as well as case ("cordoba" finds
+    "Córdoba"): ``condition`` gets the LIKE pattern of one typed word, already folded by
+    ``fold_accents`` and escaped with a backslash. Used for names, which are where accents
+    turn up; a plain expression in ``RegisterSpec.search`` ignores case only."""
+
+    condition: Callable[[str], ColumnElement[bool]]
+
+
+def accent_blind(expr: Expr) -> SearchTerm:
+    """Search ``expr`` ignoring accents and case."""
+    return SearchTerm(lambda pattern: accent_fold(expr).like(pattern, escape="\\"))
+
+
+@dataclass(frozen=True)
 class Filter:
     key: str
     label: str
@@ -73,7 +90,8 @@ class RegisterSpec:
     #: The FROM clause: a select of nothing but joins, e.g. ``select().select_from(a.join(b))``.
     base: Callable[[], Select[Any]]
     columns: tuple[Column, ...]
-    search: tuple[Expr, ...] = ()
+    #: What the quick filter searches: expressions (case-blind) or ``SearchTerm``s (accents too).
+    search: tuple[Expr | SearchTerm, ...] = ()
     filters: tuple[Filter, ...] = ()
     default_sort: str | None = None
     #: Whether the default sort runs newest (or highest) first, so that a register opens on what
@@ -176,7 +194,17 @@ def filtered(spec: RegisterSpec, query: RegisterQuery) -> Select[Any]:
     words = query.text.split()
     for word in words:
         pattern = f"%{_escape_like(word.lower())}%"
-        conditions.append(or_(*(_contains_folded(expr, pattern) for expr in spec.search)))
+        folded = f"%{_escape_like(fold_accents(word) or '')}%"
+        conditions.append(
+            or_(
+                *(
+                    item.condition(folded)
+                    if isinstance(item, SearchTerm)
+                    else _contains_folded(item, pattern)
+                    for item in spec.search
+                )
+            )
+        )
     if query.ids is not None:
         conditions.append(spec.id_expr.in_(query.ids))
     if conditions:

@@ -6,9 +6,18 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, select
 
+from rsdesk.db.text_folding import accent_fold
 from rsdesk.models import CollaborationPartner, Partner, PartnerName, ScreeningResult
 from rsdesk.models.enums import PartnerKind, ScreeningVerdict
-from rsdesk.services.registers.base import INT, STATUS, Column, Filter, RegisterSpec
+from rsdesk.services.registers.base import (
+    INT,
+    STATUS,
+    Column,
+    Filter,
+    RegisterSpec,
+    SearchTerm,
+    accent_blind,
+)
 
 collaboration_count = (
     select(func.count(CollaborationPartner.id))
@@ -93,7 +102,18 @@ SPEC = RegisterSpec(
         Column("other_names", "Other names", other_names, width=30, visible=False),
         Column("website", "Website", Partner.website, width=24, visible=False),
     ),
-    search=(Partner.name, other_names),
+    # Accents ignored: "universidad cordoba" finds "Universidad de Córdoba". Other names are
+    # matched row by row (one pass over partner_name) rather than through the aggregate.
+    search=(
+        accent_blind(Partner.name),
+        SearchTerm(
+            lambda pattern: Partner.id.in_(
+                select(PartnerName.partner_id).where(
+                    accent_fold(PartnerName.name).like(pattern, escape="\\")
+                )
+            )
+        ),
+    ),
     filters=(
         Filter("kind", "Kind", lambda s, v: s.where(Partner.kind == v), _kind_choices),
         Filter("country", "Country", lambda s, v: s.where(Partner.country == v), _country_choices),
