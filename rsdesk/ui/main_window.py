@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtCore import QEventLoop, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
+    QProgressDialog,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -325,7 +329,48 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.close_editors():
+            event.ignore()
+            return
         self.save_state()
         self.context.ops.stopping.cancel()
         self.context.ops.wait(10_000)
         super().closeEvent(event)
+
+    def close_editors(self) -> bool:
+        """Close every open editor as its own close button would; False if one stays open.
+
+        An editor with unsaved changes asks Save, Discard or Cancel. Cancel keeps it (and this
+        window) open. Save starts a write: closing waits for it, and goes on only if the editor
+        then closed itself; a save the rules refused leaves it open, showing why.
+        """
+        ops = self.context.ops
+        for editor in self._open_editors():
+            writes_before = ops.writes_started
+            if editor.close():
+                continue
+            while editor.isVisible() and ops.writes_started != writes_before:
+                writes_before = ops.writes_started
+                ops.wait(10_000)
+                # Deliver the save's result, which closes the editor (or shows the refusal).
+                QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+            if editor.isVisible():
+                return False
+        return True
+
+    def _open_editors(self) -> list[QDialog]:
+        """The dialogs open over this window, progress and message boxes aside."""
+        found = []
+        for widget in QApplication.topLevelWidgets():
+            if (
+                not isinstance(widget, QDialog)
+                or isinstance(widget, QProgressDialog | QMessageBox)
+                or not widget.isVisible()
+            ):
+                continue
+            parent = widget.parentWidget()
+            while parent is not None and parent is not self:
+                parent = parent.parentWidget()
+            if parent is self:
+                found.append(widget)
+        return found

@@ -67,6 +67,9 @@ class OperationRunner(QObject):
         #: Cancelled when the main window closes: background work that need not finish (the
         #: start-up check and daily backup) watches it, so that closing never waits for it.
         self.stopping = CancelToken()
+        #: How many tasks have been put on the write lane: an editor asked to close started a
+        #: save when this grew (the main window waits for that save before quitting).
+        self.writes_started = 0
         self._relay = _Relay()
         self._relay.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._relay.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
@@ -170,6 +173,7 @@ class OperationRunner(QObject):
                 on_done(result)
 
         self._callbacks[task_id] = (done, on_error)
+        self.writes_started += 1
         self._writes.start(_Task(task_id, self._relay, lambda: work(progress, cancel)))
         return task_id
 
@@ -188,6 +192,8 @@ class OperationRunner(QObject):
     ) -> int:
         task_id = next(self._ids)
         self._callbacks[task_id] = (on_done, on_error)
+        if pool is self._writes:
+            self.writes_started += 1
         pool.start(_Task(task_id, self._relay, work))
         return task_id
 

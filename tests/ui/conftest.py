@@ -23,7 +23,19 @@ def main_window(qtbot, context) -> Iterator[object]:
     from rsdesk.ui.main_window import MainWindow
 
     window = MainWindow(context)
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=_dismiss_editors)
     window.show()
     yield window
     context.ops.wait()
+
+
+def _dismiss_editors(window) -> None:
+    """Close the editors a test left open without their unsaved-changes question.
+
+    Closing the main window asks each open editor first (MainWindow.close_editors); at the end of
+    a test nobody is there to answer, and the modal question would wait for ever.
+    """
+    from PySide6.QtWidgets import QDialog
+
+    for editor in window._open_editors():
+        QDialog.done(editor, QDialog.DialogCode.Rejected)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -345,13 +344,3 @@ class PartnerDialog(QDialog):
                 self.save()
                 return
         super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.isEnabled() and self.is_dirty():
-            answer = form.ask_discard_changes(self)
-            if answer != QMessageBox.StandardButton.Discard:
-                event.ignore()
-                if answer == QMessageBox.StandardButton.Save:
-                    self.save()
-                return
-        super().closeEvent(event)
