@@ -120,3 +120,15 @@ def test_the_window_narrows_to_1000_pixels_with_a_register_open(
         assert left.x() >= 0, combo.objectName()
         assert right.x() < view.width(), combo.objectName()
         assert right.y() < view.table.geometry().top(), combo.objectName()
+
+
+def test_the_staff_view_lets_the_window_narrow_too(qtbot, main_window, db) -> None:
+    view = main_window.show_view("staff")
+    assert main_window.minimumSizeHint().width() <= 1000
+    main_window.resize(1000, 700)
+    qtbot.waitUntil(lambda: main_window.width() == 1000, timeout=5_000)
+    QApplication.processEvents()
+    for control in (view.search, view.department, view.anonymise_button):
+        right = control.mapTo(view, control.rect().bottomRight())
+        assert right.x() < view.width()
+        assert control.width() >= min(control.sizeHint().width(), 180)

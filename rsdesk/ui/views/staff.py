@@ -44,6 +44,7 @@ from rsdesk.ui.views.base import View
 from rsdesk.ui.views.register_view import RegisterHeader
 from rsdesk.ui.widgets.badges import BadgeDelegate, badge_css
 from rsdesk.ui.widgets.filter_combo import FilterCombo
+from rsdesk.ui.widgets.flow_layout import FlowLayout
 
 KEYS = (
     "staff_number",
@@ -107,15 +108,22 @@ class StaffView(View):
         self.count_label = QLabel()
         self.count_label.setObjectName("staffCount")
         filters = QHBoxLayout()
+        self.search.setMinimumWidth(180)  # not squeezed to nothing by the controls beside it
         filters.addWidget(self.search, 2)
-        filters.addWidget(self.department)
-        filters.addWidget(self.onboarding_filter)
-        filters.addWidget(self.show_left)
+        # Drop-downs and buttons wrap onto another line in a narrow window rather than hold
+        # the window wide (in one row they kept it at 1190 pixels or more).
+        choices = FlowLayout()
+        choices.addWidget(self.department)
+        choices.addWidget(self.onboarding_filter)
+        choices.addWidget(self.show_left)
+        filters.addLayout(choices)
         filters.addStretch()
-        filters.addWidget(self.new_button)
-        filters.addWidget(self.rules_button)
-        filters.addWidget(self.access_button)
-        filters.addWidget(self.anonymise_button)
+        actions = FlowLayout()
+        actions.addWidget(self.new_button)
+        actions.addWidget(self.rules_button)
+        actions.addWidget(self.access_button)
+        actions.addWidget(self.anonymise_button)
+        filters.addLayout(actions)
 
         # -- the register --
         self.model = RegisterRowsTableModel(self.spec, KEYS, self)
