@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QToolBar,
     QWidget,
 )
+from shiboken6 import isValid
 
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.views import ViewEntry, available_views
@@ -345,22 +346,30 @@ class MainWindow(QMainWindow):
         then closed itself; a save the rules refused leaves it open, showing why.
         """
         ops = self.context.ops
+
+        def still_open(editor: QDialog) -> bool:
+            return isValid(editor) and editor.isVisible()
+
         for editor in self._open_editors():
+            if not still_open(editor):
+                continue  # closed (or deleted) with the editor it was opened from
             writes_before = ops.writes_started
             if editor.close():
                 continue
-            while editor.isVisible() and ops.writes_started != writes_before:
+            while still_open(editor) and ops.writes_started != writes_before:
                 writes_before = ops.writes_started
                 ops.wait(10_000)
                 # Deliver the save's result, which closes the editor (or shows the refusal).
                 QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-            if editor.isVisible():
+            if still_open(editor):
                 return False
         return True
 
     def _open_editors(self) -> list[QDialog]:
-        """The dialogs open over this window, progress and message boxes aside."""
-        found = []
+        """The dialogs open over this window, progress and message boxes aside; a dialog opened
+        from another (an appraisal from its collaboration) first, as closing the other deletes it.
+        """
+        found: list[tuple[int, QDialog]] = []
         for widget in QApplication.topLevelWidgets():
             if (
                 not isinstance(widget, QDialog)
@@ -368,9 +377,9 @@ class MainWindow(QMainWindow):
                 or not widget.isVisible()
             ):
                 continue
-            parent = widget.parentWidget()
+            depth, parent = 0, widget.parentWidget()
             while parent is not None and parent is not self:
-                parent = parent.parentWidget()
+                depth, parent = depth + 1, parent.parentWidget()
             if parent is self:
-                found.append(widget)
-        return found
+                found.append((depth, widget))
+        return [dialog for _depth, dialog in sorted(found, key=lambda pair: -pair[0])]

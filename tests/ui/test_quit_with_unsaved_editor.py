@@ -119,3 +119,46 @@ def test_closing_the_editor_itself_asks_once(qtbot, main_window, draft, db):
     assert not draft.isVisible()
     assert main_window.isVisible()
     assert _titles(db) == []
+
+
+def test_save_on_quit_saves_an_appraisal_opened_from_the_editor_first(qtbot, main_window, db):
+    from PySide6.QtCore import QPoint, Qt
+
+    from rsdesk.models.enums import CollaborationKind, PartnerKind
+    from rsdesk.services.appraisal import workflow
+    from rsdesk.ui.wizard.appraisal import open_appraisal_wizard
+    from tests.services.appraisal.helpers import make_collaboration, make_partner
+
+    with db.unit_of_work() as session:
+        partner = make_partner(session, "Lakeside University", PartnerKind.UNIVERSITY)
+        record_id = make_collaboration(
+            session, "Summer school on soil ecology", CollaborationKind.EXCHANGE, [partner]
+        ).id
+    view = main_window.show_view("collaborations")
+    main_window.context.ops.wait()
+    view.open_record(record_id)
+    editor = view.editor
+    qtbot.waitUntil(editor.isEnabled, timeout=10_000)
+    editor.title_edit.setText("Summer school on soil ecology, 2027")
+    opened: list = []
+    open_appraisal_wizard(
+        main_window.context, collaboration_id=record_id, parent=editor, on_open=opened.append
+    )
+    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
+    wizard = opened[0]
+    wizard.next()
+    button = wizard.question_pages[0].questions["research_maturity"].buttons["applied"]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(6, button.height() // 2))
+    assert wizard.dirty
+    assert editor.is_dirty()
+
+    answerer = Answerer(QMessageBox.StandardButton.Save)
+    main_window.quit_action.trigger()
+    answerer.stop()
+    assert answerer.questions == ["Save the answers as a draft before closing?", QUESTION]
+    assert not main_window.isVisible()
+    assert _titles(db) == ["Summer school on soil ecology, 2027"]
+    with db.read() as session:
+        draft = workflow.current_draft(session, record_id)
+    assert draft is not None
+    assert draft.answers["research_maturity"] == "applied"
