@@ -10,13 +10,14 @@ they are read as, and combining marks are dropped. SQLite runs ``fold_accents`` 
 need a superuser once per database). Letters of other scripts are only lower-cased.
 
 Why not a stored, pre-folded column: it would need a hand-written backfill migration, and every
-bulk writer (demo data, imports) to fill it. Folding while searching costs about 35 ms more on
-the 100,000-collaboration demo's 20,000 partners and 29,000 other names (a search there takes
-about 62 ms instead of 26 ms, median), since SQLite calls into Python for each non-ASCII name.
+bulk writer (demo data, imports) to fill it. Folding while searching costs about 10 ms more on
+the 100,000-collaboration demo's 20,000 partners and 29,000 other names: SQLite calls into Python
+for each non-ASCII name, and remembers what it folded (``benchmarks/bench_partner_search.py``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -104,9 +105,15 @@ def _accent_fold_sqlite(element: accent_fold, compiler: Any, **kw: Any) -> str:
     )
 
 
+#: SQLite folds the same names on every keystroke: remembering them halves the cost of a search
+#: (a dictionary lookup instead of the regular expression). Bounded: about 15 MB when full
+#: (20,000 non-ASCII names take 3 MB).
+_cached_fold = functools.lru_cache(maxsize=100_000)(fold_accents)
+
+
 def register_sqlite_function(dbapi_connection: Any) -> None:
     """Make ``rsdesk_fold`` available on a new SQLite (or SQLCipher) connection."""
     try:
-        dbapi_connection.create_function(SQLITE_FUNCTION, 1, fold_accents, deterministic=True)
+        dbapi_connection.create_function(SQLITE_FUNCTION, 1, _cached_fold, deterministic=True)
     except TypeError:  # a driver without the keyword: the same function, less optimisable
-        dbapi_connection.create_function(SQLITE_FUNCTION, 1, fold_accents)
+        dbapi_connection.create_function(SQLITE_FUNCTION, 1, _cached_fold)
