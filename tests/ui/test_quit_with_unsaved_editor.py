@@ -162,3 +162,26 @@ def test_save_on_quit_saves_an_appraisal_opened_from_the_editor_first(qtbot, mai
         draft = workflow.current_draft(session, record_id)
     assert draft is not None
     assert draft.answers["research_maturity"] == "applied"
+
+
+def test_closing_the_partner_editor_asks_once_and_cancel_keeps_it(qtbot, main_window, db):
+    view = main_window.show_view("partners")
+    main_window.context.ops.wait()
+    main_window.new_action.trigger()
+    editor = view.editor
+    qtbot.waitUntil(editor.isEnabled, timeout=10_000)
+    qtbot.keyClicks(editor.name_edit, "Kyoto Quantum Institute")
+    assert editor.is_dirty()
+
+    answerer = Answerer(QMessageBox.StandardButton.Cancel)
+    assert not editor.close()
+    answerer.stop()
+    assert answerer.questions == [QUESTION]
+    assert editor.isVisible()
+
+    answerer = Answerer(QMessageBox.StandardButton.Discard)
+    editor.close()
+    answerer.stop()
+    assert answerer.questions == [QUESTION]
+    assert not editor.isVisible()
+    assert main_window.isVisible()
