@@ -213,3 +213,14 @@ def test_control_characters_do_not_reach_the_register(db: Database, tmp_path: Pa
         plan, result = importers.run_import(session, path, "csv", "collaborations")
     assert result is not None
     assert plan.rows[0].values["title"] == "Quantum sensing"
+
+
+def test_an_amount_too_large_to_store_is_refused_with_its_cell(
+    db: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "huge.csv"
+    path.write_text("Title,Kind,Funding (EUR)\nBig science,Joint research,3000000000\n")
+    with db.unit_of_work() as session:
+        plan, _ = importers.run_import(session, path, "csv", "collaborations", dry_run=True)
+    assert plan.rejected == 1
+    assert "above the largest that can be stored (2,147,483,647)" in plan.rows[0].problems[0].reason

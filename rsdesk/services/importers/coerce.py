@@ -174,7 +174,7 @@ def number(value: Any) -> Decimal | None:
     return -result if negative else result
 
 
-def whole_number(value: Any, minimum: int | None = None) -> int | None:
+def whole_number(value: Any, minimum: int | None = None, maximum: int | None = None) -> int | None:
     result = number(value)
     if result is None:
         return None
@@ -182,6 +182,8 @@ def whole_number(value: Any, minimum: int | None = None) -> int | None:
         raise Invalid(f"{value!r} is not a whole number")
     if minimum is not None and result < minimum:
         raise Invalid(f"{value!r} is below {minimum}")
+    if maximum is not None and result > maximum:
+        raise Invalid(f"{value!r} is above the largest that can be stored ({maximum:,})")
     if abs(result) > 2**62:
         raise Invalid(f"{value!r} is too large")
     return int(result)

@@ -240,7 +240,11 @@ def converter(item: Field) -> Any:
         return coerce.date
     if item.kind in ("int", "money", "id"):
         minimum = None if item.kind == "int" else 0
-        return lambda value: coerce.whole_number(value, minimum=minimum)
+        from rsdesk.services.collaborations import MAX_FUNDING_EUR
+
+        # An amount must fit the column on PostgreSQL too (as the editor's check says).
+        maximum = MAX_FUNDING_EUR if item.kind == "money" else None
+        return lambda value: coerce.whole_number(value, minimum=minimum, maximum=maximum)
     if item.kind == "bool":
         return coerce.boolean
     if item.kind == "choice":

@@ -18,6 +18,7 @@ from rsdesk.ui.widgets.date_edit import OptionalDateEdit
 
 class AuditLogView(RegisterView):
     register_name = "audit_log"
+    records_noun = "audit log entries"
     #: Every write adds entries; the view reloads when it is next shown.
     watches = frozenset({"*"})
     can_create = False
