@@ -77,7 +77,8 @@ class StaffView(View):
         self.search.setAccessibleName(self.tr("Search staff"))
         self.search.setPlaceholderText(self.tr("Search name, staff number, e-mail…"))
         self.search.setClearButtonEnabled(True)
-        self.department = FilterCombo()
+        # "All departments" needs no more: the row then fits a 1280-pixel window on one line.
+        self.department = FilterCombo(characters=12)
         self.department.setObjectName("staffDepartment")
         self.department.setAccessibleName(self.tr("Department"))
         self.department.addItem(self.tr("All departments"), None)
@@ -108,22 +109,23 @@ class StaffView(View):
         self.count_label = QLabel()
         self.count_label.setObjectName("staffCount")
         filters = QHBoxLayout()
-        self.search.setMinimumWidth(180)  # not squeezed to nothing by the controls beside it
-        filters.addWidget(self.search, 2)
-        # Drop-downs and buttons wrap onto another line in a narrow window rather than hold
-        # the window wide (in one row they kept it at 1190 pixels or more).
-        choices = FlowLayout()
-        choices.addWidget(self.department)
-        choices.addWidget(self.onboarding_filter)
-        choices.addWidget(self.show_left)
-        filters.addLayout(choices)
-        filters.addStretch()
-        actions = FlowLayout()
-        actions.addWidget(self.new_button)
-        actions.addWidget(self.rules_button)
-        actions.addWidget(self.access_button)
-        actions.addWidget(self.anonymise_button)
-        filters.addLayout(actions)
+        self.search.setMinimumWidth(108)  # not squeezed to nothing by the controls beside it
+        filters.addWidget(self.search, 1, Qt.AlignmentFlag.AlignTop)  # by the first line
+        # Drop-downs and buttons in one flow: on one line where the window allows (a 1280-pixel
+        # screen), wrapping onto another only when narrower; in a plain row they held the window
+        # at 1190 pixels or more, and as two flows side by side both wrapped early.
+        controls = FlowLayout()
+        for widget in (
+            self.department,
+            self.onboarding_filter,
+            self.show_left,
+            self.new_button,
+            self.rules_button,
+            self.access_button,
+            self.anonymise_button,
+        ):
+            controls.addWidget(widget)
+        filters.addLayout(controls, 10)
 
         # -- the register --
         self.model = RegisterRowsTableModel(self.spec, KEYS, self)
