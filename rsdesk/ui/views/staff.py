@@ -77,8 +77,7 @@ class StaffView(View):
         self.search.setAccessibleName(self.tr("Search staff"))
         self.search.setPlaceholderText(self.tr("Search name, staff number, e-mail…"))
         self.search.setClearButtonEnabled(True)
-        # "All departments" needs no more: the row then fits a 1280-pixel window on one line.
-        self.department = FilterCombo(characters=12)
+        self.department = FilterCombo()
         self.department.setObjectName("staffDepartment")
         self.department.setAccessibleName(self.tr("Department"))
         self.department.addItem(self.tr("All departments"), None)
@@ -92,7 +91,8 @@ class StaffView(View):
             ("complete", self.tr("Complete")),
         ):
             self.onboarding_filter.addItem(label, value)
-        self.show_left = QCheckBox(self.tr("Include people who left"))
+        # Short, so that the row fits a 1280-pixel window on one line.
+        self.show_left = QCheckBox(self.tr("Show people who left"))
         self.anonymise_button = QPushButton(self.tr("Anonymise former staff…"))
         self.anonymise_button.setToolTip(
             self.tr("Remove the identity of people who left longer ago than the retention period")
