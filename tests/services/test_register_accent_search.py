@@ -72,3 +72,49 @@ def test_the_two_engines_use_one_table_of_letters() -> None:
     assert fold_accents("Co\u0301rdoba") == "cordoba"  # stored decomposed
     assert fold_accents("Σοφία") == "σοφία"  # other scripts: lower case only
     assert fold_accents(None) is None
+
+
+@pytest.fixture
+def led_collaborations(any_db):
+    """Two collaborations led by people whose names carry accents, one without a lead."""
+    from rsdesk.services import collaborations, staff
+
+    with any_db.unit_of_work() as session:
+        leads = {
+            name: staff.create(session, staff.StaffInput(number, name, "researcher")).staff.id
+            for number, name in (("S-1", "Łukasz Żółć"), ("S-2", "Zoë Ångström"))
+        }
+        for title, lead in (
+            ("Quantum sensing network", "Łukasz Żółć"),
+            ("Marine robotics exchange", "Zoë Ångström"),
+            ("Zolc river survey", None),
+        ):
+            collaborations.create(
+                session,
+                collaborations.CollaborationInput(
+                    title, "joint_research", lead_staff_id=leads.get(lead)
+                ),
+            )
+    return any_db
+
+
+@pytest.mark.parametrize(
+    ("register", "typed", "expected"),
+    [
+        # The lead's name counts, accents ignored; a title still counts on its own.
+        ("collaborations", "lukasz zolc", ["Quantum sensing network"]),
+        ("collaborations", "zolc", ["Quantum sensing network", "Zolc river survey"]),
+        ("collaborations", "ANGSTROM marine", ["Marine robotics exchange"]),
+        ("collaborations", "angstrom quantum", []),
+        ("staff", "zoe angstrom", ["Zoë Ångström"]),
+        ("staff", "ŻÓŁĆ", ["Łukasz Żółć"]),
+    ],
+)
+def test_names_of_people_are_found_without_their_accents(
+    led_collaborations, register, typed, expected
+) -> None:
+    spec = registers.get(register)
+    key = "title" if register == "collaborations" else "full_name"
+    with led_collaborations.read() as session:
+        rows = registers.fetch(session, spec, RegisterQuery(text=typed), keys=[key])
+    assert sorted(row[1] for row in rows) == expected

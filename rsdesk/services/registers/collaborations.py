@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from rsdesk.db.text_folding import accent_fold
 from rsdesk.models import (
     Collaboration,
     CollaborationPartner,
@@ -27,6 +28,7 @@ from rsdesk.services.registers.base import (
     Column,
     Filter,
     RegisterSpec,
+    SearchTerm,
 )
 
 Lead = aliased(StaffMember, name="lead")
@@ -47,6 +49,22 @@ def _base() -> Select[Any]:
         .select_from(Collaboration)
         .outerjoin(Department, Department.id == Collaboration.department_id)
         .outerjoin(Lead, Lead.id == Collaboration.lead_staff_id)
+    )
+
+
+def _led_by_someone_like(pattern: str) -> ColumnElement[bool]:
+    """Collaborations whose lead's name matches: written as a test of the row's id, which the
+    scan has at hand (the lead column sits behind the long texts in each row, and reading it
+    for every row of a search that matches nothing doubled its time)."""
+    led = aliased(Collaboration)
+    return Collaboration.id.in_(
+        select(led.id).where(
+            led.lead_staff_id.in_(
+                select(StaffMember.id).where(
+                    accent_fold(StaffMember.full_name).like(pattern, escape="\\")
+                )
+            )
+        )
     )
 
 
@@ -178,7 +196,8 @@ SPEC = RegisterSpec(
         ),
         Column("dual_use_code", "Dual-use", Collaboration.dual_use_code, visible=False, width=8),
     ),
-    search=(Collaboration.reference, Collaboration.title),
+    # The lead's name too, accents ignored: "which projects does Okafor lead?".
+    search=(Collaboration.reference, Collaboration.title, SearchTerm(_led_by_someone_like)),
     filters=(
         Filter(
             "status",

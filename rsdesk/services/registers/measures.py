@@ -9,7 +9,15 @@ from sqlalchemy import Select, select
 
 from rsdesk.models import Appraisal, Collaboration, MitigationMeasure, StaffMember
 from rsdesk.models.enums import MeasureStatus
-from rsdesk.services.registers.base import DATE, INT, STATUS, Column, Filter, RegisterSpec
+from rsdesk.services.registers.base import (
+    DATE,
+    INT,
+    STATUS,
+    Column,
+    Filter,
+    RegisterSpec,
+    accent_blind,
+)
 
 _OPEN = (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS)
 
@@ -64,7 +72,11 @@ SPEC = RegisterSpec(
         Column("appraisal_version", "Appraisal", Appraisal.version, INT, width=9, visible=False),
         Column("evidence", "Evidence", MitigationMeasure.evidence, width=30, visible=False),
     ),
-    search=(Collaboration.reference, MitigationMeasure.description, StaffMember.full_name),
+    search=(
+        Collaboration.reference,
+        MitigationMeasure.description,
+        accent_blind(StaffMember.full_name),
+    ),
     filters=(
         Filter(
             "status",

@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from rsdesk.models import Department, OnboardingCheck, StaffMember
 from rsdesk.models.enums import CheckStatus
 from rsdesk.services.onboarding import checks_still_matter
-from rsdesk.services.registers.base import DATE, STATUS, Column, Filter, RegisterSpec
+from rsdesk.services.registers.base import DATE, STATUS, Column, Filter, RegisterSpec, accent_blind
 from rsdesk.services.registers.staff import _department_choices
 
 
@@ -70,7 +70,7 @@ SPEC = RegisterSpec(
         ),
         Column("evidence_note", "Evidence", OnboardingCheck.evidence_note, width=28, visible=False),
     ),
-    search=(StaffMember.full_name, StaffMember.staff_number, OnboardingCheck.title),
+    search=(accent_blind(StaffMember.full_name), StaffMember.staff_number, OnboardingCheck.title),
     filters=(
         Filter(
             "status",

@@ -10,7 +10,16 @@ from sqlalchemy import Select, and_, case, exists, func, select
 from rsdesk.models import Department, OnboardingCheck, StaffMember, TechnologyArea
 from rsdesk.models.enums import CheckStatus, RoleCategory
 from rsdesk.services.onboarding import checks_still_matter
-from rsdesk.services.registers.base import BOOL, DATE, ENUM, INT, Column, Filter, RegisterSpec
+from rsdesk.services.registers.base import (
+    BOOL,
+    DATE,
+    ENUM,
+    INT,
+    Column,
+    Filter,
+    RegisterSpec,
+    accent_blind,
+)
 from rsdesk.services.registers.labels import enum_label
 
 #: Open and overdue checks per person, aggregated once for the whole query and joined, rather
@@ -130,7 +139,7 @@ SPEC = RegisterSpec(
         Column("start_date", "Start", StaffMember.start_date, DATE, width=11),
         Column("end_date", "End", StaffMember.end_date, DATE, width=11),
     ),
-    search=(StaffMember.full_name, StaffMember.staff_number, StaffMember.email),
+    search=(accent_blind(StaffMember.full_name), StaffMember.staff_number, StaffMember.email),
     filters=(
         Filter(
             "department",

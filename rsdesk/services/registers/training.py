@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from rsdesk.models import Department, StaffMember, TrainingCourse, TrainingRecord
-from rsdesk.services.registers.base import DATE, Column, Filter, RegisterSpec
+from rsdesk.services.registers.base import DATE, Column, Filter, RegisterSpec, accent_blind
 from rsdesk.services.registers.staff import _department_choices
 from rsdesk.services.training import EXPIRING_DAYS
 
@@ -63,7 +63,7 @@ SPEC = RegisterSpec(
         Column("certificate_ref", "Certificate", TrainingRecord.certificate_ref, width=18),
         Column("note", "Note", TrainingRecord.note, width=24, visible=False),
     ),
-    search=(StaffMember.full_name, StaffMember.staff_number, TrainingCourse.name),
+    search=(accent_blind(StaffMember.full_name), StaffMember.staff_number, TrainingCourse.name),
     filters=(
         Filter(
             "course",

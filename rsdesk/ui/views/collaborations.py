@@ -38,7 +38,7 @@ class CollaborationsView(RegisterView):
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.search_box.setPlaceholderText(self.tr("Search titles and references (Ctrl+F)"))
+        self.search_box.setPlaceholderText(self.tr("Search titles, references, leads (Ctrl+F)"))
         self.editor: CollaborationDialog | None = None
         #: The last wizard opened from this view (tests and the screenshots look at it).
         self.wizard: AppraisalWizard | None = None
