@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from rsdesk.models import CollaborationPartner, Partner, PartnerName
+from rsdesk.models import Collaboration, CollaborationPartner, Partner, PartnerName
 from rsdesk.models.enums import PartnerKind, PartnerNameKind
 from rsdesk.services.errors import NotFoundError, ValidationError
 
@@ -285,6 +285,56 @@ def load(session: Session, partner_id: int) -> PartnerDetail:
         created_at=p.created_at,
         updated_at=p.updated_at,
     )
+
+
+@dataclass(frozen=True)
+class PartnerCollaboration:
+    """One collaboration a partner takes part in, as the partner's editor lists it."""
+
+    id: int
+    reference: str
+    title: str
+    status: str
+    risk_level: str | None
+    start_date: dt.date | None
+    role: str | None
+    archived: bool
+
+
+def collaborations_of(
+    session: Session, partner_id: int, limit: int = 500
+) -> list[PartnerCollaboration]:
+    """The collaborations with ``partner_id`` (archived ones too, marked), newest reference
+    first: due diligence on a partner starts from what the office already does with it."""
+    rows = session.execute(
+        select(
+            Collaboration.id,
+            Collaboration.reference,
+            Collaboration.title,
+            Collaboration.status,
+            Collaboration.risk_level,
+            Collaboration.start_date,
+            CollaborationPartner.role,
+            Collaboration.archived,
+        )
+        .join(CollaborationPartner, CollaborationPartner.collaboration_id == Collaboration.id)
+        .where(CollaborationPartner.partner_id == partner_id)
+        .order_by(Collaboration.reference.desc())
+        .limit(limit)
+    )
+    return [
+        PartnerCollaboration(
+            id=row.id,
+            reference=row.reference,
+            title=row.title,
+            status=str(row.status),
+            risk_level=str(row.risk_level) if row.risk_level is not None else None,
+            start_date=row.start_date,
+            role=row.role,
+            archived=row.archived,
+        )
+        for row in rows
+    ]
 
 
 def search(session: Session, text: str, limit: int = 30) -> list[PartnerChoice]:

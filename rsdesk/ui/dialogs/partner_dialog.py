@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -48,6 +48,7 @@ class PartnerEditorData:
     history: list[audit_history.ReadableEntry]
     #: (list, matched name, list entry, score, verdict) per screening hit.
     hits: list[tuple[str, str, str, float, str]]
+    collaborations: list[service.PartnerCollaboration] = field(default_factory=list)
 
 
 def load_partner_data(session: Session, partner_id: int | None) -> PartnerEditorData:
@@ -69,7 +70,8 @@ def load_partner_data(session: Session, partner_id: int | None) -> PartnerEditor
                 )
             )
     history = audit_history.readable_history(session, "partner", partner_id, "Partner")
-    return PartnerEditorData(detail, history, hits)
+    collaborations = service.collaborations_of(session, partner_id)
+    return PartnerEditorData(detail, history, hits, collaborations)
 
 
 class PartnerDialog(QDialog):
@@ -156,11 +158,44 @@ class PartnerDialog(QDialog):
             [self.tr("When (UTC)"), self.tr("Who"), self.tr("What"), self.tr("Change")]
         )
 
+        self.collaborations_list = QTreeWidget()
+        self.collaborations_list.setAccessibleName(self.tr("Collaborations with this partner"))
+        self.collaborations_list.setRootIsDecorated(False)
+        self.collaborations_list.setHeaderLabels(
+            [
+                self.tr("Reference"),
+                self.tr("Title"),
+                self.tr("Status"),
+                self.tr("Risk"),
+                self.tr("Start"),
+                self.tr("Role"),
+            ]
+        )
+        header = self.collaborations_list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, header.ResizeMode.Stretch)  # the title takes the room
+        self.collaborations_list.itemActivated.connect(self._open_collaboration)
+        self.show_collaborations_button = QPushButton(self.tr("Show in the &register"))
+        self.show_collaborations_button.setToolTip(
+            self.tr("Close this editor and show these collaborations in the Collaborations view")
+        )
+        self.show_collaborations_button.clicked.connect(self._show_collaborations)
+        collaborations_tab = QWidget()
+        collaborations_layout = QVBoxLayout(collaborations_tab)
+        collaborations_layout.addWidget(self.collaborations_list, 1)
+        collaborations_row = QHBoxLayout()
+        self.collaborations_note = QLabel()
+        collaborations_row.addWidget(self.collaborations_note, 1)
+        collaborations_row.addWidget(self.show_collaborations_button)
+        collaborations_layout.addLayout(collaborations_row)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(details, self.tr("&Details"))
+        self.tabs.addTab(collaborations_tab, self.tr("Co&llaborations"))
         self.tabs.addTab(self.hits_list, self.tr("&Screening"))
         self.tabs.addTab(self.history_list, self.tr("&History"))
-        self.tabs.setTabEnabled(1, importlib.util.find_spec(SCREENING) is not None)
+        self.tabs.setTabEnabled(1, partner_id is not None)
+        self.tabs.setTabEnabled(2, importlib.util.find_spec(SCREENING) is not None)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -235,6 +270,7 @@ class PartnerDialog(QDialog):
             self.archive_button.setText(
                 self.tr("Un&archive") if d.archived else self.tr("&Archive…")
             )
+        self._fill_collaborations(data)
         for hit in data.hits:
             item = QTreeWidgetItem([hit[0], hit[1], hit[2], f"{hit[3]:.0f}", enum_label(hit[4])])
             self.hits_list.addTopLevelItem(item)
@@ -334,6 +370,58 @@ class PartnerDialog(QDialog):
             self.context.ops.write(
                 lambda s: service.archive(s, partner_id), self._on_saved, self._on_failed
             )
+
+    def _fill_collaborations(self, data: PartnerEditorData) -> None:
+        shown = data.collaborations
+        for c in shown:
+            item = QTreeWidgetItem(
+                [
+                    c.reference,
+                    c.title + (self.tr(" (archived)") if c.archived else ""),
+                    enum_label(c.status),
+                    enum_label(c.risk_level) if c.risk_level else self.tr("Not appraised"),
+                    c.start_date.isoformat() if c.start_date else "",
+                    c.role or "",
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, c.id)
+            self.collaborations_list.addTopLevelItem(item)
+        total = data.detail.collaboration_count if data.detail is not None else 0
+        if not shown:
+            note = self.tr("No collaborations with this partner yet.")
+        elif total > len(shown):
+            note = self.tr("The %1 newest of %2; the register shows them all.")
+            note = note.replace("%1", str(len(shown))).replace("%2", str(total))
+        else:
+            note = self.tr("Enter or double-click opens one (this editor closes first).")
+        self.collaborations_note.setText(note)
+        self.show_collaborations_button.setEnabled(bool(shown))
+        if shown:
+            self.tabs.setTabText(1, self.tr("Co&llaborations (%s)") % total)
+        for column in (0, 2, 3, 4, 5):
+            self.collaborations_list.resizeColumnToContents(column)
+
+    @Slot()
+    def _show_collaborations(self) -> None:
+        partner_id, name = self.partner_id, self.detail.name if self.detail else ""
+        if partner_id is None or not self._closed_on_request():
+            return
+        self.context.signals.navigate.emit(
+            "collaborations", {"partner": partner_id, "label": self.tr("partner %s") % name}
+        )
+
+    @Slot(QTreeWidgetItem)
+    def _open_collaboration(self, item: QTreeWidgetItem) -> None:
+        collaboration_id = item.data(0, Qt.ItemDataRole.UserRole)
+        if collaboration_id is None or not self._closed_on_request():
+            return
+        self.context.signals.open_record.emit("collaborations", int(collaboration_id))
+
+    def _closed_on_request(self) -> bool:
+        """Closes the editor as Cancel does (asking about unsaved changes first); False if the
+        user chose to stay, or a save is still under way."""
+        self.reject()
+        return not self.isVisible()
 
     def reject(self) -> None:
         if self.isEnabled() and self.is_dirty():

@@ -178,6 +178,7 @@ class RegisterView(View):
         self.spec: RegisterSpec = registers.get(self.register_name)
         self._settings_key = f"registers/{self.spec.name}"
         self._extra_filters: dict[str, Any] = {}
+        self._drill_text = ""
         self._ids: tuple[int, ...] | None = None
         self._selected_id: int | None = None
         self._filter_combos: dict[str, QComboBox] = {}
@@ -388,6 +389,8 @@ class RegisterView(View):
         self.archived_box.setChecked(bool(filters.pop("archived", False)))
         ids = filters.pop("ids", None)
         self._ids = tuple(int(i) for i in ids) if ids is not None else None
+        # How the drill-down reads to the user ("partner Acme"), where its value is an id.
+        self._drill_text = str(filters.pop("label", "") or "")
         self._extra_filters = {}
         for key, combo in self._filter_combos.items():
             combo.blockSignals(True)
@@ -572,6 +575,8 @@ class RegisterView(View):
     def _update_drill_label(self) -> None:
         labels = {f.key: f.label for f in self.spec.filters}
         parts = [f"{labels.get(k, k)}: {v}" for k, v in self._extra_filters.items()]
+        if parts and self._drill_text:
+            parts = [self._drill_text]
         if self._ids is not None:
             parts.append(
                 self.tr("%s chosen records") % number_locale(self.locale()).toString(len(self._ids))
