@@ -161,33 +161,60 @@ def _enum(enum_class: Any, value: Any, field_name: str, label: str) -> Any:
         ) from None
 
 
-def _validate(session: Session, data: CollaborationInput) -> dict[str, Any]:
+def field_problems(data: CollaborationInput) -> list[ValidationError]:
+    """Every problem in what the user typed or picked (no database needed), in the form's order:
+    the editor marks them all at once."""
+    problems: list[ValidationError] = []
     title = _clean(data.title)
     if title is None:
-        raise ValidationError("Title is required.", field="title")
-    if len(title) > 400:
-        raise ValidationError("Title is longer than 400 characters.", field="title")
-    kind = _enum(CollaborationKind, data.kind, "kind", "Kind")
-    status = _enum(CollaborationStatus, data.status, "status", "Status")
+        problems.append(ValidationError("Title is required.", field="title"))
+    elif len(title) > 400:
+        problems.append(ValidationError("Title is longer than 400 characters.", field="title"))
+    for enum_class, value, name, label in (
+        (CollaborationKind, data.kind, "kind", "Kind"),
+        (CollaborationStatus, data.status, "status", "Status"),
+    ):
+        try:
+            _enum(enum_class, value, name, label)
+        except ValidationError as problem:
+            problems.append(problem)
     if data.start_date and data.end_date and data.end_date < data.start_date:
-        raise ValidationError(
-            f"End date {data.end_date.isoformat()} is before start date "
-            f"{data.start_date.isoformat()}.",
-            field="end_date",
+        problems.append(
+            ValidationError(
+                f"End date {data.end_date.isoformat()} is before start date "
+                f"{data.start_date.isoformat()}.",
+                field="end_date",
+            )
         )
     amount = data.funding_amount_eur
     if amount is not None:
         if not isinstance(amount, int) or isinstance(amount, bool):
-            raise ValidationError(
-                "Funding amount must be a whole number of euros.", "funding_amount_eur"
+            problems.append(
+                ValidationError(
+                    "Funding amount must be a whole number of euros.", "funding_amount_eur"
+                )
             )
-        if amount < 0:
-            raise ValidationError("Funding amount cannot be negative.", field="funding_amount_eur")
-        if amount > MAX_FUNDING_EUR:
-            raise ValidationError(
-                f"Funding amount is above the largest that can be stored ({MAX_FUNDING_EUR:,} euros).",
-                field="funding_amount_eur",
+        elif amount < 0:
+            problems.append(
+                ValidationError("Funding amount cannot be negative.", field="funding_amount_eur")
             )
+        elif amount > MAX_FUNDING_EUR:
+            problems.append(
+                ValidationError(
+                    "Funding amount is above the largest that can be stored "
+                    f"({MAX_FUNDING_EUR:,} euros).",
+                    field="funding_amount_eur",
+                )
+            )
+    return problems
+
+
+def _validate(session: Session, data: CollaborationInput) -> dict[str, Any]:
+    ValidationError.raise_any(field_problems(data))
+    title = _clean(data.title)
+    kind = _enum(CollaborationKind, data.kind, "kind", "Kind")
+    status = _enum(CollaborationStatus, data.status, "status", "Status")
+    amount = data.funding_amount_eur
     if data.department_id is not None and session.get(Department, data.department_id) is None:
         raise ValidationError("The chosen department does not exist.", field="department_id")
     if data.lead_staff_id is not None and session.get(StaffMember, data.lead_staff_id) is None:

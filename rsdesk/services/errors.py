@@ -12,11 +12,30 @@ class KnownError(Exception):
 
 
 class ValidationError(KnownError):
-    """Input that breaks a business rule; ``field`` names the offending field for the form."""
+    """Input that breaks a business rule; ``field`` names the offending field for the form.
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    ``more`` carries the other problems found in the same input, so that a form can mark every
+    field at once instead of revealing them one save at a time; the message is the first's.
+    """
+
+    def __init__(
+        self, message: str, field: str | None = None, *, more: tuple[ValidationError, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.more = more
+
+    @property
+    def problems(self) -> tuple[ValidationError, ...]:
+        """This problem and the others found with it."""
+        return (self, *self.more)
+
+    @classmethod
+    def raise_any(cls, problems: list[ValidationError]) -> None:
+        """Raises the first of ``problems`` carrying the rest; nothing if there are none."""
+        if problems:
+            first = problems[0]
+            raise cls(str(first), first.field, more=tuple(problems[1:]))
 
 
 class NotFoundError(KnownError):

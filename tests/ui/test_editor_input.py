@@ -138,3 +138,35 @@ def test_tab_steps_through_a_set_date_then_moves_on(qtbot, main_window, view):
         assert _owner(_tab(qtbot), [dialog.start_edit]) is dialog.start_edit
     assert _owner(_tab(qtbot), [dialog.start_edit]) is None
     assert dialog.start_edit.value() is not None
+
+
+def test_every_problem_is_marked_at_once_and_nothing_is_saved(qtbot, main_window, view, db):
+    """A tester had to save four times to learn of four problems: now one Save marks them all,
+    the focus goes to the first, and fixing them all saves."""
+    import datetime as dt
+
+    dialog = _new_editor(qtbot, main_window, view)
+    dialog.start_edit.set_value(dt.date(2026, 5, 1))
+    dialog.end_edit.set_value(dt.date(2026, 4, 30))
+    qtbot.keyClicks(dialog.amount_edit, "1,5")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    marked = {key for key, label in dialog.errors.items() if label.isVisible()}
+    assert marked == {"title", "kind", "end_date", "funding_amount_eur"}
+    assert "Title is required" in dialog.errors["title"].text()
+    assert "before start date 2026-05-01" in dialog.errors["end_date"].text()
+    assert dialog.status_label.text() == "Not saved: 4 problems, marked by their fields."
+    assert QApplication.focusWidget() is dialog.title_edit
+    main_window.context.ops.wait()
+    assert _count(db) == 0
+    _fill_required(qtbot, dialog, "All fixed")
+    dialog.end_edit.set_value(dt.date(2026, 6, 30))
+    dialog.amount_edit.setText("15000")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as blocker:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    with db.read() as session:
+        saved = collaborations.load(session, blocker.args[0].id)
+    assert (saved.title, saved.end_date, saved.funding_amount_eur) == (
+        "All fixed",
+        dt.date(2026, 6, 30),
+        15_000,
+    )

@@ -523,9 +523,28 @@ class CollaborationDialog(QDialog):
 
     def form_input(self) -> CollaborationInput:
         """What the form says, as the service's input. Raises ValidationError for a bad number."""
-        amount = amounts.parse_whole_euros(
+        return self._form_input(self._amount())
+
+    def _amount(self) -> int | None:
+        return amounts.parse_whole_euros(
             self.amount_edit.text(), "funding_amount_eur", self.tr("Funding amount")
         )
+
+    def form_problems(self) -> list[ValidationError]:
+        """Every problem the form shows before anything is sent: an amount that does not read
+        as one, and the service's checks of the typed and picked fields."""
+        problems: list[ValidationError] = []
+        try:
+            amount = self._amount()
+        except ValidationError as problem:
+            problems.append(problem)
+            amount = None
+        problems += service.field_problems(self._form_input(amount))
+        order = list(self.errors)  # the form's order, top to bottom
+        problems.sort(key=lambda p: order.index(p.field) if p.field in order else len(order))
+        return problems
+
+    def _form_input(self, amount: int | None) -> CollaborationInput:
         codes = tuple(
             self.technology_list.item(row).data(Qt.ItemDataRole.UserRole)
             for row in range(self.technology_list.count())
@@ -588,16 +607,23 @@ class CollaborationDialog(QDialog):
             self.appraisal_button.setEnabled(has_record)
 
     def show_field_error(self, error: ValidationError) -> None:
+        """Each of the error's problems under its field; the first field gets the focus."""
         for label in self.errors.values():
             label.clear_error()
-        field = error.field if error.field in self.errors else None
-        if field is None:
+        shown = [p for p in error.problems if p.field in self.errors]
+        if not shown:
             self.status_label.setText(str(error))
             return
-        self.errors[field].show_error(str(error))
+        for problem in reversed(shown):  # the first problem of a field wins
+            self.errors[str(problem.field)].show_error(str(problem))
         self.tabs.setCurrentIndex(0)
-        self.fields[field].setFocus(Qt.FocusReason.OtherFocusReason)
-        self.status_label.setText(self.tr("Not saved: %s") % error)
+        self.fields[str(shown[0].field)].setFocus(Qt.FocusReason.OtherFocusReason)
+        if len(error.problems) == 1:
+            self.status_label.setText(self.tr("Not saved: %s") % error)
+        else:
+            self.status_label.setText(
+                self.tr("Not saved: %s problems, marked by their fields.") % len(error.problems)
+            )
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -606,10 +632,11 @@ class CollaborationDialog(QDialog):
         if self._busy:
             return
         try:
-            data = self.form_input()
+            ValidationError.raise_any(self.form_problems())
         except ValidationError as exc:
             self.show_field_error(exc)
             return
+        data = self.form_input()
         for label in self.errors.values():
             label.clear_error()
         collaboration_id = self.collaboration_id
