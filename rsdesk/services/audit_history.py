@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -38,6 +38,7 @@ _ACTIONS = {
     "delete": "removed",
     "anonymise": "anonymised",
 }
+_LINK_ACTIONS = {"insert": "added", "delete": "removed"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class ReadableEntry:
     #: What the entry is about, as the caller named it ("Collaboration", "Attachment x.pdf").
     subject: str
     changes: tuple[ReadableChange, ...]
+    #: A link between records (a partner or technology area of a collaboration): its insert and
+    #: delete read as "added" and "removed".
+    link: bool = False
 
     def change(self, field: str) -> ReadableChange | None:
         return next((c for c in self.changes if c.field == field), None)
@@ -71,6 +75,8 @@ class ReadableEntry:
         archived = self.change("archived")
         if self.action == "update" and archived is not None and len(self.changes) == 1:
             return "archived" if archived.new_value else "restored from archive"
+        if self.link and self.action in _LINK_ACTIONS:
+            return _LINK_ACTIONS[self.action]
         return _ACTIONS.get(self.action, self.action)
 
 
@@ -99,6 +105,57 @@ def readable_history(
 ) -> list[ReadableEntry]:
     """The record's audit entries, oldest first, with labels and values in words."""
     return describe(session, table_name, audit.history(session, table_name, record_id), subject)
+
+
+def link_history(
+    session: Session, table_name: str, parent_column: str, parent_id: int, noun: str
+) -> list[ReadableEntry]:
+    """The history of the links from one record (``parent_column = parent_id``) in a link
+    table, removed links included: "Partner Acme: added", "Technology area Quantum: removed".
+
+    Links still there are found in the table; removed ones only in the audit log, by the parent
+    named in their delete entries (a scan of that table's deletes, which are few).
+    """
+    table = Base.metadata.tables[table_name]
+    record_ids = set(session.scalars(select(table.c.id).where(table.c[parent_column] == parent_id)))
+    parent = AuditEntry.changes[(parent_column, 0)].as_integer()
+    record_ids.update(
+        session.scalars(
+            select(AuditEntry.record_id).where(
+                AuditEntry.table_name == table_name,
+                AuditEntry.action == "delete",
+                parent == parent_id,
+            )
+        )
+    )
+    items = [
+        item
+        for record_id in sorted(record_ids)
+        for item in audit.history(session, table_name, record_id)
+    ]
+    entries = []
+    for entry in describe(session, table_name, items):
+        # The parent is the record whose history this is: naming it on every line is noise.
+        changes = tuple(c for c in entry.changes if c.field != parent_column)
+        linked = next((c for c in changes if _target_of(table_name, c.field) is not None), None)
+        name = "" if linked is None else (linked.new if linked.new != EMPTY else linked.old)
+        subject = f"{noun} {name}".strip()
+        entries.append(
+            replace(
+                entry,
+                subject=subject,
+                link=True,
+                changes=tuple(c for c in changes if c is not linked or entry.action == "update"),
+            )
+        )
+    return entries
+
+
+def _target_of(table_name: str, column_name: str) -> TableColumn[Any] | None:
+    table = Base.metadata.tables.get(table_name)
+    if table is None or column_name not in table.c:
+        return None
+    return _target(table.c[column_name])
 
 
 def describe(

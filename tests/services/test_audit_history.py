@@ -4,6 +4,7 @@ booleans and amounts, with the stored values still at hand."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -153,3 +154,58 @@ def test_a_reference_to_a_record_without_a_name_reads_as_its_kind_and_number(any
         )
         change = audit_history.describe(session, "appraisal", [item])[0].changes[0]
     assert (change.label, change.new) == ("Previous appraisal", f"Appraisal {appraisal_id}")
+
+
+def test_partners_and_technology_areas_added_and_removed_are_in_the_history(any_db):
+    """A tester saw no trace in a collaboration's History of a partner taken off it: the links
+    live in their own tables. Removed links are found through their delete entries."""
+    from rsdesk.services import partners
+    from rsdesk.services.partners import PartnerInput
+
+    with any_db.unit_of_work() as session:
+        acme = partners.create(session, PartnerInput("Acme Photonics", "company", "DE")).id
+        kyoto = partners.create(session, PartnerInput("Kyoto Marine Lab", "company", "JP")).id
+        data = CollaborationInput(
+            title="Quantum sensing",
+            kind="joint_research",
+            partner_ids=(acme,),
+            technology_codes=("quantum",),
+        )
+        created = collaborations.create(session, data).id
+        other = collaborations.create(
+            session, CollaborationInput("Other", "joint_research", partner_ids=(acme,))
+        ).id
+    with any_db.unit_of_work() as session:
+        collaborations.update(
+            session, created, replace(data, partner_ids=(kyoto,), technology_codes=())
+        )
+        collaborations.update(  # the other collaboration's links are not this one's history
+            session, other, CollaborationInput("Other", "joint_research", partner_ids=(kyoto,))
+        )
+
+    def lines(collaboration_id: int) -> list[tuple[str, str]]:
+        with any_db.read() as session:
+            entries = [
+                entry
+                for table, noun in (
+                    ("collaboration_partner", "Partner"),
+                    ("collaboration_technology", "Technology area"),
+                )
+                for entry in audit_history.link_history(
+                    session, table, "collaboration_id", collaboration_id, noun
+                )
+            ]
+        return sorted((entry.subject, entry.what) for entry in entries)
+
+    assert lines(created) == [
+        ("Partner Acme Photonics", "added"),
+        ("Partner Acme Photonics", "removed"),
+        ("Partner Kyoto Marine Lab", "added"),
+        ("Technology area Quantum technologies", "added"),
+        ("Technology area Quantum technologies", "removed"),
+    ]
+    assert lines(other) == [
+        ("Partner Acme Photonics", "added"),
+        ("Partner Acme Photonics", "removed"),
+        ("Partner Kyoto Marine Lab", "added"),
+    ]

@@ -81,6 +81,13 @@ def load_editor_data(session: Session, collaboration_id: int | None) -> EditorDa
             history += audit_history.readable_history(
                 session, "attachment", attachment.id, f"Attachment {attachment.file_name}"
             )
+        for table, linked in (
+            ("collaboration_partner", "Partner"),
+            ("collaboration_technology", "Technology area"),
+        ):
+            history += audit_history.link_history(
+                session, table, "collaboration_id", detail.id, linked
+            )
         history.sort(key=lambda entry: entry.entry_id)
     return EditorData(
         detail,
