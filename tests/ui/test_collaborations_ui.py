@@ -146,6 +146,8 @@ def test_collaboration_lifecycle_through_the_widgets(qtbot, main_window, view, d
     history = _history_texts(qtbot, view, created.id)
     assert history == [
         "Collaboration: created",
+        "Partner Kyoto Quantum Institute: added",
+        "Partner Universidad de Ejemplo: added",
         "Collaboration: changed",
         "Collaboration: archived",
     ]
