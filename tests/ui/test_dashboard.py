@@ -248,3 +248,29 @@ def test_tab_walks_the_tiles_in_reading_order(qtbot, context, filled_db):
     assert order == list(TILE_KEYS)
     qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Tab)
     assert view.focusWidget() is view.due_list
+
+
+def test_compliance_bars_name_departments_by_what_tells_them_apart(qtbot):
+    """A tester read eight bars as "Department of A…", "Department of C…": the generic start is
+    dropped unless two units would then read the same; the hovered bar names the unit in full."""
+    from PySide6.QtCharts import QBarCategoryAxis
+
+    from rsdesk.ui.widgets.charts import PercentBars
+
+    chart = PercentBars("Training compliance by department")
+    qtbot.addWidget(chart)
+    chart.set_data(
+        [
+            ("Department of Astrophysics and Planetary Science", 40),
+            ("Faculty of Medicine", 50),
+            ("Department of Medicine", 60),
+            ("Research Support Office", 90),
+        ]
+    )
+    axis = next(a for a in chart.chart().axes() if isinstance(a, QBarCategoryAxis))
+    assert list(reversed(axis.categories())) == [  # drawn bottom-up
+        "40 %  Astrophysics and Planet…",
+        "50 %  Faculty of Medicine",
+        "60 %  Department of Medicine",
+        "90 %  Research Support Office",
+    ]

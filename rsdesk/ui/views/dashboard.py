@@ -321,7 +321,8 @@ class DashboardView(View):
                 when = self.tr("tomorrow")
             row = QTreeWidgetItem(
                 [
-                    f"{item.due:%a %d %b %Y}  ({when})",
+                    # ISO, as every register writes dates; the weekday helps plan the week.
+                    f"{item.due.isoformat()}  ({item.due:%a}, {when})",
                     self.tr(DUE_KIND_LABELS[item.kind]),
                     item.summary,
                 ]

@@ -20,8 +20,16 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QEvent, QMargins, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QResizeEvent
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QWidget
+from PySide6.QtGui import (
+    QColor,
+    QCursor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QToolTip, QWidget
 
 from rsdesk.ui.widgets.tiles import is_dark
 
@@ -274,7 +282,17 @@ class PercentBars(ChartCard):
         chart.addSeries(series)
         categories = QBarCategoryAxis()
         # The value leads the label (names get elided): a bar label cannot show on a 0 % bar.
-        categories.append([f"{value:.0f} %  {_short(label, 24)}" for label, value in data])
+        names = _axis_names([label for label, _value in data])
+        categories.append(
+            [f"{value:.0f} %  {_short(name, 24)}" for name, (_label, value) in zip(names, data)]
+        )
+        # The full names, for whoever hovers a bar (the axis has room for about 24 letters).
+        full_names = [label for label, _value in data]
+        series.hovered.connect(
+            lambda status, index, _set: QToolTip.showText(
+                QCursor.pos(), full_names[index] if status and 0 <= index < len(full_names) else ""
+            )
+        )
         chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(categories)
         values = QValueAxis()
@@ -289,6 +307,42 @@ class PercentBars(ChartCard):
 def _plain(label: str) -> str:
     """An axis label without its line-break markup, for screen readers."""
     return label.replace("<br>", " ")
+
+
+#: Words that begin many unit names and tell them apart from nothing: "Department of Astrophysics"
+#: and "Department of Astronomy" both read "Department of A…" when cut at the axis's width.
+_GENERIC_STARTS = (
+    "department of ",
+    "faculty of ",
+    "school of ",
+    "institute of ",
+    "institute for ",
+    "centre for ",
+    "center for ",
+)
+
+
+def _without_generic_start(label: str) -> str:
+    """``label`` without a leading "Department of " (and the like), capitalised again."""
+    lowered = label.lower()
+    for start in _GENERIC_STARTS:
+        if lowered.startswith(start) and len(label) > len(start):
+            rest = label[len(start) :]
+            return rest[:1].upper() + rest[1:]
+    return label
+
+
+def _axis_names(labels: list[str]) -> list[str]:
+    """Each label without its generic start, unless two would then read the same ("Faculty of
+    Medicine" and "Department of Medicine" keep theirs)."""
+    shortened = [_without_generic_start(label) for label in labels]
+    seen: dict[str, int] = {}
+    for name in shortened:
+        seen[name.lower()] = seen.get(name.lower(), 0) + 1
+    return [
+        name if seen[name.lower()] == 1 else label
+        for name, label in zip(shortened, labels, strict=True)
+    ]
 
 
 def _short(label: str, width: int = 28) -> str:
