@@ -70,16 +70,41 @@ def remembered_database() -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def remember_database(location: str | os.PathLike[str] | None) -> None:
-    """Remember ``location`` (a file path or a server URL) as the database; None forgets it."""
+def remember_database(location: str | os.PathLike[str] | None) -> str | None:
+    """Remember ``location`` (a file path or a server URL) as the database; None forgets it.
+
+    A server password is never written to the file: it goes to the system keyring
+    (rsdesk/db/server_password.py). Returns a sentence for the user when a password could not
+    be kept (no keyring), else None. The file is readable by its owner only.
+    """
     import json
 
+    from rsdesk.db import server_password
+
+    note = None
     config = read_config()
     if location is None:
         config.pop("database", None)
     else:
-        config["database"] = os.fspath(location)
-    target = config_path()
+        text = os.fspath(location)
+        stripped = server_password.without_password(text)
+        if stripped != text and not server_password.store(text):
+            note = (
+                "The server password was not remembered (this computer has no system keyring): "
+                "set PGPASSWORD or add it to ~/.pgpass (pgpass.conf on Windows) before the next "
+                "start."
+            )
+        config["database"] = stripped
+    _write_private(config_path(), json.dumps(config, indent=2) + "\n")
+    return note
+
+
+def _write_private(target: Path, content: str) -> None:
+    """Write ``content`` to ``target`` atomically, readable and writable by its owner only."""
     temporary = target.with_suffix(".tmp")
-    temporary.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(content)
+    os.chmod(temporary, 0o600)  # the umask may have narrowed it, never widened: be explicit
     temporary.replace(target)

@@ -31,12 +31,11 @@ WRITE_OPTION = "rsdesk_write"
 def resolve_url(target: str | os.PathLike[str] | None = None) -> URL:
     """Turn ``--db``, ``RSDESK_DATABASE``, the location remembered at first run (config file) or
     the default location, in that order, into a SQLAlchemy URL."""
+    from_config = False
     if target is None:
-        target = (
-            os.environ.get(paths.DATABASE_ENV)
-            or paths.remembered_database()
-            or paths.default_database_path()
-        )
+        remembered = paths.remembered_database()
+        from_config = not os.environ.get(paths.DATABASE_ENV) and remembered is not None
+        target = os.environ.get(paths.DATABASE_ENV) or remembered or paths.default_database_path()
     text = os.fspath(target).strip()
     if not text:
         raise KnownError("The database location is empty.")
@@ -55,6 +54,11 @@ def resolve_url(target: str | os.PathLike[str] | None = None) -> URL:
         url = url.set(drivername="postgresql+psycopg")
     if url.drivername == "sqlite":
         url = url.set(drivername="sqlite+pysqlite")
+    if from_config:
+        # The config file holds no password: the keyring may (rsdesk/db/server_password.py).
+        from rsdesk.db.server_password import with_remembered_password
+
+        url = with_remembered_password(url)
     return url
 
 

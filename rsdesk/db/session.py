@@ -233,7 +233,10 @@ def describe_database_error(url: URL, exc: DBAPIError) -> str:
         return f"The database {where} is locked by another program; close it and try again."
     if "not a database" in reason or "file is encrypted" in reason:
         return f"{where} is not an rsdesk database (or it is encrypted)."
-    return f"Cannot open the database {where}: {reason}"
+    from rsdesk.db.server_password import missing_password_hint
+
+    hint = missing_password_hint(reason) if url.password is None else None
+    return f"Cannot open the database {where}: {reason}" + (f" {hint}" if hint else "")
 
 
 # --- the audit hook -------------------------------------------------------------------------

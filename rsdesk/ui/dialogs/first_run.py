@@ -14,6 +14,7 @@ opens the import dialog.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -78,14 +80,22 @@ class FirstRunChoice:
     remember: bool = False
 
 
-def apply_choice(choice: FirstRunChoice, db: Database, *, lock_writes: bool = False) -> Database:
+def apply_choice(
+    choice: FirstRunChoice,
+    db: Database,
+    *,
+    lock_writes: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> Database:
     """Open the chosen database (remembering it), save the name and logo; return the database.
 
     A chosen database that is already set up (named, or holding records) is opened as it is:
     its name and logo are not replaced. ``db`` is disposed when another database was chosen and
     opened (with ``lock_writes``, its
     writer lock is taken). Raises KnownError (and leaves ``db`` open and nothing remembered) when
-    the chosen database cannot be opened or another rsdesk writes to it.
+    the chosen database cannot be opened or another rsdesk writes to it. A server password is
+    remembered in the system keyring, never in the config file; ``notify`` is told when it could
+    not be remembered.
     """
     name = choice.institution_name.strip()
     if not name:
@@ -115,7 +125,9 @@ def apply_choice(choice: FirstRunChoice, db: Database, *, lock_writes: bool = Fa
             target.dispose()
         raise
     if target is not db:
-        paths.remember_database(choice.database or "")
+        note = paths.remember_database(choice.database or "")
+        if note and notify is not None:
+            notify(note)
         db.dispose()
     return target
 
@@ -260,7 +272,8 @@ class DatabasePage(QWizardPage):
             self.tr(
                 "The address of a shared PostgreSQL database, in the form "
                 "postgresql://user:password@host:5432/database. The database must exist; rsdesk "
-                "creates its tables."
+                "creates its tables. The password is kept in the system keyring, never in "
+                "rsdesk's settings file; without a keyring, set PGPASSWORD or use ~/.pgpass."
             )
         )
         self.group = QButtonGroup(self)
@@ -476,7 +489,9 @@ class FirstRunWizard(QWizard):
 
     def accept(self) -> None:
         try:
-            database = apply_choice(self.choice(), self.database, lock_writes=self.lock_writes)
+            database = apply_choice(
+                self.choice(), self.database, lock_writes=self.lock_writes, notify=self._inform
+            )
             #: True when the chosen database was already set up: nothing to load or import.
             self.opened_existing = database is not self.database and not needs_first_run(database)
             self.database = database
@@ -484,6 +499,9 @@ class FirstRunWizard(QWizard):
             self.starting.error.setText(str(exc))
             return
         super().accept()
+
+    def _inform(self, note: str) -> None:
+        QMessageBox.information(self, self.tr("Server password"), note)
 
 
 # --- after the main window opens ------------------------------------------------------------
