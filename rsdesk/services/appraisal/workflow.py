@@ -56,6 +56,7 @@ from rsdesk.services.appraisal.model import (
 from rsdesk.services.appraisal.scoring import ScoreResult, score
 from rsdesk.services.errors import NotFoundError, ReadOnlyError, ValidationError
 from rsdesk.services.registers.labels import enum_label
+from rsdesk.services.wording import counted
 
 # --- results handed to callers --------------------------------------------------------------
 
@@ -594,7 +595,7 @@ def sign_off(
         first = model.question(result.justifications_missing[0])
         raise ValidationError(
             f"Justify the answer to \u201c{first.text}\u201d before signing off "
-            f"({len(result.justifications_missing)} justification(s) missing)",
+            f"({counted(len(result.justifications_missing), 'justification')} missing)",
             field=first.id,
         )
     # Who may sign off at this level: settings data (services/responsibilities.py, #12).

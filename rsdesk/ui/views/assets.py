@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from rsdesk.services import assets
+from rsdesk.services.wording import counted
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.views.register_view import RegisterView
 
@@ -244,12 +245,12 @@ class AssetsView(RegisterView):
         flagged = sum(1 for a in access if a.flagged)
         self.summary.setText(
             self.tr(
-                "<b>%s</b> — %s. %d expected safeguard(s) missing, %d overdue for verification; %d of %d people with access lack a current briefing."
+                "<b>%s</b> — %s. %s missing, %d overdue for verification; %d of %d people with access lack a current briefing."
             )
             % (
                 info.name,
                 info.level_name,
-                missing,
+                counted(missing, "expected safeguard"),
                 overdue,
                 flagged,
                 sum(1 for a in access if a.active),

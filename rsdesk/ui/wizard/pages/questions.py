@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from rsdesk.services.appraisal.model import Page, Question
 from rsdesk.services.appraisal.workflow import Prefill
+from rsdesk.services.wording import counted
 from rsdesk.ui.wizard.pages.common import LEVEL_NAMES
 
 if TYPE_CHECKING:
@@ -173,12 +174,10 @@ class QuestionPage(QWizardPage):
     def _update_live(self) -> None:
         result = self.wizard_.live_result
         unanswered = sum(1 for q in self.questions if q not in self.wizard_.answers)
-        text = self.tr(
-            "Current result: score %d, %s; %d question(s) unknown or unanswered so far"
-        ) % (
+        text = self.tr("Current result: score %d, %s; %s unknown or unanswered so far") % (
             result.total,
             LEVEL_NAMES.get(result.level, result.level),
-            len(result.gaps),
+            counted(len(result.gaps), "question"),
         )
         if unanswered:
             text += self.tr("; %d unanswered on this page") % unanswered
