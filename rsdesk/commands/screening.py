@@ -95,7 +95,13 @@ def check_command(args: argparse.Namespace) -> int:
     db = database(args)
     try:
         with db.read() as session:
-            matches = workflow.check_names(session, args.names, threshold)
+            # Each name checked on its own: a list entry that two names meet is reported for
+            # both (one call would keep only the best name per entry, as for a partner).
+            matches = [
+                match
+                for name in args.names
+                for match in workflow.check_names(session, [name], threshold)
+            ]
     finally:
         db.dispose()
     print_json([match.as_dict() for match in matches])

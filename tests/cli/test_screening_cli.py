@@ -42,11 +42,13 @@ def test_load_check_run_and_lists(db_path: Path, capsys: pytest.CaptureFixture[s
 
     code, out, _err = run(capsys, db_path, "check", "Harbin Gongye Daxue", "哈尔滨工业大学")
     assert code == 0
-    (match,) = json.loads(out)
-    assert match["entry_name"] == "Harbin Institute of Technology"
-    assert match["list_key"] == "us-csl"
-    assert match["list_version"] == 1
-    assert match["score"] >= 0.87
+    matches = json.loads(out)
+    assert [m["name"] for m in matches] == ["Harbin Gongye Daxue", "哈尔滨工业大学"]
+    for match in matches:
+        assert match["entry_name"] == "Harbin Institute of Technology"
+        assert match["list_key"] == "us-csl"
+        assert match["list_version"] == 1
+        assert match["score"] >= 0.87
 
     code, out, _err = run(capsys, db_path, "check", "Technical University of Munich")
     assert (code, json.loads(out)) == (0, [])
@@ -91,3 +93,74 @@ def test_wrong_usage_exits_2(db_path: Path) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["--db", str(db_path), "screening", "load", "x.csv", "--format", "pdf"])
     assert caught.value.code == 2
+
+
+GERMAN_LIST = (
+    "name,aliases,country,note,id\n"
+    "Institut für Höchstleistungsrechnen,,DE,,G-1\n"
+    "Hochschule für Technik Zürich,,CH,,G-2\n"
+    "Universität Stuttgart Institut für Raumfahrt,,DE,,G-3\n"
+    "Bar,,XX,,G-4\n"
+)
+
+
+def load_german_list(capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "german.csv"
+    path.write_text(GERMAN_LIST, encoding="utf-8")
+    code, _out, err = run(capsys, db_path, "load", str(path), "--format", "office-csv")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("written_out", "listed"),
+    [
+        ("Institut fuer Hoechstleistungsrechnen", "Institut für Höchstleistungsrechnen"),
+        ("Hochschule fuer Technik Zuerich", "Hochschule für Technik Zürich"),
+        (
+            "Universitaet Stuttgart Institut fuer Raumfahrt",
+            "Universität Stuttgart Institut für Raumfahrt",
+        ),
+        ("HOCHSCHULE FÜR TECHNIK ZUERICH", "Hochschule für Technik Zürich"),
+    ],
+)
+def test_german_umlauts_written_out_match(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], written_out: str, listed: str
+) -> None:
+    load_german_list(capsys, db_path, tmp_path)
+    code, out, _err = run(capsys, db_path, "check", written_out)
+    assert code == 0
+    (match,) = json.loads(out)
+    assert match["entry_name"] == listed
+    assert match["score"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Institut für Raumfahrt",  # a part of G-3, another institute
+        "Hochschule für Musik Zürich",
+        "Universität Stuttgart",
+        "Universitaet Tuebingen Institut fuer Raumfahrt",
+    ],
+)
+def test_other_german_bodies_still_do_not_match(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], other: str
+) -> None:
+    load_german_list(capsys, db_path, tmp_path)
+    code, out, _err = run(capsys, db_path, "check", other)
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_each_checked_name_gets_its_own_results(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load_german_list(capsys, db_path, tmp_path)
+    code, out, _err = run(
+        capsys, db_path, "check", "Bar", "Foo Univ", "Hochschule fuer Technik Zuerich"
+    )
+    assert code == 0
+    found = [(m["name"], m["entry_name"], m["score"]) for m in json.loads(out)]
+    assert found == [
+        ("Bar", "Bar", 1.0),
+        ("Hochschule fuer Technik Zuerich", "Hochschule für Technik Zürich", 1.0),
+    ]

@@ -8,10 +8,13 @@ How a name becomes comparable (:func:`name_key`):
    ("哈尔滨工业大学" -> "ha er bin gong ye da xue").
 2. Lower case; "&" becomes "and"; apostrophes vanish; other punctuation separates words; runs of
    single letters join ("N.U.D.T." -> "nudt", "S.p.A." -> "spa").
-3. Spelling variants of transliteration are folded (ks -> x, kh -> h, ph -> f) and foreign or
-   abbreviated words for the same thing are unified ("universitet", "univ." -> "university").
+3. Spelling variants of transliteration are folded (ks -> x, kh -> h, ph -> f), and so are
+   German umlauts written out: "ae", "oe", "ue" become "a", "o", "u" in words of four letters
+   or more, as anyascii already made "ä", "ö", "ü" ("Zuerich" and "Zürich" -> "zurich"; "ß"
+   and "ss" both give "ss"). Foreign or abbreviated words for the same thing are unified
+   ("universitet", "Universitaet", "univ." -> "university").
 4. Legal forms ("Co., Ltd.", "GmbH", "JSC", "Joint Stock Company", "有限公司"...) and filler words
-   ("of", "the", "de"...) are dropped; word order is ignored.
+   ("of", "the", "de", "für", "pour"...) are dropped; word order is ignored.
 5. Each remaining word has a weight: words that say what kind of body it is ("university",
    "institute", "academy", "science", "technology", "national"...) weigh 0.5, words that say
    almost nothing ("group", "holding", "international"...) 0.25, every other word 1.
@@ -70,7 +73,7 @@ def synonyms(text: str, meaning: str) -> dict[str, str]:
 
 STOPWORDS = word_set(
     "of the and for de del della der die das des du la le les el y und et di da do dos im "
-    "in at on an a imeni im pri"
+    "in at on an a imeni im pri fur zur zum pour para per"
 )
 LEGAL_FORMS = word_set(
     "ltd limited llc llp lp inc incorporated corp co gmbh mbh ag kg ohg ev sa sas sarl spa srl "
@@ -207,6 +210,22 @@ def _remove_phrases(words: list[str]) -> list[str]:
     return words
 
 
+#: German umlauts written out ("fuer", "Zuerich"): folded to the vowel that anyascii leaves
+#: of "ü" ("für" -> "fur"), on both sides. Only in words of four letters or more, so that the
+#: pinyin syllables "xue", "yue", "jue", "que"... stay apart from "xu", "yu", "ju", "qu".
+_UMLAUT_SPELLING = re.compile(r"(?<=[aou])e")
+MIN_UMLAUT_WORD = 4
+
+
+def _fold_umlaut_spelling(word: str) -> str:
+    if len(word) < MIN_UMLAUT_WORD or ("ue" not in word and "oe" not in word and "ae" not in word):
+        return word
+    return _UMLAUT_SPELLING.sub("", word)
+
+
+_fold_umlaut_word = lru_cache(maxsize=200_000)(_fold_umlaut_spelling)
+
+
 @lru_cache(maxsize=200_000)
 def _fold(word: str) -> str:
     word = SYNONYMS.get(word, word)
@@ -234,7 +253,11 @@ def name_key(name: str) -> NameKey:
     """The comparable form of a name (see the module docstring)."""
     words = _remove_phrases(_words(name))
     words = [w for w in words if w not in LEGAL_FORMS]
-    compact = "".join(w.replace("ks", "x").replace("kh", "h").replace("ph", "f") for w in words)
+    # The compacted letters are folded as a whole, so that "Daxue" and "da xue" stay equal.
+    compact = _fold_umlaut_spelling(
+        "".join(w.replace("ks", "x").replace("kh", "h").replace("ph", "f") for w in words)
+    )
+    words = [_fold_umlaut_word(w) for w in words]
     tokens: list[str] = []
     for word in words:
         if word in STOPWORDS:

@@ -233,6 +233,30 @@ def test_excel_semicolon_csv_in_windows_1252_loads() -> None:
     assert parsed.entries[0].aliases == ("UdL",)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig", "utf-32"])
+def test_unicode_text_with_a_byte_order_mark_loads(encoding: str) -> None:
+    """Excel's "Unicode text" is UTF-16 with a BOM; it used to be refused as binary data."""
+    text = "name;aliases;country\nTechnische Universität Stuttgart;TU Stuttgart;DE\n"
+    data = text.encode(encoding)
+    if encoding in ("utf-16-be",):
+        data = "\ufeff".encode(encoding) + data  # the BOM the plain codec leaves out
+    parsed = formats.parse(data, "Unicode text.csv")
+    assert parsed.entries[0].primary_name == "Technische Universität Stuttgart"
+    assert parsed.entries[0].aliases == ("TU Stuttgart",)
+
+
+def test_utf16_without_a_byte_order_mark_asks_for_utf8() -> None:
+    data = "name,aliases\nOrion Photonics,OP\n".encode("utf-16-le")
+    with pytest.raises(KnownError, match="save it as UTF-8"):
+        formats.parse(data, "list.csv")
+
+
+def test_an_undecodable_file_asks_for_utf8() -> None:
+    data = b"name,aliases\nOrion Photonics,OP\n" + b"\x81\x8d\n"
+    with pytest.raises(KnownError, match="save the list as UTF-8"):
+        formats.parse(data, "list.csv", "office-csv")
+
+
 def _parse_or_known_error(data: bytes, format_key: str | None) -> None:
     try:
         parsed = formats.parse(data, "fuzz", format_key)

@@ -40,6 +40,18 @@ VARIANTS = [
     ("Sharif Univ. of Tech.", "Sharif University of Technology"),
     # small spelling differences in long words
     ("Beijing Insitute of Technology", "Beijing Institute of Technology"),
+    # German umlauts written out (ae, oe, ue), "für" as "fuer", "ß" as "ss"
+    ("Institut fuer Hoechstleistungsrechnen", "Institut für Höchstleistungsrechnen"),
+    ("Hochschule fuer Technik Zuerich", "Hochschule für Technik Zürich"),
+    (
+        "Universitaet Stuttgart Institut fuer Raumfahrt",
+        "Universität Stuttgart Institut für Raumfahrt",
+    ),
+    ("Technische Universitaet Muenchen", "Technische Universitat Munchen"),
+    ("Suedwest Forschungszentrum", "Südwest-Forschungszentrum"),
+    ("Grossforschungsanlage Koeln", "Großforschungsanlage Köln"),
+    # connecting words of other languages
+    ("Institut pour la Recherche Spatiale", "Institut de Recherche Spatiale"),
 ]
 
 #: Pairs of different bodies that must not match.
@@ -55,6 +67,11 @@ DIFFERENT = [
     ("NUDT", "NUST"),
     ("University of Tehran", "Tehran University of Medical Sciences"),
     ("Institute 17", "Institute 18"),
+    ("Institut für Raumfahrt", "Institut für Luftfahrt"),
+    ("Hochschule für Technik Zürich", "Hochschule für Musik Zürich"),
+    ("Universität Stuttgart", "Universitaet Tuebingen"),
+    # pinyin syllables stay apart ("xue" is not "xu", "yue" is not "yu")
+    ("Beijing Xue Yuan", "Beijing Xu Yu"),
     ("China Academy of Engineering Physics", "China Academy of Space Technology"),
 ]
 
@@ -108,7 +125,7 @@ def test_match_reports_which_names_met_and_keeps_the_best_per_entry() -> None:
             ),
         ]
     )
-    matches = index.match(["Harbin Gongye Daxue", "HIT", "Unrelated University"])
+    matches = index.match(["Harbin Institute of Technolgy", "HIT", "Unrelated University"])
     assert len(matches) == 1
     match = matches[0]
     assert match.entry.entry_id == 1
@@ -117,3 +134,6 @@ def test_match_reports_which_names_met_and_keeps_the_best_per_entry() -> None:
     assert as_json["list_version"] == 1
     assert as_json["entry_name"] == "Harbin Institute of Technology"
     assert index.match(["Tehran Institute of Technology"]) == []
+    # Pinyin written as words meets the characters ("ha er" -> "haer" -> "har", as "ae").
+    (pinyin,) = index.match(["Harbin Gongye Daxue"])
+    assert (pinyin.list_name_matched, pinyin.score) == ("哈尔滨工业大学", 1.0)

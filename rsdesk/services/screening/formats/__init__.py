@@ -7,6 +7,7 @@ half-parsed, so the loader can write all entries or none.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 from collections.abc import Callable
@@ -123,12 +124,50 @@ def get_format(key: str) -> Format:
     raise KnownError(f"Unknown list format {key!r}; known formats: {', '.join(format_keys())}")
 
 
+#: Byte order marks of the Unicode encodings Excel and Notepad write ("Unicode text" is UTF-16).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def binary_data_message(file_name: str) -> str:
+    return (
+        f"{file_name} is not a text file in a known encoding (it contains binary data); if it "
+        "is a list, save it as UTF-8 (Excel: 'CSV UTF-8') and load it again"
+    )
+
+
+def as_utf8(data: bytes, file_name: str) -> bytes:
+    """``data`` re-encoded as UTF-8 when it starts with a UTF-16 or UTF-32 byte order mark.
+
+    The parsers read UTF-8 (with or without BOM) or Windows-1252; a UTF-16 file (Excel's
+    "Unicode text") would otherwise look like binary data. XML keeps its bytes: its parser reads
+    the encoding from the BOM and the declaration.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ListFormatError(
+                    f"{file_name}: byte {exc.start + 1} is not valid {encoding.upper()} text; "
+                    "save the list as UTF-8 and load it again"
+                ) from exc
+            if text.lstrip("\ufeff \r\n\t").startswith("<"):
+                return data
+            return text.lstrip("\ufeff").encode("utf-8")
+    return data
+
+
 def detect(data: bytes, file_name: str) -> Format:
     """The format of ``data``, from its content (never from the file name alone)."""
     if not data.strip():
         raise ListFormatError(f"{file_name} is empty")
     if b"\x00" in data[:65536]:
-        raise ListFormatError(f"{file_name} is not a text file (it contains binary data)")
+        raise ListFormatError(binary_data_message(file_name))
     for candidate in FORMATS:
         if candidate.key == "opensanctions-csv":
             from rsdesk.services.screening.formats import opensanctions
@@ -153,6 +192,7 @@ def parse(data: bytes, file_name: str, format_key: str | None = None) -> ParsedL
         )
     if not data.strip():
         raise ListFormatError(f"{file_name} is empty")
+    data = as_utf8(data, file_name)
     chosen = get_format(format_key) if format_key else detect(data, file_name)
     if chosen.key == "opensanctions-csv":
         from rsdesk.services.screening.formats import opensanctions

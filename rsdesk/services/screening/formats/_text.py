@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from rsdesk.services.screening.formats import ListFormatError
+from rsdesk.services.screening.formats import ListFormatError, binary_data_message
 
 #: A single field larger than this is not a name list (and would make csv allocate a lot).
 MAX_FIELD_CHARS = 1_000_000
@@ -16,7 +16,7 @@ MAX_FIELD_CHARS = 1_000_000
 def decode(data: bytes, file_name: str) -> str:
     """UTF-8 (with or without BOM), else Windows-1252 as Excel writes it; NUL bytes are refused."""
     if b"\x00" in data:
-        raise ListFormatError(f"{file_name} is not a text file (it contains binary data)")
+        raise ListFormatError(binary_data_message(file_name))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -25,7 +25,8 @@ def decode(data: bytes, file_name: str) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise ListFormatError(
-            f"{file_name}: byte {exc.start + 1} is neither UTF-8 nor Windows-1252 text"
+            f"{file_name}: byte {exc.start + 1} is neither UTF-8 nor Windows-1252 text; save "
+            "the list as UTF-8 (Excel: 'CSV UTF-8') and load it again"
         ) from exc
 
 
