@@ -1,6 +1,6 @@
 """`rsdesk screening`: load sanctions and entity lists, check a name, re-screen every partner.
 
-rsdesk screening load FILE [--format F] [--name NAME] [--no-screen]
+rsdesk screening load FILE [--format F] [--name NAME | --replace LIST] [--no-screen]
 rsdesk screening check NAME [NAME ...] [--threshold T]   matches as JSON ([] when none)
 rsdesk screening run                                     re-screen every partner
 rsdesk screening lists [--all]                           versions loaded
@@ -39,6 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--name", help="the list's name; a file loaded under the same name replaces its version"
     )
     load.add_argument(
+        "--replace",
+        metavar="LIST",
+        help="load the file as a new version of this existing list (its key or name, see "
+        "'screening lists'), whatever the file is called",
+    )
+    load.add_argument(
         "--no-screen",
         action="store_true",
         help="do not re-screen the partners after loading",
@@ -74,7 +80,12 @@ def load_command(args: argparse.Namespace) -> int:
     try:
         with db.unit_of_work() as session:
             outcome = lists.load_file(
-                session, path, format_key=args.format, name=args.name, progress=_progress
+                session,
+                path,
+                format_key=args.format,
+                name=args.name,
+                replace=args.replace,
+                progress=_progress,
             )
         print(outcome.describe())
         if not outcome.already_loaded and not args.no_screen:

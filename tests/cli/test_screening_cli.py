@@ -164,3 +164,60 @@ def test_each_checked_name_gets_its_own_results(
         ("Bar", "Bar", 1.0),
         ("Hochschule fuer Technik Zuerich", "Hochschule für Technik Zürich", 1.0),
     ]
+
+
+JANUARY = "name,aliases,country,note,id\nBoston Metropolitan University,,US,,B-1\nDeepfield Photonics Ltd,,US,optics,B-2\n"
+MARCH = "name,aliases,country,note,id\nAcme Unrelated Corp,,US,,B-0\nDeepfield Photonics Ltd,,US,optics; updated,B-2\nBoston Metropolitan University,,US,,B-1\n"
+
+
+def lists_json(capsys: pytest.CaptureFixture[str], db_path: Path) -> list[dict[str, object]]:
+    code, out, _err = run(capsys, db_path, "lists", "--json")
+    assert code == 0
+    return list(json.loads(out))
+
+
+def test_monthly_files_of_one_list_are_versions_of_it(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "Watchlist (January).csv").write_text(JANUARY, encoding="utf-8")
+    (tmp_path / "Watchlist (March).csv").write_text(MARCH, encoding="utf-8")
+    for file_name in ("Watchlist (January).csv", "Watchlist (March).csv"):
+        code, out, err = run(capsys, db_path, "load", str(tmp_path / file_name), "--no-screen")
+        assert code == 0, err
+    assert "version 2" in out
+    assert "replacing version 1" in out
+    assert "WARNING" not in out
+    active = [v for v in lists_json(capsys, db_path) if v["active"]]
+    assert [(v["list_key"], v["version_no"]) for v in active] == [("office-watchlist", 2)]
+
+
+def test_a_new_list_like_an_active_one_warns_and_replace_makes_it_a_version(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "watch.csv").write_text(JANUARY, encoding="utf-8")
+    (tmp_path / "watch revised by Ann.csv").write_text(MARCH, encoding="utf-8")
+    code, _out, _err = run(capsys, db_path, "load", str(tmp_path / "watch.csv"), "--no-screen")
+    assert code == 0
+    revised = str(tmp_path / "watch revised by Ann.csv")
+    code, out, _err = run(capsys, db_path, "load", revised, "--no-screen")
+    assert code == 0
+    assert "WARNING: this new list shares 2 of its entries with the active list" in out
+    assert "--replace office-watch" in out
+    assert len([v for v in lists_json(capsys, db_path) if v["active"]]) == 2
+
+    code, out, _err = run(capsys, db_path, "load", revised, "--replace", "office-watch")
+    assert code == 0
+    assert "loaded version 2" in out
+    assert "no longer active" in out
+    active = [v for v in lists_json(capsys, db_path) if v["active"]]
+    assert [(v["list_key"], v["version_no"]) for v in active] == [("office-watch", 2)]
+
+
+def test_replacing_a_list_that_does_not_exist_fails_in_one_line(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "watch.csv").write_text(JANUARY, encoding="utf-8")
+    code, _out, err = run(capsys, db_path, "load", str(tmp_path / "watch.csv"), "--replace", "nope")
+    assert code == 1
+    assert "no list 'nope' to replace" in err
+    assert len(err.strip().splitlines()) == 1

@@ -38,6 +38,11 @@ class LoadOutcome:
     already_loaded: bool = False
     #: The version this load replaced (deactivated), if any.
     replaced_version_no: int | None = None
+    #: A new list that shares most entries with another active list: that list, which this
+    #: file is probably a newer version of.
+    looks_like: LookAlike | None = None
+    #: Other lists retired because this same file had been loaded as them (``replace``).
+    retired: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.already_loaded:
@@ -48,10 +53,31 @@ class LoadOutcome:
         replaced = (
             f", replacing version {self.replaced_version_no}" if self.replaced_version_no else ""
         )
-        return (
+        text = (
             f"{self.name}: loaded version {self.version_no} with {self.entry_count} entries"
             f"{replaced}"
         )
+        if self.retired:
+            text += f"; the separate list {', '.join(self.retired)} is no longer active"
+        if self.looks_like is not None:
+            other = self.looks_like
+            text += (
+                f". WARNING: this new list shares {other.shared} of its entries with the active "
+                f"list {other.name!r} ({other.list_key}), so it is probably a newer version of "
+                "it; both are now active, and a partner on both is hit twice with verdicts not "
+                "carried over. To load the file as a new version of that list instead, run "
+                f"'rsdesk screening load FILE --replace {other.list_key}' "
+                "(see docs/screening.md, Versions)"
+            )
+        return text
+
+
+@dataclass(frozen=True)
+class LookAlike:
+    list_key: str
+    name: str
+    #: Entries of the new file also on that list (by id, else by name).
+    shared: int
 
 
 @dataclass(frozen=True)
@@ -95,6 +121,7 @@ def load_file(
     *,
     format_key: str | None = None,
     name: str | None = None,
+    replace: str | None = None,
     progress: Progress = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> LoadOutcome:
@@ -104,6 +131,7 @@ def load_file(
         path.name,
         format_key=format_key,
         name=name,
+        replace=replace,
         progress=progress,
         cancel=cancel,
     )
@@ -116,21 +144,30 @@ def load_bytes(
     *,
     format_key: str | None = None,
     name: str | None = None,
+    replace: str | None = None,
     progress: Progress = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> LoadOutcome:
     """Load ``data`` as the newest version of its list (see the module docstring).
 
     ``name`` names the list (and so decides which list this is a version of); by default the
-    format proposes one ("eu-fsf", "us-csl", ...).
+    format proposes one ("eu-fsf", "us-csl", ...). ``replace`` (an existing list's key or name)
+    makes the file a new version of that list, whatever its file name; another active list
+    that was this same file loaded on its own is then retired. A new list that shares most of
+    its entries with another active list is loaded, with a warning (``looks_like``).
     """
     sha256 = hashlib.sha256(data).hexdigest()
     progress(0, 0, f"Reading {file_name}")
     parsed = formats.parse(data, file_name, format_key)
-    list_key = slug(name) if name and name.strip() else parsed.list_key
+    if replace is not None:
+        if name and name.strip():
+            raise KnownError("Give either the list's name or the list to replace, not both")
+        list_key, display_name = _existing_list(session, replace)
+    else:
+        list_key = slug(name) if name and name.strip() else parsed.list_key
+        display_name = name.strip() if name and name.strip() else parsed.name
     if not list_key:
         raise KnownError("The list name must contain letters or digits")
-    display_name = name.strip() if name and name.strip() else parsed.name
     cancel.raise_if_cancelled()
 
     previous = session.scalars(
@@ -155,6 +192,18 @@ def load_bytes(
         if version.active:
             version.active = False
             replaced = version.version_no
+    looks_like = None if previous else _look_alike(session, parsed, list_key)
+    retired: list[str] = []
+    if replace is not None:
+        for other in session.scalars(
+            select(ScreeningList).where(
+                ScreeningList.active.is_(True),
+                ScreeningList.sha256 == sha256,
+                ScreeningList.list_key != list_key,
+            )
+        ):
+            other.active = False
+            retired.append(other.list_key)
     new_version = ScreeningList(
         list_key=list_key,
         name=display_name[:200],
@@ -196,7 +245,56 @@ def load_bytes(
         total,
         sha256,
         replaced_version_no=replaced,
+        looks_like=looks_like,
+        retired=tuple(retired),
     )
+
+
+def _existing_list(session: Session, wanted: str) -> tuple[str, str]:
+    """The key and current name of the list called ``wanted`` (its key or its name)."""
+    text = wanted.strip()
+    for row in session.scalars(
+        select(ScreeningList).order_by(ScreeningList.list_key, ScreeningList.version_no.desc())
+    ):
+        if row.list_key in (text, slug(text)) or row.name.casefold() == text.casefold():
+            return row.list_key, row.name
+    raise KnownError(
+        f"There is no list {text!r} to replace; 'rsdesk screening lists' shows their keys"
+    )
+
+
+#: A new list sharing at least this share of its entries with an active list looks like it.
+LOOK_ALIKE_SHARE = 0.5
+
+
+def _entry_identity(external_id: str | None, name: str) -> str:
+    return f"id:{external_id}" if external_id else f"name:{name.casefold()}"
+
+
+def _look_alike(session: Session, parsed: formats.ParsedList, list_key: str) -> LookAlike | None:
+    """The active list of the same format that shares most of the new list's entries, if it
+    shares at least :data:`LOOK_ALIKE_SHARE` of the smaller of the two."""
+    new = {_entry_identity(e.external_id, e.primary_name) for e in parsed.entries}
+    best: LookAlike | None = None
+    candidates = session.scalars(
+        select(ScreeningList).where(
+            ScreeningList.active.is_(True),
+            ScreeningList.source_format == parsed.format,
+            ScreeningList.list_key != list_key,
+        )
+    ).all()
+    for other in candidates:
+        rows = session.execute(
+            select(ScreeningEntry.external_id, ScreeningEntry.primary_name).where(
+                ScreeningEntry.list_id == other.id
+            )
+        )
+        existing = {_entry_identity(external_id, name) for external_id, name in rows}
+        shared = len(new & existing)
+        smaller = min(len(new), len(existing)) or 1
+        if shared / smaller >= LOOK_ALIKE_SHARE and (best is None or shared > best.shared):
+            best = LookAlike(other.list_key, other.name, shared)
+    return best
 
 
 def versions(session: Session, *, active_only: bool = False) -> list[ListVersion]:

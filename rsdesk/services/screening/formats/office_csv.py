@@ -80,12 +80,37 @@ def parse(data: bytes, file_name: str) -> ParsedList:
                 note=clean(value("note"), 4000),
             )
         )
-    stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    # "named-organisations-2026-11.csv" is a newer version of the same list, not a new list.
-    stem = re.sub(r"[\d_.\- ]+$", "", stem) or stem
+    stem = list_stem(file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     key = _slug(stem)
     key = key if key.startswith("office") else f"office-{key}"
     return ParsedList("office-csv", key, f"Office list {stem}", tuple(entries))
+
+
+#: Words at the end of a file name that date or number a version of the same list.
+_VERSION_WORD = re.compile(
+    r"\d+|v\d+|version|ver|rev\d*|q[1-4]|h[12]|final|draft|new|updated|update|latest|copy|"
+    r"jan|january|januar|feb|february|februar|mar|march|marz|maerz|apr|april|may|mai|jun|june|"
+    r"juni|jul|july|juli|aug|august|sep|sept|september|oct|october|okt|oktober|nov|november|"
+    r"dec|december|dez|dezember|spring|summer|autumn|fall|winter",
+    re.IGNORECASE,
+)
+_STEM_WORD = re.compile(r"[^\W_]+")
+
+
+def list_stem(stem: str) -> str:
+    """The file name without its trailing date or version words, which name the list.
+
+    "named-organisations-2026-11", "Watchlist (March)", "watchlist_v2" and "Watchlist Jan 2026
+    final" are newer versions of "named-organisations", "Watchlist" and "watchlist", not new
+    lists. A name made only of such words is kept as it is.
+    """
+    words = list(_STEM_WORD.finditer(stem))
+    kept = len(words)
+    while kept and _VERSION_WORD.fullmatch(words[kept - 1].group().replace("ä", "a")):
+        kept -= 1
+    if kept == 0 or kept == len(words):
+        return stem
+    return stem[: words[kept - 1].end()]
 
 
 def _slug(text: str) -> str:
