@@ -14,11 +14,25 @@ if TYPE_CHECKING:
     from rsdesk.db import Database
 
 
-def database(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
-    """The database named by --db; a command that writes becomes its one writer (or fails)."""
+def database(
+    args: argparse.Namespace, *, upgrade: bool = True, announce_upgrade: bool = True
+) -> Database:
+    """The database named by --db; a command that writes becomes its one writer (or fails).
+
+    An existing database whose schema was upgraded on the way is announced on stderr (one
+    line, with the backup taken before), so that no command changes the file unsaid."""
     from rsdesk.db import open_database
 
-    return open_database(args.db, upgrade=upgrade, lock_writes=True)
+    db = open_database(args.db, upgrade=upgrade, lock_writes=True)
+    done = db.schema_upgrade
+    if announce_upgrade and done is not None and done.from_revision is not None:
+        backup = f"; the backup before it is {done.backup}" if done.backup else ""
+        print(
+            f"rsdesk: upgraded the schema of {db.display_name()} from {done.from_revision} "
+            f"to {done.to_revision}{backup}",
+            file=sys.stderr,
+        )
+    return db
 
 
 def print_json(value: Any) -> None:
@@ -35,12 +49,23 @@ def existing_file(text: str) -> Path:
     return path
 
 
-def output_file(text: str) -> Path:
+def output_file(text: str, *, create_folder: bool = False) -> Path:
+    """The file to write; its folder must exist, or is made (parents too) with
+    ``create_folder``."""
     path = Path(text).expanduser()
     if path.is_dir():
         raise KnownError(f"{path} is a folder; give a file name")
     if not path.parent.exists():
-        raise KnownError(f"The folder {path.parent} does not exist")
+        if not create_folder:
+            raise KnownError(f"The folder {path.parent} does not exist")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise KnownError(
+                f"Cannot create the folder {path.parent}: {exc.strerror or exc}"
+            ) from None
+    elif not path.parent.is_dir():
+        raise KnownError(f"{path.parent} is a file, not a folder")
     return path
 
 

@@ -28,6 +28,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     backup.set_defaults(handler=backup_command)
     restore = commands.add_parser("restore", help="verify IN, then make it the database")
     restore.add_argument("source", metavar="IN")
+    restore.add_argument(
+        "--allow-plain",
+        action="store_true",
+        help="restore a plain backup over an encrypted database and leave it plain (without "
+        f"this, it is encrypted with the database's passphrase: ${PASSPHRASE_ENV} or asked)",
+    )
     restore.set_defaults(handler=restore_command)
     encrypt = commands.add_parser(
         "encrypt",
@@ -79,9 +85,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def upgrade_command(args: argparse.Namespace) -> int:
     from rsdesk.db import migrate
 
-    db = database(args)
+    db = database(args, announce_upgrade=False)
     try:
-        print(f"{db.display_name()}: schema {migrate.current_revision(db)} (current)")
+        done = db.schema_upgrade
+        name = db.display_name()
+        if done is None:
+            print(f"{name}: schema {migrate.current_revision(db)}, already current")
+        elif done.from_revision is None:
+            print(f"{name}: created (schema {done.to_revision})")
+        else:
+            backup = f"backup: {done.backup}" if done.backup else "no backup: the file was empty"
+            print(f"{name}: upgraded from {done.from_revision} to {done.to_revision} ({backup})")
     finally:
         db.dispose()
     return 0
@@ -118,7 +132,7 @@ def check_command(args: argparse.Namespace) -> int:
 def backup_command(args: argparse.Namespace) -> int:
     from rsdesk.services import backup
 
-    target = output_file(args.out)
+    target = output_file(args.out, create_folder=True)
     db = database(args)
     try:
         backup.backup(db, target)
@@ -133,11 +147,46 @@ def restore_command(args: argparse.Namespace) -> int:
     from rsdesk.services import backup
 
     source = existing_file(args.source)
+    target = backup.restore_target(args.db)
     # An encrypted backup is checked (and then opened) with its passphrase.
     passphrase = encryption.passphrase_for(source) if encryption.is_encrypted(source) else None
-    aside = backup.restore(args.db, source, passphrase)
-    print(f"restored {source}; the previous database was kept as {aside}")
+    database_passphrase = None
+    was_encrypted = encryption.is_encrypted(target)
+    reencrypt = passphrase is None and not args.allow_plain and was_encrypted
+    if reencrypt:
+        # A plain backup over an encrypted database: it is encrypted with the database's own
+        # passphrase, so that restoring never removes the protection unasked.
+        database_passphrase = _database_passphrase(target)
+    aside = backup.restore(
+        args.db,
+        source,
+        passphrase,
+        database_passphrase=database_passphrase,
+        allow_plain=args.allow_plain,
+    )
+    what = f"restored {source}"
+    if reencrypt:
+        what += ", encrypted with the database's passphrase"
+    elif was_encrypted and not encryption.is_encrypted(target):
+        what += "; the database is no longer encrypted (--allow-plain)"
+    kept = f"the previous database was kept as {aside}" if aside else "there was no database"
+    print(f"{what}; {kept}")
     return 0
+
+
+def _database_passphrase(target: Path) -> str:
+    import os
+    import sys
+
+    from rsdesk.db import encryption
+
+    if not os.environ.get(PASSPHRASE_ENV) and not sys.stdin.isatty():
+        raise KnownError(
+            f"{target.name} is encrypted and the backup is not: set {PASSPHRASE_ENV} to the "
+            "database's passphrase to encrypt the restored copy with it, or give --allow-plain "
+            "to restore it unprotected."
+        )
+    return encryption.passphrase_for(target)
 
 
 def _database_file(args: argparse.Namespace) -> Path:
@@ -155,7 +204,7 @@ def _output_or_in_place(args: argparse.Namespace) -> Path | None:
         raise KnownError("Give either OUT or --in-place, not both.")
     if not args.in_place and not args.out:
         raise KnownError("Give OUT (a copy) or --in-place (the database itself).")
-    return None if args.in_place else output_file(args.out)
+    return None if args.in_place else output_file(args.out, create_folder=True)
 
 
 def _new_passphrase(path: Path, variable: str) -> str:

@@ -12,6 +12,7 @@ import getpass
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,16 @@ def os_user() -> str:
         return os.environ.get("USERNAME") or "unknown"
 
 
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    """What opening a database did to its schema: ``from_revision`` None means it was created."""
+
+    from_revision: str | None
+    to_revision: str
+    #: The backup taken before upgrading an existing file (None: a server, or an empty file).
+    backup: Path | None
+
+
 class Database:
     """An open rsdesk database: its URL, engine, the actor its changes are recorded under."""
 
@@ -62,6 +73,8 @@ class Database:
         self.engine = engine or make_engine(url)
         #: Set when another process writes: every unit of work is then refused.
         self.read_only = False
+        #: Set when opening created or upgraded the schema (the command line says so).
+        self.schema_upgrade: SchemaUpgrade | None = None
         self._writer_lock: WriterLock | None = None
         if lock_writes and sqlite_path(url) is not None:
             self._writer_lock = WriterLock(sqlite_path(url))  # type: ignore[arg-type]
@@ -206,7 +219,11 @@ def open_database(
                     )
                 from rsdesk.db import migrate
 
-                migrate.upgrade(database)
+                before = migrate.current_revision(database)
+                backup = migrate.upgrade(database)
+                database.schema_upgrade = SchemaUpgrade(
+                    before, migrate.head_revision(), Path(backup) if backup else None
+                )
                 if database.is_sqlite:
                     enable_wal(database.engine)
             elif database.is_sqlite:

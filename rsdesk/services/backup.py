@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -16,6 +17,7 @@ from rsdesk.db.backup import (
     rotating_backup_path,
 )
 from rsdesk.db.engine import resolve_url
+from rsdesk.db.lock import WriterLock
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import NEVER_CANCELLED, Cancelled, CancelToken
 
@@ -99,76 +101,186 @@ def backup(database: Database, target: Path, cancel: CancelToken = NEVER_CANCELL
     return target
 
 
-def check_backup(source: Path, passphrase: str | None = None) -> None:
+def check_backup(
+    source: Path, passphrase: str | None = None, *, shown_as: Path | None = None
+) -> None:
     """Raise KnownError unless ``source`` is a sound rsdesk database with an intact audit trail.
 
     An encrypted backup needs ``passphrase``; a wrong one is refused like a damaged file.
+    ``shown_as`` names the file in messages (the user's backup, when ``source`` is a copy of it).
     """
+    from rsdesk.db import migrate
     from rsdesk.services import audit
 
+    name = shown_as or source
     encrypted = encryption.is_encrypted(source)
     if encrypted:
         if not passphrase:
-            raise KnownError(f"{source} is encrypted; give its passphrase to restore it.")
+            raise KnownError(f"{name} is encrypted; give its passphrase to restore it.")
         encryption.check_passphrase(source, passphrase)
     else:
         with source.open("rb") as handle:
             if handle.read(16) != b"SQLite format 3\x00":
-                raise KnownError(f"{source} is not an rsdesk database file.")
+                raise KnownError(f"{name} is not an rsdesk database file.")
         passphrase = None
     problems = integrity_problems(source, passphrase=passphrase)
     if problems:
-        raise KnownError(f"{source} is damaged ({problems[0]}); it was not restored.")
-    # Check a copy, so that the backup itself is never modified (not even upgraded).
+        raise KnownError(f"{name} is damaged ({problems[0]}); it was not restored.")
+    # Check a copy, so that the file checked is never modified (not even upgraded).
     scratch = source.with_name(f".{source.name}.check-{dt.datetime.now():%H%M%S%f}")
     try:
         shutil.copyfile(source, scratch)
         try:
-            candidate = open_database(scratch, passphrase=passphrase)
+            candidate = open_database(scratch, passphrase=passphrase, upgrade=False)
         except KnownError as exc:
-            raise KnownError(f"{source} cannot be restored: {exc}") from exc
+            raise KnownError(f"{name} cannot be restored: {exc}") from exc
         try:
+            if migrate.needs_upgrade(candidate):
+                # An older backup: its trail is verified with this version's schema, as it
+                # will be read after the restore (no pre-upgrade backup of a scratch copy).
+                try:
+                    migrate.upgrade(candidate, backup=False)
+                except KnownError as exc:
+                    raise KnownError(f"{name} cannot be restored: {exc}") from exc
             with candidate.read() as session:
                 result = audit.verify(session)
         finally:
             candidate.dispose()
         if not result.ok:
             raise KnownError(
-                f"{source} has a broken audit trail ({result.problem}); it was not restored."
+                f"{name} has a broken audit trail ({result.problem}); it was not restored."
             )
     finally:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(scratch) + suffix).unlink(missing_ok=True)
+        _remove_with_side_files(scratch)
 
 
-def restore(target_location: str | None, source: Path, passphrase: str | None = None) -> Path:
-    """Replace the database at ``target_location`` by ``source``; the current file is kept aside.
-
-    An encrypted ``source`` is checked with ``passphrase`` (the file stays encrypted with it).
-    Returns the path where the previous database was put.
-    """
+def restore_target(target_location: str | None) -> Path:
+    """The database file that a restore replaces; KnownError for a server database."""
     url = resolve_url(target_location)
     if url.get_backend_name() != "sqlite" or not url.database:
         raise KnownError("rsdesk restores SQLite files; restore a server with its own tools.")
-    target = Path(url.database)
-    check_backup(source, passphrase)
-    aside = target.with_name(
-        f"{target.stem}-before-restore-{dt.datetime.now():%Y%m%d-%H%M%S}{target.suffix}"
-    )
-    if target.exists():
+    return Path(url.database)
+
+
+def restore(
+    target_location: str | None,
+    source: Path,
+    passphrase: str | None = None,
+    *,
+    database_passphrase: str | None = None,
+    allow_plain: bool = False,
+) -> Path | None:
+    """Replace the database at ``target_location`` by ``source``; the current file is kept aside.
+
+    ``source`` is only read: it is copied next to the database first, and that copy is checked
+    and swapped in, so no ``-wal``/``-shm`` appears beside the backup and what was checked is
+    exactly what is restored. An encrypted ``source`` is checked with ``passphrase`` (the file
+    stays encrypted with it).
+
+    A plain ``source`` over an encrypted database would silently remove the protection: it is
+    encrypted with ``database_passphrase`` (the current database's, checked first) instead, or
+    restored plain only with ``allow_plain``; with neither, KnownError.
+
+    The writer lock is held throughout: a database open for writing in another rsdesk is
+    refused (DatabaseInUse), as its next save would otherwise go into the replaced file.
+    Returns where the previous database was kept: a backup in the backup folder, rotated with
+    the automatic ones (None if there was no database).
+    """
+    target = restore_target(target_location)
+    lock = WriterLock(target)
+    lock.acquire()  # DatabaseInUse (a KnownError) names the other writer
+    staged = target.with_name(f".{target.name}.restoring")
+    reencrypted = staged.with_name(staged.name + "-encrypted")
+    try:
+        reencrypt_with = _passphrase_to_keep(target, source, database_passphrase, allow_plain)
+        _stage_copy(source, staged, passphrase)
+        check_backup(staged, passphrase, shown_as=source)
+        if reencrypt_with is not None:
+            _remove_with_side_files(reencrypted)
+            encryption.encrypt_copy(staged, reencrypted, reencrypt_with)
+            _remove_with_side_files(staged)
+            os.replace(reencrypted, staged)
+        aside = _keep_previous(target)
+        for suffix in SIDE_FILES:
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+            Path(f"{staged}{suffix}").unlink(missing_ok=True)
+        os.replace(staged, target)
+        if reencrypt_with is not None:
+            encryption.check_passphrase(target, reencrypt_with)
+        return aside
+    finally:
+        _remove_with_side_files(staged)
+        _remove_with_side_files(reencrypted)
+        lock.release()
+
+
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _remove_with_side_files(path: Path) -> None:
+    for suffix in ("", *SIDE_FILES):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _passphrase_to_keep(
+    target: Path, source: Path, database_passphrase: str | None, allow_plain: bool
+) -> str | None:
+    """The passphrase that a plain backup is encrypted with when it replaces an encrypted
+    database; None when nothing is to be encrypted."""
+    if allow_plain or encryption.is_encrypted(source) or not encryption.is_encrypted(target):
+        return None
+    if not database_passphrase:
+        raise KnownError(
+            f"{target.name} is encrypted and {source.name} is not: give the database's "
+            "passphrase to encrypt the restored copy with it, or restore it unprotected on "
+            "purpose (rsdesk db restore --allow-plain)."
+        )
+    encryption.check_passphrase(target, database_passphrase)
+    return database_passphrase
+
+
+def _stage_copy(source: Path, staged: Path, passphrase: str | None) -> None:
+    """Copy ``source`` (with the committed pages of its write-ahead log) to ``staged`` without
+    ever opening ``source`` as a database."""
+    _remove_with_side_files(staged)
+    shutil.copyfile(source, staged)
+    wal = Path(f"{source}-wal")
+    if not (wal.exists() and wal.stat().st_size):
+        return
+    shutil.copyfile(wal, Path(f"{staged}-wal"))
+    if encryption.is_encrypted(staged):
+        if not passphrase:
+            raise KnownError(f"{source} is encrypted; give its passphrase to restore it.")
+        encryption.checkpoint(staged, passphrase)
+        return
+    try:
+        connection = sqlite3.connect(staged)
         try:
-            with sqlite3.connect(target) as connection:
-                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
             connection.close()
-        except sqlite3.DatabaseError:
-            pass  # an encrypted file: its write-ahead log is kept aside with it, below
-        shutil.copyfile(target, aside)
-        wal = Path(str(target) + "-wal")
-        if wal.exists() and wal.stat().st_size:
-            shutil.copyfile(wal, Path(str(aside) + "-wal"))
-    for suffix in ("-wal", "-shm"):
-        Path(str(target) + suffix).unlink(missing_ok=True)
-    tmp = target.with_name(target.name + ".restoring")
-    shutil.copyfile(source, tmp)
-    tmp.replace(target)
+    except sqlite3.DatabaseError as exc:
+        raise KnownError(f"{source} is damaged ({exc}); it was not restored.") from None
+
+
+def _keep_previous(target: Path) -> Path | None:
+    """Copy the database about to be replaced into the backup folder (file and log as they are:
+    it may be damaged, which is often why it is restored); the oldest backups beyond
+    KEEP_BACKUPS are then removed, so restores do not pile up copies."""
+    if not target.exists():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{target}?mode=rw", uri=True)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        pass  # encrypted or damaged: its write-ahead log is kept with it, below
+    aside = rotating_backup_path(target, reason="before-restore")
+    shutil.copyfile(target, aside)
+    wal = Path(f"{target}-wal")
+    if wal.exists() and wal.stat().st_size:
+        shutil.copyfile(wal, Path(f"{aside}-wal"))
+    prune_backups(target)
     return aside

@@ -73,9 +73,12 @@ def copy_database(
 
     if target_url == source.url:
         raise KnownError("The copy's target is the database itself; give another one.")
-    target = Database(target_url, actor=source.actor)
+    # A SQLite target file is written under its writer lock, like any rsdesk write: an rsdesk
+    # that has it open for writing is named instead of finding another's records in it.
+    target = Database(target_url, actor=source.actor, lock_writes=True)
     where = target.display_name()
     try:
+        target.acquire_writer_lock()
         _refuse_foreign_or_populated(target)
         migrate.upgrade(target, backup=False)
         if migrate.current_revision(source) != migrate.current_revision(target):
