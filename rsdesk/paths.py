@@ -33,6 +33,14 @@ def backup_dir() -> Path:
     return path
 
 
+def open_copies_dir() -> Path:
+    """Where opened attachments are written for other programs to read (not created here: see
+    rsdesk/services/attachment_files.py, which makes it private)."""
+    override = os.environ.get(HOME_ENV)
+    base = Path(override) / "cache" if override else Path(_dirs().user_cache_dir)
+    return base / "open-attachments"
+
+
 def default_database_path() -> Path:
     return data_dir() / "rsdesk.sqlite3"
 

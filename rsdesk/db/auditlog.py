@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Table, insert, select, update
 from rsdesk.db.bulk import Encoded, bulk_insert, insert_tuples, is_fast, stored_values
 from rsdesk.models.audit import AuditEntry, AuditHead
 from rsdesk.models.base import Base
+from rsdesk.services.errors import KnownError
 
 GENESIS_HASH = "0" * 64
 #: Columns that are bookkeeping, not content: the audit entry's own time stands for them.
@@ -459,17 +460,40 @@ def append_entries(
     return written
 
 
+class AuditHeadMismatch(KnownError):
+    """The head row does not name the last entry: writing would fail or fork the chain."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Nothing was saved: the audit trail's head does not match its last entry (it was "
+            "changed outside rsdesk); run 'rsdesk audit verify' and see docs/server.md, "
+            "'A damaged audit head'"
+        )
+
+
 def _read_head(connection: Connection) -> tuple[int, str]:
-    """The chain's tip, read ``FOR UPDATE`` (created on first use)."""
+    """The chain's tip, read ``FOR UPDATE`` (created on first use).
+
+    The head must name the last entry (one primary-key lookup): a head changed by hand would
+    otherwise make every write fail on a duplicate id, or write entries that do not link.
+    """
     head = connection.execute(
         select(AuditHead.last_entry_id, AuditHead.last_hash)
         .where(AuditHead.id == 1)
         .with_for_update()
     ).first()
+    last = connection.execute(
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    expected = (last[0], last[1]) if last is not None else (0, GENESIS_HASH)
     if head is None:
+        if last is not None:
+            raise AuditHeadMismatch()
         connection.execute(insert(AuditHead).values(id=1, last_entry_id=0, last_hash=GENESIS_HASH))
-        return 0, GENESIS_HASH
-    return head[0], head[1]
+        return expected
+    if (head[0], head[1]) != expected:
+        raise AuditHeadMismatch()
+    return expected
 
 
 def _write_head(connection: Connection, last_id: int, last_hash: str) -> None:

@@ -105,3 +105,20 @@ class WriterLock:
         finally:
             self._handle.close()  # closing the descriptor releases the OS lock
             self._handle = None
+
+
+def hold_file_lock(path: Path) -> IO[str] | None:
+    """Open ``path`` (created if missing) and take its OS lock: the open handle, which holds the
+    lock until it is closed (or the process ends), or None while another process holds it."""
+    while True:
+        handle = path.open("a+", encoding="utf-8")
+        if not _try_lock(handle):
+            handle.close()
+            return None
+        try:
+            same = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return handle
+        handle.close()  # the file was removed (and maybe made anew) meanwhile: lock that one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import sys
 import traceback
@@ -220,7 +221,7 @@ def _check_in_background(window: MainWindow) -> None:
     """
     from PySide6.QtWidgets import QMessageBox
 
-    from rsdesk.services import backup
+    from rsdesk.services import attachment_files, backup
     from rsdesk.services.progress import Cancelled
 
     context = window.context
@@ -235,12 +236,16 @@ def _check_in_background(window: MainWindow) -> None:
             return None
         try:
             backup.check_on_open(db, stopping)
-            return backup.daily_backup(db, cancel=stopping)
+            written = backup.daily_backup(db, cancel=stopping)
         except Cancelled:
             return None  # closing: today's backup is taken at the next start
         except BaseException:
             db.read_only = True
             raise
+        # Attachments opened by an rsdesk that crashed are plain copies that nobody removed.
+        with contextlib.suppress(OSError):
+            attachment_files.remove_leftovers()
+        return written
 
     def done(written: Path | None) -> None:
         if stopping.cancelled:

@@ -9,7 +9,6 @@ deleted.
 from __future__ import annotations
 
 import importlib.util
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus
-from rsdesk.services import amounts, audit_history, reference
+from rsdesk.services import amounts, attachment_files, audit_history, reference
 from rsdesk.services import collaborations as service
 from rsdesk.services.collaborations import CollaborationDetail, CollaborationInput
 from rsdesk.services.errors import ValidationError
@@ -739,7 +738,8 @@ class CollaborationDialog(QDialog):
                 content = path.read_bytes()
             except OSError as exc:
                 raise ValidationError(f"Cannot read {path.name}: {exc.strerror or exc}") from exc
-            service.add_attachment(session, collaboration_id, path.name, content)
+            name = attachment_files.check_name(path.name)
+            service.add_attachment(session, collaboration_id, name, content)
             return service.load(session, collaboration_id)
 
         self.context.ops.write(work, self._on_attachments, self._on_attachment_failed)
@@ -768,10 +768,7 @@ class CollaborationDialog(QDialog):
 
         def work(session: Session) -> Path:
             info, content = service.attachment_content(session, attachment_id)
-            folder = Path(tempfile.mkdtemp(prefix="rsdesk-"))
-            target = folder / info.file_name
-            target.write_bytes(content)
-            return target
+            return attachment_files.open_copies().write(info.file_name, content)
 
         self.context.ops.query(work, self._open_file, self._on_attachment_failed)
 
@@ -783,7 +780,8 @@ class CollaborationDialog(QDialog):
         item = self.attachment_list.currentItem()
         if item is None:
             return
-        out, _ = QFileDialog.getSaveFileName(self, self.tr("Save attachment"), item.text(0))
+        suggested = attachment_files.safe_file_name(item.text(0))
+        out, _ = QFileDialog.getSaveFileName(self, self.tr("Save attachment"), suggested)
         if out:
             self.save_attachment_to(Path(out))
 
@@ -794,11 +792,7 @@ class CollaborationDialog(QDialog):
 
         def work(session: Session) -> Path:
             _info, content = service.attachment_content(session, attachment_id)
-            try:
-                out.write_bytes(content)
-            except OSError as exc:
-                raise ValidationError(f"Cannot write {out}: {exc.strerror or exc}") from exc
-            return out
+            return attachment_files.write_file(out, content)
 
         self.context.ops.query(work, self._on_attachment_saved, self._on_attachment_failed)
 
