@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
@@ -12,7 +15,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import NextPageTemplate, Paragraph, Spacer
 from sqlalchemy.orm import Session
 
-from rsdesk.services import access, registers
+from rsdesk.services import access, audit, audit_history, registers
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
 from rsdesk.services.reports import archive
@@ -79,9 +82,77 @@ def register_story(
     """Flowables of a register table (header row, then chunks), and the number of rows."""
     total = registers.count(session, spec, query)
     story: list[Any] = [tables.header_table(layout), NextPageTemplate(continued_template)]
-    rows = (row[1:] for row in registers.iterate(session, spec, query, keys=keys))
-    story.extend(tables.chunked_tables(rows, layout, total=total, progress=progress, cancel=cancel))
+    rows: Iterable[Sequence[Any]] = (
+        row[1:] for row in registers.iterate(session, spec, query, keys=keys)
+    )
+    note = tables.DEFAULT_OVERFLOW_NOTE
+    if spec.name == AUDIT_REGISTER and "changes" in keys:
+        rows = audit_rows_in_words(session, rows, keys)
+        note = AUDIT_OVERFLOW_NOTE
+    story.extend(
+        tables.chunked_tables(
+            rows, layout, total=total, progress=progress, cancel=cancel, overflow_note=note
+        )
+    )
     return story, total
+
+
+AUDIT_REGISTER = "audit_log"
+AUDIT_OVERFLOW_NOTE = "full entry in the Audit log view and its Excel export"
+#: Audit entries described together (their references are looked up in one query per table).
+_AUDIT_BATCH = 500
+
+
+def audit_rows_in_words(
+    session: Session, rows: Iterable[Sequence[Any]], keys: Sequence[str]
+) -> Iterator[list[Any]]:
+    """Audit-log rows with the changed fields in words, as the History tabs show them:
+    "Status: Draft → Approved; Lead: — → Ada Lovelace", the pseudonym secret redacted as in
+    every export. Without the table and record columns the changes print as JSON."""
+    from rsdesk.services.reports.xlsx.audit_privacy import AuditChangesCleaner
+
+    clean = AuditChangesCleaner(session)
+    changes_at = keys.index("changes")
+    named = all(k in keys for k in ("table_name", "record_id"))
+    iterator = iter(rows)
+    while batch := [list(row) for row in islice(iterator, _AUDIT_BATCH)]:
+        if not named:
+            for row in batch:
+                row[changes_at] = json.dumps(row[changes_at], ensure_ascii=False, sort_keys=True)
+            yield from batch
+            continue
+        table_at, record_at = keys.index("table_name"), keys.index("record_id")
+        action_at = keys.index("action") if "action" in keys else None
+        by_table: dict[str, list[tuple[list[Any], audit.HistoryItem]]] = {}
+        for row in batch:
+            changes = clean(row[table_at], row[record_at], row[changes_at]) or {}
+            triples = tuple(
+                (name, *(pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)))
+                for name, pair in sorted(changes.items())
+            )
+            action = str(row[action_at]) if action_at is not None else "update"
+            item = audit.HistoryItem(0, dt.datetime.min, "", action, triples)
+            by_table.setdefault(str(row[table_at]), []).append((row, item))
+        for table_name, pairs in by_table.items():
+            entries = audit_history.describe(session, table_name, [item for _, item in pairs])
+            for (row, _), entry in zip(pairs, entries, strict=True):
+                row[changes_at] = changes_in_words(entry)
+        yield from batch
+
+
+def changes_in_words(entry: audit_history.ReadableEntry) -> str:
+    """One entry's changes on one line: "Label: old → new", or the value alone where the other
+    side is empty because the record was created or removed."""
+    parts = []
+    for change in entry.changes:
+        if entry.action == "insert" or change.new == change.old:
+            value = change.new
+        elif entry.action == "delete":
+            value = change.old
+        else:
+            value = f"{change.old} \u2192 {change.new}"
+        parts.append(f"{change.label}: {value}")
+    return "; ".join(parts)
 
 
 def build_listing(

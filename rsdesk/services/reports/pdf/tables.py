@@ -31,6 +31,11 @@ PADDING = 3
 V_PADDING = 2
 #: Column kinds aligned to the right.
 NUMERIC = frozenset({"int", "money"})
+#: Lines a cell may take: a row must fit on a page (a landscape A4 frame holds about 50 lines),
+#: or reportlab cannot place it at all. Longer text ends with a note saying how much is left out.
+MAX_CELL_LINES = 36
+#: Where the whole of a cut text can be read, for that note.
+DEFAULT_OVERFLOW_NOTE = "full text in the register and its Excel export"
 
 
 def format_value(value: Any, kind: str = "text") -> str:
@@ -91,12 +96,31 @@ def wrap_chars(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
-class CellMaker:
-    """Turns text into the cheapest cell that shows it whole in its column."""
+def _consumed(text: str, lines: Sequence[str]) -> int:
+    """How many characters of ``text`` the wrapped ``lines`` show (wrapping only drops the
+    spaces and line breaks it breaks at, so each line is found after the previous one)."""
+    position = 0
+    for line in lines:
+        found = text.find(line, position)
+        if found < 0:
+            break
+        position = found + len(line)
+    return position
 
-    def __init__(self, layout: TableLayout, plain_fallback: bool = False) -> None:
+
+class CellMaker:
+    """Turns text into the cheapest cell that shows it in its column: whole, or up to
+    :data:`MAX_CELL_LINES` lines and a note of how much more there is."""
+
+    def __init__(
+        self,
+        layout: TableLayout,
+        plain_fallback: bool = False,
+        overflow_note: str = DEFAULT_OVERFLOW_NOTE,
+    ) -> None:
         fonts.register()
         self.layout = layout
+        self.overflow_note = overflow_note
         #: Text wholly in one fallback font becomes ``(font, text)`` rather than a Paragraph
         #: (only RowBlock draws such cells; reportlab Tables need Paragraphs).
         self.plain_fallback = plain_fallback
@@ -105,31 +129,61 @@ class CellMaker:
         self.style = styles.sheet()["cell"]
         self.style_right = styles.sheet()["cell_right"]
 
+    def overflow(self, hidden: int) -> str:
+        """The note ending a cut cell."""
+        return f"\u2026 ({hidden:,} more characters; {self.overflow_note})"
+
+    def _capped(self, text: str, lines: list[str], width: float, whole: bool) -> list[str]:
+        """``lines`` (the wrapped start of ``text``; ``whole``: of all of it) cut to
+        :data:`MAX_CELL_LINES` with the overflow note, or as they are when they fit."""
+        if whole and len(lines) <= MAX_CELL_LINES:
+            return lines
+        note = wrap_chars(self.overflow(len(text)), fonts.BASE, FONT_SIZE, width)
+        kept = lines[: MAX_CELL_LINES - len(note)]
+        hidden = len(text) - _consumed(text, kept)
+        return [*kept, *wrap_chars(self.overflow(hidden), fonts.BASE, FONT_SIZE, width)]
+
+    def _paragraph(self, text: str, column: int) -> Paragraph:
+        """Text needing several fonts, as a Paragraph; cut with the overflow note to a length
+        that fits :data:`MAX_CELL_LINES` even in glyphs a full em wide, wrapped at words."""
+        style = self.style_right if self.layout.kinds[column] in NUMERIC else self.style
+        limit = MAX_CELL_LINES // 2 * max(1, int(self.inner[column] / FONT_SIZE))
+        if len(text) <= limit:
+            return Paragraph(fonts.markup(text), style)
+        # the note on a line of its own, so that right-to-left text does not carry it along
+        note = fonts.markup(self.overflow(len(text) - limit))
+        return Paragraph(f"{fonts.markup(text[:limit])}<br/>{note}", style)
+
     def cell(self, text: str, column: int) -> Cell:
         if not text:
             return ""
         width = self.inner[column]
+        # A whole audit entry can be 20,000 characters: wrap only what can be shown (no glyph
+        # is narrower than a fifth of the font size).
+        start = text[: MAX_CELL_LINES * (int(width / (0.2 * FONT_SIZE)) + 2)]
         if not text.isascii():
             font, _ = fonts.single_font(text)
             if font != fonts.BASE:
                 if self.plain_fallback and fonts.covers(font, text):
-                    return (font, "\n".join(wrap_chars(text, font, FONT_SIZE, width)))
-                style = self.style_right if self.layout.kinds[column] in NUMERIC else self.style
-                return Paragraph(fonts.markup(text), style)
+                    lines = wrap_chars(start, font, FONT_SIZE, width)
+                    if len(lines) <= MAX_CELL_LINES and len(start) == len(text):
+                        return (font, "\n".join(lines))
+                return self._paragraph(text, column)
             if fonts.is_rtl(text):
                 # wrap in logical order, then put each line in visual order
                 direction = fonts.base_direction(text)
                 shaped = fonts.shape(text)
-                lines = simpleSplit(shaped, fonts.BASE, FONT_SIZE, width)
+                lines = simpleSplit(shaped[: len(start)], fonts.BASE, FONT_SIZE, width)
+                lines = self._capped(shaped, lines, width, len(start) >= len(shaped))
                 return "\n".join(fonts.reorder(line, direction) for line in lines)
         if "\n" not in text and stringWidth(text, fonts.BASE, FONT_SIZE) <= width:
             return text
-        lines = simpleSplit(text, fonts.BASE, FONT_SIZE, width)
+        lines = simpleSplit(start, fonts.BASE, FONT_SIZE, width)
         if any(stringWidth(line, fonts.BASE, FONT_SIZE) > width for line in lines):
             # a word longer than the column ("Naukowo-Technologiczny" in a narrow Partners
             # column) would run into the next cell: break it between characters instead
-            lines = wrap_chars(text, fonts.BASE, FONT_SIZE, width)
-        return "\n".join(lines)
+            lines = wrap_chars(start, fonts.BASE, FONT_SIZE, width)
+        return "\n".join(self._capped(text, lines, width, len(start) == len(text)))
 
     def row(self, values: Sequence[Any]) -> list[Cell]:
         kinds = self.layout.kinds
@@ -349,9 +403,10 @@ def chunked_tables(
     total: int = 0,
     progress: Progress = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
+    overflow_note: str = DEFAULT_OVERFLOW_NOTE,
 ) -> Iterator[Flowable]:
     """The rows as blocks of ``chunk`` rows each (no header row: see :func:`band_templates`)."""
-    maker = CellMaker(layout, plain_fallback=True)
+    maker = CellMaker(layout, plain_fallback=True, overflow_note=overflow_note)
     batch: list[list[Cell]] = []
     done = 0
     for values in rows:
