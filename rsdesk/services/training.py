@@ -491,7 +491,8 @@ class TrainingMatrix:
 
 
 def _people_query(department_id: int | None, today: dt.date | None = None) -> Any:
-    """Current staff (``today`` given: not archived, not anonymised, not left before today)."""
+    """Staff employed on ``today`` when it is given: started by then (or no start date), not
+    left before it, not archived or anonymised (those are gone from every count)."""
     query = (
         select(
             StaffMember.id,
@@ -513,6 +514,7 @@ def _people_query(department_id: int | None, today: dt.date | None = None) -> An
             StaffMember.archived.is_(False),
             StaffMember.anonymised_at.is_(None),
             or_(StaffMember.end_date.is_(None), StaffMember.end_date >= today),
+            or_(StaffMember.start_date.is_(None), StaffMember.start_date <= today),
         )
     if department_id is not None:
         query = query.where(StaffMember.department_id == department_id)
@@ -520,13 +522,20 @@ def _people_query(department_id: int | None, today: dt.date | None = None) -> An
 
 
 def latest_expiries(
-    session: Session, department_id: int | None = None, staff_ids: Sequence[int] | None = None
+    session: Session,
+    department_id: int | None = None,
+    staff_ids: Sequence[int] | None = None,
+    completed_by: dt.date | None = None,
 ) -> dict[tuple[int, int], dt.date]:
-    """(staff id, course id) -> latest expiry (``NEVER`` for a course that does not expire)."""
+    """(staff id, course id) -> latest expiry (``NEVER`` for a course that does not expire),
+    of the completions on or before ``completed_by`` when it is given (a past date's matrix
+    must not count training done later)."""
     best = func.max(func.coalesce(TrainingRecord.expires_on, literal(NEVER)))
     query = select(TrainingRecord.staff_id, TrainingRecord.course_id, best).group_by(
         TrainingRecord.staff_id, TrainingRecord.course_id
     )
+    if completed_by is not None:
+        query = query.where(TrainingRecord.completed_on <= completed_by)
     if department_id is not None:
         query = query.join(StaffMember, StaffMember.id == TrainingRecord.staff_id).where(
             StaffMember.department_id == department_id
@@ -547,7 +556,9 @@ def matrix(
     today: dt.date | None = None,
     search: str = "",
 ) -> TrainingMatrix:
-    """People (current staff, by name) x active courses, each cell a status or None."""
+    """People (staff employed on ``today``, by name) x active courses, each cell a status or
+    None, as things stood on ``today``: only completions made by then count, and expiry is
+    measured against it. A past date gives that day's picture, not today's records seen then."""
     today = today or dt.date.today()
     course_list = tuple(courses(session))
     query = _people_query(department_id, today).order_by(StaffMember.full_name, StaffMember.id)
@@ -558,7 +569,7 @@ def matrix(
             | func.lower(StaffMember.staff_number).like(pattern)
         )
     people = session.execute(query).all()
-    best = latest_expiries(session, department_id)
+    best = latest_expiries(session, department_id, completed_by=today)
     rows = []
     for person in people:
         profile = profile_of(person[5], person[6], bool(person[7]), person[8], bool(person[9]))

@@ -13,9 +13,11 @@ Definitions (printed in the annual report's method section, keep them in step):
   a past date, the due date set by the latest appraisal signed off by then;
 * **onboarding completion**: onboarding checks due in the year that are done, waived or not
   applicable, out of all checks due in the year;
-* **training compliance** at the same date: required trainings of current staff that were valid
-  then (the training service's own rule), out of all required trainings. Staff who have left since
-  are not counted, so a past year's figure is an approximation.
+* **training compliance** at the same date: required trainings of the staff employed then (started
+  on or before it, not left before it) that were valid then, counting only completions made by
+  then and measuring expiry at that date (the training service's own rule), out of all required
+  trainings. Staff archived or anonymised since are not counted, and requirements follow today's
+  role and catalogue, so a past year's figure is close to, not exactly, what was true then.
 
 Every function works on an empty database and with empty staff and training tables.
 """

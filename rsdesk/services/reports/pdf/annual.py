@@ -62,8 +62,9 @@ DEFINITIONS = (
     "appraised in it. Levels and decisions count the appraisals signed off in the year; a review "
     "is a re-appraisal. Measures agreed belong to those appraisals; open and overdue measures, "
     "overdue reviews and training compliance are counted at the year's end (at the date of "
-    "generation for the current year). Onboarding completion counts the checks due in the year "
-    "that are done, waived or not applicable."
+    "generation for the current year). Training compliance counts the people employed on that "
+    "date and the courses they had completed by then that were still valid on it. Onboarding "
+    "completion counts the checks due in the year that are done, waived or not applicable."
 )
 
 
@@ -290,7 +291,12 @@ def _summary(data: AnnualData, context: document.ReportContext, width: float) ->
         ("Reviews overdue at the year's end", c.reviews_overdue, p.reviews_overdue, False),
         ("Onboarding checks due", c.onboarding_due, p.onboarding_due, False),
         ("Onboarding completion", c.onboarding_percent, p.onboarding_percent, True),
-        ("Required trainings (current staff)", c.training_required, p.training_required, False),
+        (
+            "Required trainings (staff employed then)",
+            c.training_required,
+            p.training_required,
+            False,
+        ),
         ("Training compliance", c.training_percent, p.training_percent, True),
     ]
     table_rows = [
