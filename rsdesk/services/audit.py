@@ -26,9 +26,10 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from rsdesk.db import auditlog
+from rsdesk.db import auditlog, undecodable
 from rsdesk.models import AuditEntry, AuditHead, Base
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
@@ -93,6 +94,22 @@ def history(session: Session, table_name: str, record_id: int) -> list[HistoryIt
 def verify(
     session: Session, progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED
 ) -> VerifyResult:
+    """Checks the chain, then every audited record against its last entry.
+
+    A SQLite value edited into bytes that are not UTF-8 makes the driver refuse the whole query;
+    the check then runs again reading such text as it is, and names the record that holds it.
+    The second pass is only taken on a damaged file, so an intact one costs nothing extra.
+    """
+    try:
+        return _verify(session, progress, cancel)
+    except OperationalError as error:
+        if not undecodable.is_undecodable_text_error(error):
+            raise
+    with undecodable.undecodable_text_kept(session):
+        return _verify(session, progress, cancel)
+
+
+def _verify(session: Session, progress: Progress, cancel: CancelToken) -> VerifyResult:
     total = entry_count(session)
     specs = auditlog.audited_specs()
     # table -> record -> (last entry id, action, state hash, salts)
@@ -147,68 +164,87 @@ def verify(
             prev_hash,
             stored_hash,
         ) in rows:
-            if entry_id != expected_id:
-                return fail(
-                    entry_id,
-                    f"entry {entry_id} follows entry {expected_id - 1}: "
-                    "entries are missing or out of order",
-                )
-            if prev_hash != expected_prev:
-                return fail(entry_id, f"entry {entry_id} does not link to the entry before it")
-            if (
-                type(changes_text) is str
-                and salts_text in _NULL_JSON
-                and redacted_text in _NULL_JSON
-                and _SPACED not in changes_text
-            ):
-                # The usual entry: no salts, nothing redacted, changes stored as the very text
-                # that was hashed (bulk writers store it so). Hashing the stored text is then the
-                # whole check; any other form of the same JSON takes the general path below.
-                if at != last_at:
-                    last_at, last_at_json = at, encode(_timestamp_text(at))
-                header = (
-                    f"[{entry_id},{last_at_json},{encode(actor)},"
-                    f"{encode(table_name)},{record_id},{encode(action)},{encode(state_hash)}]"
-                )
-                if sha256(f"{prev_hash}\n{header}\n{changes_text}".encode()).hexdigest() == (
-                    stored_hash
+            try:
+                if entry_id != expected_id:
+                    return fail(
+                        entry_id,
+                        f"entry {entry_id} follows entry {expected_id - 1}: "
+                        "entries are missing or out of order",
+                    )
+                if prev_hash != expected_prev:
+                    return fail(entry_id, f"entry {entry_id} does not link to the entry before it")
+                if (
+                    type(changes_text) is str
+                    and salts_text in _NULL_JSON
+                    and redacted_text in _NULL_JSON
+                    and _SPACED not in changes_text
                 ):
-                    records = last_state.get(table_name)
-                    if records is None:
-                        records = last_state[table_name] = {}
-                    records[record_id] = (entry_id, action, state_hash, None)
-                    expected_prev = stored_hash
-                    expected_id += 1
-                    checked += 1
-                    continue
-            changes = _json(changes_text) or {}
-            salts = _json(salts_text)
-            redacted = _json(redacted_text)
-            if redacted:
-                for name in redacted:
-                    if changes.get(name, [None, None]) != [None, None]:
-                        return fail(entry_id, f"entry {entry_id} keeps a redacted value of {name}")
-            if salts or redacted:
-                form = auditlog.changes_for_hash(changes, salts, redacted)
-            else:
-                form = {name: list(pair) for name, pair in changes.items()}
-            at_text = _timestamp_text(at)
-            digest = auditlog.entry_hash(
-                prev_hash, entry_id, at_text, actor, table_name, record_id, action, form, state_hash
-            )
-            if digest != stored_hash:
+                    # The usual entry: no salts, nothing redacted, changes stored as the very text
+                    # that was hashed (bulk writers store it so). Hashing the stored text is then the
+                    # whole check; any other form of the same JSON takes the general path below.
+                    if at != last_at:
+                        last_at, last_at_json = at, encode(_timestamp_text(at))
+                    header = (
+                        f"[{entry_id},{last_at_json},{encode(actor)},"
+                        f"{encode(table_name)},{record_id},{encode(action)},{encode(state_hash)}]"
+                    )
+                    if sha256(f"{prev_hash}\n{header}\n{changes_text}".encode()).hexdigest() == (
+                        stored_hash
+                    ):
+                        records = last_state.get(table_name)
+                        if records is None:
+                            records = last_state[table_name] = {}
+                        records[record_id] = (entry_id, action, state_hash, None)
+                        expected_prev = stored_hash
+                        expected_id += 1
+                        checked += 1
+                        continue
+                changes = _json(changes_text) or {}
+                salts = _json(salts_text)
+                redacted = _json(redacted_text)
+                if redacted:
+                    for name in redacted:
+                        if changes.get(name, [None, None]) != [None, None]:
+                            return fail(
+                                entry_id, f"entry {entry_id} keeps a redacted value of {name}"
+                            )
+                if salts or redacted:
+                    form = auditlog.changes_for_hash(changes, salts, redacted)
+                else:
+                    form = {name: list(pair) for name, pair in changes.items()}
+                at_text = _timestamp_text(at)
+                digest = auditlog.entry_hash(
+                    prev_hash,
+                    entry_id,
+                    at_text,
+                    actor,
+                    table_name,
+                    record_id,
+                    action,
+                    form,
+                    state_hash,
+                )
+                if digest != stored_hash:
+                    return fail(
+                        entry_id,
+                        f"entry {entry_id} ({action} of {table_name} {record_id}) "
+                        "was altered after it was written",
+                    )
+                records = last_state.get(table_name)
+                if records is None:
+                    records = last_state[table_name] = {}
+                records[record_id] = (entry_id, action, state_hash, salts)
+                expected_prev = stored_hash
+                expected_id += 1
+                checked += 1
+            except ValueError:
+                # Text that is not UTF-8, JSON that does not parse, a time that is not a
+                # time: rsdesk writes none of these, so the entry was edited afterwards.
                 return fail(
                     entry_id,
-                    f"entry {entry_id} ({action} of {table_name} {record_id}) "
-                    "was altered after it was written",
+                    f"entry {entry_id} was altered after it was written "
+                    "(it holds a value rsdesk cannot have written)",
                 )
-            records = last_state.get(table_name)
-            if records is None:
-                records = last_state[table_name] = {}
-            records[record_id] = (entry_id, action, state_hash, salts)
-            expected_prev = stored_hash
-            expected_id += 1
-            checked += 1
         after = rows[-1][0]
         progress(checked, total, "Checking the chain of entries")
 
@@ -273,26 +309,40 @@ def verify(
                     entry_id,
                     f"{table_name} {record_id} exists although entry {entry_id} deleted it",
                 )
-            parts = []
-            for name, key, index, reader, raw_json, personal in plan:
-                value = row[index]
-                if raw_json and type(value) is str and _SPACED not in value:
-                    parts.append(key + ":" + value)
+            try:
+                parts = []
+                for name, key, index, reader, raw_json, personal in plan:
+                    value = row[index]
+                    if raw_json and type(value) is str and _SPACED not in value:
+                        parts.append(key + ":" + value)
+                        continue
+                    value = canonical(value) if reader is None else reader(value)
+                    if personal and salts:
+                        salted = sha256((salts[name] + _value_text(value)).encode()).hexdigest()
+                        parts.append(key + ':"' + salted + '"')
+                    else:
+                        parts.append(key + ":" + _value_text(value))
+                if sha256(("{" + ",".join(parts) + "}").encode()).hexdigest() == state_hash:
                     continue
-                value = canonical(value) if reader is None else reader(value)
-                if personal and salts:
-                    salted = sha256((salts[name] + _value_text(value)).encode()).hexdigest()
-                    parts.append(key + ':"' + salted + '"')
-                else:
-                    parts.append(key + ":" + _value_text(value))
-            if sha256(("{" + ",".join(parts) + "}").encode()).hexdigest() == state_hash:
-                continue
-            state = {
-                name: canonical(value) if reader is None else reader(value)
-                for name, reader, value in zip(spec.columns, readers, row[1:])
-            }
-            if auditlog.state_digest(spec, state, salts, is_canonical=True) != state_hash:
-                field = _first_differing_field(session, spec, record_id, state)
+                state = {
+                    name: canonical(value) if reader is None else reader(value)
+                    for name, reader, value in zip(spec.columns, readers, row[1:])
+                }
+                if auditlog.state_digest(spec, state, salts, is_canonical=True) != state_hash:
+                    field = _first_differing_field(session, spec, record_id, state)
+                    return VerifyResult(
+                        False,
+                        checked,
+                        records_checked,
+                        expected_prev,
+                        entry_id,
+                        f"{table_name} {record_id} was changed outside rsdesk after "
+                        f"entry {entry_id}" + (f" (field {field})" if field else ""),
+                    )
+            except ValueError:
+                # A value rsdesk cannot have written (text that is not UTF-8, a date that is
+                # not a date): the row was edited outside rsdesk.
+                field = _unreadable_field(spec, readers, row)
                 return VerifyResult(
                     False,
                     checked,
@@ -314,6 +364,50 @@ def verify(
                 )
         progress(checked, total, f"Compared {table_name}")
     return VerifyResult(True, checked, records_checked, expected_prev)
+
+
+def record_matches_trail(session: Session, table_name: str, record_id: int) -> bool:
+    """Whether one record still has the state its last audit entry recorded.
+
+    ``verify`` checks every record this way; a reader about to hand out one record as evidence
+    (an archived report) checks just that one. A record with no entry, or one whose stored text
+    rsdesk cannot have written, does not match. The chain itself is not walked here.
+    """
+    spec = auditlog.audited_specs()[table_name]
+    table = Base.metadata.tables[table_name]
+    last = session.execute(
+        select(AuditEntry.action, AuditEntry.state_hash, AuditEntry.salts)
+        .where(AuditEntry.table_name == table_name, AuditEntry.record_id == record_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.action == "delete":
+        return False
+    dialect = session.get_bind().dialect.name
+    readers = [_reader(table.c[name]) for name in spec.columns]
+    query = select(
+        *(
+            _as_text(table.c[name], dialect) if reader is not None else table.c[name]
+            for name, reader in zip(spec.columns, readers)
+        )
+    ).where(table.c.id == record_id)
+    try:
+        try:
+            row = session.execute(query).first()
+        except OperationalError as error:
+            if not undecodable.is_undecodable_text_error(error):
+                raise
+            return False
+        if row is None:
+            return False
+        state = {
+            name: auditlog.canonical(value) if reader is None else reader(value)
+            for name, reader, value in zip(spec.columns, readers, row)
+        }
+        digest = auditlog.state_digest(spec, state, last.salts, is_canonical=True)
+    except ValueError:  # a value rsdesk cannot have written
+        return False
+    return digest == last.state_hash
 
 
 def _value_text(value: Any) -> str:
@@ -393,6 +487,18 @@ def _canonical_json(value: Any) -> Any:
     if isinstance(value, str):
         return json.loads(value, parse_float=_canonical_float)
     return auditlog.canonical(value)
+
+
+def _unreadable_field(spec: auditlog.AuditSpec, readers: list[Any], row: Any) -> str | None:
+    """The first column of ``row`` holding a value rsdesk cannot have written (diagnosis only)."""
+    for name, reader, value in zip(spec.columns, readers, row[1:]):
+        if undecodable.is_undecodable(value):
+            return name
+        try:
+            _value_text(auditlog.canonical(value) if reader is None else reader(value)).encode()
+        except ValueError:
+            return name
+    return None
 
 
 def _first_differing_field(

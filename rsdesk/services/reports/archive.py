@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, Text, cast, select, type_coerce
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from rsdesk import __version__
+from rsdesk.db import undecodable
 from rsdesk.models import Appraisal, ArchivedReport, ScreeningList
 from rsdesk.models.base import utcnow
 from rsdesk.services import audit
@@ -162,12 +165,27 @@ def _info(row: Any) -> ArchivedReportInfo:
         created_by=row.created_by,
         size_bytes=row.size_bytes,
         sha256=row.sha256,
-        stamp=dict(row.stamp or {}),
+        stamp=_stamp(row.stamp),
     )
 
 
+def _stamp(value: Any) -> dict[str, Any]:
+    """A stamp read as text (SQLite) or decoded by the driver (PostgreSQL); a stamp edited into
+    something that is not a JSON object reads as empty, so the rest of the archive still lists."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return dict(value) if isinstance(value, dict) else {}
+
+
 def list_reports(session: Session, kind: str | None = None) -> list[ArchivedReportInfo]:
-    """Archived reports, newest first (without their content)."""
+    """Archived reports, newest first (without their content).
+
+    A title or name edited outside rsdesk into bytes that are not UTF-8 shows with U+FFFD in
+    their place instead of hiding the whole archive; opening that report is refused (``fetch``).
+    """
     query = select(
         ArchivedReport.id,
         ArchivedReport.kind,
@@ -176,22 +194,59 @@ def list_reports(session: Session, kind: str | None = None) -> list[ArchivedRepo
         ArchivedReport.created_by,
         ArchivedReport.size_bytes,
         ArchivedReport.sha256,
-        ArchivedReport.stamp,
+        type_coerce(ArchivedReport.stamp, Text).label("stamp"),
     ).order_by(ArchivedReport.id.desc())
     if kind is not None:
         query = query.where(ArchivedReport.kind == kind)
-    return [_info(row) for row in session.execute(query)]
+    try:
+        return [_info(row) for row in session.execute(query)]
+    except OperationalError as error:
+        if not undecodable.is_undecodable_text_error(error):
+            raise
+    with undecodable.undecodable_text_kept(session, errors="replace"):
+        return [_info(row) for row in session.execute(query)]
 
 
 def fetch(session: Session, report_id: int) -> ArchivedReportFile:
-    """An archived report exactly as it was generated; refuses a copy whose hash no longer matches."""
-    row = session.get(ArchivedReport, report_id)
-    if row is None:
-        raise NotFoundError(f"There is no archived report {report_id}")
-    content = bytes(row.content)
-    if hashlib.sha256(content).hexdigest() != row.sha256:
-        raise KnownError(
-            f"Archived report {report_id} does not match the hash recorded when it was made: "
-            "it was altered"
-        )
-    return ArchivedReportFile(_info(row), content)
+    """An archived report exactly as it was generated.
+
+    Refuses a copy that no longer matches the hash recorded when it was made, or whose record no
+    longer matches its audit entry (content and hash replaced together, or text edited into bytes
+    that are not UTF-8): an archived report is evidence, so a doubtful one is not handed out.
+    """
+    query = select(
+        ArchivedReport.id,
+        ArchivedReport.kind,
+        ArchivedReport.title,
+        ArchivedReport.created_at,
+        ArchivedReport.created_by,
+        ArchivedReport.size_bytes,
+        ArchivedReport.sha256,
+        type_coerce(ArchivedReport.stamp, Text).label("stamp"),
+        # As bytes whatever the stored type: an edit in the sqlite3 shell can leave TEXT here.
+        cast(ArchivedReport.content, LargeBinary).label("content"),
+    ).where(ArchivedReport.id == report_id)
+    try:
+        row = session.execute(query).first()
+        if row is None:
+            raise NotFoundError(f"There is no archived report {report_id}")
+        info = _info(row)
+    except OperationalError as error:
+        if not undecodable.is_undecodable_text_error(error):
+            raise
+        raise _altered(report_id) from None
+    except ValueError:  # a stamp that no longer parses as JSON
+        raise _altered(report_id) from None
+    content = bytes(row.content or b"")
+    if hashlib.sha256(content).hexdigest() != info.sha256 or not audit.record_matches_trail(
+        session, ArchivedReport.__tablename__, report_id
+    ):
+        raise _altered(report_id)
+    return ArchivedReportFile(info, content)
+
+
+def _altered(report_id: int) -> KnownError:
+    return KnownError(
+        f"Archived report {report_id} was altered after it was made (it no longer matches what "
+        "was recorded then), so it is not opened; 'rsdesk audit verify' names what changed."
+    )
