@@ -128,8 +128,18 @@ class AuditLogView(RegisterView):
         else:
             message = self.tr("The audit trail is broken: %s") % result.problem
             if result.bad_entry_id is not None:
-                self.apply_filters({"text": ""})
+                self.show_entry(result.bad_entry_id)
             QMessageBox.warning(self, self.tr("Audit trail"), message)
+
+    def show_entry(self, entry_id: int) -> None:
+        """Clear the filters and select (scroll to) one entry once the rows have loaded.
+
+        The selection is made by the load that clearing the filters starts (``_on_loaded``
+        selects ``_selected_id``), so the entry is found even when its page is not read yet.
+        """
+        self.apply_filters({})
+        self._selected_id = entry_id
+        self.select_id(entry_id)  # already there when the filters were clear
 
     def _on_read_failed(self, error: BaseException) -> None:
         from rsdesk.ui.ops import show_error
