@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rsdesk.commands.common import database, existing_file, output_file
 from rsdesk.services.access import Capability
 from rsdesk.services.errors import KnownError
+
+if TYPE_CHECKING:
+    from rsdesk.db import Database
 
 PASSPHRASE_ENV = "RSDESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "RSDESK_NEW_PASSPHRASE"
@@ -25,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     backup = commands.add_parser("backup", help="write a consistent copy to OUT")
     backup.add_argument("out")
+    backup.add_argument(
+        "--verify",
+        action="store_true",
+        help="also verify the copy's audit trail (a backup whose trail is broken can only be "
+        "restored with --allow-broken-audit); takes as long as 'audit verify'",
+    )
     backup.set_defaults(handler=backup_command)
     restore = commands.add_parser("restore", help="verify IN, then make it the database")
     restore.add_argument("source", metavar="IN")
@@ -33,6 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         action="store_true",
         help="restore a plain backup over an encrypted database and leave it plain (without "
         f"this, it is encrypted with the database's passphrase: ${PASSPHRASE_ENV} or asked)",
+    )
+    restore.add_argument(
+        "--allow-broken-audit",
+        action="store_true",
+        help="restore a backup whose audit trail does not verify (the break stays visible to "
+        "'audit verify'); for when it is the best copy left",
     )
     restore.set_defaults(handler=restore_command)
     encrypt = commands.add_parser(
@@ -136,10 +152,29 @@ def backup_command(args: argparse.Namespace) -> int:
     db = database(args)
     try:
         backup.backup(db, target)
+        passphrase = encryption_passphrase(db)
     finally:
         db.dispose()
+    if args.verify:
+        try:
+            backup.check_backup(target, passphrase)
+        except backup.BrokenAuditTrail as exc:
+            # The copy is what the database holds: kept, but the user learns it now, not on
+            # the day it has to be restored.
+            raise KnownError(
+                f"backup written to {target}, but its audit trail does not verify "
+                f"({exc.problem}): run 'rsdesk audit verify' on the database"
+            ) from None
+        print(f"backup written to {target}; its audit trail verifies")
+        return 0
     print(f"backup written to {target}")
     return 0
+
+
+def encryption_passphrase(db: Database) -> str | None:
+    from rsdesk.db.encryption import engine_passphrase
+
+    return engine_passphrase(db.engine)
 
 
 def restore_command(args: argparse.Namespace) -> int:
@@ -157,14 +192,19 @@ def restore_command(args: argparse.Namespace) -> int:
         # A plain backup over an encrypted database: it is encrypted with the database's own
         # passphrase, so that restoring never removes the protection unasked.
         database_passphrase = _database_passphrase(target)
+    audit_problems: list[str] = []
     aside = backup.restore(
         args.db,
         source,
         passphrase,
         database_passphrase=database_passphrase,
         allow_plain=args.allow_plain,
+        allow_broken_audit=args.allow_broken_audit,
+        audit_problems=audit_problems,
     )
     what = f"restored {source}"
+    if audit_problems:
+        what += f" with a broken audit trail ({audit_problems[0]}; 'audit verify' reports it)"
     if reencrypt:
         what += ", encrypted with the database's passphrase"
     elif was_encrypted and not encryption.is_encrypted(target):

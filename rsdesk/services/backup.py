@@ -101,13 +101,28 @@ def backup(database: Database, target: Path, cancel: CancelToken = NEVER_CANCELL
     return target
 
 
+class BrokenAuditTrail(KnownError):
+    """A backup that is a sound database but whose audit trail does not verify."""
+
+    def __init__(self, message: str, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
 def check_backup(
-    source: Path, passphrase: str | None = None, *, shown_as: Path | None = None
-) -> None:
+    source: Path,
+    passphrase: str | None = None,
+    *,
+    shown_as: Path | None = None,
+    allow_broken_audit: bool = False,
+) -> str | None:
     """Raise KnownError unless ``source`` is a sound rsdesk database with an intact audit trail.
 
     An encrypted backup needs ``passphrase``; a wrong one is refused like a damaged file.
     ``shown_as`` names the file in messages (the user's backup, when ``source`` is a copy of it).
+    With ``allow_broken_audit``, a trail that does not verify is returned as the problem found
+    instead of refused: the backup may be the best copy of the data an office has left, and the
+    break stays visible to ``audit verify`` after the restore (BrokenAuditTrail otherwise).
     """
     from rsdesk.db import migrate
     from rsdesk.services import audit
@@ -147,9 +162,16 @@ def check_backup(
         finally:
             candidate.dispose()
         if not result.ok:
-            raise KnownError(
-                f"{name} has a broken audit trail ({result.problem}); it was not restored."
+            problem = str(result.problem)
+            if allow_broken_audit:
+                return problem
+            raise BrokenAuditTrail(
+                f"{name} has a broken audit trail ({problem}); it was not restored. If it is "
+                "the best copy you have, restore it with --allow-broken-audit: the break stays "
+                "visible to 'rsdesk audit verify'.",
+                problem,
             )
+        return None
     finally:
         _remove_with_side_files(scratch)
 
@@ -169,6 +191,8 @@ def restore(
     *,
     database_passphrase: str | None = None,
     allow_plain: bool = False,
+    allow_broken_audit: bool = False,
+    audit_problems: list[str] | None = None,
 ) -> Path | None:
     """Replace the database at ``target_location`` by ``source``; the current file is kept aside.
 
@@ -184,7 +208,8 @@ def restore(
     The writer lock is held throughout: a database open for writing in another rsdesk is
     refused (DatabaseInUse), as its next save would otherwise go into the replaced file.
     Returns where the previous database was kept: a backup in the backup folder, rotated with
-    the automatic ones (None if there was no database).
+    the automatic ones (None if there was no database). A backup whose audit trail does not
+    verify is refused unless ``allow_broken_audit``; then the problem goes to ``audit_problems``.
     """
     target = restore_target(target_location)
     lock = WriterLock(target)
@@ -194,7 +219,11 @@ def restore(
     try:
         reencrypt_with = _passphrase_to_keep(target, source, database_passphrase, allow_plain)
         _stage_copy(source, staged, passphrase)
-        check_backup(staged, passphrase, shown_as=source)
+        broken = check_backup(
+            staged, passphrase, shown_as=source, allow_broken_audit=allow_broken_audit
+        )
+        if broken is not None and audit_problems is not None:
+            audit_problems.append(broken)
         if reencrypt_with is not None:
             _remove_with_side_files(reencrypted)
             encryption.encrypt_copy(staged, reencrypted, reencrypt_with)

@@ -246,3 +246,45 @@ def test_db_upgrade_says_what_it_did(rsdesk_home, tmp_path):
     assert upgraded.stderr == ""
     assert "already current" in current.stdout
     assert "created" in created.stdout
+
+
+def _tamper_title(path: Path) -> None:
+    """A change made behind rsdesk's back: the audit trail no longer matches the record."""
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("UPDATE department SET name = 'Edited behind the trail'")
+    connection.close()
+
+
+def test_a_backup_with_a_broken_trail_says_so_when_verified_and_restores_only_when_asked(
+    db_path, rsdesk_home, tmp_path
+):
+    """A tester backed up a database whose trail a direct edit had broken: 'backup written', and
+    the restore then refused it with no way round, the day the office needed it."""
+    _add_department(db_path, "Before the edit")
+    _tamper_title(db_path)
+    copy = tmp_path / "copy.sqlite3"
+    verified = _cli(db_path, "db", "backup", str(copy), "--verify", home=rsdesk_home)
+    _one_line_failure(verified, "its audit trail does not verify")
+    assert copy.exists()  # the copy is what the database holds: kept
+
+    _add_department(db_path, "After the backup")
+    refused = _cli(db_path, "db", "restore", str(copy), home=rsdesk_home)
+    _one_line_failure(refused, "--allow-broken-audit")
+    assert "After the backup" in _departments(db_path)
+
+    restored = _cli(db_path, "db", "restore", str(copy), "--allow-broken-audit", home=rsdesk_home)
+    assert restored.returncode == 0, restored.stderr
+    assert "with a broken audit trail" in restored.stdout
+    assert _departments(db_path) == ["Edited behind the trail"]
+    still_broken = _cli(db_path, "audit", "verify", home=rsdesk_home)
+    assert still_broken.returncode == 1
+
+
+def test_backup_verify_passes_on_a_sound_trail(db_path, rsdesk_home, tmp_path):
+    _add_department(db_path, "Sound")
+    result = _cli(
+        db_path, "db", "backup", str(tmp_path / "sound.sqlite3"), "--verify", home=rsdesk_home
+    )
+    assert result.returncode == 0, result.stderr
+    assert "its audit trail verifies" in result.stdout
