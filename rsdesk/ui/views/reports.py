@@ -8,7 +8,6 @@ asks where to save (``ask_save_path``, replaceable in tests) and opens the file 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from rsdesk.services import registers
+from rsdesk.services import attachment_files, registers
 from rsdesk.services.access import Capability
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import CancelToken, Progress
@@ -271,10 +270,22 @@ class ReportsView(View):
     @Slot()
     def _on_open_clicked(self) -> None:
         report = self._selected()
-        if report is not None:
-            folder = Path(tempfile.gettempdir()) / "rsdesk-reports"
-            folder.mkdir(exist_ok=True)
-            self.write_archived(report.id, folder / f"report-{report.id}.pdf", open_it=True)
+        if report is None:
+            return
+        report_id = report.id
+
+        # A copy only this user can read, in the application's private folder of open copies
+        # (removed when rsdesk quits), never a shared temporary folder: a report of an encrypted
+        # database is as confidential as the database.
+        def work(session: Session) -> Path:
+            content = archive.fetch(session, report_id).content
+            return attachment_files.open_copies().write(f"report-{report_id}.pdf", content)
+
+        def done(written: Path) -> None:
+            self.last_written = written
+            self.open_file(written)
+
+        self.context.ops.query(work, done)
 
     @Slot()
     def _on_save_clicked(self) -> None:

@@ -60,6 +60,12 @@ def test_generate_list_and_open_again(view, qtbot, db, tmp_path) -> None:
     qtbot.mouseClick(view.open_button, qtbot_left())
     qtbot.waitUntil(lambda: len(view.opened) == 1, timeout=10_000)
     assert view.opened[0].read_bytes() == annual.read_bytes()
+    # Opened from the private folder of open copies (this user only, removed at quit), not a
+    # shared temporary folder where a tester found every report of an encrypted database.
+    from rsdesk import paths
+
+    assert view.opened[0].is_relative_to(paths.open_copies_dir())
+    assert view.opened[0].stat().st_mode & 0o077 == 0
     view.grab().save(str(tmp_path / "reports-view.png"))
 
 
