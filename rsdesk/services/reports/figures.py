@@ -6,8 +6,12 @@ Definitions (printed in the annual report's method section, keep them in step):
   registered in it) and those with an appraisal signed off in the year;
 * **appraised**: collaborations with an appraisal signed off in the year; levels and decisions
   count those appraisals; a *review* is a re-appraisal (version 2 or later) signed off in the year;
-* **measures agreed**: measures of the appraisals signed off in the year; **completed**: measures
-  completed in the year; **overdue** at a date: not done or cancelled by then and due before it;
+* **measures agreed**: measures of the appraisals signed off in the year (not cancelled);
+  **completed**: measures with a completion date in the year (not cancelled), counted apart for
+  those agreed in the year and those agreed in earlier years; **overdue** at a date: not done or
+  cancelled by then and due before it;
+* **high or very high risk**: collaborations with an appraisal rated high or very high signed off
+  in the year (a collaboration appraised twice counts once), as the high-risk table lists them;
 * **reviews overdue** at a date (today for the current year, else 31 December): collaborations
   still running (approved, approved with conditions, active) whose review was due before it; for
   a past date, the due date set by the latest appraisal signed off by then;
@@ -83,7 +87,11 @@ class YearFigures:
     by_decision: tuple[Count, ...]
     by_level: tuple[Count, ...]
     measures_agreed: int
-    measures_completed: int
+    #: Measures completed in the year (a completion date in it, not cancelled): of the
+    #: measures agreed in the year, and of those agreed in earlier years. ``measures_completed``
+    #: is their sum.
+    measures_agreed_completed: int
+    measures_earlier_completed: int
     measures_open: int
     measures_overdue: int
     reviews_overdue: int
@@ -91,6 +99,13 @@ class YearFigures:
     onboarding_completed: int
     training_required: int
     training_compliant: int
+    #: Collaborations with an appraisal rated high or very high signed off in the year (the
+    #: high-risk table lists the same collaborations); ``by_level`` counts appraisals.
+    high_risk_collaborations: int = 0
+
+    @property
+    def measures_completed(self) -> int:
+        return self.measures_agreed_completed + self.measures_earlier_completed
 
     @property
     def onboarding_percent(self) -> float | None:
@@ -265,10 +280,23 @@ def year_figures(session: Session, year: int, today: dt.date | None = None) -> Y
         )
         or 0
     )
-    measures_completed = (
+    agreed_in_year = (
+        select(Appraisal.id).where(signed, Appraisal.id == MitigationMeasure.appraisal_id).exists()
+    )
+    agreed_completed, earlier_completed = session.execute(
+        select(
+            func.count(MitigationMeasure.id).filter(agreed_in_year),
+            func.count(MitigationMeasure.id).filter(~agreed_in_year),
+        ).where(
+            MitigationMeasure.completed_on >= start,
+            MitigationMeasure.completed_on < end,
+            MitigationMeasure.status != MeasureStatus.CANCELLED,
+        )
+    ).one()
+    high_risk_collaborations = (
         session.scalar(
-            select(func.count(MitigationMeasure.id)).where(
-                MitigationMeasure.completed_on >= start, MitigationMeasure.completed_on < end
+            select(func.count(distinct(Appraisal.collaboration_id))).where(
+                signed, Appraisal.risk_level.in_((RiskLevel.HIGH, RiskLevel.VERY_HIGH))
             )
         )
         or 0
@@ -306,7 +334,9 @@ def year_figures(session: Session, year: int, today: dt.date | None = None) -> Y
         by_decision=by_decision,
         by_level=by_level,
         measures_agreed=measures_agreed,
-        measures_completed=measures_completed,
+        measures_agreed_completed=agreed_completed or 0,
+        measures_earlier_completed=earlier_completed or 0,
+        high_risk_collaborations=high_risk_collaborations,
         measures_open=measures_open,
         measures_overdue=measures_overdue,
         reviews_overdue=reviews_overdue,

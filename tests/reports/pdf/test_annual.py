@@ -82,8 +82,12 @@ def test_annual_report_of_a_year(db, tmp_path) -> None:
         assert section in "\n".join(pages[2:]), section
     # key figures against the database, with the previous year beside them
     assert f"Appraisals signed off {appraisals} {previous} +{appraisals - previous}" in text
-    assert f"; {high} ({100 * high / appraisals:.0f}%) were rated high or very high" in text
-    assert f"completed; {overdue} open measures and" in text
+    # each collaboration has one appraisal here, so collaborations and appraisals agree
+    assert (
+        f"; {high} of these collaborations ({100 * high / appraisals:.0f}%) were rated high or "
+        "very high" in text
+    )
+    assert f". {overdue} open measures and" in text
     assert f"Measures open at the year's end {overdue} {open_before}" in text
     # the audit statement
     assert f"In {year} it received {entries_in_year} entries" in text

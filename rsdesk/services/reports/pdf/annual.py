@@ -40,6 +40,7 @@ from rsdesk.services.registers.base import RegisterQuery, filtered, ordered
 from rsdesk.services.reports import archive, figures
 from rsdesk.services.reports.pdf import charts, document, fonts, styles, tables
 from rsdesk.services.reports.pdf.listing import layout_for
+from rsdesk.services.wording import counted
 
 PORTRAIT = A4
 LANDSCAPE = landscape(A4)
@@ -62,9 +63,14 @@ DEFINITIONS = (
     "appraised in it. Levels and decisions count the appraisals signed off in the year; a review "
     "is a re-appraisal. Measures agreed belong to those appraisals; open and overdue measures, "
     "overdue reviews and training compliance are counted at the year's end (at the date of "
-    "generation for the current year). Training compliance counts the people employed on that "
-    "date and the courses they had completed by then that were still valid on it. Onboarding "
-    "completion counts the checks due in the year that are done, waived or not applicable."
+    "generation for the current year). A measure counts as completed in the year it was marked "
+    "done (its completion date), whichever year it was agreed in; the summary gives apart those "
+    "agreed in the year and those agreed earlier. High or very high risk counts collaborations "
+    "with an appraisal at that level signed off in the year, each once, as the high-risk table "
+    "lists them; the rows by risk level count appraisals. Training compliance counts the people "
+    "employed on that date and the courses they had completed by then that were still valid on "
+    "it. Onboarding completion counts the checks due in the year that are done, waived or not "
+    "applicable."
 )
 
 
@@ -189,7 +195,8 @@ def _change(now: float | None, before: float | None, percent: bool = False) -> s
     if abs(delta) < 0.5:
         return "="
     sign = "+" if delta > 0 else "\u2212"
-    return f"{sign}{abs(delta):,.0f}{' pts' if percent else ''}"
+    unit = (" pt" if round(abs(delta)) == 1 else " pts") if percent else ""
+    return f"{sign}{abs(delta):,.0f}{unit}"
 
 
 def _more(shown: int, total: int, what: str) -> list[Any]:
@@ -240,11 +247,10 @@ def _cover(data: AnnualData, width: float) -> list[Any]:
 
 def _tiles(data: AnnualData, width: float) -> Table:
     c = data.current
-    high = sum(item.value for item in c.by_level if item.key in ("high", "very_high"))
     tiles = [
         (f"{c.collaborations:,}", "collaborations in the year"),
         (f"{c.appraised:,}", "collaborations appraised"),
-        (f"{high:,}", "high or very high risk"),
+        (f"{c.high_risk_collaborations:,}", "collaborations rated high or very high"),
         (f"{c.measures_overdue:,}", "measures overdue"),
     ]
     sheet = styles.sheet()
@@ -285,6 +291,18 @@ def _summary(data: AnnualData, context: document.ReportContext, width: float) ->
     rows += [
         ("Measures agreed", c.measures_agreed, p.measures_agreed, False),
         ("Measures completed", c.measures_completed, p.measures_completed, False),
+        (
+            "\u2003agreed in the year",
+            c.measures_agreed_completed,
+            p.measures_agreed_completed,
+            False,
+        ),
+        (
+            "\u2003agreed in earlier years",
+            c.measures_earlier_completed,
+            p.measures_earlier_completed,
+            False,
+        ),
         ("Measures open at the year's end", c.measures_open, p.measures_open, False),
         ("\u2003of which overdue", c.measures_overdue, p.measures_overdue, False),
         ("Reviews done (re-appraisals)", c.reviews_done, p.reviews_done, False),
@@ -334,20 +352,46 @@ def _narrative(data: AnnualData) -> str:
             f"No collaborations were registered or appraised in {data.year}, so most figures "
             "below are zero; the sections that follow say where there is nothing to show."
         )
-    high = sum(item.value for item in c.by_level if item.key in ("high", "very_high"))
+    y = data.year
     parts = [
-        f"In {data.year} the office recorded {c.collaborations:,} collaborations and signed off "
-        f"{c.appraisals:,} appraisals of {c.appraised:,} collaborations",
+        f"In {y} the office recorded {counted(c.collaborations, 'collaboration')} and signed off "
+        f"{counted(c.appraisals, 'appraisal')} of {counted(c.appraised, 'collaboration')}",
     ]
-    if c.appraisals:
-        parts.append(f"; {high:,} ({100 * high / c.appraisals:.0f}%) were rated high or very high")
+    if c.appraised:
+        high = c.high_risk_collaborations
+        parts.append(
+            f"; {high:,} of these collaborations ({100 * high / c.appraised:.0f}%) "
+            f"{_were(high)} rated high or very high"
+        )
     parts.append(". ")
+    agreed, of_them = c.measures_agreed, c.measures_agreed_completed
+    earlier = c.measures_earlier_completed
+    if agreed:
+        parts.append(
+            f"{counted(agreed, 'mitigation measure')} {_were(agreed)} agreed in {y}, "
+            f"{of_them:,} of them completed in the year"
+        )
+        if earlier:
+            parts.append(
+                f"; {counted(earlier, 'measure')} agreed in earlier years {_were(earlier)} "
+                "also completed"
+            )
+    else:
+        parts.append(f"No mitigation measures were agreed in {y}")
+        if earlier:
+            parts.append(
+                f"; {counted(earlier, 'measure')} agreed in earlier years {_were(earlier)} "
+                "completed"
+            )
     parts.append(
-        f"{c.measures_agreed:,} mitigation measures were agreed and {c.measures_completed:,} "
-        f"completed; {c.measures_overdue:,} open measures and {c.reviews_overdue:,} reviews were "
-        f"overdue on {c.as_of:%d %B %Y}."
+        f". {counted(c.measures_overdue, 'open measure')} and "
+        f"{counted(c.reviews_overdue, 'review')} were overdue on {c.as_of:%d %B %Y}."
     )
     return "".join(parts)
+
+
+def _were(number: int) -> str:
+    return "was" if number == 1 else "were"
 
 
 def _chart_block(title: str, drawing: Any, note: str | None = None) -> Any:

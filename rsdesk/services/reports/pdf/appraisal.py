@@ -34,6 +34,14 @@ def _u(text: Any, style: str = "body") -> Paragraph:
     return Paragraph(fonts.markup(text), styles.sheet()[style])
 
 
+def _answer_text(option_text: str, unknown: bool) -> str:
+    """The answer as given, marked when it was a "don't know" unless it already says so
+    (the option "Don't know" printed as "Don't know (don't know)")."""
+    if not unknown or "know" in option_text.lower():
+        return option_text
+    return f"{option_text} (don't know)"
+
+
 def _partners(session: Session, collaboration_id: int) -> list[tuple[str, str | None]]:
     return [
         (row[0], row[1])
@@ -205,7 +213,7 @@ def build_appraisal_record(
                     [
                         [
                             f.question_text,
-                            f.option_text + (" (don't know)" if f.unknown else ""),
+                            _answer_text(f.option_text, f.unknown),
                             dimension_names.get(f.dimension, f.dimension),
                             f.points,
                         ]
@@ -280,11 +288,15 @@ def build_appraisal_record(
     if result and result.measures:
         story.append(Spacer(1, 2 * mm))
         story.append(_p("Measures the model suggested for the answers given:", "muted"))
+        questions = {r.question: r.question_text for r in result.answers}
         story.append(
             tables.simple_table(
-                ["Code", "Suggested measure"],
-                [[m.code, m.text] for m in result.measures],
-                [width * 0.2, width * 0.8],
+                ["Suggested measure", "Called for by the answer to"],
+                [
+                    [m.text, "; ".join(questions.get(q, q) for q in m.addresses)]
+                    for m in result.measures
+                ],
+                [width * 0.55, width * 0.45],
             )
         )
 
@@ -324,12 +336,11 @@ def build_appraisal_record(
         )
     else:
         story.append(_p("<i>Not signed off yet.</i>", "muted"))
-    story.append(Spacer(1, 4 * mm))
+    story.append(CondPageBreak(45 * mm))
+    story.append(document.Heading("What this record was made from", sheet["h2"], context))
     story.append(
         tables.simple_table(
-            ["What this record was made from", ""],
-            archive.stamp_rows(stamp),
-            [width * 0.22, width * 0.78],
+            ["Item", "Value"], archive.stamp_rows(stamp), [width * 0.22, width * 0.78]
         )
     )
     template = PageTemplate(id="page", frames=[document.frame_for(PAGE)], pagesize=PAGE)

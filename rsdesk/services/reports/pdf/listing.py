@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from rsdesk.services import access, audit, audit_history, registers
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
-from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
+from rsdesk.services.registers.base import Column, RegisterQuery, RegisterSpec
 from rsdesk.services.reports import archive
 from rsdesk.services.reports.pdf import document, fonts, styles, tables
 
@@ -40,23 +40,37 @@ def layout_for(spec: RegisterSpec, keys: Sequence[str] | None, width: float) -> 
         widths = [n * factor if f else n for n, f in zip(natural, flexible)]
     else:
         widths = [n * width / sum(natural) for n in natural]
-    widths = _fit_header_words(widths, [c.label for c in columns], flexible)
+    needed = [_widest_word(c) + 2 * tables.PADDING + 1 for c in columns]
+    widths = _fit_words(widths, needed, flexible)
     return tables.TableLayout(
-        tuple(c.label for c in columns), tuple(widths), tuple(c.kind for c in columns)
+        tuple(c.label for c in columns),
+        tuple(widths),
+        tuple(c.kind for c in columns),
+        tuple(c.empty_text for c in columns),
     )
 
 
-def _fit_header_words(
-    widths: list[float], labels: Sequence[str], flexible: Sequence[bool]
-) -> list[float]:
-    """Widens a column whose header has a word longer than the column ("Collaborations" broke
-    into "Collabor-ations"), taking the room from the wide text columns in proportion."""
-    needed = [
-        max(stringWidth(word, fonts.BOLD, tables.FONT_SIZE) for word in (label.split() or [""]))
-        + 2 * tables.PADDING
-        + 1
-        for label in labels
+def _widest_word(column: Column) -> float:
+    """The widest word the column prints whole: of its header (bold), of its choices' labels
+    ("Approved with conditions" broke into "condition-s") and of what an empty cell says."""
+    widths = [stringWidth(w, fonts.BOLD, tables.FONT_SIZE) for w in column.label.split()]
+    texts = [styles.label(choice) for choice in column.choices] if column.kind in _LABELLED else []
+    texts.append(column.empty_text)
+    widths += [
+        stringWidth(word, fonts.BASE, tables.FONT_SIZE) for text in texts for word in text.split()
     ]
+    return max(widths, default=0.0)
+
+
+#: Column kinds whose values print as their labels (tables.format_value).
+_LABELLED = frozenset({"enum", "status", "risk"})
+
+
+def _fit_words(
+    widths: list[float], needed: Sequence[float], flexible: Sequence[bool]
+) -> list[float]:
+    """Widens a column narrower than its widest word (header "Collaborations" broke into
+    "Collabor-ations"), taking the room from the wide text columns in proportion."""
     extra = sum(max(0.0, need - w) for need, w in zip(needed, widths))
     donors = sum(w for w, f, need in zip(widths, flexible, needed) if f and w > need)
     if extra == 0 or donors <= extra:

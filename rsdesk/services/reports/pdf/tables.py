@@ -60,6 +60,9 @@ class TableLayout:
     labels: tuple[str, ...]
     widths: tuple[float, ...]
     kinds: tuple[str, ...]
+    #: What an empty cell of each column says ("Not appraised" for a collaboration's risk), as
+    #: the register's view shows it; empty by default.
+    empty_texts: tuple[str, ...] = ()
 
     @classmethod
     def proportional(
@@ -187,12 +190,15 @@ class CellMaker:
 
     def row(self, values: Sequence[Any]) -> list[Cell]:
         kinds = self.layout.kinds
+        empty_texts = self.layout.empty_texts
         cache = self._cache
         cells: list[Cell] = []
         for index, value in enumerate(values):
             # Registers repeat themselves (kinds, statuses, departments, partners): measure and
             # wrap each distinct text once per column. Paragraphs are never shared.
             text = format_value(value, kinds[index])
+            if not text and index < len(empty_texts):
+                text = empty_texts[index]
             key = (index, text)
             cell = cache.get(key)
             if cell is None:
