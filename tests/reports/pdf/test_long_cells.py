@@ -51,8 +51,11 @@ def test_audit_listing_shows_changes_as_old_to_new(db) -> None:
         assert measure is not None
         before = measure.description
         measure.description = "Reworded measure"
-    text = flat("\n".join(pages_text(_listing(db, "audit_log"))))
+    pages = pages_text(_listing(db, "audit_log"))
+    text = flat("\n".join(pages))
     assert f"Measure: {before} \u2192 Reworded measure" in text
+    # the time of an entry stays on one line beside the wide Fields column
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", pages[0])
 
 
 def test_audit_listing_redacts_the_pseudonym_secret(db) -> None:

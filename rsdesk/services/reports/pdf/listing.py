@@ -17,11 +17,18 @@ from sqlalchemy.orm import Session
 
 from rsdesk.services import access, audit, audit_history, registers
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
-from rsdesk.services.registers.base import Column, RegisterQuery, RegisterSpec
+from rsdesk.services.registers.base import DATE, DATETIME, Column, RegisterQuery, RegisterSpec
 from rsdesk.services.reports import archive
 from rsdesk.services.reports.pdf import document, fonts, styles, tables
 
 PAGE = landscape(A4)
+
+
+#: Typical widths in characters where print needs more than the view: the audit log's changed
+#: fields run to whole sentences ("Status: Draft → Approved; …") and scroll in the view.
+PRINT_WIDTHS: dict[tuple[str, str], int] = {("audit_log", "changes"): 110}
+#: Kinds of column that keep their natural width: a date or a time never wraps.
+_FIXED_KINDS = frozenset({DATE, DATETIME})
 
 
 def layout_for(spec: RegisterSpec, keys: Sequence[str] | None, width: float) -> tables.TableLayout:
@@ -31,8 +38,9 @@ def layout_for(spec: RegisterSpec, keys: Sequence[str] | None, width: float) -> 
     wide text columns give up space, and wrap.
     """
     columns = [spec.column(k) for k in keys] if keys else [c for c in spec.columns if c.visible]
-    natural = [c.width * 4.4 + 2 * tables.PADDING for c in columns]
-    flexible = [c.width > 15 for c in columns]
+    typical = [PRINT_WIDTHS.get((spec.name, c.key), c.width) for c in columns]
+    natural = [w * 4.4 + 2 * tables.PADDING for w in typical]
+    flexible = [w > 15 and c.kind not in _FIXED_KINDS for w, c in zip(typical, columns)]
     fixed = sum(n for n, f in zip(natural, flexible) if not f)
     wide = sum(n for n, f in zip(natural, flexible) if f)
     if wide and fixed < width:
