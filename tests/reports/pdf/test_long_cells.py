@@ -87,3 +87,25 @@ def test_a_description_longer_than_a_page_is_cut_with_a_note(db, tmp_path) -> No
     last = f"step{shown:05d} of the plan"
     assert len(long_text) - long_text.index(last) - len(last) in counts
     assert "full text in the register and its Excel export" in text
+
+
+def test_a_flowable_no_page_can_hold_is_one_clear_message() -> None:
+    import pytest
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import PageTemplate, Spacer, Table
+
+    from rsdesk.services.errors import KnownError
+    from rsdesk.services.reports.pdf import document
+
+    page = PageTemplate(id="page", frames=[document.frame_for(A4)], pagesize=A4)
+    context = document.ReportContext(title="Probe", header_right="", footer_stamp="")
+    with pytest.raises(KnownError, match="could not be laid out") as caught:
+        document.build(
+            [Table([[Spacer(100, 5000)]], colWidths=[200])],
+            context,
+            [page],
+            title="Probe",
+            author="",
+            subject="",
+        )
+    assert "\n" not in str(caught.value)

@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus.doctemplate import LayoutError
 
 from rsdesk.services.reports.pdf import fonts, styles
 
@@ -239,5 +240,15 @@ def build(
         topMargin=MARGIN,
         bottomMargin=MARGIN,
     )
-    document.build(list(story), canvasmaker=_deferred_canvas(context))
+    try:
+        document.build(list(story), canvasmaker=_deferred_canvas(context))
+    except LayoutError as exc:
+        # A flowable no page can hold: the table code keeps every row to a page, so this is a
+        # bug, but the user gets one sentence rather than reportlab's dump of the flowable.
+        from rsdesk.services.errors import KnownError
+
+        raise KnownError(
+            f"The report \u201c{title}\u201d could not be laid out: something in it does not "
+            "fit on a page. Please report this to the rsdesk maintainers"
+        ) from exc
     return buffer.getvalue()
