@@ -91,7 +91,8 @@ def _year_of_one_high_risk_collaboration(session) -> None:  # noqa: ANN001
     )
 
 
-def test_annual_summary_counts_what_it_says(db) -> None:
+def test_annual_summary_counts_what_it_says(any_db) -> None:
+    db = any_db
     with db.unit_of_work() as session:
         _year_of_one_high_risk_collaboration(session)
     with db.unit_of_work() as session:

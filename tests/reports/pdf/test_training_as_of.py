@@ -79,7 +79,8 @@ def test_matrix_of_a_past_date_counts_who_was_employed_and_what_was_done_then(db
     }
 
 
-def test_annual_report_year_columns_differ_by_what_was_true_then(db) -> None:
+def test_annual_report_year_columns_differ_by_what_was_true_then(any_db) -> None:
+    db = any_db
     with db.unit_of_work() as session:
         _people(session)
     with db.read() as session:
