@@ -24,7 +24,10 @@ from rsdesk.services.pseudonyms import Pseudonymiser
 from rsdesk.services.registers.base import RegisterQuery
 from rsdesk.services.reports.xlsx import sheet as sh
 from rsdesk.services.reports.xlsx import styles as st
-from rsdesk.services.reports.xlsx.audit_privacy import AuditChangesCleaner
+from rsdesk.services.reports.xlsx.audit_privacy import (
+    AuditChangesCleaner,
+    hide_logins_in_text,
+)
 from rsdesk.services.reports.xlsx.registers import (
     BATCH,
     ExportResult,
@@ -200,6 +203,9 @@ def export_audit_workbook(
     total = sum(registers.count(session, spec, query) for spec, query in plan) + entries
     # The exporting login is personal data too: the Cover and the file's author name its pseudonym.
     shown_actor = pseudonymiser(actor) if pseudonymiser else actor
+    # So is the user folder in the database's path (or the user in its URL).
+    if pseudonymiser is not None:
+        database = hide_logins_in_text(database, pseudonymiser)
     workbook = new_workbook(
         "rsdesk audit workbook", shown_actor, f"Registers and audit log of {database}"
     )

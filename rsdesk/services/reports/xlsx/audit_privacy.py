@@ -5,10 +5,18 @@ The audit log keeps every change in full (its hash chain depends on it), so the 
 entry's ``changes`` as it writes them. The secret is redacted in every export, since its one purpose
 is to keep pseudonyms irreversible; personal values become the same pseudonyms the register sheets
 show, so that a person can still be followed from a register row to its audit entries.
+
+Logins count as people: a value under a key that names who did something (``author``, ``actor``,
+``login``, any ``..._by``) becomes the pseudonym the entry's Who column shows for that login, in a
+column or anywhere inside a JSON document (a report's stamp names its author). So does the user
+folder in a file path (``/home/jdoe/...``, ``C:\\Users\\jdoe\\...``) and the user in a
+database URL (``postgresql://jdoe@server/...``), which are usually the login too: otherwise one
+value would tie the pseudonym to the login and undo it for every other entry.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -31,8 +39,43 @@ AUDIT_PERSONAL_COLUMNS = PERSONAL_KEYS | {
     "decided_by",
     "created_by",
 }
+#: Keys that name an rsdesk or operating-system login (in columns and JSON documents alike);
+#: any key ending in ``_by`` counts too.
+LOGIN_KEYS = frozenset({"author", "actor", "login", "user", "username", "user_name"})
 #: Keys of JSON documents (settings) that hold lists of people's names.
 PEOPLE_LIST_KEYS = frozenset({"people"})
+#: The user folder in a path: /home/NAME, /var/home/NAME, /Users/NAME, C:\Users\NAME. A name
+#: with spaces (Windows) runs to the next separator; one without a separator after it ends at
+#: the first space.
+_HOME_FOLDER = re.compile(
+    r"(?P<head>(?:/var)?/home/|(?:\b[A-Za-z]:)?[\\/]Users[\\/]+)"
+    r"(?P<name>[^/\\\n\"']+?(?=[/\\])|[^/\\\s\"']+)",
+    re.IGNORECASE,
+)
+#: The superuser's home folder, named after its login.
+_ROOT_HOME = re.compile(r"(?<![\w.~-])/root(?=[/\\]|$)")
+#: The user in a URL (``scheme://user[:password]@host``).
+_URL_USER = re.compile(r"(?<=://)[^/@:\s\"']+(?=(?::[^/@\s\"']*)?@)")
+
+
+@functools.cache
+def is_person_key(key: str) -> bool:
+    """Whether a column or JSON key holds a person's name or a login."""
+    return key in AUDIT_PERSONAL_COLUMNS or key in LOGIN_KEYS or key.endswith("_by")
+
+
+def _may_hold_login(text: str) -> bool:
+    """Whether a text can hold a path or a URL (a cheap test before the patterns)."""
+    return "/" in text or "\\" in text
+
+
+def hide_logins_in_text(text: str, pseudonymiser: Pseudonymiser) -> str:
+    """``text`` with user folders of paths and users of URLs replaced by their pseudonyms."""
+    if not _may_hold_login(text):
+        return text
+    text = _HOME_FOLDER.sub(lambda m: m.group("head") + pseudonymiser(m.group("name")), text)
+    text = _ROOT_HOME.sub(lambda _m: "/" + pseudonymiser("root"), text)
+    return _URL_USER.sub(lambda m: pseudonymiser(m.group(0)), text)
 
 
 def secret_setting_ids(session: Session) -> frozenset[int]:
@@ -60,24 +103,32 @@ def _is_contact(document: Mapping[str, Any]) -> bool:
 def _personal_kind(key: str, document: Mapping[str, Any]) -> str | None:
     if "email" in key:
         return "email"
-    if key in AUDIT_PERSONAL_COLUMNS:
+    if is_person_key(key):
         return kind_of(key)
     if key == "name" and _is_contact(document):
         return "person"
     return None
 
 
-def _names_people(value: Any) -> bool:
-    """Whether a JSON value has any key that can hold a person (a scan that copies nothing)."""
+def _needs_cleaning(value: Any) -> bool:
+    """Whether a JSON value has a key that can hold a person, or a text that can hold a path or
+    URL (a scan that copies nothing)."""
+    if type(value) is str:
+        return _may_hold_login(value)
     if isinstance(value, Mapping):
         for key, item in value.items():
             if key in PEOPLE_LIST_KEYS or _personal_kind(str(key), value) is not None:
                 return True
-            if isinstance(item, Mapping | list) and _names_people(item):
+            if type(item) is str:
+                if _may_hold_login(item):
+                    return True
+            elif isinstance(item, Mapping | list) and _needs_cleaning(item):
                 return True
         return False
     if isinstance(value, list):
-        return any(isinstance(item, Mapping | list) and _names_people(item) for item in value)
+        return any(
+            isinstance(item, str | Mapping | list) and _needs_cleaning(item) for item in value
+        )
     return False
 
 
@@ -100,6 +151,8 @@ def _pseudonymise_tree(value: Any, pseudonymiser: Pseudonymiser, found: dict[str
         return out
     if isinstance(value, list):
         return [_pseudonymise_tree(item, pseudonymiser, found) for item in value]
+    if type(value) is str:
+        return hide_logins_in_text(value, pseudonymiser)
     return value
 
 
@@ -118,12 +171,13 @@ def _replace_in_texts(value: Any, pattern: re.Pattern[str], pseudonyms: dict[str
 
 
 def pseudonymise_document(value: Any, pseudonymiser: Pseudonymiser) -> Any:
-    """A JSON value (e.g. a setting) with its people's names and e-mails pseudonymised.
+    """A JSON value (e.g. a setting) with its people's names, e-mails and logins pseudonymised.
 
     Names found in the structure are also replaced wherever else they occur in the document's
-    texts, e.g. in the TOML source the office typed the responsibilities in.
+    texts, e.g. in the TOML source the office typed the responsibilities in; so are the user
+    folders of paths and the users of URLs (:func:`hide_logins_in_text`).
     """
-    if not _names_people(value):
+    if not _needs_cleaning(value):
         return value
     found: dict[str, str] = {}
     cleaned = _pseudonymise_tree(value, pseudonymiser, found)
@@ -167,8 +221,13 @@ class AuditChangesCleaner:
         for name, pair in out.items():
             if not isinstance(pair, list):
                 continue
-            if name in personal:
+            if name in personal or is_person_key(name):
                 out[name] = [pseudonymiser(value, kind_of(name)) for value in pair]
-            elif any(isinstance(value, Mapping | list) for value in pair):
-                out[name] = [pseudonymise_document(value, pseudonymiser) for value in pair]
+                continue
+            # Most values are plain numbers and words: one look at their types and texts.
+            for value in pair:
+                cls = type(value)
+                if cls is dict or cls is list or (cls is str and _may_hold_login(value)):
+                    out[name] = [pseudonymise_document(item, pseudonymiser) for item in pair]
+                    break
         return out
