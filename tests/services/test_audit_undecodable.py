@@ -4,7 +4,9 @@ edit instead of failing on the driver's decode error, and the report archive ref
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import re
 import sqlite3
 from pathlib import Path
 
@@ -137,4 +139,33 @@ def test_cli_reports_undecodable_tampering_in_one_line(demo_db, db_path, tmp_pat
     error = capsys.readouterr().err
     assert error.startswith("rsdesk: Archived report 1 was altered")
     assert error.count("\n") == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("statement", "column"),
+    [
+        ("UPDATE audit_entry SET actor = CAST(X'6AFF' AS TEXT) WHERE id = 7", "actor"),
+        # Named as the failing query labels it (which register reads staff names first).
+        ("UPDATE staff_member SET full_name = CAST(X'C3' AS TEXT) WHERE id = 2", r"\w+"),
+    ],
+    ids=["audit-entry", "register-row"],
+)
+def test_other_readers_fail_with_one_line_that_points_to_verify(
+    demo_db, db_path, tmp_path, capsys, statement, column
+) -> None:
+    """An export half-written when the read fails says so in one line (no traceback, and no
+    'Exception ignored' from the workbook's row writers as they are collected)."""
+    _tamper(db_path, statement)
+    demo_db.dispose()
+    out = tmp_path / "all.xlsx"
+    assert main(["--db", str(db_path), "export", "xlsx", str(out)]) == 1
+    gc.collect()  # the half-written workbook's row writers, while this test still watches
+    error = capsys.readouterr().err
+    assert re.fullmatch(
+        rf"rsdesk: The database holds text that is not valid UTF-8 \(column {column}\), which "
+        r"rsdesk never writes: it was edited outside rsdesk\. 'rsdesk audit verify' \(or Verify "
+        r"chain in the audit log\) names the record\.\n",
+        error,
+    )
     assert not out.exists()

@@ -244,38 +244,47 @@ class RowWriter:
         xf = writer.xf.send(True)
         write = xf._file
         letters = self.letters
-        with xf.element("sheetData"):
-            row_number = 0
-            try:
-                while True:
-                    cells = yield
-                    row_number += 1
-                    parts = [f'<row r="{row_number}">']
-                    for letter, converted in zip(letters, cells):
-                        if converted is None:
-                            continue
-                        kind, value, style_id = converted
-                        style = f' s="{style_id}"' if style_id else ""
-                        if kind == "s":
-                            if value == "":
+        closing = False
+        try:
+            with xf.element("sheetData"):
+                row_number = 0
+                try:
+                    while True:
+                        cells = yield
+                        row_number += 1
+                        parts = [f'<row r="{row_number}">']
+                        for letter, converted in zip(letters, cells):
+                            if converted is None:
                                 continue
-                            space = ' xml:space="preserve"' if value != value.strip() else ""
-                            parts.append(
-                                f'<c r="{letter}{row_number}"{style} t="inlineStr"><is>'
-                                f"<t{space}>{escape(value)}</t></is></c>"
-                            )
-                        elif kind == "n":
-                            parts.append(
-                                f'<c r="{letter}{row_number}"{style} t="n"><v>{value}</v></c>'
-                            )
-                        else:
-                            parts.append(
-                                f'<c r="{letter}{row_number}"{style} t="b"><v>{value}</v></c>'
-                            )
-                    parts.append("</row>")
-                    write("".join(parts))
-            except GeneratorExit:
-                pass
+                            kind, value, style_id = converted
+                            style = f' s="{style_id}"' if style_id else ""
+                            if kind == "s":
+                                if value == "":
+                                    continue
+                                space = ' xml:space="preserve"' if value != value.strip() else ""
+                                parts.append(
+                                    f'<c r="{letter}{row_number}"{style} t="inlineStr"><is>'
+                                    f"<t{space}>{escape(value)}</t></is></c>"
+                                )
+                            elif kind == "n":
+                                parts.append(
+                                    f'<c r="{letter}{row_number}"{style} t="n"><v>{value}</v></c>'
+                                )
+                            else:
+                                parts.append(
+                                    f'<c r="{letter}{row_number}"{style} t="b"><v>{value}</v></c>'
+                                )
+                        parts.append("</row>")
+                        write("".join(parts))
+                except GeneratorExit:
+                    closing = True
+        except ValueError:
+            # An export that failed part-way (a read error, say) has closed its file before
+            # this generator is collected: there is nothing left to close, and Python would
+            # print the error as 'Exception ignored' under the user's one-line message.
+            if not closing:
+                raise
+            return
         writer.xf.send(None)
 
     # --- sheet furniture ----------------------------------------------------------------------
