@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from rsdesk.cli import main
 from rsdesk.services import audit, demo
@@ -169,3 +170,23 @@ def test_other_readers_fail_with_one_line_that_points_to_verify(
         error,
     )
     assert not out.exists()
+
+
+def test_the_archive_checks_a_report_against_its_audit_entry_on_either_engine(any_db) -> None:
+    """``fetch`` hands out an intact report and refuses one whose content and hash were replaced
+    together (read as bytes and JSON the way each engine's driver returns them)."""
+    demo.generate(any_db, size=10, seed=5)
+    with any_db.unit_of_work() as session:
+        report_id, content = generate_appraisal_record(
+            session, 1, database_name="office", actor="jdoe"
+        )
+    with any_db.read() as session:
+        assert archive.fetch(session, report_id).content == content
+    forged = b"%PDF-1.4 forged"
+    with any_db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE archived_report SET content = :content, sha256 = :digest WHERE id = :id"),
+            {"content": forged, "digest": hashlib.sha256(forged).hexdigest(), "id": report_id},
+        )
+    with any_db.read() as session, pytest.raises(KnownError, match="was altered"):
+        archive.fetch(session, report_id)
