@@ -31,7 +31,7 @@ from rsdesk.services.errors import KnownError
 
 GENESIS_HASH = "0" * 64
 #: Columns that are bookkeeping, not content: the audit entry's own time stands for them.
-UNAUDITED_COLUMNS = frozenset({"id", "created_at", "updated_at"})
+UNAUDITED_COLUMNS = frozenset({"id", "created_at", "updated_at", "row_version"})
 
 
 def canonical(value: Any) -> Any:

@@ -63,6 +63,11 @@ class Audited:
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: Raised by one on every save through a service (rsdesk/services/concurrency.py), so that an
+    #: editor can tell whether the record changed since it loaded it. ``updated_at`` cannot: it
+    #: keeps whole seconds, and two saves within one second would carry the same value. Not
+    #: audited (the entries' ids order the changes); bulk writers get the server default.
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class Archivable:

@@ -30,6 +30,7 @@ from rsdesk.models import (
     TechnologyArea,
 )
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus
+from rsdesk.services.concurrency import claim_version
 from rsdesk.services.errors import NotFoundError, ValidationError
 
 #: Largest document kept inside the database; bigger files belong in the records system.
@@ -114,6 +115,8 @@ class CollaborationDetail:
     archived: bool
     created_at: dt.datetime
     updated_at: dt.datetime
+    #: What the editor hands back on save, so that a change made meanwhile is not overwritten.
+    row_version: int = 1
     partners: tuple[PartnerRef, ...] = ()
     technology_codes: tuple[str, ...] = ()
     attachments: tuple[AttachmentInfo, ...] = ()
@@ -331,8 +334,18 @@ def create(session: Session, data: CollaborationInput) -> CollaborationDetail:
 
 
 def update(
-    session: Session, collaboration_id: int, data: CollaborationInput
+    session: Session,
+    collaboration_id: int,
+    data: CollaborationInput,
+    *,
+    seen_version: int | None = None,
 ) -> CollaborationDetail:
+    """Replace the collaboration's fields and links with ``data``.
+
+    ``seen_version`` is the ``row_version`` the editor loaded: if another session saved the
+    collaboration since, nothing is written and ConflictError says who and when.
+    """
+    claim_version(session, Collaboration, collaboration_id, seen_version, "collaboration")
     collaboration = _get(session, collaboration_id)
     values = _validate(session, data)
     for key in _SCALARS:
@@ -346,6 +359,7 @@ def update(
 def archive(session: Session, collaboration_id: int) -> CollaborationDetail:
     collaboration = _get(session, collaboration_id)
     if not collaboration.archived:
+        claim_version(session, Collaboration, collaboration_id, None, "collaboration")
         collaboration.archived = True
         session.flush()
     return load(session, collaboration_id)
@@ -354,6 +368,7 @@ def archive(session: Session, collaboration_id: int) -> CollaborationDetail:
 def unarchive(session: Session, collaboration_id: int) -> CollaborationDetail:
     collaboration = _get(session, collaboration_id)
     if collaboration.archived:
+        claim_version(session, Collaboration, collaboration_id, None, "collaboration")
         collaboration.archived = False
         session.flush()
     return load(session, collaboration_id)
@@ -417,6 +432,7 @@ def load(session: Session, collaboration_id: int) -> CollaborationDetail:
         archived=c.archived,
         created_at=c.created_at,
         updated_at=c.updated_at,
+        row_version=c.row_version,
         partners=partners,
         technology_codes=codes,
         attachments=tuple(attachments(session, c.id)),

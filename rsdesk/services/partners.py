@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from rsdesk.models import Collaboration, CollaborationPartner, Partner, PartnerName
 from rsdesk.models.enums import PartnerKind, PartnerNameKind
+from rsdesk.services.concurrency import claim_version
 from rsdesk.services.errors import NotFoundError, ValidationError
 
 SCREENING_WORKFLOW = "rsdesk.services.screening.workflow"
@@ -54,6 +55,8 @@ class PartnerDetail:
     collaboration_count: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    #: What the editor hands back on save, so that a change made meanwhile is not overwritten.
+    row_version: int = 1
 
     def as_input(self) -> PartnerInput:
         return PartnerInput(
@@ -235,7 +238,15 @@ def create_many(session: Session, inputs: Sequence[PartnerInput]) -> list[int]:
     return ids
 
 
-def update(session: Session, partner_id: int, data: PartnerInput) -> PartnerDetail:
+def update(
+    session: Session, partner_id: int, data: PartnerInput, *, seen_version: int | None = None
+) -> PartnerDetail:
+    """Replace the partner's fields and other names with ``data``.
+
+    ``seen_version`` is the ``row_version`` the editor loaded: if another session saved the
+    partner since, nothing is written and ConflictError says who and when.
+    """
+    claim_version(session, Partner, partner_id, seen_version, "partner")
     partner = _get(session, partner_id)
     values = _validate(data)
     names = values.pop("other_names")
@@ -253,6 +264,7 @@ def update(session: Session, partner_id: int, data: PartnerInput) -> PartnerDeta
 def archive(session: Session, partner_id: int) -> PartnerDetail:
     partner = _get(session, partner_id)
     if not partner.archived:
+        claim_version(session, Partner, partner_id, None, "partner")
         partner.archived = True
         session.flush()
     return load(session, partner_id)
@@ -261,6 +273,7 @@ def archive(session: Session, partner_id: int) -> PartnerDetail:
 def unarchive(session: Session, partner_id: int) -> PartnerDetail:
     partner = _get(session, partner_id)
     if partner.archived:
+        claim_version(session, Partner, partner_id, None, "partner")
         partner.archived = False
         session.flush()
     return load(session, partner_id)
@@ -284,6 +297,7 @@ def load(session: Session, partner_id: int) -> PartnerDetail:
         collaboration_count=count or 0,
         created_at=p.created_at,
         updated_at=p.updated_at,
+        row_version=p.row_version,
     )
 
 

@@ -45,6 +45,7 @@ from rsdesk.models.enums import CollaborationKind, CollaborationStatus
 from rsdesk.services import amounts, attachment_files, audit_history, reference
 from rsdesk.services import collaborations as service
 from rsdesk.services.collaborations import CollaborationDetail, CollaborationInput
+from rsdesk.services.concurrency import ConflictError
 from rsdesk.services.errors import ValidationError
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.itemmodels.register_table_model import enum_label
@@ -646,13 +647,15 @@ class CollaborationDialog(QDialog):
         for label in self.errors.values():
             label.clear_error()
         collaboration_id = self.collaboration_id
+        # The version this form was loaded from: a save made meanwhile elsewhere is not undone.
+        seen_version = self.detail.row_version if self.detail is not None else None
         self._busy = True
         self._update_state()
 
         def work(session: Session) -> CollaborationDetail:
             if collaboration_id is None:
                 return service.create(session, data)
-            return service.update(session, collaboration_id, data)
+            return service.update(session, collaboration_id, data, seen_version=seen_version)
 
         self.context.ops.write(work, self._on_saved, self._on_save_failed)
 
@@ -672,6 +675,9 @@ class CollaborationDialog(QDialog):
         if isinstance(error, ValidationError):
             self.show_field_error(error)
         else:
+            if isinstance(error, ConflictError):
+                # The form stays as typed, so the user can copy their changes before reopening.
+                self.status_label.setText(self.tr("Not saved: %s") % error)
             show_error(self, error)
 
     @Slot()

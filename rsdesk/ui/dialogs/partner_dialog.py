@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from rsdesk.models.enums import PartnerKind, PartnerNameKind
 from rsdesk.services import audit_history
 from rsdesk.services import partners as service
+from rsdesk.services.concurrency import ConflictError
 from rsdesk.services.errors import ValidationError
 from rsdesk.services.partners import OtherName, PartnerDetail, PartnerInput
 from rsdesk.ui.context import AppContext
@@ -322,13 +323,15 @@ class PartnerDialog(QDialog):
     def save(self) -> None:
         data = self.form_input()
         partner_id = self.partner_id
+        # The version this form was loaded from: a save made meanwhile elsewhere is not undone.
+        seen_version = self.detail.row_version if self.detail is not None else None
         for label in self.errors.values():
             label.clear_error()
 
         def work(session: Session) -> PartnerDetail:
             if partner_id is None:
                 return service.create(session, data)
-            return service.update(session, partner_id, data)
+            return service.update(session, partner_id, data, seen_version=seen_version)
 
         self.context.ops.write(work, self._on_saved, self._on_failed)
 
@@ -347,6 +350,9 @@ class PartnerDialog(QDialog):
             self.fields[error.field].setFocus()
             self.status_label.setText(self.tr("Not saved: %s") % error)
         else:
+            if isinstance(error, ConflictError):
+                # The form stays as typed, so the user can copy their changes before reopening.
+                self.status_label.setText(self.tr("Not saved: %s") % error)
             show_error(self, error)
 
     @Slot()

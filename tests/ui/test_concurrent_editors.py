@@ -1,0 +1,119 @@
+"""Two officers with the same record open in two rsdesk windows (two databases handles on one
+file): the second save is refused, its editor stays open with the form as typed, and the first
+officer's change is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from rsdesk.db import Database, open_database
+from rsdesk.services import collaborations, partners
+from rsdesk.services.collaborations import CollaborationInput
+from rsdesk.services.partners import PartnerInput
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture
+def two_windows(qapp, db_path) -> Iterator[tuple[object, object]]:
+    from rsdesk.ui.context import AppContext
+
+    handles: list[Database] = [
+        open_database(db_path, actor="adm_ann"),
+        open_database(db_path, actor="adm_bob"),
+    ]
+    contexts = [AppContext.create(handle) for handle in handles]
+    yield contexts[0], contexts[1]
+    for dialog in _OPEN:
+        dialog.done(0)  # without the unsaved-changes question, which nobody would answer
+        dialog.deleteLater()
+    _OPEN.clear()
+    for context, handle in zip(contexts, handles):
+        context.ops.wait()
+        handle.dispose()
+
+
+@pytest.fixture
+def warnings(monkeypatch) -> list[str]:
+    shown: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda _parent, _title, text, *a: shown.append(text))
+    )
+    return shown
+
+
+_OPEN: list[object] = []
+
+
+def _open(qtbot, dialog):
+    _OPEN.append(dialog)
+    dialog.show()
+    qtbot.waitUntil(dialog.isEnabled, timeout=10_000)
+    return dialog
+
+
+def _save(qtbot, context, dialog) -> None:
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    context.ops.wait()
+    qtbot.waitUntil(lambda: not dialog._busy if hasattr(dialog, "_busy") else True)
+    qtbot.wait(50)
+
+
+def test_the_second_collaboration_save_is_refused_and_keeps_its_form(qtbot, two_windows, warnings):
+    from rsdesk.ui.dialogs.collaboration_dialog import CollaborationDialog
+
+    ann, bob = two_windows
+    with ann.db.unit_of_work() as session:
+        cid = collaborations.create(
+            session, CollaborationInput("Quantum sensing", "joint_research", description="Start.")
+        ).id
+    ann_editor = _open(qtbot, CollaborationDialog(ann, cid))
+    bob_editor = _open(qtbot, CollaborationDialog(bob, cid))
+
+    ann_editor.fields["title"].selectAll()
+    qtbot.keyClicks(ann_editor.fields["title"], "Ann's title")
+    bob_editor.fields["description"].setFocus()
+    qtbot.keyClicks(bob_editor.fields["description"], " Bob added this.")
+    _save(qtbot, ann, ann_editor)
+    qtbot.waitUntil(lambda: not ann_editor.isVisible(), timeout=10_000)
+    _save(qtbot, bob, bob_editor)
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
+
+    assert warnings[0].startswith("adm_ann changed this collaboration on ")
+    assert bob_editor.isVisible()
+    assert bob_editor.status_label.text().startswith("Not saved: adm_ann changed")
+    assert bob_editor.fields["description"].toPlainText() == " Bob added this.Start."
+    assert bob_editor.is_dirty()
+    with ann.db.read() as session:
+        stored = collaborations.load(session, cid)
+    assert (stored.title, stored.description) == ("Ann's title", "Start.")
+
+
+def test_the_second_partner_save_is_refused_and_keeps_its_form(qtbot, two_windows, warnings):
+    from rsdesk.ui.dialogs.partner_dialog import PartnerDialog
+
+    ann, bob = two_windows
+    with ann.db.unit_of_work() as session:
+        pid = partners.create(session, PartnerInput("Kyoto Lab", "university", notes="N.")).id
+    ann_editor = _open(qtbot, PartnerDialog(ann, pid))
+    bob_editor = _open(qtbot, PartnerDialog(bob, pid))
+
+    qtbot.keyClicks(ann_editor.fields["city"], "Kyoto")
+    bob_editor.fields["notes"].setFocus()
+    qtbot.keyClicks(bob_editor.fields["notes"], " Bob.")
+    _save(qtbot, ann, ann_editor)
+    qtbot.waitUntil(lambda: not ann_editor.isVisible(), timeout=10_000)
+    _save(qtbot, bob, bob_editor)
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
+
+    assert warnings[0].startswith("adm_ann changed this partner on ")
+    assert bob_editor.isVisible()
+    assert bob_editor.status_label.text().startswith("Not saved: adm_ann changed")
+    assert "Bob." in bob_editor.fields["notes"].toPlainText()
+    with ann.db.read() as session:
+        stored = partners.load(session, pid)
+    assert (stored.city, stored.notes) == ("Kyoto", "N.")
