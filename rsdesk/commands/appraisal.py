@@ -2,7 +2,8 @@
 
 ``questions`` prints the bank as JSON; ``score ANSWERS.json`` scores a file of answers and prints
 the result as JSON; ``form ID --out F.xlsx`` writes the researcher's self-assessment form and
-``import-form F.xlsx`` reads a returned one into a draft appraisal. The answers file is either ``{question_id: option_id, ...}`` or
+``import-form F.xlsx`` reads a returned one into a draft appraisal; ``discard ID`` deletes a
+draft appraisal and undoes the status change its start made. The answers file is either ``{question_id: option_id, ...}`` or
 ``{"answers": {...}, "justifications": {...}}``. ``--model FILE`` uses another model file (to try
 an institution's adjusted copy); with ``--db`` the institution's configured model is used.
 """
@@ -112,6 +113,20 @@ def _import_form(args: argparse.Namespace) -> int:
     return 0
 
 
+def _discard(args: argparse.Namespace) -> int:
+    from rsdesk.commands.common import database
+    from rsdesk.services.appraisal import workflow
+
+    db = database(args)
+    try:
+        with db.unit_of_work() as session:
+            message = workflow.discard_draft(session, args.appraisal)
+    finally:
+        db.dispose()
+    print(message)
+    return 0
+
+
 def _model_command(args: argparse.Namespace) -> int:
     from rsdesk.commands.common import database
     from rsdesk.services.appraisal import (
@@ -182,3 +197,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     import_form.add_argument("file", metavar="F.xlsx")
     import_form.set_defaults(handler=_import_form)
+
+    discard = commands.add_parser(
+        "discard", help="delete a draft appraisal (a signed-off one is kept for good)"
+    )
+    discard.add_argument("appraisal", metavar="APPRAISAL_ID", type=int)
+    discard.set_defaults(handler=_discard)

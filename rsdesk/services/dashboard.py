@@ -41,6 +41,7 @@ from rsdesk.models.enums import (
     RiskLevel,
     ScreeningVerdict,
 )
+from rsdesk.services.appraisal.drafts import awaiting_decision
 
 #: Days ahead for "due in 30 days" figures (the registers' ``due30`` filters use the same).
 SOON_DAYS = 30
@@ -251,22 +252,14 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
             )
         )
 
-    drafts = (
-        session.scalar(
-            select(func.count())
-            .select_from(Appraisal)
-            .join(Collaboration, Collaboration.id == Appraisal.collaboration_id)
-            .where(Appraisal.status == AppraisalStatus.DRAFT)
-        )
-        or 0
-    )
+    drafts = _drafts_awaiting_a_decision(session)
     figures.append(
         Figure(
             "appraisals_draft",
             "Appraisals awaiting a decision",
             drafts,
             "appraisals",
-            {"status": AppraisalStatus.DRAFT.value},
+            {"status": AppraisalStatus.DRAFT.value, "awaiting": "yes"},
             "appraisals",
             Tone.WARNING if drafts else Tone.GOOD,
         )
@@ -501,6 +494,19 @@ class DueItem:
 def _limit(items: list[DueItem], limit: int | None) -> list[DueItem]:
     items.sort(key=lambda item: (item.due, item.kind.value, item.summary, item.record_id))
     return items if limit is None else items[:limit]
+
+
+def _drafts_awaiting_a_decision(session: Session) -> int:
+    """Draft appraisals someone worked on (not the empty ones opening the wizard once left)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Appraisal)
+            .join(Collaboration, Collaboration.id == Appraisal.collaboration_id)
+            .where(awaiting_decision())
+        )
+        or 0
+    )
 
 
 def due_soon(

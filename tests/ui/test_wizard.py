@@ -340,5 +340,7 @@ def test_missing_justification_sends_the_officer_back_to_the_question(
     assert collaboration_page.error.isVisibleTo(wizard)
     widget = collaboration_page.questions["form_confidentiality"]
     assert widget.justification.isVisibleTo(wizard)
+    # A refused sign-off writes nothing: the answers stay in the wizard, unsaved.
+    assert wizard.dirty
     with db.read() as session:
-        assert workflow.current_draft(session, collaboration_id) is not None
+        assert workflow.current_draft(session, collaboration_id) is None

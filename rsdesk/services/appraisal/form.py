@@ -47,6 +47,10 @@ class FormError(KnownError):
 @dataclass(frozen=True)
 class FormContent:
     collaboration_id: int
+    #: The hidden reference and the visible heading ("reference — title"), checked against the
+    #: collaboration the hidden id names: a changed id must not import into another one.
+    collaboration_reference: str
+    heading: str
     model_id: str
     model_version: str
     answers: dict[str, str]
@@ -323,11 +327,36 @@ def read_form(path: str | Path, model: AppraisalModel) -> FormContent:
         raise FormError(f"{path.name}: sheet '{QUESTIONS}', row {extra_row}: unexpected extra row")
     return FormContent(
         collaboration_id=collaboration_id,
+        collaboration_reference=_text(meta.get("collaboration_reference")),
+        heading=_text(sheet.cell(row=1, column=COL_PART).value),
         model_id=model.id,
         model_version=model.version,
         answers=answers,
         justifications=justifications,
     )
+
+
+def _check_same_collaboration(
+    name: str, content: FormContent, collaboration: Collaboration
+) -> None:
+    """The hidden id, the hidden reference and the visible heading must name one collaboration."""
+    if content.collaboration_reference != collaboration.reference:
+        found = content.collaboration_reference or "no reference"
+        raise FormError(
+            f"{name}: sheet '{META}' names collaboration id {collaboration.id}, which is "
+            f"{collaboration.reference}, but reference {found}; the form was changed, "
+            "nothing was imported"
+        )
+    if content.heading:
+        from rsdesk.services.reports.xlsx.safe import clean_text
+
+        expected = _text(clean_text(f"{collaboration.reference} \u2014 {collaboration.title}"))
+        if content.heading != expected:
+            raise FormError(
+                f"{name}: sheet '{QUESTIONS}', row 1 reads '{content.heading}', but the form's "
+                f"collaboration id {collaboration.id} is '{expected}'; if its title changed "
+                f"since, make a new form with 'rsdesk appraisal form {collaboration.id}'"
+            )
 
 
 def import_form(
@@ -347,17 +376,21 @@ def import_form(
             f"{Path(path).name} is for collaboration id {content.collaboration_id}, "
             "which does not exist in this database"
         )
+    _check_same_collaboration(Path(path).name, content, collaboration)
     if workflow.current_draft(session, collaboration.id) is not None:
         raise FormError(
             f"{collaboration.reference} already has a draft appraisal; finish or discard it "
             "before importing a form"
         )
-    draft = workflow.create_draft(
-        session, collaboration.id, model=model, answered_by=AnsweredBy.RESEARCHER
+    saved = workflow.create_draft(
+        session,
+        collaboration.id,
+        model=model,
+        answered_by=AnsweredBy.RESEARCHER,
+        answers=content.answers,
+        justifications=content.justifications,
     )
-    saved = workflow.save_draft(
-        session, draft.id, content.answers, content.justifications, model=model
-    )
+    assert saved.id is not None
     assert saved.result is not None
     return ImportedForm(
         appraisal_id=saved.id,

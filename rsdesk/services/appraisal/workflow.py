@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import event, func, inspect, select
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from rsdesk.models import (
     Appraisal,
+    AuditEntry,
     Collaboration,
     CollaborationAsset,
     CollaborationPartner,
@@ -54,6 +55,7 @@ from rsdesk.services.appraisal.model import (
     load_model,
 )
 from rsdesk.services.appraisal.scoring import ScoreResult, score
+from rsdesk.services.concurrency import claim_version
 from rsdesk.services.errors import NotFoundError, ReadOnlyError, ValidationError
 from rsdesk.services.registers.labels import enum_label
 from rsdesk.services.wording import counted
@@ -74,7 +76,8 @@ class MeasureView:
 
 @dataclass(frozen=True)
 class AppraisalView:
-    id: int
+    #: None for a draft not saved yet (see :func:`new_draft`): nothing of it is in the database.
+    id: int | None
     collaboration_id: int
     collaboration_reference: str
     collaboration_title: str
@@ -97,10 +100,19 @@ class AppraisalView:
     next_review_date: dt.date | None
     created_at: dt.datetime
     measures: tuple[MeasureView, ...] = ()
+    #: The version of the row this view was read from; a save names it (services/concurrency.py).
+    row_version: int = 1
+    #: What the sign-off did not do that the officer may expect, e.g. that a running
+    #: collaboration kept its status; "" when there is nothing to say.
+    notice: str = ""
 
     @property
     def read_only(self) -> bool:
         return self.status == AppraisalStatus.SIGNED_OFF
+
+    @property
+    def saved(self) -> bool:
+        return self.id is not None
 
 
 @dataclass(frozen=True)
@@ -261,6 +273,7 @@ def _view(session: Session, appraisal: Appraisal) -> AppraisalView:
         next_review_date=appraisal.next_review_date,
         created_at=appraisal.created_at,
         measures=_measures(session, appraisal.id),
+        row_version=appraisal.row_version,
     )
 
 
@@ -441,32 +454,19 @@ def current_draft(session: Session, collaboration_id: int) -> AppraisalView | No
     return _view(session, draft) if draft else None
 
 
-def create_draft(
-    session: Session,
-    collaboration_id: int,
-    *,
-    model: AppraisalModel | None = None,
-    answered_by: AnsweredBy = AnsweredBy.OFFICER,
-) -> AppraisalView:
-    """Start an appraisal of a collaboration.
-
-    The first appraisal starts from the pre-filled answers. If the collaboration was appraised
-    before, this is a re-appraisal: version n+1, starting from a copy of the previous answers and
-    justifications, with facts from the register (screening, assets...) brought up to date.
-    Refuses if a draft is already open (resume that one).
-    """
-    model = model or load_model(session=session)
-    collaboration = _collaboration(session, collaboration_id)
-    if current_draft(session, collaboration_id) is not None:
-        raise ValidationError(
-            f"{collaboration.reference} already has a draft appraisal; resume or discard it first"
-        )
-    previous = session.scalar(
+def _latest(session: Session, collaboration_id: int) -> Appraisal | None:
+    return session.scalar(
         select(Appraisal)
         .where(Appraisal.collaboration_id == collaboration_id)
         .order_by(Appraisal.version.desc())
         .limit(1)
     )
+
+
+def _starting_answers(
+    session: Session, collaboration_id: int, previous: Appraisal | None, model: AppraisalModel
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The answers and justifications a new draft starts from (see :func:`create_draft`)."""
     answers: dict[str, str] = {}
     justifications: dict[str, str] = {}
     if previous is not None:
@@ -488,6 +488,87 @@ def create_draft(
             question.option(prefill.option).weight > question.option(earlier).weight
         ):
             answers[question_id] = prefill.option
+    return answers, justifications
+
+
+def _refuse_second_draft(session: Session, collaboration: Collaboration) -> None:
+    if current_draft(session, collaboration.id) is not None:
+        raise ValidationError(
+            f"{collaboration.reference} already has a draft appraisal; resume or discard it first"
+        )
+
+
+def new_draft(
+    session: Session, collaboration_id: int, *, model: AppraisalModel | None = None
+) -> AppraisalView:
+    """The draft :func:`create_draft` would start, scored but not saved: writes nothing.
+
+    The wizard opens on this and creates the record only when the officer saves or signs off,
+    so that looking at a collaboration's appraisal leaves no trace (``id`` is None).
+    """
+    model = model or load_model(session=session)
+    collaboration = _collaboration(session, collaboration_id)
+    _refuse_second_draft(session, collaboration)
+    previous = _latest(session, collaboration_id)
+    answers, justifications = _starting_answers(session, collaboration_id, previous, model)
+    result = score(model, answers, justifications)
+    return AppraisalView(
+        id=None,
+        collaboration_id=collaboration.id,
+        collaboration_reference=collaboration.reference,
+        collaboration_title=collaboration.title,
+        version=(previous.version + 1) if previous else 1,
+        previous_appraisal_id=previous.id if previous else None,
+        status=AppraisalStatus.DRAFT.value,
+        answered_by=AnsweredBy.OFFICER.value,
+        model_id=model.id,
+        model_version=model.version,
+        answers=answers,
+        justifications=justifications,
+        result=result,
+        risk_level=result.level,
+        score=result.total,
+        decision=None,
+        decision_note=None,
+        signed_off_by=None,
+        signed_off_role=None,
+        signed_off_at=None,
+        next_review_date=None,
+        created_at=utcnow(),
+    )
+
+
+#: Statuses of a collaboration still being decided: only these move with an appraisal.
+PROPOSAL_STAGES = frozenset({CollaborationStatus.PROPOSED, CollaborationStatus.UNDER_APPRAISAL})
+
+
+def create_draft(
+    session: Session,
+    collaboration_id: int,
+    *,
+    model: AppraisalModel | None = None,
+    answered_by: AnsweredBy = AnsweredBy.OFFICER,
+    answers: dict[str, Any] | None = None,
+    justifications: dict[str, Any] | None = None,
+) -> AppraisalView:
+    """Start an appraisal of a collaboration and store it.
+
+    The first appraisal starts from the pre-filled answers. If the collaboration was appraised
+    before, this is a re-appraisal: version n+1, starting from a copy of the previous answers and
+    justifications, with facts from the register (screening, assets...) brought up to date.
+    ``answers``/``justifications`` given (the wizard's first save) replace that starting point.
+    A proposed collaboration becomes "under appraisal"; any other status is left alone.
+    Refuses if a draft is already open (resume that one).
+    """
+    model = model or load_model(session=session)
+    collaboration = _collaboration(session, collaboration_id)
+    _refuse_second_draft(session, collaboration)
+    previous = _latest(session, collaboration_id)
+    if answers is None:
+        start_answers, start_notes = _starting_answers(session, collaboration_id, previous, model)
+    else:
+        start_answers = check_answers(model, answers)
+        start_notes = check_justifications(model, justifications or {})
 
     appraisal = Appraisal(
         collaboration_id=collaboration_id,
@@ -495,10 +576,10 @@ def create_draft(
         previous_appraisal_id=previous.id if previous else None,
         status=AppraisalStatus.DRAFT,
         answered_by=answered_by,
-        answers=answers,
-        justifications=justifications,
+        answers=start_answers,
+        justifications=start_notes,
     )
-    _apply_result(appraisal, model, score(model, answers, justifications))
+    _apply_result(appraisal, model, score(model, start_answers, start_notes))
     session.add(appraisal)
     if collaboration.status == CollaborationStatus.PROPOSED:
         collaboration.status = CollaborationStatus.UNDER_APPRAISAL
@@ -530,13 +611,20 @@ def save_draft(
     justifications: dict[str, Any] | None = None,
     *,
     model: AppraisalModel | None = None,
+    seen_version: int | None = None,
 ) -> AppraisalView:
-    """Store the draft's answers and justifications (all of them, replacing) and re-score."""
+    """Store the draft's answers and justifications (all of them, replacing) and re-score.
+
+    ``seen_version`` is the ``row_version`` the caller loaded: a draft saved since (another
+    window, another officer on a shared server) is refused with ConflictError instead of being
+    overwritten, as the register editors do (services/concurrency.py).
+    """
     appraisal = _get(session, appraisal_id)
     _writable(appraisal)
     model = model or load_model(session=session)
     clean_answers = check_answers(model, answers)
     clean_justifications = check_justifications(model, justifications or {})
+    claim_version(session, Appraisal, appraisal_id, seen_version, "draft appraisal")
     appraisal.answers = clean_answers
     appraisal.justifications = clean_justifications
     _apply_result(appraisal, model, score(model, clean_answers, clean_justifications))
@@ -544,13 +632,72 @@ def save_draft(
     return _view(session, appraisal)
 
 
-def discard_draft(session: Session, appraisal_id: int) -> None:
+def _status_set_by(session: Session, appraisal: Appraisal) -> bool:
+    """True if the collaboration is "under appraisal" because this draft was started.
+
+    The audit log tells. Starting the draft wrote the draft's insert entry and, in the same
+    flush, the collaboration's change from proposed to under appraisal right next to it. A later
+    status change (the officer's) decides instead, and a status set before the draft (an
+    escalation) has no entry next to the insert: both stay.
+    """
+    inserted = session.scalar(
+        select(AuditEntry.id).where(
+            AuditEntry.table_name == Appraisal.__tablename__,
+            AuditEntry.record_id == appraisal.id,
+            AuditEntry.action == "insert",
+        )
+    )
+    if inserted is None:
+        return False
+    entries = session.execute(
+        select(AuditEntry.changes)
+        .where(
+            AuditEntry.table_name == Collaboration.__tablename__,
+            AuditEntry.record_id == appraisal.collaboration_id,
+            AuditEntry.action == "update",
+            AuditEntry.id >= inserted - 1,
+        )
+        .order_by(AuditEntry.id.desc())
+    ).scalars()
+    for changes in entries:
+        if "status" in (changes or {}):
+            return list(changes["status"]) == [
+                CollaborationStatus.PROPOSED.value,
+                CollaborationStatus.UNDER_APPRAISAL.value,
+            ]
+    return False
+
+
+def discard_draft(session: Session, appraisal_id: int, *, seen_version: int | None = None) -> str:
+    """Delete a draft and undo what starting it changed; returns one line saying what was done.
+
+    A proposed collaboration that the draft moved to "under appraisal" goes back to proposed.
+    Both the deletion and the status change are in the audit log. ``seen_version`` as for
+    :func:`save_draft`: a draft someone saved since it was loaded is not thrown away unseen.
+    """
     appraisal = _get(session, appraisal_id)
     _writable(appraisal)
+    collaboration = _collaboration(session, appraisal.collaboration_id)
+    if seen_version is not None:
+        claim_version(session, Appraisal, appraisal_id, seen_version, "draft appraisal")
+    restore = collaboration.status == CollaborationStatus.UNDER_APPRAISAL and _status_set_by(
+        session, appraisal
+    )
+    version = appraisal.version
     session.delete(appraisal)
+    message = f"Discarded the draft appraisal of {collaboration.reference} (version {version})"
+    if restore:
+        collaboration.status = CollaborationStatus.PROPOSED
+        message += "; the collaboration is proposed again"
     session.flush()
+    return message
 
 
+#: Levels at which plain approval is refused: the level's consequence is "proceed only with
+#: conditions" (High) or the committee's decision (Very high), so agreed measures are required.
+CONDITIONS_REQUIRED = frozenset({RiskLevel.HIGH.value, RiskLevel.VERY_HIGH.value})
+
+#: A collaboration in its proposal stages takes the status that follows from the decision.
 _STATUS_BY_DECISION = {
     AppraisalDecision.APPROVE: CollaborationStatus.APPROVED,
     AppraisalDecision.APPROVE_WITH_CONDITIONS: CollaborationStatus.APPROVED_WITH_CONDITIONS,
@@ -584,9 +731,23 @@ def sign_off(
     signer = decision.signed_by.strip()
     if not signer:
         raise ValidationError("Enter the name of the person who signs off", field="signed_by")
-    signed_on = decision.signed_on or utcnow().date()
-    if signed_on > utcnow().date():
+    # Dates as the user's calendar has them, like the wizard's date field (not UTC's date).
+    today = local_date(utcnow())
+    signed_on = decision.signed_on or today
+    if signed_on > today:
         raise ValidationError("The sign-off date cannot be in the future", field="signed_on")
+    collaboration = _collaboration(session, appraisal.collaboration_id)
+    earliest = earliest_sign_off(appraisal.created_at, collaboration.created_at)
+    if signed_on < earliest:
+        raise ValidationError(
+            f"The sign-off date cannot be before {earliest.isoformat()}, when "
+            + (
+                "this draft was started"
+                if earliest == local_date(appraisal.created_at)
+                else "the collaboration was recorded"
+            ),
+            field="signed_on",
+        )
 
     answers = check_answers(model, appraisal.answers or {})
     justifications = check_justifications(model, appraisal.justifications or {})
@@ -602,6 +763,12 @@ def sign_off(
     # Escalating hands the decision to those with the authority, so any officer may escalate.
     if choice != AppraisalDecision.ESCALATE:
         responsibilities.check_signer(session, result.level, signer, decision.role)
+    if choice == AppraisalDecision.APPROVE and result.level in CONDITIONS_REQUIRED:
+        raise ValidationError(
+            f"{model.level(result.level).name} risk cannot be approved without conditions: "
+            "approve with conditions (tick the measures agreed), escalate or reject",
+            field="decision",
+        )
     if choice == AppraisalDecision.APPROVE_WITH_CONDITIONS and not decision.measures:
         raise ValidationError(
             "Approval with conditions needs at least one mitigation measure", field="measures"
@@ -651,6 +818,9 @@ def sign_off(
 
     level = model.level(result.level)
     review = add_months(signed_on, level.review_months)
+    # A decision moves only a collaboration still being decided; a running one keeps its status
+    # (and, if rejected on review, its review date, so it is looked at again).
+    decides_status = collaboration.status in PROPOSAL_STAGES
     now = utcnow()
     appraisal.answers = answers
     appraisal.justifications = justifications
@@ -660,19 +830,54 @@ def sign_off(
     appraisal.signed_off_by = signer
     appraisal.signed_off_role = decision.role.strip() or None
     appraisal.signed_off_at = dt.datetime.combine(signed_on, now.time())
-    appraisal.next_review_date = None if choice == AppraisalDecision.REJECT else review
+    appraisal.next_review_date = (
+        None if choice == AppraisalDecision.REJECT and decides_status else review
+    )
     appraisal.status = AppraisalStatus.SIGNED_OFF
     session.flush()
     for row in rows:
         row.appraisal_id = appraisal.id
         session.add(row)
 
-    collaboration = _collaboration(session, appraisal.collaboration_id)
-    collaboration.status = _STATUS_BY_DECISION[choice]
+    notice = ""
+    if decides_status:
+        collaboration.status = _STATUS_BY_DECISION[choice]
+    elif choice == AppraisalDecision.REJECT:
+        notice = (
+            f"{collaboration.reference} stays {enum_label(collaboration.status).lower()}: a "
+            "rejection does not end a collaboration; change its status in the collaboration "
+            "if it must stop"
+        )
+    elif choice == AppraisalDecision.ESCALATE:
+        notice = (
+            f"{collaboration.reference} stays {enum_label(collaboration.status).lower()} "
+            "while the committee decides"
+        )
     collaboration.risk_level = RiskLevel(result.level)
     collaboration.next_review_date = appraisal.next_review_date
+    # An editor open on the collaboration would put back the old level, review date and status
+    # on its next save; raising the version makes that save refused and say why.
+    claim_version(session, Collaboration, collaboration.id, None, "collaboration")
     session.flush()
-    return _view(session, appraisal)
+    return replace(_view(session, appraisal), notice=notice)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The user's calendar date of a stored (naive UTC) moment, as the sign-off date is entered."""
+    return moment.replace(tzinfo=dt.UTC).astimezone().date()
+
+
+def earliest_sign_off(
+    draft_created_at: dt.datetime, collaboration_created_at: dt.datetime | None = None
+) -> dt.date:
+    """A draft cannot be signed off before it was started, nor before its collaboration existed.
+
+    Otherwise an appraisal done today could be dated into an earlier year's annual report.
+    """
+    days = [local_date(draft_created_at)]
+    if collaboration_created_at is not None:
+        days.append(local_date(collaboration_created_at))
+    return max(days)
 
 
 def history(session: Session, collaboration_id: int) -> list[AppraisalSummary]:
@@ -703,14 +908,19 @@ def history(session: Session, collaboration_id: int) -> list[AppraisalSummary]:
 
 def changed_answers(session: Session, appraisal_id: int) -> list[AnswerChange]:
     """What this appraisal answers differently from the version before it (empty for version 1)."""
-    appraisal = _get(session, appraisal_id)
+    return changes_since_previous(session, get_appraisal(session, appraisal_id))
+
+
+def changes_since_previous(session: Session, appraisal: AppraisalView) -> list[AnswerChange]:
+    """:func:`changed_answers` of a view, which may be a draft not saved yet."""
     if appraisal.previous_appraisal_id is None:
         return []
     previous = _get(session, appraisal.previous_appraisal_id)
     before = previous.answers or {}
     after = appraisal.answers or {}
     texts: dict[str, str] = {}
-    for source in (previous.result, appraisal.result):
+    current = appraisal.result.to_dict() if appraisal.result else None
+    for source in (previous.result, current):
         for record in (source or {}).get("answers", ()):
             texts[record["question"]] = record["question_text"]
     changes = []

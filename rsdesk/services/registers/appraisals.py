@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 
 from rsdesk.models import Appraisal, Collaboration
 from rsdesk.models.enums import AppraisalDecision, AppraisalStatus, RiskLevel
+from rsdesk.services.appraisal.drafts import awaiting_decision
 from rsdesk.services.registers.base import (
     DATE,
     DATETIME,
@@ -90,6 +91,12 @@ SPEC = RegisterSpec(
             "Status",
             lambda s, v: s.where(Appraisal.status == v),
             _enum_choices(AppraisalStatus),
+        ),
+        Filter(
+            "awaiting",
+            "Awaiting a decision",
+            lambda s, v: s.where(awaiting_decision()) if v else s,
+            lambda _session: [("yes", "Awaiting a decision")],
         ),
         Filter(
             "risk_level",

@@ -6,8 +6,9 @@ decision. A signed-off appraisal opens as a single read-only record page.
 
 The wizard holds no rules: it keeps the answers in memory, asks the pure scoring engine for the
 live result, and saves through the workflow services on the operation runner's write lane.
-Use :func:`open_appraisal_wizard`, which loads (or creates) the draft in the background and then
-shows the wizard.
+Use :func:`open_appraisal_wizard`, which loads the draft in the background and then shows the
+wizard. Opening writes nothing: a new draft is created by the first "Save draft" or the sign-off.
+One wizard per collaboration: opening it again brings the open one to the front.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget, QWizard
+from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from rsdesk.services.appraisal import load_model, score, workflow
@@ -61,7 +63,7 @@ def _state(session: Session, appraisal: AppraisalView, actor: str) -> WizardStat
         if read_only
         else workflow.prefill_answers(session, appraisal.collaboration_id, model),
         staff=tuple(workflow.staff_choices(session)),
-        changes=tuple(workflow.changed_answers(session, appraisal.id)),
+        changes=tuple(workflow.changes_since_previous(session, appraisal)),
         history=tuple(workflow.history(session, appraisal.collaboration_id)),
         actor=actor,
         signers=_signers(session),
@@ -80,10 +82,10 @@ def _signers(session: Session) -> dict[str, tuple[tuple[str, ...], tuple[str, ..
 
 
 def load_for_collaboration(session: Session, collaboration_id: int, actor: str = "") -> WizardState:
-    """Resume the collaboration's open draft, or start one (a re-appraisal if one was signed off)."""
+    """Resume the collaboration's open draft, or prepare a new one (not saved; writes nothing)."""
     draft = workflow.current_draft(session, collaboration_id)
     if draft is None:
-        draft = workflow.create_draft(session, collaboration_id)
+        draft = workflow.new_draft(session, collaboration_id)
     return _state(session, draft, actor)
 
 
@@ -104,6 +106,26 @@ def ask_save_changes(parent: QWidget) -> QMessageBox.StandardButton:
     )
 
 
+def ask_discard_draft(parent: QWidget) -> bool:
+    """Modal confirmation before a saved draft is deleted (tests replace this helper)."""
+    answer = QMessageBox.question(
+        parent,
+        parent.tr("Discard draft"),
+        parent.tr(
+            "Delete this draft appraisal and its answers? A collaboration that became "
+            "“under appraisal” when the draft was started is proposed again."
+        ),
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
+
+
+def tell_after_sign_off(parent: QWidget, text: str) -> None:
+    """What the sign-off left for the officer to do (tests replace this helper)."""
+    QMessageBox.information(parent, parent.tr("Appraisal signed off"), text)
+
+
 def ask_pdf_path(parent: QWidget, suggested: str) -> str:
     """Modal file dialog for the PDF record; "" when cancelled (tests replace this helper)."""
     path, _filter = QFileDialog.getSaveFileName(
@@ -121,6 +143,8 @@ class AppraisalWizard(QWizard):
     signed_off = Signal(object)
     #: The PDF record was written (its path).
     pdf_written = Signal(str)
+    #: The draft was discarded (the one-line message saying what was undone).
+    draft_discarded = Signal(str)
 
     def __init__(
         self, context: AppContext, state: WizardState, parent: QWidget | None = None
@@ -195,6 +219,26 @@ class AppraisalWizard(QWizard):
             self.tr("Keep the answers as a draft; resume it later from the collaboration")
         )
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Sign off"))
+        self.setOption(QWizard.WizardOption.HaveCustomButton3, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton3, self.tr("Discard draft…"))
+        discard = self.button(QWizard.WizardButton.CustomButton3)
+        discard.setObjectName("discardDraftButton")
+        discard.setToolTip(
+            self.tr("Delete this saved draft and undo the status change its start made")
+        )
+        discard.setEnabled(self.appraisal.saved)
+        self.setButtonLayout(
+            [
+                QWizard.WizardButton.CustomButton3,
+                QWizard.WizardButton.Stretch,
+                QWizard.WizardButton.CustomButton2,
+                QWizard.WizardButton.CustomButton1,
+                QWizard.WizardButton.BackButton,
+                QWizard.WizardButton.NextButton,
+                QWizard.WizardButton.FinishButton,
+                QWizard.WizardButton.CancelButton,
+            ]
+        )
 
     # -- answers and the live result ----------------------------------------------------------
 
@@ -233,6 +277,8 @@ class AppraisalWizard(QWizard):
             self.save_draft()
         elif which == QWizard.WizardButton.CustomButton2.value:
             self.export_pdf()
+        elif which == QWizard.WizardButton.CustomButton3.value:
+            self.discard_draft()
 
     def export_pdf(self) -> None:
         """Ask where, then write the appraisal record PDF in the background (a draft is saved first)."""
@@ -241,7 +287,7 @@ class AppraisalWizard(QWizard):
         path = ask_pdf_path(self, suggested)
         if not path:
             return
-        if self.read_only or not self.dirty:
+        if self.read_only or (self.appraisal.saved and not self.dirty):
             self._write_pdf(path)
         else:
             self.save_draft(lambda _view: self._write_pdf(path))
@@ -250,6 +296,7 @@ class AppraisalWizard(QWizard):
         from pathlib import Path
 
         appraisal_id = self.appraisal.id
+        assert appraisal_id is not None
         db = self.context.db
 
         def work(progress: Any, cancel: Any) -> str:
@@ -283,20 +330,36 @@ class AppraisalWizard(QWizard):
             touches=frozenset({"archived_report"}),
         )
 
+    @staticmethod
+    def _store(
+        session: Session, view: AppraisalView, answers: dict[str, str], notes: dict[str, str]
+    ) -> int:
+        """Create the draft (first save) or save it if nobody saved it since it was loaded."""
+        if view.id is None:
+            created = workflow.create_draft(
+                session, view.collaboration_id, answers=answers, justifications=notes
+            )
+            assert created.id is not None
+            return created.id
+        workflow.save_draft(session, view.id, answers, notes, seen_version=view.row_version)
+        return view.id
+
     def save_draft(self, on_saved: Callable[[AppraisalView], None] | None = None) -> None:
         if self.read_only or self.busy:
             return
-        appraisal_id = self.appraisal.id
+        view = self.appraisal
         answers = dict(self.answers)
         justifications = dict(self.justifications)
         self._set_busy(True)
 
         def work(session: Session) -> AppraisalView:
-            return workflow.save_draft(session, appraisal_id, answers, justifications)
+            saved_id = self._store(session, view, answers, justifications)
+            return workflow.get_appraisal(session, saved_id)
 
         def done(view: AppraisalView) -> None:
             self._set_busy(False)
             self.appraisal = view
+            self.button(QWizard.WizardButton.CustomButton3).setEnabled(True)
             self.dirty = answers != self.answers or justifications != self.justifications
             self.context.signals.status_message.emit(
                 self.tr("Draft of %s saved") % view.collaboration_reference
@@ -311,13 +374,13 @@ class AppraisalWizard(QWizard):
         """Save the answers and sign off in one unit of work; closes the wizard when done."""
         if self.busy:
             return
-        appraisal_id = self.appraisal.id
+        view = self.appraisal
         answers = dict(self.answers)
         justifications = dict(self.justifications)
         self._set_busy(True)
 
         def work(session: Session) -> AppraisalView:
-            workflow.save_draft(session, appraisal_id, answers, justifications)
+            appraisal_id = self._store(session, view, answers, justifications)
             return workflow.sign_off(session, appraisal_id, decision)
 
         def done(view: AppraisalView) -> None:
@@ -325,19 +388,41 @@ class AppraisalWizard(QWizard):
             self.appraisal = view
             self.dirty = False
             self._signed = True
-            self.context.signals.status_message.emit(
-                self.tr("Appraisal of %s signed off") % view.collaboration_reference
-            )
+            message = self.tr("Appraisal of %s signed off") % view.collaboration_reference
+            if view.notice:
+                message += "; " + view.notice
+                tell_after_sign_off(self, view.notice + ".")
+            self.context.signals.status_message.emit(message)
             self.signed_off.emit(view)
             self.accept()
+
+        self.context.ops.write(work, done, self._on_error)
+
+    def discard_draft(self) -> None:
+        """After confirmation, delete the saved draft (undoing its status change) and close."""
+        view = self.appraisal
+        if self.read_only or self.busy or view.id is None or not ask_discard_draft(self):
+            return
+        appraisal_id, seen = view.id, view.row_version
+        self._set_busy(True)
+
+        def work(session: Session) -> str:
+            return workflow.discard_draft(session, appraisal_id, seen_version=seen)
+
+        def done(message: str) -> None:
+            self._set_busy(False)
+            self.dirty = False
+            self.context.signals.status_message.emit(message)
+            self.draft_discarded.emit(message)
+            super(AppraisalWizard, self).reject()
 
         self.context.ops.write(work, done, self._on_error)
 
     def _on_error(self, exc: BaseException) -> None:
         self._set_busy(False)
         if isinstance(exc, KnownError) and not self.read_only:
-            self.decision_page.show_error(str(exc))
             field_name = getattr(exc, "field", None)
+            self.decision_page.show_error(str(exc), field_name)
             if field_name and self.model.has_question(field_name):
                 # Show the question the message is about, with the message on its page.
                 self.go_to_question(field_name, str(exc))
@@ -350,6 +435,7 @@ class AppraisalWizard(QWizard):
         self.busy = busy
         for which in (
             QWizard.WizardButton.CustomButton1,
+            QWizard.WizardButton.CustomButton3,
             QWizard.WizardButton.FinishButton,
             QWizard.WizardButton.NextButton,
             QWizard.WizardButton.BackButton,
@@ -357,6 +443,8 @@ class AppraisalWizard(QWizard):
             button = self.button(which)
             if button is not None:
                 button.setEnabled(not busy)
+        if not self.read_only and not self.appraisal.saved:
+            self.button(QWizard.WizardButton.CustomButton3).setEnabled(False)
         if busy:
             self.setCursor(Qt.CursorShape.BusyCursor)
         else:
@@ -403,6 +491,31 @@ class AppraisalWizard(QWizard):
         return self._signed
 
 
+#: The editing wizard of each collaboration, so that a second "Appraise…" shows the first one
+#: rather than a second window whose save would overwrite the first's answers.
+_OPEN_WIZARDS: dict[int, AppraisalWizard] = {}
+
+
+def _bring_to_front(
+    context: AppContext,
+    collaboration_id: int,
+    on_open: Callable[[AppraisalWizard], None] | None,
+) -> bool:
+    """Raise the collaboration's open editing wizard, if there is one; True if there was."""
+    wizard = _OPEN_WIZARDS.get(collaboration_id)
+    if wizard is None:
+        return False
+    if not isValid(wizard) or not wizard.isVisible() or wizard.context is not context:
+        del _OPEN_WIZARDS[collaboration_id]
+        return False
+    wizard.showNormal()
+    wizard.raise_()
+    wizard.activateWindow()
+    if on_open is not None:
+        on_open(wizard)
+    return True
+
+
 def open_appraisal_wizard(
     context: AppContext,
     *,
@@ -421,8 +534,13 @@ def open_appraisal_wizard(
     actor = context.db.actor
 
     def show(state: WizardState) -> None:
+        editing = not state.appraisal.read_only
+        if editing and _bring_to_front(context, state.appraisal.collaboration_id, on_open):
+            return
         wizard = AppraisalWizard(context, state, parent)
         wizard.finished.connect(wizard.deleteLater)
+        if editing:
+            _OPEN_WIZARDS[state.appraisal.collaboration_id] = wizard
         wizard.show()
         if on_open is not None:
             on_open(wizard)
@@ -430,7 +548,9 @@ def open_appraisal_wizard(
     if appraisal_id is not None:
         context.ops.query(lambda s: load_appraisal(s, appraisal_id, actor), show)
     elif collaboration_id is not None:
-        context.ops.write(lambda s: load_for_collaboration(s, collaboration_id, actor), show)
+        if _bring_to_front(context, collaboration_id, on_open):
+            return None
+        context.ops.query(lambda s: load_for_collaboration(s, collaboration_id, actor), show)
     else:
         from rsdesk.ui.wizard.pages.picker import CollaborationPickerDialog
 
@@ -453,6 +573,7 @@ def open_appraisal_wizard(
 __all__ = [
     "AppraisalWizard",
     "WizardState",
+    "ask_discard_draft",
     "ask_save_changes",
     "load_appraisal",
     "load_for_collaboration",

@@ -234,6 +234,10 @@ def test_sign_off_records_decision_measures_review_and_collaboration(any_db):
         partner = make_partner(session, "Applied Robotics Co", PartnerKind.COMPANY)
         collaboration = make_collaboration(session, partners=[partner])
         draft = workflow.create_draft(session, collaboration.id)
+        # Started three days ago, so that it may be signed off two days ago.
+        started = dt.datetime.now() - dt.timedelta(days=3)
+        session.get(Appraisal, draft.id).created_at = started
+        collaboration.created_at = started
         answers = {
             **benign_answers(MODEL, safeguards=False),
             "research_critical_technology": "most_sensitive",

@@ -27,7 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from rsdesk.models.enums import AppraisalDecision
-from rsdesk.services.appraisal.workflow import MeasurePlan, SignOff, add_months
+from rsdesk.services.appraisal.workflow import (
+    CONDITIONS_REQUIRED,
+    MeasurePlan,
+    SignOff,
+    add_months,
+    earliest_sign_off,
+)
 from rsdesk.ui.wizard.pages.common import LEVEL_NAMES
 
 if TYPE_CHECKING:
@@ -111,11 +117,22 @@ class DecisionPage(QWizardPage):
         self.role.setObjectName("signerRole")
         self.date = QDateEdit(_qdate(dt.date.today()))
         self.date.setObjectName("signedOn")
+        self.date.setAccessibleName(self.tr("Sign-off date"))
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setMaximumDate(_qdate(dt.date.today()))
+        # A draft cannot be dated before it was started (the service refuses it too); the
+        # earliest date is said next to the field, where a refused date is explained.
+        earliest = min(earliest_sign_off(wizard.appraisal.created_at), dt.date.today())
+        self.date.setMinimumDate(_qdate(earliest))
         self.date.setMaximumWidth(180)
         self.date.dateChanged.connect(self._update_review)
+        self.date_note = QLabel(self.tr("not before %s, when the draft was started") % earliest)
+        self.date_note.setObjectName("signedOnNote")
+        self.date_note.setWordWrap(True)
+        date_row = QHBoxLayout()
+        date_row.addWidget(self.date)
+        date_row.addWidget(self.date_note, 1)
         self.review_label = QLabel()
         self.review_label.setObjectName("nextReview")
         self.error = QLabel()
@@ -127,7 +144,7 @@ class DecisionPage(QWizardPage):
         form = QFormLayout()
         form.addRow(self.tr("Signed off by"), self.signer)
         form.addRow(self.tr("Role"), self.role)
-        form.addRow(self.tr("Date"), self.date)
+        form.addRow(self.tr("Date"), date_row)
         form.addRow(self.tr("Next review"), self.review_label)
 
         buttons = QHBoxLayout()
@@ -167,6 +184,21 @@ class DecisionPage(QWizardPage):
         if roles or people:
             self.role.setPlaceholderText("; ".join([*roles, *people]))
             self.role.setToolTip(self.tr("May sign off: %s") % "; ".join([*roles, *people]))
+        # Plain approval is not an outcome at High and above (conditions, escalation or
+        # rejection are); the service refuses it, the page does not offer it.
+        approve = self.decision_buttons[AppraisalDecision.APPROVE]
+        conditions_required = result.level in CONDITIONS_REQUIRED
+        approve.setEnabled(not conditions_required)
+        approve.setToolTip(
+            self.tr("%s risk: approve with conditions, escalate or reject")
+            % LEVEL_NAMES.get(result.level, result.level)
+            if conditions_required
+            else ""
+        )
+        if conditions_required and approve.isChecked():
+            self.decisions.setExclusive(False)
+            approve.setChecked(False)
+            self.decisions.setExclusive(True)
         if self.decisions.checkedButton() is None:
             default = {
                 "low": AppraisalDecision.APPROVE,
@@ -300,9 +332,12 @@ class DecisionPage(QWizardPage):
             measures=self.chosen_measures(),
         )
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, field: str | None = None) -> None:
         self.error.setText(message)
         self.error.show()
+        if field == "signed_on":
+            self.date_note.setText(message)
+            self.date_note.setStyleSheet("color: #c62828; font-weight: bold;")
 
     def validatePage(self) -> bool:
         # Sign-off runs in the background; the wizard closes itself when it succeeds.
