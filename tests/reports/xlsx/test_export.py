@@ -283,3 +283,17 @@ def test_rows_past_the_sheet_limit_continue_on_further_sheets(
     audit_summary = next(s for s in result.sheets if s.register == "audit log")
     audit_rows = sum(workbook[t].max_row - 1 for t in audit_summary.sheet_title.split(", "))
     assert audit_rows == audit_summary.rows
+
+
+def test_the_audit_log_register_writes_changes_as_json(filled: Database, tmp_path: Path) -> None:
+    """The changes of each entry arrive as JSON a script can read back, not Python's repr
+    ("{'title': [None, 'x']}")."""
+    import json
+
+    sheet = openpyxl.load_workbook(_export(filled, tmp_path, "audit_log")).worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    column = headers.index("Fields")
+    texts = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
+    assert texts
+    for text in texts:
+        assert isinstance(json.loads(text), dict), text

@@ -13,6 +13,7 @@ Real numbers, booleans and dates are passed through unchanged: they stay numbers
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -26,7 +27,13 @@ MAX_CELL_TEXT = 32_767
 
 def clean_text(value: Any) -> str:
     """``value`` as text that fits in a cell: illegal characters removed, cut to Excel's limit."""
-    text = value if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, dict | list):
+        # A JSON document (an audit entry's changes) as JSON, not as Python's repr of it.
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    else:
+        text = str(value)
     if ILLEGAL_CHARACTERS.search(text):
         text = ILLEGAL_CHARACTERS.sub("", text)
     if len(text) > MAX_CELL_TEXT:
