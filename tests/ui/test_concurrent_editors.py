@@ -28,9 +28,11 @@ def two_windows(qapp, db_path) -> Iterator[tuple[object, object]]:
     ]
     contexts = [AppContext.create(handle) for handle in handles]
     yield contexts[0], contexts[1]
-    for dialog in _OPEN:
-        dialog.done(0)  # without the unsaved-changes question, which nobody would answer
-        dialog.deleteLater()
+    for widget in _OPEN:
+        if hasattr(widget, "done"):
+            widget.done(0)  # without the unsaved-changes question, which nobody would answer
+        widget.close()
+        widget.deleteLater()
     _OPEN.clear()
     for context, handle in zip(contexts, handles):
         context.ops.wait()
@@ -117,3 +119,45 @@ def test_the_second_partner_save_is_refused_and_keeps_its_form(qtbot, two_window
     with ann.db.read() as session:
         stored = partners.load(session, pid)
     assert (stored.city, stored.notes) == ("Kyoto", "N.")
+
+
+def test_a_verdict_from_a_stale_screening_list_is_refused_and_the_list_reloaded(
+    qtbot, two_windows, warnings
+):
+    from rsdesk.models import Partner
+    from rsdesk.models.enums import PartnerKind
+    from rsdesk.services.screening import lists, workflow
+    from rsdesk.ui.itemmodels.register_table_model import SortRole
+    from rsdesk.ui.views.screening import ScreeningView
+    from tests.ui.test_screening_view import FIXTURES
+
+    ann, bob = two_windows
+    with ann.db.unit_of_work() as session:
+        lists.load_file(session, FIXTURES / "us_csl.csv")
+        partner = Partner(name="Harbin Institute of Technology", kind=PartnerKind.UNIVERSITY)
+        session.add(partner)
+        session.flush()
+        workflow.screen_partner(session, partner.id)
+    views = [ScreeningView(context) for context in (ann, bob)]
+    for view in views:
+        _OPEN.append(view)
+        view.show()
+        qtbot.waitUntil(lambda view=view: view.model.rowCount() == 1, timeout=10_000)
+    ann_view, bob_view = views
+    hit_id = ann_view.model.row_id(0)
+    verdict_column = bob_view.model.column_keys().index("verdict")
+
+    def bob_shows() -> str:
+        return str(bob_view.model.index(0, verdict_column).data(SortRole))
+
+    qtbot.waitUntil(lambda: bob_shows() == "pending", timeout=10_000)
+    ann_view.decide(hit_id, "true_match", "Same body, confirmed by the registry")
+    ann.ops.wait()
+    bob_view.decide(hit_id, "false_positive", "Different city")
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
+
+    assert warnings[0].startswith("adm_ann marked this hit as a true match on ")
+    qtbot.waitUntil(lambda: bob_shows() == "true_match", timeout=10_000)
+    with ann.db.read() as session:
+        (row,) = workflow.results_for_partner(session, partner.id)
+    assert (row.verdict.value, row.decided_by) == ("true_match", "adm_ann")

@@ -35,6 +35,7 @@ from rsdesk.models import (
     utcnow,
 )
 from rsdesk.models.enums import ScreeningVerdict
+from rsdesk.services.concurrency import ConflictError
 from rsdesk.services.errors import NotFoundError, ValidationError
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from rsdesk.services.screening.matching import THRESHOLD, EntryInfo, Match, MatchIndex
@@ -363,8 +364,15 @@ def decide(
     note: str,
     *,
     decided_by: str | None = None,
+    seen_verdict: ScreeningVerdict | str | None = None,
 ) -> None:
-    """Record the officer's verdict on a hit. A note is required: it is the audit's "why"."""
+    """Record the officer's verdict on a hit. A note is required: it is the audit's "why".
+
+    ``seen_verdict`` is the verdict the officer's list showed: if another officer decided the
+    hit since, nothing is written and ConflictError says who decided what and when, rather than
+    one verdict silently replacing the other. The hit is locked while it is checked, so two
+    officers deciding at the same moment are taken one after the other.
+    """
     try:
         verdict = ScreeningVerdict(verdict)
     except ValueError:
@@ -373,14 +381,37 @@ def decide(
         raise ValidationError("Choose true match or false positive", field="verdict")
     if not note or not note.strip():
         raise ValidationError("Say why (a note is required for a verdict)", field="note")
-    result = session.get(ScreeningResult, result_id)
+    result = session.get(ScreeningResult, result_id, with_for_update=True, populate_existing=True)
     if result is None:
         raise NotFoundError(f"No screening result with id {result_id}")
+    if seen_verdict is not None and result.verdict != ScreeningVerdict(seen_verdict):
+        raise ConflictError(_decided_meanwhile(result))
     result.verdict = verdict
     result.verdict_note = note.strip()
     result.decided_by = (decided_by or session.info.get("actor") or "unknown")[:200]
     result.decided_at = utcnow()
     session.flush()
+
+
+def _verdict_words(verdict: ScreeningVerdict) -> str:
+    return {
+        ScreeningVerdict.TRUE_MATCH: "a true match",
+        ScreeningVerdict.FALSE_POSITIVE: "a false positive",
+    }.get(verdict, "pending")
+
+
+def _decided_meanwhile(result: ScreeningResult) -> str:
+    if result.verdict == ScreeningVerdict.PENDING:
+        what = "This hit was set back to pending"
+    else:
+        who = result.decided_by or "Another officer"
+        what = f"{who} marked this hit as {_verdict_words(result.verdict)}"
+        if result.decided_at is not None:
+            what += f" on {result.decided_at:%Y-%m-%d} at {result.decided_at:%H:%M} UTC"
+    return (
+        f"{what} since your list was loaded; your verdict was not recorded. "
+        "The list now shows the current verdict: decide again if you still disagree."
+    )
 
 
 def reopen(session: Session, result_id: int) -> None:

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from rsdesk.services.progress import CancelToken, Progress
 from rsdesk.ui.context import AppContext
+from rsdesk.ui.itemmodels.register_table_model import SortRole
+from rsdesk.ui.ops import show_error
 from rsdesk.ui.views.register_view import RegisterView
 
 LIST_FILE_FILTER = "List files (*.xml *.csv *.json *.jsonl *.txt);;All files (*)"
@@ -183,10 +185,32 @@ class ScreeningView(RegisterView):
         if accepted:
             self.decide(result_id, verdict, note)
 
-    def decide(self, result_id: int, verdict: str, note: str) -> int:
+    def decide(
+        self, result_id: int, verdict: str, note: str, seen_verdict: str | None = None
+    ) -> int:
+        """Record a verdict, unless the hit's verdict changed since this list showed it.
+
+        ``seen_verdict`` defaults to the verdict the table shows for the hit; a refusal (another
+        officer decided meanwhile) is shown and the list reloaded with the current verdicts.
+        """
+        if seen_verdict is None:
+            seen_verdict = self._shown_verdict(result_id)
+
         def work(session: Session) -> None:
             from rsdesk.services.screening import workflow
 
-            workflow.decide(session, result_id, verdict, note)
+            workflow.decide(session, result_id, verdict, note, seen_verdict=seen_verdict)
 
-        return self.context.ops.write(work, lambda _result: self.refresh())
+        return self.context.ops.write(work, lambda _result: self.refresh(), self._on_refused)
+
+    def _shown_verdict(self, result_id: int) -> str | None:
+        row = self.model.row_of(result_id)
+        if row is None or not self.model.row_loaded(row):
+            return None
+        column = self.model.column_keys().index("verdict")
+        value = self.model.index(row, column).data(SortRole)
+        return None if value is None else str(getattr(value, "value", value))
+
+    def _on_refused(self, error: BaseException) -> None:
+        self.refresh()
+        show_error(self, error)
