@@ -92,11 +92,11 @@ SPEC = RegisterSpec(
             lambda s, v: s.where(Appraisal.status == v),
             _enum_choices(AppraisalStatus),
         ),
+        # The dashboard's drill-down only (no drop-down): drafts someone worked on.
         Filter(
             "awaiting",
             "Awaiting a decision",
             lambda s, v: s.where(awaiting_decision()) if v else s,
-            lambda _session: [("yes", "Awaiting a decision")],
         ),
         Filter(
             "risk_level",
