@@ -127,7 +127,12 @@ class DecisionPage(QWizardPage):
         self.date.setMinimumDate(_qdate(earliest))
         self.date.setMaximumWidth(180)
         self.date.dateChanged.connect(self._update_review)
-        self.date_note = QLabel(self.tr("not before %s, when the draft was started") % earliest)
+        self.date_note = QLabel(
+            self.tr("not before %s, when the draft was started") % earliest
+            if wizard.appraisal.saved
+            else self.tr("not before %s: a new draft starts when it is saved or signed off")
+            % earliest
+        )
         self.date_note.setObjectName("signedOnNote")
         self.date_note.setWordWrap(True)
         date_row = QHBoxLayout()
@@ -275,7 +280,7 @@ class DecisionPage(QWizardPage):
         signed_on = _pydate(self.date.date())
         review = add_months(signed_on, result.review_months)
         self.review_label.setText(
-            self.tr("%s (%d months for %s risk; none if rejected)")
+            self.tr("%s (%d months for %s risk; none if a proposal is rejected)")
             % (
                 review.isoformat(),
                 result.review_months,
