@@ -268,8 +268,34 @@ def latest_open_id(session: Session) -> int | None:
     )
 
 
+#: Key of the PostgreSQL advisory lock that serialises handing out references.
+REFERENCE_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"rsdesk collaboration reference").digest()[:8], "big", signed=True
+)
+
+
+def _lock_references(session: Session) -> None:
+    """Hold the reference counter until this transaction ends.
+
+    Two officers creating collaborations at the same moment on a server would otherwise both
+    read the same highest reference, and the second insert would fail on the unique reference.
+    A transaction-scoped advisory lock makes the second wait until the first commits (or rolls
+    back); its next statement then sees the committed reference (read committed). Take it before
+    the transaction's first write, as every caller does: a writer holds the audit chain's head
+    from its first flush, and one waiting here while holding it could deadlock with the creator
+    it waits for. SQLite needs nothing: a writing unit of work starts with ``BEGIN IMMEDIATE``,
+    so a second writer cannot even begin meanwhile.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(REFERENCE_LOCK_KEY)))
+
+
 def next_reference(session: Session, year: int | None = None) -> str:
-    """The next free reference for ``year`` (default: this year), e.g. ``C-2026-00042``."""
+    """The next free reference for ``year`` (default: this year), e.g. ``C-2026-00042``.
+
+    Locks the counter for the rest of the caller's transaction (see ``_lock_references``).
+    """
+    _lock_references(session)
     year = year or dt.date.today().year
     prefix = f"{REFERENCE_PREFIX}-{year}-"
     last = session.scalar(
