@@ -44,6 +44,7 @@ from rsdesk.models import (
     TrainingCourse,
 )
 from rsdesk.models.enums import AssetKind, SafeguardStatus
+from rsdesk.services.concurrency import claim_version
 from rsdesk.services.errors import KnownError, NotFoundError, ValidationError
 from rsdesk.services.training import NEVER, add_months, latest_expiries
 
@@ -240,6 +241,8 @@ class AssetInfo:
     location: str | None
     description: str | None
     archived: bool
+    #: What the editor hands back on save, so that a change made meanwhile is not overwritten.
+    row_version: int = 1
 
 
 def _clean(value: str | None) -> str | None:
@@ -339,6 +342,7 @@ def get_asset(session: Session, asset_id: int) -> AssetInfo:
         location=asset.location,
         description=asset.description,
         archived=asset.archived,
+        row_version=asset.row_version,
     )
 
 
@@ -352,7 +356,15 @@ def create_asset(session: Session, data: AssetInput) -> AssetInfo:
     return get_asset(session, asset.id)
 
 
-def update_asset(session: Session, asset_id: int, data: AssetInput) -> AssetInfo:
+def update_asset(
+    session: Session, asset_id: int, data: AssetInput, *, seen_version: int | None = None
+) -> AssetInfo:
+    """Save the asset's fields and technology areas.
+
+    ``seen_version`` is the ``row_version`` the editor loaded: a save made meanwhile in another
+    session is not overwritten (ConflictError).
+    """
+    claim_version(session, SensitiveAsset, asset_id, seen_version, "asset")
     asset = _asset(session, asset_id)
     values = _validate(session, data, load_rules(session))
     for key, value in values.items():

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from rsdesk.models import Collaboration, MitigationMeasure, StaffMember
 from rsdesk.models.enums import MeasureStatus
+from rsdesk.services.concurrency import claim_version
 from rsdesk.services.errors import NotFoundError, ValidationError
 
 
@@ -43,6 +44,8 @@ class MeasureDetail:
     completed_on: dt.date | None
     evidence: str | None
     archived: bool
+    #: What the editor hands back on save, so that a change made meanwhile is not overwritten.
+    row_version: int = 1
 
     @property
     def overdue(self) -> bool:
@@ -80,10 +83,19 @@ def load(session: Session, measure_id: int) -> MeasureDetail:
         completed_on=m.completed_on,
         evidence=m.evidence,
         archived=m.archived,
+        row_version=m.row_version,
     )
 
 
-def update(session: Session, measure_id: int, data: MeasureUpdate) -> MeasureDetail:
+def update(
+    session: Session, measure_id: int, data: MeasureUpdate, *, seen_version: int | None = None
+) -> MeasureDetail:
+    """Save the measure's status, owner, due date and evidence.
+
+    ``seen_version`` is the ``row_version`` the editor loaded: a save made meanwhile in another
+    session is not overwritten (ConflictError).
+    """
+    claim_version(session, MitigationMeasure, measure_id, seen_version, "measure")
     measure = _get(session, measure_id)
     try:
         status = MeasureStatus(data.status)

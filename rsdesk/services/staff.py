@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from rsdesk.models import Department, DualUseCategory, StaffMember, TechnologyArea
 from rsdesk.models.enums import RoleCategory
 from rsdesk.services import onboarding
+from rsdesk.services.concurrency import claim_version
 from rsdesk.services.errors import NotFoundError, ValidationError
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -64,6 +65,8 @@ class StaffInfo:
     end_date: dt.date | None
     archived: bool
     anonymised_at: dt.datetime | None
+    #: What the editor hands back on save, so that a change made meanwhile is not overwritten.
+    row_version: int = 1
 
     def as_input(self) -> StaffInput:
         names = {f.name for f in fields(StaffInput)}
@@ -94,6 +97,7 @@ def info(staff: StaffMember) -> StaffInfo:
         staff.end_date,
         bool(staff.archived),
         staff.anonymised_at,
+        staff.row_version,
     )
 
 
@@ -188,11 +192,16 @@ def update(
     data: StaffInput,
     rules: onboarding.OnboardingRules | None = None,
     today: dt.date | None = None,
+    *,
+    seen_version: int | None = None,
 ) -> StaffChange:
     """Saves changes; if role or research sensitivity changed, adds the checks that now apply.
 
     New checks are due counted from today (or the start date, if that is still ahead).
+    ``seen_version`` is the ``row_version`` the editor loaded: a save made meanwhile in another
+    session is not overwritten (ConflictError).
     """
+    claim_version(session, StaffMember, staff_id, seen_version, "staff member")
     staff = _get(session, staff_id)
     if staff.anonymised_at is not None:
         raise ValidationError("An anonymised former staff member cannot be edited")

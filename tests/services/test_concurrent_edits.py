@@ -178,3 +178,70 @@ def test_two_saves_at_the_same_moment_cannot_both_pass(two_officers):
     assert isinstance(outcome[0], ConflictError)
     stored = _load(ann, cid)
     assert (stored.title, stored.description) == ("Ann's title", "Start.")
+
+
+def test_the_staff_measure_and_asset_editors_refuse_a_stale_save_too(two_officers):
+    from rsdesk.models import MitigationMeasure
+    from rsdesk.services import assets, measures, staff
+    from rsdesk.services.assets import AssetInput
+    from rsdesk.services.measures import MeasureUpdate
+    from rsdesk.services.staff import StaffInput
+
+    ann, bob = two_officers
+    cid = _collaboration(ann)
+    with ann.unit_of_work() as session:
+        person = staff.create(session, StaffInput("S-1", "Ada Lovelace", "researcher")).staff
+        measure = MitigationMeasure(collaboration_id=cid, description="Data plan")
+        session.add(measure)
+        session.flush()
+        measure_id = measure.id
+        asset = assets.create_asset(session, AssetInput("Cleanroom", "lab", "sensitive"))
+    with bob.read() as session:
+        bob_measure = measures.load(session, measure_id)
+
+    with ann.unit_of_work() as session:
+        staff.update(
+            session,
+            person.id,
+            dataclasses.replace(person.as_input(), email="ada@example.org"),
+            seen_version=person.row_version,
+        )
+        measures.update(
+            session, measure_id, MeasureUpdate("in_progress"), seen_version=bob_measure.row_version
+        )
+        assets.update_asset(
+            session,
+            asset.id,
+            AssetInput("Cleanroom A", "lab", "sensitive"),
+            seen_version=asset.row_version,
+        )
+    stale_saves = (
+        lambda s: staff.update(
+            s,
+            person.id,
+            dataclasses.replace(person.as_input(), research_area="Optics"),
+            seen_version=person.row_version,
+        ),
+        lambda s: measures.update(
+            s,
+            measure_id,
+            MeasureUpdate("planned", due_date=None),
+            seen_version=bob_measure.row_version,
+        ),
+        lambda s: assets.update_asset(
+            s,
+            asset.id,
+            AssetInput("Cleanroom", "lab", "sensitive", location="B2"),
+            seen_version=asset.row_version,
+        ),
+    )
+    for noun, save in zip(("staff member", "measure", "asset"), stale_saves):
+        with (
+            pytest.raises(ConflictError, match=f"^adm_ann changed this {noun} on "),
+            bob.unit_of_work() as session,
+        ):
+            save(session)
+    with bob.read() as session:
+        assert staff.get(session, person.id).email == "ada@example.org"
+        assert measures.load(session, measure_id).status == "in_progress"
+        assert assets.get_asset(session, asset.id).name == "Cleanroom A"

@@ -233,11 +233,13 @@ class AssetDialog(QDialog):
     def save(self) -> None:
         data = self.data()
         asset_id = self.asset_id
+        # The version this form was loaded from: a save made meanwhile elsewhere is not undone.
+        seen_version = self._current.row_version if self._current is not None else None
 
         def work(session: Session) -> AssetInfo:
             if asset_id is None:
                 return assets.create_asset(session, data)
-            return assets.update_asset(session, asset_id, data)
+            return assets.update_asset(session, asset_id, data, seen_version=seen_version)
 
         self.buttons.setEnabled(False)
         self.context.ops.write(work, self._on_saved, self._on_error)

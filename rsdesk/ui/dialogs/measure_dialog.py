@@ -37,6 +37,7 @@ class MeasureDialog(QDialog):
         super().__init__(parent)
         self.context = context
         self.measure_id = measure_id
+        self._seen_version: int | None = None
         self._initial: MeasureUpdate | None = None
         self.setObjectName("MeasureDialog")
         self.setWindowTitle(self.tr("Mitigation measure"))
@@ -95,6 +96,7 @@ class MeasureDialog(QDialog):
 
     def _on_loaded(self, data: tuple[MeasureDetail, list[reference.StaffChoice]]) -> None:
         detail, staff = data
+        self._seen_version = detail.row_version
         self.collaboration_label.setText(
             f"{detail.collaboration_reference} — {detail.collaboration_title}"
         )
@@ -131,10 +133,14 @@ class MeasureDialog(QDialog):
     @Slot()
     def save(self) -> None:
         data, measure_id = self.form_input(), self.measure_id
+        # The version this form was loaded from: a save made meanwhile elsewhere is not undone.
+        seen_version = self._seen_version
         for label in self.errors.values():
             label.clear_error()
         self.context.ops.write(
-            lambda s: service.update(s, measure_id, data), self._on_saved, self._on_failed
+            lambda s: service.update(s, measure_id, data, seen_version=seen_version),
+            self._on_saved,
+            self._on_failed,
         )
 
     def _on_saved(self, detail: MeasureDetail) -> None:

@@ -198,11 +198,13 @@ class StaffDialog(QDialog):
     def accept(self) -> None:
         data = self.data()
         staff_id = self.staff.id if self.staff is not None else None
+        # The version this form was loaded from: a save made meanwhile elsewhere is not undone.
+        seen_version = self.staff.row_version if self.staff is not None else None
 
         def work(session: Session) -> StaffChange:
             if staff_id is None:
                 return staff_service.create(session, data)
-            return staff_service.update(session, staff_id, data)
+            return staff_service.update(session, staff_id, data, seen_version=seen_version)
 
         self.error_label.clear()
         for widget in self.fields.values():
