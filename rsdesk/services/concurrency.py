@@ -23,6 +23,9 @@ from rsdesk.models.audit import AuditEntry
 from rsdesk.models.base import utcnow
 from rsdesk.services.errors import KnownError, NotFoundError
 
+#: Session.info key: (table, id) of the records whose version this transaction already raised.
+CLAIMED_KEY = "rsdesk_claimed_versions"
+
 
 class ConflictError(KnownError):
     """The record changed in another session since the user loaded it; nothing was written."""
@@ -40,15 +43,19 @@ def claim_version(
     condition = [model.id == record_id]
     if seen_version is not None:
         condition.append(model.row_version == seen_version)
+    # No RETURNING: the SQLite that some Pythons are built with is older than 3.35.
     claimed = session.execute(
         update(model)
         .where(*condition)
-        .values(row_version=model.row_version + 1, updated_at=utcnow())
-        .returning(model.row_version),
+        .values(row_version=model.row_version + 1, updated_at=utcnow()),
         execution_options={"synchronize_session": "fetch"},
-    ).scalar_one_or_none()
-    if claimed is not None:
-        return int(claimed)
+    )
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        # The flush then leaves this record's version alone (rsdesk/db/session.py): one per save.
+        session.info.setdefault(CLAIMED_KEY, set()).add((model.__tablename__, record_id))
+        return int(
+            session.execute(select(model.row_version).where(model.id == record_id)).scalar_one()
+        )
     current = session.execute(
         select(model.updated_at).where(model.id == record_id)
     ).scalar_one_or_none()
