@@ -161,3 +161,37 @@ def test_a_verdict_from_a_stale_screening_list_is_refused_and_the_list_reloaded(
     with ann.db.read() as session:
         (row,) = workflow.results_for_partner(session, partner.id)
     assert (row.verdict.value, row.decided_by) == ("true_match", "adm_ann")
+
+
+def test_adding_an_attachment_does_not_make_a_stale_form_current(
+    qtbot, two_windows, warnings, tmp_path
+):
+    """The editor reloads the record after an attachment without refilling the form: its save
+    must still compare with the version the form was filled from."""
+    from rsdesk.ui.dialogs.collaboration_dialog import CollaborationDialog
+
+    ann, bob = two_windows
+    with ann.db.unit_of_work() as session:
+        cid = collaborations.create(session, CollaborationInput("Optics", "joint_research")).id
+    bob_editor = _open(qtbot, CollaborationDialog(bob, cid))
+    with ann.db.unit_of_work() as session:
+        seen = collaborations.load(session, cid)
+        collaborations.update(
+            session,
+            cid,
+            CollaborationInput("Ann's title", "joint_research"),
+            seen_version=seen.row_version,
+        )
+    document = tmp_path / "plan.txt"
+    document.write_text("data management plan", encoding="utf-8")
+    with qtbot.waitSignal(bob_editor.attachments_changed, timeout=10_000):
+        bob_editor.add_attachment(document)
+    bob_editor.fields["description"].setFocus()
+    qtbot.keyClicks(bob_editor.fields["description"], "Bob's note")
+    _save(qtbot, bob, bob_editor)
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
+
+    assert warnings[0].startswith("adm_ann changed this collaboration on ")
+    with ann.db.read() as session:
+        stored = collaborations.load(session, cid)
+    assert (stored.title, stored.description) == ("Ann's title", None)

@@ -8,6 +8,7 @@ deleted.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
@@ -751,6 +752,9 @@ class CollaborationDialog(QDialog):
         self.context.ops.write(work, self._on_attachments, self._on_attachment_failed)
 
     def _on_attachments(self, detail: CollaborationDetail) -> None:
+        if self.detail is not None:
+            # The form was not refilled: its save must still compare with the version it shows.
+            detail = dataclasses.replace(detail, row_version=self.detail.row_version)
         self.detail = detail
         self._fill_attachments(detail)
         self._update_state()
