@@ -30,6 +30,7 @@ from rsdesk.models import (
     TechnologyArea,
 )
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus
+from rsdesk.services import attachment_files
 from rsdesk.services.concurrency import claim_version
 from rsdesk.services.errors import NotFoundError, ValidationError
 
@@ -503,8 +504,9 @@ def add_attachment(
     """Keep a document inside the database with its SHA-256, so evidence can be checked later."""
     collaboration = _get(session, collaboration_id)
     name = (file_name or "").strip().replace("\\", "/").rsplit("/", 1)[-1]
-    if not name:
-        raise ValidationError("The attachment needs a file name.", field="file_name")
+    # The editor refuses these too; a script through this service must not store a name
+    # ("..", control characters, over 255 bytes) that cannot be written out again.
+    attachment_files.check_name(name)
     if len(content) > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             f"{name} is {len(content) / 1024 / 1024:.1f} MB; attachments are limited to "
@@ -514,7 +516,7 @@ def add_attachment(
     guessed = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     attachment = Attachment(
         collaboration_id=collaboration.id,
-        file_name=name[:255],
+        file_name=name,
         media_type=guessed,
         size_bytes=len(content),
         sha256=hashlib.sha256(content).hexdigest(),

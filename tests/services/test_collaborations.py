@@ -189,3 +189,26 @@ def test_attachment_size_limit(any_db: Database, monkeypatch: pytest.MonkeyPatch
     with pytest.raises(ValidationError, match="limited to") as caught, any_db.unit_of_work() as s:
         service.add_attachment(s, created.id, "big.bin", b"x" * 11)
     assert caught.value.field == "content"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("..", "is not a file name"),
+        ("", "needs a file name"),
+        ("notes\x07.txt", "control characters"),
+        ("é" * 200 + ".pdf", "longer than 255 bytes"),
+    ],
+)
+def test_the_service_refuses_names_that_cannot_be_written_out(
+    any_db: Database, name: str, reason: str
+) -> None:
+    """Scripts reach the service without the editor's checks: a tester stored '..', which then
+    crashed Open; a long name used to be cut at 255 characters, dropping its extension."""
+    with any_db.unit_of_work() as session:
+        created = service.create(session, _input())
+    with pytest.raises(ValidationError, match=reason) as caught, any_db.unit_of_work() as s:
+        service.add_attachment(s, created.id, name, b"content")
+    assert caught.value.field == "file_name"
+    with any_db.read() as session:
+        assert service.attachments(session, created.id) == []
