@@ -35,7 +35,6 @@ from rsdesk.db.lock import WriterLock
 from rsdesk.models.base import Base
 from rsdesk.services import access as access_rules
 from rsdesk.services.access import Access, Capability
-from rsdesk.services.concurrency import CLAIMED_KEY
 from rsdesk.services.errors import KnownError, PermissionDenied, ReadOnlyError
 
 _PENDING_KEY = "rsdesk_audit_pending"
@@ -355,25 +354,6 @@ def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> Non
 
 
 event.listen(Session, "before_flush", _before_flush)
-
-
-def _raise_row_versions(session: Session, _flush_context: Any, _instances: Any) -> None:
-    """Raise ``row_version`` of every audited record this flush changes, whatever the path.
-
-    Editors refuse a save when the version moved since they loaded the record
-    (rsdesk/services/concurrency.py); changes made by other services (an appraisal's sign-off
-    setting a collaboration's status, an import) must move it too, or a stale editor would put
-    their fields back.
-    """
-    claimed = session.info.get(CLAIMED_KEY, ())
-    for instance in session.dirty:
-        if not getattr(instance, "__audited__", False) or not session.is_modified(instance):
-            continue
-        if (instance.__tablename__, instance.id) not in claimed:  # claimed: raised already
-            instance.row_version = (instance.row_version or 0) + 1
-
-
-event.listen(Session, "before_flush", _raise_row_versions)
 event.listen(Session, "after_flush", _after_flush)
 
 

@@ -23,9 +23,6 @@ from rsdesk.models.audit import AuditEntry
 from rsdesk.models.base import utcnow
 from rsdesk.services.errors import KnownError, NotFoundError
 
-#: Session.info key: (table, id) of the records whose version this transaction already raised.
-CLAIMED_KEY = "rsdesk_claimed_versions"
-
 
 class ConflictError(KnownError):
     """The record changed in another session since the user loaded it; nothing was written."""
@@ -51,8 +48,6 @@ def claim_version(
         execution_options={"synchronize_session": "fetch"},
     )
     if claimed.rowcount == 1:  # type: ignore[attr-defined]
-        # The flush then leaves this record's version alone (rsdesk/db/session.py): one per save.
-        session.info.setdefault(CLAIMED_KEY, set()).add((model.__tablename__, record_id))
         return int(
             session.execute(select(model.row_version).where(model.id == record_id)).scalar_one()
         )

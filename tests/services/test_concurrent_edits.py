@@ -247,21 +247,28 @@ def test_the_staff_measure_and_asset_editors_refuse_a_stale_save_too(two_officer
         assert assets.get_asset(session, asset.id).name == "Cleanroom A"
 
 
-def test_a_change_made_by_any_other_service_also_refuses_a_stale_save(two_officers):
-    """An appraisal's sign-off or an import changes the record through the ORM, not update()."""
-    from rsdesk.models import Collaboration
+def test_an_import_that_changes_the_record_also_refuses_a_stale_save(two_officers, tmp_path):
+    """The collaborations import writes through the ORM, not through update()."""
+    from rsdesk.services import importers
 
     ann, bob = two_officers
     cid = _collaboration(ann)
     bob_sees = _load(bob, cid)
+    path = tmp_path / "collaborations.csv"
+    path.write_text(
+        f"Reference;Title;Kind\n{bob_sees.reference};Quantum sensing II;joint_research\n",
+        encoding="utf-8",
+    )
     with ann.unit_of_work() as session:
-        record = session.get(Collaboration, cid)
-        assert record is not None
-        record.status = "approved"
+        _plan, result = importers.run_import(
+            session, path, "csv", "collaborations", on_duplicate="update"
+        )
+    assert result is not None
+    assert _load(ann, cid).title == "Quantum sensing II"
     with (
         pytest.raises(ConflictError, match="^adm_ann changed this collaboration"),
         bob.unit_of_work() as session,
     ):
-        data = dataclasses.replace(bob_sees.as_input(), title="Bob's title")
+        data = dataclasses.replace(bob_sees.as_input(), description="Bob's note.")
         collaborations.update(session, cid, data, seen_version=bob_sees.row_version)
-    assert _load(ann, cid).status == "approved"
+    assert _load(ann, cid).title == "Quantum sensing II"

@@ -518,6 +518,8 @@ class CollaborationsTarget:
             }
             for row in batch:
                 collaboration = objects[row.record_id]  # type: ignore[index]
+                # An editor open on it must not put the imported values back on its next save.
+                collaboration.row_version += 1
                 v = row.values
                 for name in SCALARS:
                     if name in row.changes:
