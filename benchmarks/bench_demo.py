@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import CACHE, Result, run_in_subprocess
+from benchmarks.common import CACHE, Result, cached_demo, run_in_subprocess
 
 SEED = 1
 AUDIT_TABLES = ("audit_entry", "audit_head")
@@ -172,7 +172,7 @@ def _tables_in_dependency_order(connection: sqlite3.Connection) -> list[str]:
 
 def _offer_to_cache(path: Path, size: int) -> None:
     """The same database ``benchmarks.common.demo_database(size)`` builds: save it the work."""
-    cached = CACHE / f"demo-{size}-{SEED}.sqlite3"
+    cached = cached_demo(size, SEED)
     if not cached.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         partial = cached.with_suffix(".partial")

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import CACHE, Result, demo_database, percentile  # noqa: E402
+from benchmarks.common import Result, cached_demo, demo_database, percentile  # noqa: E402
 
 STARTUP_RUNS = 5
 
@@ -157,8 +157,8 @@ db.dispose()
 
 def _wait_for_demo(size: int, timeout_s: float = 3600) -> None:
     """Another benchmark may be generating the same demo database right now; do not race it."""
-    cached = CACHE / f"demo-{size}-1.sqlite3"
-    partial = CACHE / f"demo-{size}-1.partial"
+    cached = cached_demo(size)
+    partial = cached.with_suffix(".partial")
     deadline = time.monotonic() + timeout_s
     while not cached.exists() and partial.exists() and time.monotonic() < deadline:
         wal = partial.with_name(partial.name + "-wal")

@@ -81,13 +81,22 @@ def run_in_subprocess(
     )
 
 
+def cached_demo(size: int, seed: int = 1) -> Path:
+    """Where the generated demo database of ``size`` is kept. Named by schema revision: one
+    cached before a migration would fail the benchmarks that open it without upgrading (and an
+    upgrade would be part of no measurement)."""
+    from rsdesk.db.schema_version import HEAD_REVISION
+
+    return CACHE / f"demo-{size}-{seed}-schema{HEAD_REVISION}.sqlite3"
+
+
 def demo_database(size: int, seed: int = 1) -> Path:
     """A demo database of ``size`` collaborations, generated once and cached between runs.
 
     Returns a fresh copy each time, so benchmarks may write to it.
     """
     CACHE.mkdir(parents=True, exist_ok=True)
-    cached = CACHE / f"demo-{size}-{seed}.sqlite3"
+    cached = cached_demo(size, seed)
     if not cached.exists():
         env = {"RSDESK_HOME": str(CACHE / "home")}
         partial = cached.with_suffix(".partial")
