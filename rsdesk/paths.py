@@ -73,9 +73,21 @@ def read_config() -> dict[str, object]:
 
 
 def remembered_database() -> str | None:
-    """The database location chosen at first run, if any (``--db`` and RSDESK_DATABASE win)."""
+    """The database location chosen at first run, if any (``--db`` and RSDESK_DATABASE win).
+
+    A server password that an earlier rsdesk wrote into the file is moved out of it (to the
+    keyring when there is one) the first time it is read; this run still uses it.
+    """
     value = read_config().get("database")
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    location = value.strip()
+    if "://" in location:
+        from rsdesk.db import server_password
+
+        if server_password.without_password(location) != location:
+            remember_database(location)
+    return location
 
 
 def remember_database(location: str | os.PathLike[str] | None) -> str | None:

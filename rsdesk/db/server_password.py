@@ -48,7 +48,10 @@ def without_password(location: str) -> str:
 
 
 def _account(url: URL) -> str:
-    return _strip(url).render_as_string(hide_password=False)
+    """The keyring account: the URL without password or driver ("postgresql://ann@host/db"),
+    so that "postgresql://" and "postgresql+psycopg://" find the same password."""
+    plain = _strip(url).set(drivername=url.get_backend_name())
+    return plain.render_as_string(hide_password=False)
 
 
 def _keyring_ready() -> bool:

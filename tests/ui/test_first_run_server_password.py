@@ -128,3 +128,22 @@ def test_the_command_line_never_prints_the_password(postgres_url: str):
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_a_password_an_earlier_version_wrote_is_moved_out_of_the_file(
+    memory_keyring: MemoryKeyring,
+):
+    url = "postgresql://adm_ann:S3cretPw@db.example.org/rsdesk"
+    paths.config_path().write_text(json.dumps({"database": url}), encoding="utf-8")
+    assert resolve_url().password == SECRET  # this run still opens it
+    assert SECRET not in config_text()
+    assert stat.S_IMODE(os.stat(paths.config_path()).st_mode) == 0o600
+    assert resolve_url().password == SECRET  # later runs find it in the keyring
+
+
+def test_without_a_keyring_an_old_password_still_leaves_the_file(no_keyring: None):
+    url = "postgresql://adm_ann:S3cretPw@db.example.org/rsdesk"
+    paths.config_path().write_text(json.dumps({"database": url}), encoding="utf-8")
+    assert resolve_url().password == SECRET
+    assert SECRET not in config_text()
+    assert resolve_url().password is None  # next time: PGPASSWORD or ~/.pgpass
