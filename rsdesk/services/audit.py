@@ -52,6 +52,27 @@ class VerifyResult:
     problem: str | None = None
 
 
+def _changed_outside(
+    checked: int,
+    records_checked: int,
+    latest_hash: str,
+    entry_id: int,
+    table_name: str,
+    record_id: int,
+    field: str | None,
+) -> VerifyResult:
+    """The verdict on a record whose stored state no longer matches its last entry."""
+    return VerifyResult(
+        False,
+        checked,
+        records_checked,
+        latest_hash,
+        entry_id,
+        f"{table_name} {record_id} was changed outside rsdesk after entry {entry_id}"
+        + (f" (field {field})" if field else ""),
+    )
+
+
 @dataclass(frozen=True)
 class HistoryItem:
     entry_id: int
@@ -330,27 +351,21 @@ def _verify(session: Session, progress: Progress, cancel: CancelToken) -> Verify
                 }
                 if auditlog.state_digest(spec, state, salts, is_canonical=True) != state_hash:
                     field = _first_differing_field(session, spec, record_id, state)
-                    return VerifyResult(
-                        False,
+                    return _changed_outside(
                         checked,
                         records_checked,
                         expected_prev,
                         entry_id,
-                        f"{table_name} {record_id} was changed outside rsdesk after "
-                        f"entry {entry_id}" + (f" (field {field})" if field else ""),
+                        table_name,
+                        record_id,
+                        field,
                     )
             except ValueError:
                 # A value rsdesk cannot have written (text that is not UTF-8, a date that is
                 # not a date): the row was edited outside rsdesk.
                 field = _unreadable_field(spec, readers, row)
-                return VerifyResult(
-                    False,
-                    checked,
-                    records_checked,
-                    expected_prev,
-                    entry_id,
-                    f"{table_name} {record_id} was changed outside rsdesk after "
-                    f"entry {entry_id}" + (f" (field {field})" if field else ""),
+                return _changed_outside(
+                    checked, records_checked, expected_prev, entry_id, table_name, record_id, field
                 )
         for record_id, (entry_id, action, _, _) in known_records.items():
             if action != "delete" and record_id not in seen:

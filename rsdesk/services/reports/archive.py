@@ -180,13 +180,9 @@ def _stamp(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
 
 
-def list_reports(session: Session, kind: str | None = None) -> list[ArchivedReportInfo]:
-    """Archived reports, newest first (without their content).
-
-    A title or name edited outside rsdesk into bytes that are not UTF-8 shows with U+FFFD in
-    their place instead of hiding the whole archive; opening that report is refused (``fetch``).
-    """
-    query = select(
+def _info_columns() -> tuple[Any, ...]:
+    """What the archive lists of each report (the stamp as its stored text)."""
+    return (
         ArchivedReport.id,
         ArchivedReport.kind,
         ArchivedReport.title,
@@ -195,7 +191,16 @@ def list_reports(session: Session, kind: str | None = None) -> list[ArchivedRepo
         ArchivedReport.size_bytes,
         ArchivedReport.sha256,
         type_coerce(ArchivedReport.stamp, Text).label("stamp"),
-    ).order_by(ArchivedReport.id.desc())
+    )
+
+
+def list_reports(session: Session, kind: str | None = None) -> list[ArchivedReportInfo]:
+    """Archived reports, newest first (without their content).
+
+    A title or name edited outside rsdesk into bytes that are not UTF-8 shows with U+FFFD in
+    their place instead of hiding the whole archive; opening that report is refused (``fetch``).
+    """
+    query = select(*_info_columns()).order_by(ArchivedReport.id.desc())
     if kind is not None:
         query = query.where(ArchivedReport.kind == kind)
     try:
@@ -215,14 +220,7 @@ def fetch(session: Session, report_id: int) -> ArchivedReportFile:
     that are not UTF-8): an archived report is evidence, so a doubtful one is not handed out.
     """
     query = select(
-        ArchivedReport.id,
-        ArchivedReport.kind,
-        ArchivedReport.title,
-        ArchivedReport.created_at,
-        ArchivedReport.created_by,
-        ArchivedReport.size_bytes,
-        ArchivedReport.sha256,
-        type_coerce(ArchivedReport.stamp, Text).label("stamp"),
+        *_info_columns(),
         # As bytes whatever the stored type: an edit in the sqlite3 shell can leave TEXT here.
         cast(ArchivedReport.content, LargeBinary).label("content"),
     ).where(ArchivedReport.id == report_id)
