@@ -111,6 +111,16 @@ def any_db(
 
 
 @pytest.fixture
+def two_officers(any_db: Database) -> Iterator[tuple[Database, Database]]:
+    """Two sessions on one database, as two officers on a shared server (adm_ann, adm_bob)."""
+    ann = open_database(any_db.url, actor="adm_ann")
+    bob = open_database(any_db.url, actor="adm_bob")
+    yield ann, bob
+    ann.dispose()
+    bob.dispose()
+
+
+@pytest.fixture
 def postgres_url() -> str:
     if not POSTGRES_URL:
         pytest.skip("RSDESK_TEST_DATABASE_URL is not set (CI sets it)")

@@ -8,24 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterator
 
 import pytest
 
-from rsdesk.db import Database, open_database
+from rsdesk.db import Database
 from rsdesk.services import collaborations, partners
 from rsdesk.services.collaborations import CollaborationInput
 from rsdesk.services.concurrency import ConflictError
 from rsdesk.services.partners import PartnerInput
-
-
-@pytest.fixture
-def two_officers(any_db: Database) -> Iterator[tuple[Database, Database]]:
-    ann = open_database(any_db.url, actor="adm_ann")
-    bob = open_database(any_db.url, actor="adm_bob")
-    yield ann, bob
-    ann.dispose()
-    bob.dispose()
 
 
 def _collaboration(db: Database) -> int:

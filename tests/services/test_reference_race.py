@@ -9,24 +9,13 @@ engines all the same, since both must hold.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import select
 
-from rsdesk.db import Database, open_database
+from rsdesk.db import Database
 from rsdesk.models import Collaboration
 from rsdesk.services import collaborations
 from rsdesk.services.collaborations import CollaborationInput
-
-
-@pytest.fixture
-def two_officers(any_db: Database) -> Iterator[tuple[Database, Database]]:
-    ann = open_database(any_db.url, actor="adm_ann")
-    bob = open_database(any_db.url, actor="adm_bob")
-    yield ann, bob
-    ann.dispose()
-    bob.dispose()
 
 
 def _create(db: Database, title: str) -> str:
