@@ -21,6 +21,7 @@ from rsdesk.models import (
     Partner,
     StaffMember,
 )
+from rsdesk.services.concurrency import claim_version
 from rsdesk.services.errors import NotFoundError, ValidationError
 
 
@@ -49,6 +50,8 @@ class AdviceInfo:
     collaboration_id: int | None
     advice: str | None
     closed_on: dt.date | None
+    #: What the editor hands back on save, so that a change made meanwhile is not overwritten.
+    row_version: int = 1
 
     @property
     def open(self) -> bool:
@@ -124,6 +127,7 @@ def _info(row: AdviceRequest) -> AdviceInfo:
         row.collaboration_id,
         row.advice,
         row.closed_on,
+        row.row_version,
     )
 
 
@@ -146,8 +150,17 @@ def log_request(session: Session, data: AdviceInput, today: dt.date | None = Non
 
 
 def update_request(
-    session: Session, request_id: int, data: AdviceInput, today: dt.date | None = None
+    session: Session,
+    request_id: int,
+    data: AdviceInput,
+    today: dt.date | None = None,
+    *,
+    seen_version: int | None = None,
 ) -> AdviceInfo:
+    """Save the request; ``seen_version`` (the ``row_version`` the editor loaded) refuses to put
+    back what another session saved meanwhile (ConflictError)."""
+    _get(session, request_id)
+    claim_version(session, AdviceRequest, request_id, seen_version, "advice request")
     row = _get(session, request_id)
     for key, value in _validate(session, data, today or dt.date.today()).items():
         if getattr(row, key) != value:

@@ -262,3 +262,31 @@ def test_an_import_that_changes_the_record_also_refuses_a_stale_save(two_officer
         data = dataclasses.replace(bob_sees.as_input(), description="Bob's note.")
         collaborations.update(session, cid, data, seen_version=bob_sees.row_version)
     assert _load(ann, cid).title == "Quantum sensing II"
+
+
+def test_a_stale_advice_editor_is_refused(two_officers):
+    import datetime as dt
+
+    from rsdesk.services import advice
+    from rsdesk.services.advice import AdviceInput
+
+    ann, bob = two_officers
+    asked = AdviceInput(dt.date.today(), "Dr Ada Lovelace", "May we share the wafer design?")
+    with ann.unit_of_work() as session:
+        request = advice.log_request(session, asked)
+    with bob.read() as session:
+        bob_sees = advice.get(session, request.id)
+
+    with ann.unit_of_work() as session:
+        advice.close_request(session, request.id, "Share it after the export-control check.")
+    with (
+        pytest.raises(ConflictError, match="^adm_ann changed this advice request on "),
+        bob.unit_of_work() as session,
+    ):
+        stale = dataclasses.replace(asked, question="May we share the wafer design and masks?")
+        advice.update_request(session, request.id, stale, seen_version=bob_sees.row_version)
+    with bob.read() as session:
+        stored = advice.get(session, request.id)
+    assert stored.advice == "Share it after the export-control check."
+    assert stored.question == asked.question
+    assert stored.closed_on == dt.date.today()

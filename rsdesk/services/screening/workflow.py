@@ -414,11 +414,17 @@ def _decided_meanwhile(result: ScreeningResult) -> str:
     )
 
 
-def reopen(session: Session, result_id: int) -> None:
-    """Set a decided hit back to pending (a verdict given by mistake); the audit keeps the old one."""
-    result = session.get(ScreeningResult, result_id)
+def reopen(session: Session, result_id: int, *, seen_verdict: str | None = None) -> None:
+    """Set a decided hit back to pending (a verdict given by mistake); the audit keeps the old one.
+
+    ``seen_verdict`` is the verdict the caller's list showed, as for :func:`decide`: a verdict
+    given meanwhile by another officer is not undone unseen (ConflictError).
+    """
+    result = session.get(ScreeningResult, result_id, with_for_update=True, populate_existing=True)
     if result is None:
         raise NotFoundError(f"No screening result with id {result_id}")
+    if seen_verdict is not None and result.verdict != ScreeningVerdict(seen_verdict):
+        raise ConflictError(_decided_meanwhile(result))
     result.verdict = ScreeningVerdict.PENDING
     result.verdict_note = None
     result.decided_by = None

@@ -127,11 +127,12 @@ class AdviceDialog(QDialog):
     def save(self) -> None:
         data = self.data()
         request_id = self.request_id
+        seen_version = self._current.row_version if self._current is not None else None
 
         def work(session: Session) -> AdviceInfo:
             if request_id is None:
                 return advice.log_request(session, data)
-            return advice.update_request(session, request_id, data)
+            return advice.update_request(session, request_id, data, seen_version=seen_version)
 
         self.buttons.setEnabled(False)
         self.context.ops.write(work, self._on_saved, self._on_error)

@@ -11,6 +11,7 @@ from rsdesk.db import Database
 from rsdesk.models import Collaboration, CollaborationPartner, Partner, PartnerName, ScreeningResult
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus, ScreeningVerdict
 from rsdesk.services import registers
+from rsdesk.services.concurrency import ConflictError
 from rsdesk.services.errors import NotFoundError, ValidationError
 from rsdesk.services.progress import Cancelled, CancelToken
 from rsdesk.services.screening import lists, workflow
@@ -232,7 +233,10 @@ def test_a_verdict_given_by_mistake_can_be_reopened(db: Database) -> None:
         workflow.screen_partner(session, partner_id)
         (row,) = workflow.results_for_partner(session, partner_id)
         workflow.decide(session, row.id, "false_positive", "clicked the wrong button")
-        workflow.reopen(session, row.id)
+        # Reopening from a list that still showed the hit pending would undo a verdict unseen.
+        with pytest.raises(ConflictError, match="marked this hit as a false positive"):
+            workflow.reopen(session, row.id, seen_verdict="pending")
+        workflow.reopen(session, row.id, seen_verdict="false_positive")
         (reopened,) = workflow.results_for_partner(session, partner_id)
     assert reopened.verdict == ScreeningVerdict.PENDING
     assert reopened.decided_by is None
