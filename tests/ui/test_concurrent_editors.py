@@ -195,3 +195,60 @@ def test_adding_an_attachment_does_not_make_a_stale_form_current(
     with ann.db.read() as session:
         stored = collaborations.load(session, cid)
     assert (stored.title, stored.description) == ("Ann's title", None)
+
+
+def test_an_appraisal_started_from_the_editor_is_not_a_conflict_but_one_elsewhere_is(
+    qtbot, two_windows, warnings
+):
+    """Ann edits a proposal, appraises it from her editor and saves: her save goes through with
+    the sign-off's status and review date. Bob's editor, open since before the appraisal's first
+    draft set the status, is refused instead of putting "proposed" back."""
+    from rsdesk.services.appraisal.model import load_model
+    from rsdesk.ui.dialogs.collaboration_dialog import CollaborationDialog
+    from rsdesk.ui.wizard import appraisal as wizard_module
+    from tests.services.appraisal.helpers import benign_answers
+    from tests.ui.test_wizard import answer_all, finish
+
+    ann, bob = two_windows
+    with ann.db.unit_of_work() as session:
+        cid = collaborations.create(
+            session, CollaborationInput("Quantum sensing", "joint_research", description="Start.")
+        ).id
+    editor = _open(qtbot, CollaborationDialog(ann, cid))
+    bob_editor = _open(qtbot, CollaborationDialog(bob, cid))
+    editor.fields["description"].setFocus()
+    qtbot.keyClicks(editor.fields["description"], "Ann: ")
+    qtbot.keyClick(editor.fields["description"], Qt.Key.Key_End)
+
+    qtbot.mouseClick(editor.appraisal_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: cid in wizard_module._OPEN_WIZARDS, timeout=10_000)
+    wizard = wizard_module._OPEN_WIZARDS[cid]
+    answer_all(qtbot, wizard, benign_answers(load_model()), {}, check_justifications=False)
+    with qtbot.waitSignal(editor.appraisal_outcome_taken, timeout=10_000):
+        wizard.save_draft()
+    assert editor.status_combo.currentData() == "under_appraisal"
+    assert editor.is_dirty()  # the description, not the status the draft set
+
+    # Bob's form still says "proposed": his save would undo the draft's status.
+    bob_editor.fields["title"].setFocus()
+    qtbot.keyClicks(bob_editor.fields["title"], "Bob: ")
+    _save(qtbot, bob, bob_editor)
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
+    assert warnings[0].startswith("adm_ann changed this collaboration on ")
+
+    wizard.next()
+    wizard.next()
+    wizard.decision_page.signer.setText("Robin Officer")
+    wizard.decision_page.role.setText("Research-security officer")
+    with qtbot.waitSignal(editor.appraisal_outcome_taken, timeout=10_000):
+        finish(qtbot, wizard)
+    assert editor.status_combo.currentData() == "approved"
+    _save(qtbot, ann, editor)
+    qtbot.waitUntil(lambda: not editor.isVisible(), timeout=10_000)
+    assert len(warnings) == 1
+    with ann.db.read() as session:
+        stored = collaborations.load(session, cid)
+    assert stored.description == "Ann: Start."
+    assert stored.title == "Quantum sensing"
+    assert (stored.status, stored.risk_level) == ("approved", "low")
+    assert stored.next_review_date is not None

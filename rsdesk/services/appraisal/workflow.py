@@ -583,8 +583,17 @@ def create_draft(
     session.add(appraisal)
     if collaboration.status == CollaborationStatus.PROPOSED:
         collaboration.status = CollaborationStatus.UNDER_APPRAISAL
+        _status_changed(session, collaboration)
     session.flush()
     return _view(session, appraisal)
+
+
+def _status_changed(session: Session, collaboration: Collaboration) -> None:
+    """An editor open on the collaboration would put the old status back on its next save:
+    raising the version makes that save refused and say why (the editor that started the
+    appraisal takes the new status in instead)."""
+    session.flush()
+    claim_version(session, Collaboration, collaboration.id, None, "collaboration")
 
 
 def reappraise(
@@ -688,6 +697,7 @@ def discard_draft(session: Session, appraisal_id: int, *, seen_version: int | No
     message = f"Discarded the draft appraisal of {collaboration.reference} (version {version})"
     if restore:
         collaboration.status = CollaborationStatus.PROPOSED
+        _status_changed(session, collaboration)
         message += "; the collaboration is proposed again"
     session.flush()
     return message
@@ -855,9 +865,8 @@ def sign_off(
         )
     collaboration.risk_level = RiskLevel(result.level)
     collaboration.next_review_date = appraisal.next_review_date
-    # An editor open on the collaboration would put back the old level, review date and status
-    # on its next save; raising the version makes that save refused and say why.
-    claim_version(session, Collaboration, collaboration.id, None, "collaboration")
+    # The level and review date as well as the status: see _status_changed.
+    _status_changed(session, collaboration)
     session.flush()
     return replace(_view(session, appraisal), notice=notice)
 

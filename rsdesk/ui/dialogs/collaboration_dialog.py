@@ -107,6 +107,8 @@ class CollaborationDialog(QDialog):
     loaded = Signal()
     #: A save succeeded: the stored record.
     saved = Signal(object)
+    #: The form took in what an appraisal started from it wrote (tests wait for this).
+    appraisal_outcome_taken = Signal()
     #: The attachments list was reloaded.
     attachments_changed = Signal()
 
@@ -872,7 +874,11 @@ class CollaborationDialog(QDialog):
 
             return import_form(session, source)
 
-        self.context.ops.write(work, self.form_imported.emit, lambda e: show_error(self, e))
+        self.context.ops.write(work, self._on_form_imported, lambda e: show_error(self, e))
+
+    def _on_form_imported(self, result: Any) -> None:
+        self.form_imported.emit(result)
+        self._reload_after_appraisal()  # the draft it made may have set the status
 
     @Slot()
     def open_wizard(self) -> None:
@@ -880,4 +886,50 @@ class CollaborationDialog(QDialog):
             return
         from rsdesk.ui.wizard.appraisal import open_appraisal_wizard
 
-        open_appraisal_wizard(self.context, collaboration_id=self.detail.id, parent=self)
+        open_appraisal_wizard(
+            self.context,
+            collaboration_id=self.detail.id,
+            parent=self,
+            on_open=self._follow_appraisal,
+        )
+
+    def _follow_appraisal(self, wizard: Any) -> None:
+        """Take in what the appraisal started here writes to the collaboration (see
+        :meth:`_take_appraisal_outcome`). Called again when Appraise… brings the wizard back."""
+        if wizard.property("followedByEditor"):
+            return
+        wizard.setProperty("followedByEditor", True)
+        for signal in (wizard.draft_saved, wizard.signed_off, wizard.draft_discarded):
+            signal.connect(self._reload_after_appraisal)
+
+    @Slot()
+    def _reload_after_appraisal(self, *_: Any) -> None:
+        if self.detail is None:
+            return
+        collaboration_id = self.detail.id
+        self.context.ops.query(
+            lambda s: load_editor_data(s, collaboration_id), self._take_appraisal_outcome
+        )
+
+    def _take_appraisal_outcome(self, data: EditorData) -> None:
+        """A draft's first save, its discard and the sign-off set the collaboration's status (and
+        the sign-off its risk level and next review date) and raise its version. This editor
+        opened that appraisal, so it is no other officer's change: the form takes the new status
+        and review date (unless the user changed that field here), adopts the new version so
+        that its own save is not refused as stale, and keeps everything else as typed."""
+        new, old, initial = data.detail, self.detail, self._initial
+        if new is None or old is None:
+            return
+        if self.status_combo.currentData() == old.status:
+            self._select(self.status_combo, new.status)
+        if self.review_edit.value() == old.next_review_date:
+            self.review_edit.set_value(new.next_review_date)
+        if initial is not None:
+            self._initial = dataclasses.replace(
+                initial, status=new.status, next_review_date=new.next_review_date
+            )
+        self.detail = new
+        self._fill_appraisals(new)
+        self._fill_history(data.history)
+        self._update_state()
+        self.appraisal_outcome_taken.emit()
