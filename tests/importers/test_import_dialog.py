@@ -73,3 +73,118 @@ def test_a_bad_file_is_one_clear_line(qtbot, dialog, tmp_path: Path) -> None:  #
         dialog.summary.text() == "report.xlsx is a PDF document, not an Excel workbook (renamed?)"
     )
     assert not dialog.import_button.isEnabled()
+
+
+def _staff_workbook(path: Path) -> Path:
+    from tests.importers.conftest import write_xlsx
+
+    return write_xlsx(
+        path,
+        [
+            ["Staff number", "Name", "E-mail", "Role"],
+            ["P-1", "Ada Good", "ada@inst.example", "professor"],
+            ["P-2", "Bad Mail", "not-an-address", "researcher"],
+            ["P-3", "Bad Role", "b@inst.example", "astronaut"],
+            ["P-4", "Bea Good", "bea@inst.example", "postdoc"],
+            ["", "No Number", "c@inst.example", "postdoc"],
+        ],
+    )
+
+
+def test_a_refused_import_keeps_the_problems_and_skip_bad_rows_enables_import(  # type: ignore[no-untyped-def]
+    qtbot, dialog, db: Database, tmp_path: Path
+) -> None:
+    with qtbot.waitSignal(dialog.previewed, timeout=20_000):
+        dialog.load(_staff_workbook(tmp_path / "staff.xlsx"))
+    problems = dialog.details.toPlainText()
+    assert "row 3, column C (E-mail)" in problems
+    with qtbot.waitSignal(dialog.previewed, timeout=20_000):
+        dialog.import_button.click()
+    assert "choose to skip bad rows" in dialog.summary.text()
+    # The list still says what to fix, row by row ...
+    assert dialog.details.toPlainText() == problems
+    assert "row 4, column D (Role)" in problems
+    assert "row 6, column A (Staff number)" in problems
+    # ... and ticking the box is enough to import the good rows.
+    dialog.skip_bad.click()
+    assert dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=20_000) as blocker:
+        dialog.import_button.click()
+    assert blocker.args[0].created == 2
+    assert blocker.args[0].rejected == 3
+
+
+def _schulungen(path: Path, staff_number: str, course: str) -> Path:
+    from tests.importers.conftest import write_xlsx
+
+    return write_xlsx(
+        path,
+        [
+            ["Personalnummer", "Mitarbeiter", "Kurs", "Abschlussdatum", "Bemerkung"],
+            [staff_number, "Jane Doe", course, "15.01.2025", "Präsenz"],
+        ],
+    )
+
+
+def _mapped(dialog) -> list[str]:  # type: ignore[no-untyped-def]
+    return [
+        dialog.mapping_table.cellWidget(row, 2).currentData()
+        for row in range(dialog.mapping_table.rowCount())
+    ]
+
+
+def test_the_dialog_reuses_the_remembered_mapping_and_target(  # type: ignore[no-untyped-def]
+    qtbot, db: Database, tmp_path: Path
+) -> None:
+    from rsdesk.services import training
+    from rsdesk.ui.context import AppContext
+    from rsdesk.ui.dialogs.import_dialog import ImportDialog
+    from tests.importers.sample import populate
+
+    populate(db)
+    with db.unit_of_work() as session:
+        training.sync_courses(session)
+        course = training.courses(session)[0].name
+    path = _schulungen(tmp_path / "schulungen.xlsx", "S-001", course)
+    german = ["staff_number", "staff_name", "course", "completed_on", "note"]
+    context = AppContext.create(db)
+    try:
+        first = ImportDialog(context)
+        qtbot.addWidget(first)
+        with qtbot.waitSignal(first.previewed, timeout=20_000):
+            first.load(path)
+        first.target.setCurrentIndex(first.target.findData("training"))
+        for header, field in zip(
+            ["Personalnummer", "Mitarbeiter", "Kurs", "Abschlussdatum", "Bemerkung"], german
+        ):
+            first.set_field(header, field)
+        qtbot.waitUntil(lambda: first.import_button.isEnabled(), timeout=20_000)
+        assert _mapped(first) == german
+        with qtbot.waitSignal(first.imported, timeout=20_000):
+            first.import_button.click()
+        context.ops.wait()
+
+        # Opened again with the default target: the file goes where it went, mapped as then.
+        again = ImportDialog(context)
+        qtbot.addWidget(again)
+        with qtbot.waitSignal(again.previewed, timeout=20_000) as blocker:
+            again.load(path)
+        assert again.target.currentData() == "training"
+        assert _mapped(again) == german
+        assert blocker.args[0].counts()["unchanged"] == 1
+
+        # A target chosen before loading is kept (and gets its remembered mapping).
+        chosen = ImportDialog(context, target="training")
+        qtbot.addWidget(chosen)
+        with qtbot.waitSignal(chosen.previewed, timeout=20_000):
+            chosen.load(_schulungen(tmp_path / "other.xlsx", "S-002", course))
+        assert chosen.target.currentData() == "training"
+        assert _mapped(chosen) == german
+        picked = ImportDialog(context)
+        qtbot.addWidget(picked)
+        picked.target.setCurrentIndex(picked.target.findData("partners"))
+        with qtbot.waitSignal(picked.previewed, timeout=20_000):
+            picked.load(path)
+        assert picked.target.currentData() == "partners"
+    finally:
+        context.ops.wait()

@@ -110,6 +110,12 @@ def guess_target(source: SourceTable) -> str:
     return ranked[0][0]
 
 
+def remembered_mappings(session: Session, headers: list[str]) -> dict[str, dict[int, str]]:
+    """Target -> the column mapping last used for a file with these headers (setting
+    ``import.mapping``), for every target that has one."""
+    return _plan.remembered_mappings(session, names(), headers)
+
+
 def build_plan(
     session: Session,
     source: SourceTable,
@@ -182,6 +188,7 @@ __all__ = [
     "guess_target",
     "names",
     "read_file",
+    "remembered_mappings",
     "run_import",
     "target",
 ]

@@ -204,6 +204,28 @@ def remembered_mapping(session: Session, target: str, headers: list[str]) -> dic
     return {int(index): key for index, key in found.items() if key}
 
 
+def remembered_mappings(
+    session: Session, names: list[str], headers: list[str]
+) -> dict[str, dict[int, str]]:
+    """The remembered mapping of each target in ``names`` that has one for these headers (one
+    read of the setting), so that the dialog can switch targets without asking again."""
+    stored = session.scalar(select(Setting.value).where(Setting.key == MAPPING_SETTING))
+    if not isinstance(stored, dict):
+        return {}
+    found: dict[str, dict[int, str]] = {}
+    for name in names:
+        mapping = stored.get(source_signature(name, headers))
+        if isinstance(mapping, dict):
+            valid = {
+                int(index): key
+                for index, key in mapping.items()
+                if key and str(index).isdigit() and int(index) < len(headers)
+            }
+            if valid:
+                found[name] = valid
+    return found
+
+
 def remember_mapping(session: Session, plan: ImportPlan) -> None:
     setting = session.scalar(select(Setting).where(Setting.key == MAPPING_SETTING))
     signature = source_signature(plan.target, plan.source.headers)

@@ -47,11 +47,18 @@ class ImportDialog(QDialog):
     #: Emitted after a successful import (with the ImportResult).
     imported = Signal(object)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, parent: QWidget | None = None, target: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.context = context
         self.source: importers.SourceTable | None = None
         self.plan: ImportPlan | None = None
+        #: Whether the target was chosen (by the caller or the user) rather than left at its
+        #: default: a chosen target is kept when a file is loaded instead of guessed.
+        self._target_chosen = target is not None
+        #: Target -> the mapping remembered for the loaded file's headers (read on load).
+        self._remembered: dict[str, dict[int, str]] = {}
         self.setObjectName("ImportDialog")
         self.setWindowTitle(self.tr("Import from Excel or CSV"))
         self.resize(760, 620)
@@ -70,6 +77,8 @@ class ImportDialog(QDialog):
         self.target.setObjectName("target")
         for name in importers.names():
             self.target.addItem(importers.target(name).title, name)
+        if target is not None:
+            self.target.setCurrentIndex(max(0, self.target.findData(target)))
         self.target.currentIndexChanged.connect(self._target_changed)
         self.on_duplicate = QComboBox()
         self.on_duplicate.setObjectName("onDuplicate")
@@ -78,6 +87,7 @@ class ImportDialog(QDialog):
         self.on_duplicate.currentIndexChanged.connect(self.preview)
         self.skip_bad = QCheckBox(self.tr("Import the good rows even if some rows have problems"))
         self.skip_bad.setObjectName("skipBadRows")
+        self.skip_bad.toggled.connect(self._update_import_button)
 
         form = QFormLayout()
         form.addRow(self.tr("File:"), path_row)
@@ -142,28 +152,36 @@ class ImportDialog(QDialog):
         """Reads ``path`` in the background; the mapping and preview follow."""
         self.path_edit.setText(str(path))
         format = "csv" if path.suffix.lower() in (".csv", ".txt") else "xlsx"
-        name = self.target.currentData()
+        chosen = self.target.currentData() if self._target_chosen else None
 
-        def work(session: Any) -> tuple[importers.SourceTable, str | None]:
+        def work(session: Any) -> tuple[importers.SourceTable, str | None, dict[str, Any]]:
             source = importers.read_file(
-                path, format, target=name, max_mb=importers.max_file_mb(session)
+                path, format, target=chosen, max_mb=importers.max_file_mb(session)
             )
-            try:
-                guessed: str | None = importers.guess_target(source)
-            except KnownError:
-                guessed = None
-            return source, guessed
+            remembered = importers.remembered_mappings(session, source.headers)
+            name: str | None = chosen
+            if name is None:
+                # A file imported before goes where it went then, with the mapping used then.
+                name = next(iter(remembered), None)
+            if name is None:
+                try:
+                    name = importers.guess_target(source)
+                except KnownError:
+                    name = None
+            return source, name, remembered
 
         self._busy(self.tr("Reading %s…") % path.name)
         self.context.ops.query(work, self._loaded, self._failed)
 
-    def _loaded(self, value: tuple[importers.SourceTable, str | None]) -> None:
-        self.source, guessed = value
-        if guessed is not None and guessed != self.target.currentData():
+    def _loaded(
+        self, value: tuple[importers.SourceTable, str | None, dict[str, dict[int, str]]]
+    ) -> None:
+        self.source, name, self._remembered = value
+        if name is not None and name != self.target.currentData():
             self.target.blockSignals(True)
-            self.target.setCurrentIndex(self.target.findData(guessed))
+            self.target.setCurrentIndex(self.target.findData(name))
             self.target.blockSignals(False)
-        self._fill_mapping(None)
+        self._fill_mapping(self._remembered.get(self.target.currentData()))
         self.preview()
 
     def _fill_mapping(self, mapping: dict[int, str] | None) -> None:
@@ -206,8 +224,9 @@ class ImportDialog(QDialog):
 
     @Slot()
     def _target_changed(self) -> None:
+        self._target_chosen = True
         if self.source is not None:
-            self._fill_mapping(None)
+            self._fill_mapping(self._remembered.get(self.target.currentData()))
             self.preview()
 
     # -- preview and import ------------------------------------------------------------------------
@@ -248,10 +267,21 @@ class ImportDialog(QDialog):
             lines.append(self.tr("… and %d more problems") % (len(plan.problems) - MAX_LINES))
         self.details.setPlainText("\n".join(lines))
         self.problems_button.setEnabled(bool(plan.problems))
-        self.import_button.setEnabled(
-            not plan.file_problems and bool(counts["create"] + counts["update"])
-        )
+        self._update_import_button()
         self.previewed.emit(plan)
+
+    @Slot()
+    def _update_import_button(self) -> None:
+        """Import is possible while the shown plan has something to write (a refused import,
+        or ticking "skip bad rows" afterwards, must not leave it greyed out)."""
+        plan = self.plan
+        counts = plan.counts() if plan is not None else None
+        self.import_button.setEnabled(
+            plan is not None
+            and counts is not None
+            and not plan.file_problems
+            and bool(counts["create"] + counts["update"])
+        )
 
     @Slot()
     def run_import(self) -> None:
@@ -273,9 +303,25 @@ class ImportDialog(QDialog):
             self.tr("Importing %s…") % Path(self.path_edit.text()).name,
             work,
             self._imported,
-            self._failed,
+            self._import_failed,
             touches=frozenset({"collaboration", "partner", "staff_member", "training_record"}),
         )
+
+    def _import_failed(self, exc: BaseException) -> None:
+        """A refused or cancelled import: the message, with the plan's problems still listed
+        (they say what to fix) and Import available again."""
+        from rsdesk.services.progress import Cancelled
+
+        if isinstance(exc, Cancelled):
+            self.summary.setText(self.tr("Cancelled; nothing was imported."))
+        elif isinstance(exc, KnownError):
+            self.summary.setText(str(exc))
+        else:
+            from rsdesk.ui.ops import show_error
+
+            show_error(self, exc)
+        self._update_import_button()
+        self.previewed.emit(self.plan)
 
     def _imported(self, result: importers.ImportResult) -> None:
         self.summary.setText(self.tr("Imported: %s.") % result.describe())
@@ -313,5 +359,7 @@ class ImportDialog(QDialog):
 
             show_error(self, exc)
             return
+        self.plan = None
         self.details.setPlainText("")
+        self.problems_button.setEnabled(False)
         self.previewed.emit(None)
