@@ -315,8 +315,6 @@ class CollaborationsTarget:
                 return
         # resolve references to other records
         record: dict[str, Any] = {}
-        if "department" in mapped:
-            record["department"] = context.departments.resolve(values.get("department"))
         number = values.get("lead_staff_number")
         if number:
             # A staff number names one person even where two people share a name.
@@ -346,7 +344,6 @@ class CollaborationsTarget:
             for name in names:
                 if len(name) > 300:
                     problem("partners", "a partner name is longer than 300 characters")
-            record["partners"] = tuple(context.partners.resolve(n) for n in names)
         code = values.get("dual_use_code")
         if code and code not in context.dual_use:
             problem("dual_use_code", f"unknown dual-use category {code!r}")
@@ -355,6 +352,13 @@ class CollaborationsTarget:
             problem("end_date", f"ends ({end.isoformat()}) before it starts ({start.isoformat()})")
         if row.problems:
             return
+        # Only rows that will be written name new departments and partners (the plan lists them).
+        if "department" in mapped:
+            record["department"] = context.departments.resolve(values.get("department"))
+        if "partners" in mapped:
+            record["partners"] = tuple(
+                context.partners.resolve(n) for n in values.get("partners") or ()
+            )
         for name in SCALARS:
             if name in mapped:
                 record[name] = values.get(name)

@@ -356,8 +356,10 @@ def build_plan(
                 continue
             if required and (value is None or value == ()):
                 row.problems.append(Problem(number, plan.column_name(index), "required, empty"))
-        if not row.problems:
-            target.plan_row(plan.context, row, mapped)
+        # Checked by the target even when a cell would not convert, so that every problem of
+        # the row is listed at once (a bad amount hid an ambiguous lead); a target only decides
+        # create or update for a row without problems, and reads a value that failed as absent.
+        target.plan_row(plan.context, row, mapped)
         if row.problems:
             row.action = REJECT
         plan.rows.append(row)

@@ -127,10 +127,11 @@ class TrainingTarget:
             return
         who = values.get("staff_number") or values.get("staff_name")
         column = "staff_number" if values.get("staff_number") else "staff_name"
-        if not who:
-            problem(column, "no staff number or name")
-            return
-        staff_id, reason = context.staff.find(who)
+        staff_id: int | None = None
+        if who:
+            staff_id, reason = context.staff.find(who)
+        else:
+            reason = "no staff number or name"
         number, name = values.get("staff_number"), values.get("staff_name")
         if (
             staff_id
@@ -149,15 +150,16 @@ class TrainingTarget:
             problem(column, reason)
         elif staff_id in context.anonymised:
             problem(column, "an anonymised former staff member")
-        course = context.courses.get(normalise(values["course"]))
-        if course is None:
-            problem("course", f"no course {values['course']!r} in the catalogue")
-        elif course[1]:
-            problem("course", f"the course {values['course']!r} is no longer in the catalogue")
-        completed = values["completed_on"]
-        if completed > dt.date.today():
+        course_name = values.get("course")
+        course = context.courses.get(normalise(course_name)) if course_name else None
+        if course_name and course is None:
+            problem("course", f"no course {course_name!r} in the catalogue")
+        elif course is not None and course[1]:
+            problem("course", f"the course {course_name!r} is no longer in the catalogue")
+        completed = values.get("completed_on")
+        if completed is not None and completed > dt.date.today():
             problem("completed_on", "the completion date is in the future")
-        if row.problems or staff_id is None or course is None:
+        if row.problems or staff_id is None or course is None or completed is None:
             return
         record = {
             "staff_id": staff_id,
