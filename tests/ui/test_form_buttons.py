@@ -41,3 +41,36 @@ def test_form_written_and_imported_from_the_collaboration(qtbot, context, db, tm
     with db.read() as session:
         draft = session.get(Appraisal, result.appraisal_id)
         assert draft.answered_by.value == "researcher"
+    assert "draft appraisal" in dialog.status_label.text()
+    assert result.result.level_name in dialog.status_label.text()
+
+
+def test_a_form_of_another_collaboration_is_refused_in_this_editor(
+    qtbot, context, db, tmp_path, monkeypatch
+) -> None:
+    """The officer picked the wrong file: the other collaboration gets no draft."""
+    from rsdesk.services.appraisal.form import write_form
+    from rsdesk.ui.dialogs import collaboration_dialog
+
+    with db.unit_of_work() as session:
+        partner = make_partner(session, "Harbour Robotics", PartnerKind.COMPANY)
+        here = make_collaboration(
+            session, "Underwater drones", CollaborationKind.CONTRACT_RESEARCH, [partner]
+        )
+        other = make_collaboration(
+            session, "Sea-floor mapping", CollaborationKind.CONTRACT_RESEARCH, [partner]
+        )
+        here_id, other_id, other_reference = here.id, other.id, other.reference
+        out = tmp_path / "other.xlsx"
+        write_form(session, other_id, out)
+    errors: list[str] = []
+    monkeypatch.setattr(collaboration_dialog, "show_error", lambda _w, e: errors.append(str(e)))
+    dialog = collaboration_dialog.CollaborationDialog(context, here_id)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.detail is not None, timeout=10_000)
+    dialog.import_form(str(out))
+    qtbot.waitUntil(lambda: bool(errors), timeout=20_000)
+    assert errors[0].startswith(f"other.xlsx is the form of {other_reference} (Sea-floor mapping)")
+    assert "nothing was imported" in errors[0]
+    with db.read() as session:
+        assert session.query(Appraisal).count() == 0

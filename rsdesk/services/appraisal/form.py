@@ -261,6 +261,25 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _loose(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _option_id(question: Any, answer: str, where: str) -> str:
+    """The option the answer names. Excel's drop-down check ignores case, so the researcher's
+    workbook accepted "yes, openly published …" for "Yes, openly published …": so does this,
+    and only this (a typo is refused, with the closest option to help)."""
+    exact = [option for option in question.options if option.text == answer]
+    loose = [option for option in question.options if _loose(option.text) == _loose(answer)]
+    if exact or len(loose) == 1:
+        return str((exact or loose)[0].id)
+    from rapidfuzz import process
+
+    closest = process.extractOne(answer, [option.text for option in question.options])
+    hint = f"; did you mean '{closest[0]}'?" if closest and closest[1] >= 80 else ""
+    raise FormError(f"{where} ({question.id}): '{answer}' is not one of the answers offered{hint}")
+
+
 def read_form(path: str | Path, model: AppraisalModel) -> FormContent:
     """Read and check a returned form against ``model``; FormError naming sheet and row."""
     from openpyxl import load_workbook
@@ -311,12 +330,7 @@ def read_form(path: str | Path, model: AppraisalModel) -> FormContent:
             raise FormError(f"{where} ({question.id}): the question text was changed")
         answer = _text(sheet.cell(row=row, column=COL_ANSWER).value)
         if answer:
-            matches = [option for option in question.options if option.text == answer]
-            if not matches:
-                raise FormError(
-                    f"{where} ({question.id}): '{answer}' is not one of the answers offered"
-                )
-            answers[question.id] = matches[0].id
+            answers[question.id] = _option_id(question, answer, where)
         note = _text(sheet.cell(row=row, column=COL_JUSTIFICATION).value)
         if note:
             justifications[question.id] = note
@@ -360,13 +374,18 @@ def _check_same_collaboration(
 
 
 def import_form(
-    session: Session, path: str | Path, *, model: AppraisalModel | None = None
+    session: Session,
+    path: str | Path,
+    *,
+    model: AppraisalModel | None = None,
+    expected_collaboration_id: int | None = None,
 ) -> ImportedForm:
     """A returned form becomes a draft appraisal answered by the researcher.
 
     The draft holds exactly the form's answers (blank ones stay unknown, i.e. due-diligence gaps)
     and justifications. Refused whole (nothing written) if the form cannot be trusted or the
-    collaboration already has an open draft.
+    collaboration already has an open draft. ``expected_collaboration_id`` is the collaboration
+    the user imports it into (its editor): a form for another one is refused, not filed there.
     """
     model = model or load_model(session=session)
     content = read_form(path, model)
@@ -377,6 +396,14 @@ def import_form(
             "which does not exist in this database"
         )
     _check_same_collaboration(Path(path).name, content, collaboration)
+    if expected_collaboration_id is not None and collaboration.id != expected_collaboration_id:
+        here = session.get(Collaboration, expected_collaboration_id)
+        here_name = here.reference if here is not None else f"id {expected_collaboration_id}"
+        raise FormError(
+            f"{Path(path).name} is the form of {collaboration.reference} "
+            f"({collaboration.title}), not of {here_name}; import it from that collaboration, "
+            "nothing was imported"
+        )
     if workflow.current_draft(session, collaboration.id) is not None:
         raise FormError(
             f"{collaboration.reference} already has a draft appraisal; finish or discard it "

@@ -861,6 +861,8 @@ class CollaborationDialog(QDialog):
     @Slot()
     def import_form(self, path: str | None = None) -> None:
         """Read a returned form into a draft appraisal answered by the researcher."""
+        if self.detail is None:
+            return
         if not path:
             path, _ = QFileDialog.getOpenFileName(
                 self, self.tr("Import a returned self-assessment form"), "", "Excel (*.xlsx)"
@@ -868,15 +870,25 @@ class CollaborationDialog(QDialog):
         if not path:
             return
         source = Path(path)
+        collaboration_id = self.detail.id
 
         def work(session: Session) -> Any:
             from rsdesk.services.appraisal.form import import_form
 
-            return import_form(session, source)
+            return import_form(session, source, expected_collaboration_id=collaboration_id)
 
         self.context.ops.write(work, self._on_form_imported, lambda e: show_error(self, e))
 
     def _on_form_imported(self, result: Any) -> None:
+        message = (
+            self.tr(
+                "Imported the researcher's answers as a draft appraisal (%s so far): review them "
+                "with Continue appraisal…"
+            )
+            % result.result.level_name
+        )
+        self.status_label.setText(message)
+        self.context.signals.status_message.emit(message)
         self.form_imported.emit(result)
         self._reload_after_appraisal()  # the draft it made may have set the status
 

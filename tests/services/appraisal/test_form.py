@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from rsdesk.cli import main
 from rsdesk.models import Appraisal
 from rsdesk.models.enums import CollaborationKind, PartnerKind
-from rsdesk.services.appraisal import load_model, score
+from rsdesk.services.appraisal import load_model, score, workflow
 from rsdesk.services.appraisal.form import (
     COL_ANSWER,
     COL_ID,
@@ -192,3 +192,25 @@ def test_form_for_unknown_collaboration_and_open_draft(db, db_path, form, capsys
         db.unit_of_work() as session,
     ):
         import_form(session, path)
+
+
+def test_an_answer_differing_only_in_case_or_spaces_is_read_and_a_typo_gets_a_hint(db, form):
+    """Excel's drop-down accepts "yes, …" for "Yes, …": the form does too; a typo does not."""
+    _, path = form
+    question = MODEL.question("partner_listed")
+    option = question.options[1]
+    shouted = "  " + option.text.upper().replace(" ", "  ") + " "
+    edit(path, QUESTIONS, row_of("partner_listed"), COL_ANSWER, shouted)
+    with db.unit_of_work() as session:
+        imported = import_form(session, path)
+    assert imported.answers["partner_listed"] == option.id
+
+    with db.unit_of_work() as session:
+        workflow.discard_draft(session, imported.appraisal_id)
+    typo = option.text[:3] + option.text[4:]  # one letter dropped
+    edit(path, QUESTIONS, row_of("partner_listed"), COL_ANSWER, typo)
+    with pytest.raises(FormError) as caught, db.unit_of_work() as session:
+        import_form(session, path)
+    assert str(caught.value).endswith(
+        f"'{typo}' is not one of the answers offered; did you mean '{option.text}'?"
+    )
