@@ -14,6 +14,8 @@ import sys
 from rsdesk.commands.common import database, existing_file, output_file, print_json
 
 MAX_PROBLEMS_SHOWN = 20
+#: Changed fields of planned updates listed in the text output (--json and --problems: all).
+MAX_CHANGES_SHOWN = 50
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,7 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         default=[],
         help="map a column to a field (repeatable; FIELD '-' leaves the column out)",
     )
-    parser.add_argument("--problems", metavar="OUT.xlsx", help="save the problems as a workbook")
+    parser.add_argument(
+        "--problems",
+        metavar="OUT.xlsx",
+        help="save the problems (and the planned updates, field by field) as a workbook",
+    )
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     parser.set_defaults(handler=import_command)
 
@@ -93,11 +99,11 @@ def import_command(args: argparse.Namespace) -> int:
             with context as session:
                 plan = importers.build_plan(session, source, name, mapping, args.on_duplicate)
                 _report(plan, args)
-                if problems_out is not None and plan.problems:
+                if problems_out is not None and (plan.problems or plan.counts()["update"]):
                     from rsdesk.services.importers.problems import save_problems
 
                     save_problems(plan, problems_out)
-                    print(f"problems saved to {problems_out}", file=sys.stderr)
+                    print(f"problems and changes saved to {problems_out}", file=sys.stderr)
                 if not args.dry_run:
                     result = importers.apply_plan(session, plan, skip_bad_rows=args.skip_bad_rows)
         finally:
@@ -134,3 +140,12 @@ def _report(plan: object, args: argparse.Namespace) -> None:
             "saves them all)",
             file=out,
         )
+    total = sum(len(row.changes) for row in plan.rows if row.action == "update")
+    for shown, change in enumerate(plan.changes()):
+        if shown == MAX_CHANGES_SHOWN:
+            print(
+                f"… and {total - shown} more changes (--json or --problems OUT.xlsx lists them all)",
+                file=out,
+            )
+            break
+        print(f"update: {change}", file=out)

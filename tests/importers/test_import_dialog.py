@@ -188,3 +188,22 @@ def test_the_dialog_reuses_the_remembered_mapping_and_target(  # type: ignore[no
         assert picked.target.currentData() == "partners"
     finally:
         context.ops.wait()
+
+
+def test_the_preview_lists_what_an_update_changes(
+    qtbot, dialog, db: Database, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from rsdesk.services import staff
+
+    with db.unit_of_work() as session:
+        staff.create(session, staff.StaffInput("P-1001", "Łukasz Żółć", "professor"))
+    path = tmp_path / "staff_ascii.csv"
+    path.write_text("Staff number;Name;Role\nP-1001;Lukasz Zolc;Professor\n", encoding="utf-8")
+    dialog.on_duplicate.setCurrentIndex(dialog.on_duplicate.findData("update"))
+    with qtbot.waitSignal(dialog.previewed, timeout=20_000):
+        dialog.load(path)
+    assert dialog.details.toPlainText().splitlines()[-1] == (
+        "Update row 2 (P-1001): Name: 'Łukasz Żółć' → 'Lukasz Zolc' "
+        "(only case, accents or punctuation differ)"
+    )
+    assert dialog.problems_button.isEnabled()

@@ -3,7 +3,10 @@ field (old -> new), course names that were probably meant and partners that may 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import openpyxl
 
 from rsdesk.db import Database
 from rsdesk.services import importers, staff, training
@@ -48,3 +51,76 @@ def test_a_completion_lists_an_unknown_person_and_course_and_a_bad_date(
     assert len(reasons) == 3
     assert "no staff member 'S-999'" in reasons[1]
     assert "no course 'Nonesuch'" in reasons[2]
+
+
+def _zolc(db: Database) -> None:
+    populate(db)
+    with db.unit_of_work() as session:
+        staff.create(
+            session,
+            staff.StaffInput(
+                "P-1001", "Łukasz Żółć", "professor", email="lukasz.zolc@inst.example"
+            ),
+        )
+
+
+ASCII = "Staff number;Name;Email;Role\np-1001;Lukasz Zolc;LUKASZ.ZOLC@INST.EXAMPLE;Professor\n"
+
+
+def test_a_dry_run_lists_each_update_field_by_field(  # type: ignore[no-untyped-def]
+    db: Database, db_path: Path, tmp_path: Path, cli
+) -> None:
+    _zolc(db)
+    path = tmp_path / "staff_ascii.csv"
+    path.write_text(ASCII, encoding="utf-8")
+    db.dispose()
+    args = ("import", "csv", str(path), "--on-duplicate", "update", "--dry-run")
+    code, out, _ = cli(*args)
+    assert code == 0
+    assert (
+        "update: row 2 (P-1001): Name: 'Łukasz Żółć' → 'Lukasz Zolc' "
+        "(only case, accents or punctuation differ)"
+    ) in out.splitlines()
+    assert "update: row 2 (P-1001): Staff no.: 'P-1001' → 'p-1001'" in out
+    assert "E-mail: 'lukasz.zolc@inst.example' → 'LUKASZ.ZOLC@INST.EXAMPLE'" in out
+    assert "Role" not in out.split("update:", 1)[1]  # unchanged fields are not listed
+    code, out, _ = cli(*args, "--json")
+    updates = json.loads(out)["updates"]
+    assert updates == [
+        {
+            "row": 2,
+            "key": "P-1001",
+            "changes": {
+                "staff_number": {"old": "P-1001", "new": "p-1001"},
+                "full_name": {"old": "Łukasz Żółć", "new": "Lukasz Zolc"},
+                "email": {"old": "lukasz.zolc@inst.example", "new": "LUKASZ.ZOLC@INST.EXAMPLE"},
+            },
+        }
+    ]
+    out_path = tmp_path / "plan.xlsx"
+    code, _, _ = cli(*args, "--problems", str(out_path))
+    sheet = openpyxl.load_workbook(out_path)["Changes"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert rows[1][:5] == (2, "P-1001", "Name", "'Łukasz Żółć'", "'Lukasz Zolc'")
+    assert len(rows) == 3
+
+
+def test_the_text_output_caps_the_listed_changes(  # type: ignore[no-untyped-def]
+    db: Database, db_path: Path, tmp_path: Path, cli
+) -> None:
+    with db.unit_of_work() as session:
+        for number in range(60):
+            staff.create(session, staff.StaffInput(f"N-{number}", f"Person {number}", "postdoc"))
+    path = tmp_path / "renamed.csv"
+    path.write_text(
+        "Staff number,Name\n" + "".join(f"N-{n},Renamed {n}\n" for n in range(60)),
+        encoding="utf-8",
+    )
+    db.dispose()
+    code, out, _ = cli(
+        "import", "csv", str(path), "--what", "staff", "--on-duplicate", "update", "--dry-run"
+    )
+    lines = out.splitlines()
+    assert code == 0
+    assert sum(line.startswith("update: ") for line in lines) == 50
+    assert "… and 10 more changes (--json or --problems OUT.xlsx lists them all)" in lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,6 +27,13 @@ from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_
 CREATE, UPDATE, UNCHANGED, SKIP, REJECT = "create", "update", "unchanged", "skip", "reject"
 ON_DUPLICATE = ("skip", "update")
 MAPPING_SETTING = "import.mapping"
+#: Labels of what an update changes that is not itself a field of the file.
+CHANGE_LABELS = {
+    "technology_area_code": "Critical technology",
+    "staff_id": "Person",
+    "course_id": "Course",
+    "lead": "Lead",
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,48 @@ class RowPlan:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Change:
+    """One field a planned update changes, old -> new, for the user to see before writing."""
+
+    row: int
+    #: The record as the plan names it (staff number, reference, name...).
+    key: str
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+    @property
+    def only_spelling(self) -> bool:
+        """Whether only case, accents or punctuation differ ("Łukasz Żółć" -> "Lukasz Zolc")."""
+        return (
+            isinstance(self.old, str)
+            and isinstance(self.new, str)
+            and coerce.normalise(self.old) == coerce.normalise(self.new)
+        )
+
+    def __str__(self) -> str:
+        text = f"row {self.row} ({self.key}): {self.label}: {shown(self.old)} → {shown(self.new)}"
+        return text + (" (only case, accents or punctuation differ)" if self.only_spelling else "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+
+def shown(value: Any) -> str:
+    """A value as a change lists it: text quoted, dates as ISO, nothing as "(empty)"."""
+    if value is None or value == "" or value == ():
+        return "(empty)"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, tuple | list):
+        return repr("; ".join(str(v) for v in value))
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
 class Target(Protocol):
     name: str
     title: str
@@ -103,6 +153,8 @@ class ImportPlan:
     file_problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     context: Any = None
+    #: Field key -> label, for listing changes.
+    labels: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> Counter[str]:
         return Counter(row.action for row in self.rows)
@@ -110,6 +162,15 @@ class ImportPlan:
     @property
     def problems(self) -> list[Problem]:
         return self.file_problems + [p for row in self.rows for p in row.problems]
+
+    def changes(self) -> Iterator[Change]:
+        """Each field of each planned update, old -> new, in row order (only changed fields
+        are kept in a plan, so this stays small next to the rows)."""
+        for row in self.rows:
+            if row.action != UPDATE:
+                continue
+            for key, (old, new) in row.changes.items():
+                yield Change(row.row, row.key, key, self.labels.get(key, key), old, new)
 
     @property
     def rejected(self) -> int:
@@ -150,6 +211,17 @@ class ImportPlan:
             "notes": self.source.notes + self.notes,
             "problems": [
                 {"row": p.row, "column": p.column, "reason": p.reason} for p in self.problems
+            ],
+            "updates": [
+                {
+                    "row": row.row,
+                    "key": row.key,
+                    "changes": {
+                        key: {"old": old, "new": new} for key, (old, new) in row.changes.items()
+                    },
+                }
+                for row in self.rows
+                if row.action == UPDATE
             ],
         }
 
@@ -325,6 +397,7 @@ def build_plan(
         remembered = False
     validate_mapping(target, headers, mapping)
     plan = ImportPlan(target.name, target.title, source, dict(mapping), on_duplicate)
+    plan.labels = {**CHANGE_LABELS, **{f.key: f.label for f in target.fields}}
     if remembered:
         plan.notes.append("column mapping remembered from an earlier import of such a file")
     fields_by_key = {f.key: f for f in target.fields}

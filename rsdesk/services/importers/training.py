@@ -68,6 +68,8 @@ class Context:
     existing: dict[tuple[int, int, dt.date], int]
     current: dict[int, dict[str, Any]]
     seen: dict[Any, int] = field(default_factory=dict)
+    #: Course id -> name, for listing changes and suggesting a course a row probably means.
+    course_names: dict[int, str] = field(default_factory=dict)
 
 
 class TrainingTarget:
@@ -78,6 +80,7 @@ class TrainingTarget:
 
     def prepare(self, session: Session, plan: p.ImportPlan) -> Context:
         courses: dict[str, tuple[int, bool]] = {}
+        course_names: dict[int, str] = {}
         refresh: dict[int, int | None] = {}
         for id_, code, name, archived, months in session.execute(
             select(
@@ -90,6 +93,7 @@ class TrainingTarget:
         ):
             courses[normalise(name)] = (id_, archived)
             courses[normalise(code)] = (id_, archived)
+            course_names[id_] = name
             refresh[id_] = months
         existing = {}
         current = {}
@@ -114,7 +118,16 @@ class TrainingTarget:
         anonymised = set(
             session.scalars(select(StaffMember.id).where(StaffMember.anonymised_at.is_not(None)))
         )
-        return Context(plan, Staff(session), anonymised, courses, refresh, existing, current)
+        return Context(
+            plan,
+            Staff(session),
+            anonymised,
+            courses,
+            refresh,
+            existing,
+            current,
+            course_names=course_names,
+        )
 
     def plan_row(self, context: Context, row: p.RowPlan, mapped: set[str]) -> None:
         values = row.values
@@ -191,6 +204,12 @@ class TrainingTarget:
             if (name in ("staff_id", "course_id", "completed_on") or name in mapped)
             and record[name] != current[name]
         }
+        # Shown by name: the write only reads which fields changed.
+        names = {"staff_id": context.staff.name_of, "course_id": context.course_names}
+        for changed, lookup in names.items():
+            if changed in changes:
+                old, new = changes[changed]
+                changes[changed] = (lookup.get(old, old), lookup.get(new, new))
         if not changes:
             row.action = p.UNCHANGED
         elif context.plan.on_duplicate == "skip":

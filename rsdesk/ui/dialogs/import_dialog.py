@@ -109,7 +109,7 @@ class ImportDialog(QDialog):
         self.summary.setWordWrap(True)
         self.details = QPlainTextEdit()
         self.details.setObjectName("details")
-        self.details.setAccessibleName(self.tr("Problems found"))
+        self.details.setAccessibleName(self.tr("Problems found and changes planned"))
         self.details.setReadOnly(True)
 
         self.buttons = QDialogButtonBox()
@@ -119,7 +119,7 @@ class ImportDialog(QDialog):
         self.import_button.setObjectName("importButton")
         self.import_button.setEnabled(False)
         self.problems_button = self.buttons.addButton(
-            self.tr("Save problems…"), QDialogButtonBox.ButtonRole.ActionRole
+            self.tr("Save problems and changes…"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.problems_button.setEnabled(False)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
@@ -265,8 +265,16 @@ class ImportDialog(QDialog):
         lines += [str(problem) for problem in plan.problems[:MAX_LINES]]
         if len(plan.problems) > MAX_LINES:
             lines.append(self.tr("… and %d more problems") % (len(plan.problems) - MAX_LINES))
+        # What each update would change, field by field (e.g. a name losing its accents).
+        changes = 0
+        for change in plan.changes():
+            if changes < MAX_LINES:
+                lines.append(self.tr("Update %s") % change)
+            changes += 1
+        if changes > MAX_LINES:
+            lines.append(self.tr("… and %d more changes") % (changes - MAX_LINES))
         self.details.setPlainText("\n".join(lines))
-        self.problems_button.setEnabled(bool(plan.problems))
+        self.problems_button.setEnabled(bool(plan.problems) or changes > 0)
         self._update_import_button()
         self.previewed.emit(plan)
 
