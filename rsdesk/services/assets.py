@@ -15,6 +15,12 @@ Edges, stated once:
   ``today <= until``). An active grant is flagged when the person lacks a current completion of a
   course the asset's level requires (``required_courses``). Current means the completion has not
   expired on ``today`` (the training register's rule: the expiry day itself still counts).
+- Offboarding removes access on the holder's last day (``StaffMember.end_date``, which still
+  counts). An active grant whose holder's last day is before ``today`` is flagged as *held after
+  leaving*; nothing ends it silently, the office ends it. Access cannot be granted to start after
+  the holder's last day, nor (for someone who has already left) to run past it.
+- A person holds at most one grant of an asset at a time: grants of the same person and asset
+  may not overlap.
 
 Nothing here reads a person's nationality or origin: access depends on the briefing, never on who
 the person is.
@@ -27,9 +33,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from rsdesk.db.text_folding import fold_accents
 from rsdesk.models import (
     AccessGrant,
     AssetSafeguard,
@@ -289,6 +296,26 @@ def _validate(session: Session, data: AssetInput, rules: AssetRules) -> dict[str
     }
 
 
+def _name_key(name: str) -> str:
+    """The name as the office reads it: case, accents and spacing do not make another asset."""
+    return " ".join((fold_accents(name) or "").split())
+
+
+def _refuse_duplicate_name(session: Session, name: str, asset_id: int | None) -> None:
+    """Two current assets of one name would split one lab's safeguards and access between them."""
+    key = _name_key(name)
+    query = select(SensitiveAsset.name).where(SensitiveAsset.archived.is_(False))
+    if asset_id is not None:
+        query = query.where(SensitiveAsset.id != asset_id)
+    for other in session.scalars(query):
+        if _name_key(other) == key:
+            raise ValidationError(
+                f"An asset named {other!r} is already in the register: open it instead, or "
+                "give this one a name that tells them apart",
+                field="name",
+            )
+
+
 def _asset(session: Session, asset_id: int) -> SensitiveAsset:
     asset = session.get(SensitiveAsset, asset_id)
     if asset is None:
@@ -348,6 +375,7 @@ def get_asset(session: Session, asset_id: int) -> AssetInfo:
 
 def create_asset(session: Session, data: AssetInput) -> AssetInfo:
     values = _validate(session, data, load_rules(session))
+    _refuse_duplicate_name(session, values["name"], None)
     asset = SensitiveAsset(**values)
     session.add(asset)
     session.flush()
@@ -367,6 +395,8 @@ def update_asset(
     claim_version(session, SensitiveAsset, asset_id, seen_version, "asset")
     asset = _asset(session, asset_id)
     values = _validate(session, data, load_rules(session))
+    if _name_key(values["name"]) != _name_key(asset.name):
+        _refuse_duplicate_name(session, values["name"], asset.id)
     for key, value in values.items():
         if getattr(asset, key) != value:
             setattr(asset, key, value)
@@ -376,8 +406,13 @@ def update_asset(
 
 
 def archive_asset(session: Session, asset_id: int, archived: bool = True) -> AssetInfo:
-    """Archive (or with ``archived=False`` restore) an asset; its history stays."""
+    """Archive (or with ``archived=False`` restore) an asset; its history stays.
+
+    Restoring is refused while another current asset has the same name (see ``create_asset``).
+    """
     asset = _asset(session, asset_id)
+    if not archived and asset.archived:
+        _refuse_duplicate_name(session, asset.name, asset.id)
     asset.archived = archived
     session.flush()
     return get_asset(session, asset_id)
@@ -559,18 +594,37 @@ class AccessInfo:
     active: bool
     #: Names of the required courses the person does not hold current (empty: all current).
     lacking: tuple[str, ...]
+    #: The holder's last day of employment, when the staff register knows it.
+    holder_end_date: dt.date | None = None
+    #: That last day is before the list's ``today``: the person has left.
+    holder_left: bool = False
 
     @property
     def briefing_current(self) -> bool:
         return not self.lacking
 
     @property
-    def flagged(self) -> bool:
+    def needs_briefing(self) -> bool:
+        """Active access whose holder lacks a current required course."""
         return self.active and bool(self.lacking)
+
+    @property
+    def held_after_leaving(self) -> bool:
+        """Active access of someone who has left: offboarding should have ended it."""
+        return self.active and self.holder_left
+
+    @property
+    def flagged(self) -> bool:
+        return self.needs_briefing or self.held_after_leaving
 
 
 def is_active(since: dt.date, until: dt.date | None, today: dt.date) -> bool:
     return since <= today and (until is None or today <= until)
+
+
+def has_left(end_date: dt.date | None, today: dt.date) -> bool:
+    """The last day of employment counts: a person has left from the day after it."""
+    return end_date is not None and end_date < today
 
 
 def grant_access(
@@ -580,23 +634,87 @@ def grant_access(
     since: dt.date,
     reason: str,
     until: dt.date | None = None,
+    *,
+    today: dt.date | None = None,
 ) -> AccessInfo:
+    """Record access for a reason and a period; refused when it would outlast the holder's
+    employment or overlap a grant the person already holds on this asset."""
+    today = today or dt.date.today()
     asset = _asset(session, asset_id)
     if asset.archived:
         raise ValidationError(f"{asset.name} is archived; restore it before granting access")
-    if session.get(StaffMember, staff_id) is None:
+    person = session.get(StaffMember, staff_id)
+    if person is None:
         raise ValidationError("The person is not a known staff member", field="staff_id")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Give the reason for access (need to know)", field="reason")
     if until is not None and until < since:
         raise ValidationError("Access cannot end before it starts", field="until")
+    last_day = person.end_date
+    if last_day is not None and since > last_day:
+        raise ValidationError(
+            f"{person.full_name}'s employment ended on {last_day.isoformat()}: "
+            "access cannot start after the last day",
+            field="since",
+        )
+    if last_day is not None and last_day < today and (until is None or until > last_day):
+        raise ValidationError(
+            f"{person.full_name} left on {last_day.isoformat()}: access ends on the last day "
+            f"at the latest (set Until to {last_day.isoformat()} or earlier)",
+            field="until",
+        )
+    overlapping = session.scalar(
+        select(AccessGrant)
+        .where(
+            AccessGrant.asset_id == asset.id,
+            AccessGrant.staff_id == staff_id,
+            or_(AccessGrant.until.is_(None), AccessGrant.until >= since),
+            *([AccessGrant.since <= until] if until is not None else []),
+        )
+        .order_by(AccessGrant.since)
+        .limit(1)
+    )
+    if overlapping is not None:
+        period = f"since {overlapping.since.isoformat()}"
+        if overlapping.until is not None:
+            period += f" until {overlapping.until.isoformat()}"
+        raise ValidationError(
+            f"{person.full_name} already has access to {asset.name} {period}: "
+            "change or end that grant instead",
+            field="staff_id",
+        )
     grant = AccessGrant(
         asset_id=asset.id, staff_id=staff_id, since=since, until=until, reason=reason
     )
     session.add(grant)
     session.flush()
-    return next(a for a in access_list(session, asset.id) if a.id == grant.id)
+    return next(a for a in access_list(session, asset.id, today) if a.id == grant.id)
+
+
+@dataclass(frozen=True)
+class AccessCandidate:
+    """A person the access picker offers, with the last day of employment when known."""
+
+    staff_id: int
+    name: str
+    end_date: dt.date | None
+    left: bool
+
+
+def access_candidates(session: Session, today: dt.date | None = None) -> list[AccessCandidate]:
+    """Current (not archived, not anonymised) staff by name; leavers marked, not dropped, so
+    that access of the past can still be recorded."""
+    today = today or dt.date.today()
+    rows = session.execute(
+        select(StaffMember.id, StaffMember.full_name, StaffMember.end_date)
+        .where(StaffMember.archived.is_(False), StaffMember.anonymised_at.is_(None))
+        .order_by(StaffMember.full_name, StaffMember.id)
+    ).all()
+    return [
+        AccessCandidate(staff_id, name, end_date, has_left(end_date, today))
+        for staff_id, name, end_date in rows
+    ]
 
 
 def end_access(session: Session, grant_id: int, until: dt.date) -> None:
@@ -651,19 +769,19 @@ def access_list(
     today = today or dt.date.today()
     asset = _asset(session, asset_id)
     rows = session.execute(
-        select(AccessGrant, StaffMember.full_name)
+        select(AccessGrant, StaffMember.full_name, StaffMember.end_date)
         .join(StaffMember, StaffMember.id == AccessGrant.staff_id)
         .where(AccessGrant.asset_id == asset.id)
         .order_by(StaffMember.full_name, AccessGrant.since)
     ).all()
     lacking = _lacking(
         session,
-        [(g.staff_id, asset.sensitivity_level) for g, _ in rows],
+        [(g.staff_id, asset.sensitivity_level) for g, _, _ in rows],
         load_rules(session),
         today,
     )
     out = []
-    for grant, name in rows:
+    for grant, name, end_date in rows:
         active = is_active(grant.since, grant.until, today)
         if not include_ended and not active:
             continue
@@ -678,6 +796,8 @@ def access_list(
                 reason=grant.reason,
                 active=active,
                 lacking=lacking[(grant.staff_id, asset.sensitivity_level)],
+                holder_end_date=end_date,
+                holder_left=has_left(end_date, today),
             )
         )
     return out
@@ -796,6 +916,12 @@ class AssetCounts:
     safeguards_missing: int
     flagged_access_asset_ids: tuple[int, ...] = ()
     overdue_asset_ids: tuple[int, ...] = ()
+    #: Distinct people behind ``access_without_briefing`` (one person may hold several grants).
+    people_without_briefing: int = 0
+    #: Active grants whose holder's last day has passed, the people holding them, and the assets.
+    access_after_leaving: int = 0
+    people_after_leaving: int = 0
+    leaver_access_asset_ids: tuple[int, ...] = ()
 
 
 def counts(session: Session, today: dt.date | None = None) -> AssetCounts:
@@ -847,15 +973,22 @@ def counts(session: Session, today: dt.date | None = None) -> AssetCounts:
     )
 
     grants = session.execute(
-        select(AccessGrant.asset_id, AccessGrant.staff_id, AccessGrant.since, AccessGrant.until)
+        select(
+            AccessGrant.asset_id,
+            AccessGrant.staff_id,
+            AccessGrant.since,
+            AccessGrant.until,
+            StaffMember.end_date,
+        ).join(StaffMember, StaffMember.id == AccessGrant.staff_id)
     ).all()
     active = [
-        (asset_id, staff_id)
-        for asset_id, staff_id, since, until in grants
+        (asset_id, staff_id, end_date)
+        for asset_id, staff_id, since, until, end_date in grants
         if asset_id in level_of and is_active(since, until, today)
     ]
-    lacking = _lacking(session, [(s, level_of[a]) for a, s in active], rules, today)
-    flagged = [(a, s) for a, s in active if lacking[(s, level_of[a])]]
+    lacking = _lacking(session, [(s, level_of[a]) for a, s, _ in active], rules, today)
+    flagged = [(a, s) for a, s, _ in active if lacking[(s, level_of[a])]]
+    leavers = [(a, s) for a, s, end_date in active if has_left(end_date, today)]
     return AssetCounts(
         assets=len(assets),
         by_level=by_level,
@@ -866,6 +999,10 @@ def counts(session: Session, today: dt.date | None = None) -> AssetCounts:
         safeguards_missing=missing,
         flagged_access_asset_ids=tuple(sorted({a for a, _ in flagged})),
         overdue_asset_ids=tuple(sorted(overdue_assets)),
+        people_without_briefing=len({s for _, s in flagged}),
+        access_after_leaving=len(leavers),
+        people_after_leaving=len({s for _, s in leavers}),
+        leaver_access_asset_ids=tuple(sorted({a for a, _ in leavers})),
     )
 
 
@@ -891,6 +1028,8 @@ __all__ = [
     "end_access",
     "get_asset",
     "grant_access",
+    "has_left",
+    "access_candidates",
     "is_overdue",
     "level_choices",
     "link_collaboration",

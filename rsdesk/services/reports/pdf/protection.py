@@ -3,8 +3,9 @@ responsible (#12). Kept in its own module; ``annual.py`` gathers it and places i
 people section.
 
 Asset figures describe the register as it stands at the report's as-of date (the year's end, or
-today for the current year): assets by sensitivity level, safeguards verified on time, access
-without a current briefing. Advice figures count the requests asked and answered in the year.
+today for the current year): assets by sensitivity level, safeguards verified on time, the people
+with access without a current briefing and those who still have access after leaving (people,
+with the number of grants when it differs). Advice figures count the requests asked and answered in the year.
 """
 
 from __future__ import annotations
@@ -49,6 +50,23 @@ def _days(value: float | None) -> str:
     return "\u2013" if value is None else f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _holders(people: int, grants: int, *, left: bool) -> str:
+    """ "<b>6</b> people have access … (8 grants)": the register counts grants, the office acts on
+    people, and one person may hold access to several assets."""
+    if left:
+        if people == 0:
+            return "Nobody who has left still has access."
+        text = "person who has left still has" if people == 1 else "people who have left still have"
+        what = "access"
+    else:
+        if people == 0:
+            return "Nobody has access without a current briefing or training."
+        text = "person has" if people == 1 else "people have"
+        what = "access without a current briefing or training"
+    grants_note = f" ({grants:,} grants)" if grants != people else ""
+    return f"<b>{people:,}</b> {text} {what}{grants_note}."
+
+
 def section(
     data: ProtectionData, year: int, context: document.ReportContext, width: float
 ) -> list[Any]:
@@ -71,10 +89,10 @@ def section(
         story.append(
             _p(
                 f"On {data.as_of.isoformat()}, {a.assets:,} assets are registered; {on_time}; "
-                f"{a.safeguards_missing:,} safeguards expected for their level are missing; "
-                f"<b>{a.access_without_briefing:,}</b> "
-                f"{'person has' if a.access_without_briefing == 1 else 'people have'} access "
-                "without a current briefing or training."
+                f"{a.safeguards_missing:,} safeguards expected for their level are missing. "
+                + _holders(a.people_without_briefing, a.access_without_briefing, left=False)
+                + " "
+                + _holders(a.people_after_leaving, a.access_after_leaving, left=True)
             )
         )
         story.append(Spacer(1, 2 * mm))
