@@ -36,7 +36,13 @@ def export_training_matrix(
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
 
-    from rsdesk.services.reports.xlsx.registers import new_workbook, save_atomically
+    from rsdesk.services.reports.xlsx.registers import (
+        COVER_SHEET,
+        new_workbook,
+        personal_data_note,
+        save_atomically,
+        write_filters_cover,
+    )
     from rsdesk.services.reports.xlsx.safe import text_cell
     from rsdesk.services.reports.xlsx.styles import header_cell, page_setup
 
@@ -112,8 +118,36 @@ def export_training_matrix(
             [text_cell(summary, item.department), item.people, item.required, item.current,
              item.expiring, item.expired, item.missing, percent]
         )  # fmt: skip
+    write_filters_cover(
+        workbook.create_sheet(COVER_SHEET),
+        "Training matrix",
+        [
+            ("Exported by", author),
+            ("Status on", grid.today),
+            ("Personal data", personal_data_note(pseudonymiser is not None)),
+            ("Filters", _matrix_filters(session, department_id, search, pseudonymiser)),
+            ("People", len(grid.rows)),
+        ],
+    )
     save_atomically(workbook, out)
     return len(grid.rows)
+
+
+def _matrix_filters(
+    session: Session, department_id: int | None, search: str, pseudonymiser: Any
+) -> str:
+    """The matrix's filters as the cover states them; a pseudonymised file withholds the
+    search, which may name the person the rows are about."""
+    from rsdesk.models import Department
+    from rsdesk.services.reports.xlsx.audit_privacy import WITHHELD_SEARCH
+
+    parts = []
+    if search.strip():
+        parts.append(WITHHELD_SEARCH if pseudonymiser is not None else f'search "{search.strip()}"')
+    if department_id is not None:
+        department = session.get(Department, department_id)
+        parts.append(f"Department = {department.name if department else department_id}")
+    return "; ".join(parts) if parts else "all current staff"
 
 
 def export_onboarding_status(

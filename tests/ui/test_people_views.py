@@ -306,7 +306,9 @@ def test_anonymise_former_staff_from_the_staff_view(qtbot, context, db, people, 
     view = StaffView(context)
     qtbot.addWidget(view)
     view.show()
-    qtbot.waitUntil(lambda: view.model.rowCount() == 4)  # left but not yet archived
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)  # who left is hidden ...
+    view.show_left.setChecked(True)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 4)  # ... until asked for
     qtbot.mouseClick(view.anonymise_button, Qt.MouseButton.LeftButton)
 
     def anonymised() -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy import Select, and_, case, exists, func, not_, or_, select
 
 from rsdesk.models import Department, OnboardingCheck, StaffMember, TechnologyArea
 from rsdesk.models.enums import CheckStatus, RoleCategory
@@ -39,7 +39,16 @@ checks_per_person = (
 )
 open_checks = func.coalesce(checks_per_person.c.open, 0)
 overdue_checks = func.coalesce(checks_per_person.c.overdue, 0)
+#: Whether the person has left (archived, anonymised or past their end date) as the register's
+#: SQL sees today: the same rule as ``checks_still_matter``, so a leaver reads "Left" rather
+#: than "Overdue" and the row agrees with the dashboard, which no longer counts their checks.
+has_left = or_(
+    StaffMember.archived.is_(True),
+    StaffMember.anonymised_at.is_not(None),
+    StaffMember.end_date < func.current_date(),
+)
 onboarding_state = case(
+    (has_left, "left"),
     (overdue_checks > 0, "overdue"),
     (open_checks > 0, "open"),
     else_="complete",
@@ -71,6 +80,17 @@ def _onboarding_filter(statement: Select[Any], value: Any) -> Select[Any]:
     elif value != "open":
         raise ValueError(f"unknown onboarding filter {value!r}")
     return statement.where(exists().where(condition))
+
+
+def _employment_filter(statement: Select[Any], value: Any) -> Select[Any]:
+    """``current``: people still here (the staff view without "Show people who left");
+    ``left``: the others. One rule with the onboarding figures: ``checks_still_matter``."""
+    still_here = checks_still_matter(dt.date.today())
+    if value == "current":
+        return statement.where(still_here)
+    if value == "left":
+        return statement.where(not_(still_here))
+    raise ValueError(f"unknown employment filter {value!r}")
 
 
 def _sensitivity_filter(statement: Select[Any], value: Any) -> Select[Any]:
@@ -132,7 +152,7 @@ SPEC = RegisterSpec(
             onboarding_state,
             ENUM,
             width=11,
-            choices=("overdue", "open", "complete"),
+            choices=("overdue", "open", "complete", "left"),
         ),
         Column("open_checks", "Open checks", open_checks, INT, width=7),
         Column("overdue_checks", "Overdue", overdue_checks, INT, width=7),
@@ -162,6 +182,12 @@ SPEC = RegisterSpec(
                 ("open", "Open checks"),
                 ("complete", "Complete"),
             ],
+        ),
+        Filter(
+            "employment",
+            "Employment",
+            _employment_filter,
+            lambda _s: [("current", "Current staff"), ("left", "People who left")],
         ),
         Filter(
             "sensitivity",

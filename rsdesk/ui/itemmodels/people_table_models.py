@@ -32,7 +32,7 @@ StatusRole = Qt.ItemDataRole.UserRole + 3
 Index = QModelIndex | QPersistentModelIndex
 
 #: Onboarding state -> badge hue (``widgets.badges.HUES``), so the tint follows the palette.
-ONBOARDING_BADGES = {"overdue": "overdue", "open": "open", "complete": "done"}
+ONBOARDING_BADGES = {"overdue": "overdue", "open": "open", "complete": "done", "left": "left"}
 CHECK_STATUS_LABELS = {
     CheckStatus.OPEN: "Open",
     CheckStatus.DONE: "Done",
@@ -120,9 +120,12 @@ class RegisterRowsTableModel(QAbstractTableModel):
             if column.kind == BOOL:
                 return "yes" if value else ""
             if column.key == "onboarding":
-                return {"overdue": "Overdue", "open": "Open", "complete": "Complete"}.get(
-                    value, _text(value)
-                )
+                return {
+                    "overdue": "Overdue",
+                    "open": "Open",
+                    "complete": "Complete",
+                    "left": "Left",  # shown with "Show people who left"; checks no longer count
+                }.get(value, _text(value))
             if column.kind in (ENUM, STATUS) and value is not None:
                 return enum_label(value)
             return _text(value)

@@ -8,6 +8,7 @@ operation runner; the view holds no rule of its own.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -277,10 +278,19 @@ class StaffView(View):
             filters["department"] = self.department.currentData()
         if self.onboarding_filter.currentData() is not None:
             filters["onboarding"] = self.onboarding_filter.currentData()
+        show_left = self.show_left.isChecked()
+        if not show_left:
+            # People past their end date are hidden too, not only archived records.
+            filters["employment"] = "current"
+        header = self.table.horizontalHeader()
+        section = header.sortIndicatorSection()
+        sort_key = KEYS[section] if 0 <= section < len(KEYS) else None
         return RegisterQuery(
             text=self.search.text().strip(),
             filters=filters,
-            include_archived=self.show_left.isChecked(),
+            sort_key=sort_key,
+            descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
+            include_archived=show_left,
         )
 
     def refresh(self) -> None:
@@ -567,20 +577,33 @@ class StaffView(View):
     def export_current(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self,
-            self.tr("Export onboarding status"),
-            str(Path.home() / "onboarding.xlsx"),
+            self.tr("Export staff"),
+            str(Path.home() / "staff.xlsx"),
             self.tr("Excel workbook (*.xlsx)"),
         )
-        if not path:
-            return
-        from rsdesk.services import people_exports
+        if path:
+            self.export_to(Path(path))
 
-        query = RegisterQuery(include_archived=self.show_left.isChecked())
-        actor = self.context.db.actor
-        self.context.ops.query(
-            lambda s: people_exports.export_onboarding_status(s, Path(path), query, actor),
-            lambda _: self.context.signals.status_message.emit(
-                self.tr("Written %1").replace("%1", path)
+    def export_to(self, out: Path) -> int:
+        """Export the people the view lists (its search, filters and sort) to ``out`` in a
+        background job; returns the task id."""
+        from rsdesk.ui.views.register_view import XLSX_EXPORT_MODULE
+
+        exporter = importlib.import_module(XLSX_EXPORT_MODULE).export_register
+        db, query = self.context.db, self.current_query()
+
+        def work(progress: Any, cancel: Any) -> Path:
+            with db.read() as session:
+                exporter(
+                    session, "staff", out, query, actor=db.actor, progress=progress, cancel=cancel
+                )
+            return out
+
+        return self.context.ops.job(
+            self.tr("Exporting staff…"),
+            work,
+            lambda written: self.context.signals.status_message.emit(
+                self.tr("Written %1").replace("%1", str(written))
             ),
         )
 

@@ -214,10 +214,14 @@ class TrainingView(View):
     def export_to(self, path: Path) -> None:
         from rsdesk.services import people_exports
 
+        # The matrix as shown: the same department and search as the last refresh.
         department_id = self.department.currentData()
+        search = self.search.text().strip()
         actor = self.context.db.actor
         self.context.ops.query(
-            lambda s: people_exports.export_training_matrix(s, path, department_id, actor=actor),
+            lambda s: people_exports.export_training_matrix(
+                s, path, department_id, actor=actor, search=search
+            ),
             lambda _: self.context.signals.status_message.emit(
                 self.tr("Written %1").replace("%1", str(path))
             ),

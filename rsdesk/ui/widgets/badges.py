@@ -46,6 +46,7 @@ HUES: dict[str, str] = {
     # finished or set aside: subdued, but each value of one column still tells apart from the
     # others (ended blue-grey, withdrawn and cancelled brown, waived olive, not applicable grey)
     "ended": "#607d8b",
+    "left": "#607d8b",  # a person who left: their onboarding no longer counts
     "withdrawn": "#8d6e63",
     "cancelled": "#8d6e63",
     "waived": "#9e9d24",

@@ -252,8 +252,13 @@ def test_cli_exports_audit_workbook_and_one_register(
         )
         == 0
     )
-    visible = [ws.title for ws in openpyxl.load_workbook(one) if ws.sheet_state == "visible"]
-    assert visible == ["Staff"]
+    book = openpyxl.load_workbook(one)
+    visible = [ws.title for ws in book if ws.sheet_state == "visible"]
+    # The register first (what imports read), then the cover saying what the file holds.
+    assert visible == ["Staff", "Cover"]
+    cover = {row[0]: row[1] for row in book["Cover"].iter_rows(values_only=True) if row}
+    assert cover["Personal data"] == "pseudonymised"
+    assert cover["Filters"] == "all records"
     assert main(["--db", str(db_path), "export", "xlsx", str(tmp_path / "x.pdf")]) == 1
     assert main(["--db", str(db_path), "export", "xlsx", str(out), "--what", "nope"]) == 1
     err = capsys.readouterr().err

@@ -23,7 +23,7 @@ from rsdesk.services import access, registers
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from rsdesk.services.pseudonyms import PERSONAL_KEYS, Pseudonymiser, kind_of
-from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
+from rsdesk.services.registers.base import RegisterQuery, RegisterSpec, sort_order
 from rsdesk.services.reports.xlsx import sheet as sh
 from rsdesk.services.reports.xlsx import styles as st
 from rsdesk.services.reports.xlsx.audit_privacy import (
@@ -45,6 +45,8 @@ KINDS = {
     "risk": sh.RISK,
 }
 ID_HEADER = "ID"
+#: The sheet that says what a one-view export holds; importers skip it.
+COVER_SHEET = "Cover"
 BATCH = 5000
 
 
@@ -282,7 +284,68 @@ def export_register(
         worksheet=worksheet,
         fast=fast,
     )
+    cover = workbook.create_sheet(COVER_SHEET)
+    write_filters_cover(
+        cover,
+        spec.title,
+        [
+            ("Exported by", author),
+            ("Exported at (UTC)", _now()),
+            ("rsdesk version", __version__),
+            ("Personal data", personal_data_note(pseudonymiser is not None)),
+            ("Filters", summary.filters),
+            ("Sorted by", describe_sort(spec, query)),
+            ("Rows", summary.rows),
+        ],
+    )
     lists.write(workbook)
     cancel.raise_if_cancelled()
     save_atomically(workbook, out)
     return ExportResult(Path(out), (summary,), pseudonymiser is not None)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def personal_data_note(pseudonymised: bool) -> str:
+    """The cover's "Personal data" line; the importers refuse a workbook that says
+    "pseudonymised" (files.py reads it back)."""
+    return "pseudonymised" if pseudonymised else "included (internal use only)"
+
+
+def describe_sort(spec: RegisterSpec, query: RegisterQuery) -> str:
+    """The order the rows are written in, as the cover states it ("Name, A to Z")."""
+    key, descending = sort_order(spec, query)
+    if key is None:
+        return "record number, newest first" if descending else "record number"
+    return f"{spec.column(key).label}, {'descending' if descending else 'ascending'}"
+
+
+def write_filters_cover(worksheet: Any, title: str, facts: list[tuple[str, Any]]) -> None:
+    """A cover sheet for a one-view export: what was exported, by whom, and the filters, search
+    and sort it was narrowed by, so that a reader of the file knows it is not the whole
+    register. It follows the data sheet, which stays the first (and the one imports read)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
+    from rsdesk.services.reports.xlsx.safe import text_cell
+
+    worksheet.column_dimensions["A"].width = 22
+    worksheet.column_dimensions["B"].width = 80
+    st.page_setup(worksheet)
+    worksheet.append([st.title_cell(worksheet, title)])
+    worksheet.append([text_cell(worksheet, "The rows of the view as it was filtered on screen")])
+    worksheet.append([])
+    for name, value in facts:
+        if isinstance(value, str):
+            cell = text_cell(worksheet, value)
+        else:
+            cell = WriteOnlyCell(worksheet, value)
+            cell.alignment = Alignment(horizontal="left")
+            if isinstance(value, dt.datetime):
+                cell.number_format = st.DATETIME_FORMAT
+            elif isinstance(value, dt.date):
+                cell.number_format = st.DATE_FORMAT
+        worksheet.append([st.label_cell(worksheet, name), cell])
+    worksheet.page_setup.orientation = "portrait"
