@@ -131,6 +131,8 @@ def _report(plan: object, args: argparse.Namespace) -> None:
     print("columns: " + json.dumps(mapping, ensure_ascii=False), file=out)
     for note in plan.source.notes + plan.notes:
         print(f"note: {note}", file=out)
+    for warning in plan.warnings:
+        print(f"warning: {warning}", file=out)
     problems = plan.problems
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
         print(f"problem: {problem}", file=out)

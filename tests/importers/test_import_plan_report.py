@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import openpyxl
+from sqlalchemy import select
 
 from rsdesk.db import Database
+from rsdesk.models import Partner
 from rsdesk.services import importers, staff, training
 from tests.importers.sample import populate
 
@@ -124,3 +126,60 @@ def test_the_text_output_caps_the_listed_changes(  # type: ignore[no-untyped-def
     assert code == 0
     assert sum(line.startswith("update: ") for line in lines) == 50
     assert "… and 10 more changes (--json or --problems OUT.xlsx lists them all)" in lines
+
+
+def test_a_misspelt_course_gets_a_suggestion(db: Database, tmp_path: Path) -> None:
+    populate(db)
+    with db.unit_of_work() as session:
+        training.sync_courses(session)
+        names = [course.name for course in training.courses(session)]
+    assert "Information security and cyber hygiene" in names
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "Staff number,Course,Completed\n"
+        "S-001,Information security & cyber hygiene,2025-01-15\n"
+        "S-002,Underwater basket weaving,2025-01-15\n",
+        encoding="utf-8",
+    )
+    reasons = [p.reason for p in _plan(db, path, "training").problems]
+    assert reasons == [
+        "no course 'Information security & cyber hygiene' in the catalogue; "
+        "did you mean 'Information security and cyber hygiene'?",
+        "no course 'Underwater basket weaving' in the catalogue",
+    ]
+
+
+def test_partner_names_that_look_alike_are_warned_about_not_merged(  # type: ignore[no-untyped-def]
+    db: Database, tmp_path: Path, cli
+) -> None:
+    populate(db)  # has "University of Tokyo"
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "Title;Kind;Partners\n"
+        "Sensors;exchange;Technische Universität München\n"
+        "Catalysts;exchange;TU München\n"
+        "MoU;exchange;Technische Universitaet Muenchen\n"
+        "Robots;exchange;Tokyo University\n"
+        "Lasers;exchange;Technical University of Denmark\n",
+        encoding="utf-8",
+    )
+    plan = _plan(db, path, "collaborations")
+    assert plan.warnings == [
+        "new partner 'Technische Universität München' (row 2) may be the same organisation as "
+        "'TU München' (also new, row 3); not merged: use one spelling if it is",
+        "new partner 'Technische Universität München' (row 2) may be the same organisation as "
+        "'Technische Universitaet Muenchen' (also new, row 4); not merged: use one spelling if "
+        "it is",
+        "new partner 'TU München' (row 3) may be the same organisation as "
+        "'Technische Universitaet Muenchen' (also new, row 4); not merged: use one spelling if "
+        "it is",
+        "new partner 'Tokyo University' (row 5) may be the same organisation as "
+        "'University of Tokyo' (a partner in the register); not merged: use one spelling if it is",
+    ]
+    db.dispose()
+    code, out, _ = cli("import", "csv", str(path), "--json")
+    assert code == 0
+    assert len(json.loads(out)["warnings"]) == 4
+    with db.read() as session:
+        names = {p.name for p in session.scalars(select(Partner))}
+    assert {"TU München", "Technische Universitaet Muenchen", "Tokyo University"} <= names

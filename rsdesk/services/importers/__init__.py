@@ -130,6 +130,9 @@ def build_plan(
     notes = getattr(found, "notes", None)
     if notes is not None and plan.context is not None:
         plan.notes.extend(notes(plan.context))
+    warnings = getattr(found, "warnings", None)
+    if warnings is not None and plan.context is not None:
+        plan.warnings.extend(warnings(plan.context))
     return plan
 
 

@@ -159,6 +159,9 @@ FIELDS = (
     p.Field("description", "Description", synonyms=("summary", "abstract", "notes", "remarks")),
 )
 
+#: Partner look-alikes listed in the plan; more are counted.
+MAX_LOOKALIKE_WARNINGS = 20
+
 SCALARS = (
     "reference",
     "title",
@@ -191,6 +194,8 @@ class Context:
     _lookalikes: dict[tuple[str, Any, Any], str] | None = None
     #: New rows without a reference that look like a collaboration already in the register.
     twins: int = 0
+    #: Normalised name of a new partner -> the first row naming it.
+    partner_rows: dict[str, int] = field(default_factory=dict)
 
     def lookalike(self, record: dict[str, Any]) -> str | None:
         """The reference of a collaboration with the same title, kind and start date, if any."""
@@ -287,6 +292,32 @@ class CollaborationsTarget:
             )
         return notes
 
+    def warnings(self, context: Context) -> list[str]:
+        """New partners whose names look like another new one or a partner in the register:
+        said, not merged (one organisation spelt twice would otherwise become two partners)."""
+        from rsdesk.services.importers.lookalikes import similar_names
+
+        if not context.partners.new:
+            return []
+        rows = {name: context.partner_rows.get(key) for key, name in context.partners.new.items()}
+        pairs = similar_names(list(rows), list(context.partners.names.values()))
+        warnings = []
+        for name, other, known in pairs[:MAX_LOOKALIKE_WARNINGS]:
+            where = f" (row {rows[name]})" if rows.get(name) else ""
+            if known:
+                whose = "a partner in the register"
+            else:
+                whose = f"also new, row {rows[other]}" if rows.get(other) else "also new"
+            warnings.append(
+                f"new partner {name!r}{where} may be the same organisation as {other!r} "
+                f"({whose}); not merged: use one spelling if it is"
+            )
+        if len(pairs) > MAX_LOOKALIKE_WARNINGS:
+            warnings.append(
+                f"… and {len(pairs) - MAX_LOOKALIKE_WARNINGS} more partner names that look alike"
+            )
+        return warnings
+
     def plan_row(self, context: Context, row: p.RowPlan, mapped: set[str]) -> None:
         plan = context.plan
         values = row.values
@@ -359,6 +390,9 @@ class CollaborationsTarget:
             record["partners"] = tuple(
                 context.partners.resolve(n) for n in values.get("partners") or ()
             )
+            for resolved in record["partners"]:
+                if resolved[0] == "new":
+                    context.partner_rows.setdefault(resolved[1], row.row)
         for name in SCALARS:
             if name in mapped:
                 record[name] = values.get(name)

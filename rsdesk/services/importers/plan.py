@@ -152,6 +152,8 @@ class ImportPlan:
     #: Problems with the file as a whole (a required column missing).
     file_problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Things worth a look that block nothing (partner names that may be one organisation).
+    warnings: list[str] = field(default_factory=list)
     context: Any = None
     #: Field key -> label, for listing changes.
     labels: dict[str, str] = field(default_factory=dict)
@@ -209,6 +211,7 @@ class ImportPlan:
                 h for i, h in enumerate(self.source.headers) if i not in self.mapping and h
             ],
             "notes": self.source.notes + self.notes,
+            "warnings": self.warnings,
             "problems": [
                 {"row": p.row, "column": p.column, "reason": p.reason} for p in self.problems
             ],

@@ -70,6 +70,20 @@ class Context:
     seen: dict[Any, int] = field(default_factory=dict)
     #: Course id -> name, for listing changes and suggesting a course a row probably means.
     course_names: dict[int, str] = field(default_factory=dict)
+    #: Unknown course text -> the catalogue name it probably means (asked once per spelling).
+    suggestions: dict[str, str | None] = field(default_factory=dict)
+
+    def unknown_course(self, text: str) -> str:
+        """The problem for a course not in the catalogue, with "did you mean ...?" if one is close."""
+        if text not in self.suggestions:
+            from rsdesk.services.importers.lookalikes import suggest
+
+            archived = {id_ for id_, is_archived in self.courses.values() if is_archived}
+            current = [name for id_, name in self.course_names.items() if id_ not in archived]
+            self.suggestions[text] = suggest(text, current)
+        meant = self.suggestions[text]
+        reason = f"no course {text!r} in the catalogue"
+        return reason + (f"; did you mean {meant!r}?" if meant else "")
 
 
 class TrainingTarget:
@@ -166,7 +180,7 @@ class TrainingTarget:
         course_name = values.get("course")
         course = context.courses.get(normalise(course_name)) if course_name else None
         if course_name and course is None:
-            problem("course", f"no course {course_name!r} in the catalogue")
+            problem("course", context.unknown_course(course_name))
         elif course is not None and course[1]:
             problem("course", f"the course {course_name!r} is no longer in the catalogue")
         completed = values.get("completed_on")

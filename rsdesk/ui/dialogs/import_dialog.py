@@ -262,6 +262,7 @@ class ImportDialog(QDialog):
             )
         )
         lines = [self.tr("Note: %s") % note for note in plan.source.notes + plan.notes]
+        lines += [self.tr("Warning: %s") % warning for warning in plan.warnings]
         lines += [str(problem) for problem in plan.problems[:MAX_LINES]]
         if len(plan.problems) > MAX_LINES:
             lines.append(self.tr("… and %d more problems") % (len(plan.problems) - MAX_LINES))
