@@ -413,7 +413,8 @@ def _asset_figures(session: Session, today: dt.date) -> list[Figure]:
     """Sensitive assets (#12): access without a current briefing, safeguards overdue.
 
     Both count rows the assets register does not list one by one (grants, safeguards), so the
-    drill-down opens the assets concerned by id and ``register`` stays None.
+    drill-down opens the assets concerned by id, named by the flag ("Filtered by access without a
+    current briefing"), and ``register`` stays None.
     """
     from rsdesk.services import assets
 
@@ -427,6 +428,10 @@ def _asset_figures(session: Session, today: dt.date) -> list[Figure]:
             {"ids": counts.flagged_access_asset_ids},
             None,
             Tone.ALERT if counts.access_without_briefing else Tone.GOOD,
+            view_filters={
+                "ids": counts.flagged_access_asset_ids,
+                "label": "access without a current briefing",
+            },
         ),
         Figure(
             "safeguards_overdue",
@@ -436,6 +441,10 @@ def _asset_figures(session: Session, today: dt.date) -> list[Figure]:
             {"ids": counts.overdue_asset_ids},
             None,
             Tone.WARNING if counts.safeguards_overdue else Tone.GOOD,
+            view_filters={
+                "ids": counts.overdue_asset_ids,
+                "label": "safeguards overdue for verification",
+            },
         ),
     ]
 

@@ -372,5 +372,11 @@ def test_dashboard_flags_access_without_briefing_and_overdue_safeguards(db):
     overdue = board.figure("safeguards_overdue")
     assert access.value == 1
     assert overdue.value == 1
-    assert access.navigation == ("assets", {"ids": (flagged,)})
-    assert overdue.navigation == ("assets", {"ids": (flagged,)})
+    assert access.navigation == (
+        "assets",
+        {"ids": (flagged,), "label": "access without a current briefing"},
+    )
+    assert overdue.navigation == (
+        "assets",
+        {"ids": (flagged,), "label": "safeguards overdue for verification"},
+    )

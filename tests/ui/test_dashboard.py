@@ -18,7 +18,8 @@ from rsdesk.models.enums import (
     CollaborationStatus,
     RiskLevel,
 )
-from rsdesk.services import dashboard, registers, training
+from rsdesk.services import assets, dashboard, registers, training
+from rsdesk.services.assets import AssetInput
 from rsdesk.services.registers import RegisterQuery
 
 pytestmark = pytest.mark.ui
@@ -71,6 +72,22 @@ def filled_db(db):
         session.add(clerk)
         session.flush()
         training.record_completion(session, clerk.id, course.id, TODAY - dt.timedelta(days=3))
+
+        # One asset with a grant whose holder lacks the briefing and two overdue safeguards, one
+        # whose safeguard was verified yesterday, one nobody may enter.
+        def asset(name):
+            data = AssetInput(name=name, kind="lab", sensitivity_level="sensitive")
+            return assets.create_asset(session, data).id
+
+        lab, quiet, _empty = asset("Cryogenic lab"), asset("Quiet store"), asset("Empty room")
+        assets.grant_access(session, lab, clerk.id, TODAY - dt.timedelta(days=30), "Bookkeeping")
+        for code in ("mfa", "encryption"):
+            assets.set_safeguard(
+                session, lab, code, "verified", last_verified_on=TODAY - dt.timedelta(days=900)
+            )
+        assets.set_safeguard(
+            session, quiet, "mfa", "verified", last_verified_on=TODAY - dt.timedelta(days=1)
+        )
     return db
 
 
@@ -97,6 +114,24 @@ def test_tiles_show_the_figures_the_registers_count(qtbot, context, filled_db):
                 assert tile.value_label.text() == f"{count:,}", key
     assert view.tiles["active"].value_label.text() == "3"
     assert view.tiles["reviews_overdue"].value_label.text() == "1"
+    # The asset flags count grants and safeguards, and open the assets concerned: each equals
+    # what the assets service reports asset by asset, and the register lists those assets.
+    with filled_db.read() as session:
+        for key, rows in (
+            ("access_without_briefing", assets.access_list),
+            ("safeguards_overdue", assets.safeguards),
+        ):
+            figure = view.data.board.figure(key)
+            _view, filters = figure.navigation
+            ids = filters["ids"]
+            flag = "flagged" if key == "access_without_briefing" else "overdue"
+            per_asset = {i: sum(getattr(r, flag) for r in rows(session, i, TODAY)) for i in ids}
+            assert view.tiles[key].value_label.text() == str(sum(per_asset.values())), key
+            assert all(per_asset.values()), key
+            spec = registers.get("assets")
+            assert registers.count(session, spec, RegisterQuery(ids=tuple(ids))) == len(ids)
+    assert view.tiles["access_without_briefing"].value_label.text() == "1"
+    assert view.tiles["safeguards_overdue"].value_label.text() == "2"
     assert "1 high or very high" in view.tiles["active"].detail_label.text()
     assert view.tiles["training_compliance"].value_label.text().endswith("%")
 
@@ -274,3 +309,31 @@ def test_compliance_bars_name_departments_by_what_tells_them_apart(qtbot):
         "60 %  Department of Medicine",
         "90 %  Research Support Office",
     ]
+
+
+def test_asset_flags_open_the_assets_concerned(qtbot, filled_db, main_window):
+    window = main_window
+    view = window.view("dashboard")
+    window.show_view("dashboard")
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
+    tile = view.tiles["safeguards_overdue"]
+    tile.setFocus()
+    qtbot.keyClick(tile, Qt.Key.Key_Return)
+    assets_view = window.view("assets")
+    qtbot.waitUntil(lambda: assets_view.model.count == 1, timeout=10_000)
+    assert window.stack.currentWidget() is assets_view
+    assert assets_view.drill_label.text() == (
+        "Filtered by safeguards overdue for verification (1 record)"
+    )
+    assert assets_view.clear_drill_button.isVisible()
+
+
+def test_the_tiles_take_fewer_columns_on_a_narrow_window(qtbot, context, filled_db):
+    view = loaded_view(qtbot, context)  # 1200 pixels wide
+    assert view.tile_columns == 6
+    grid = view.tile_grid
+    assert grid.getItemPosition(grid.indexOf(view.tiles["safeguards_overdue"]))[:2] == (1, 5)
+    view.resize(760, 900)
+    qtbot.waitUntil(lambda: view.tile_columns < 6)
+    for tile in view.tiles.values():
+        assert tile.width() >= tile.title_label.fontMetrics().horizontalAdvance("Safeguards")

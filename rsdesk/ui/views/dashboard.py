@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Slot
-from PySide6.QtGui import QFont, QPalette, QPixmap
+from PySide6.QtGui import QFont, QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -56,8 +57,14 @@ TILE_KEYS = (
     "training_compliance",
     "screening_pending",
     "screening_confirmed",
+    "access_without_briefing",
+    "safeguards_overdue",
 )
-TILE_COLUMNS = 5
+#: Tiles a row, widest first: twelve make two even rows on a 1280-pixel window at 100 % and
+#: 150 %; a narrower window takes four or three a row rather than squeeze the labels.
+TILE_COLUMNS = (6, 4, 3)
+#: Narrowest a tile may get, in average character widths ("Safeguards overdue for" on a line).
+TILE_MIN_CHARS = 19
 #: Most due-soon dates listed (and exported) at once.
 DUE_LIMIT = 500
 #: Departments shown in the compliance chart (the lowest first).
@@ -97,6 +104,9 @@ class DashboardView(View):
             "training_course",
             "screening_result",
             "setting",
+            "sensitive_asset",
+            "asset_safeguard",
+            "access_grant",
         }
     )
 
@@ -134,6 +144,8 @@ class DashboardView(View):
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(12)
+        self.tile_grid = grid
+        self.tile_columns = 0
         self.tiles: dict[str, FigureTile] = {}
         labels = {
             "active": self.tr("Active collaborations"),
@@ -146,15 +158,15 @@ class DashboardView(View):
             "training_compliance": self.tr("Training compliance"),
             "screening_pending": self.tr("Screening hits to review"),
             "screening_confirmed": self.tr("Confirmed screening matches"),
+            "access_without_briefing": self.tr("Access without a current briefing"),
+            "safeguards_overdue": self.tr("Safeguards overdue for verification"),
         }
-        for index, key in enumerate(TILE_KEYS):
+        for key in TILE_KEYS:
             tile = FigureTile(labels[key])
             tile.activated.connect(self._on_tile_activated)
             tile.setProperty("figure", key)
-            grid.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
             self.tiles[key] = tile
-        for column in range(TILE_COLUMNS):
-            grid.setColumnStretch(column, 1)
+        self._arrange_tiles(TILE_COLUMNS[0])
         layout.addLayout(grid)
 
         charts = QHBoxLayout()
@@ -229,6 +241,29 @@ class DashboardView(View):
         QWidget.setTabOrder(self.tiles[TILE_KEYS[-1]], self.due_list)
         QWidget.setTabOrder(self.due_list, self.export_button)
         self.refresh()
+
+    def _arrange_tiles(self, columns: int) -> None:
+        """Lay the tiles out ``columns`` a row, in reading order (the tab order stays)."""
+        if columns == self.tile_columns:
+            return
+        grid = self.tile_grid
+        for tile in self.tiles.values():
+            grid.removeWidget(tile)
+        for index, tile in enumerate(self.tiles.values()):
+            grid.addWidget(tile, index // columns, index % columns)
+        for column in range(max(TILE_COLUMNS)):
+            grid.setColumnStretch(column, 1 if column < columns else 0)
+        self.tile_columns = columns
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        # The page's margins and a vertical scroll bar (the scroll area is resized only later).
+        scroll_bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        room = event.size().width() - 36 - scroll_bar
+        tile = TILE_MIN_CHARS * self.fontMetrics().averageCharWidth() + 24
+        spacing = self.tile_grid.horizontalSpacing()
+        fitting = [c for c in TILE_COLUMNS if c * tile + (c - 1) * spacing <= room]
+        self._arrange_tiles(fitting[0] if fitting else TILE_COLUMNS[-1])
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

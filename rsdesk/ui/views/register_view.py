@@ -578,9 +578,13 @@ class RegisterView(View):
         if parts and self._drill_text:
             parts = [self._drill_text]
         if self._ids is not None:
-            parts.append(
-                self.tr("%s chosen records") % number_locale(self.locale()).toString(len(self._ids))
-            )
+            chosen = number_locale(self.locale()).toString(len(self._ids))
+            # A drill-down by ids reads as what picked them ("access without a current briefing").
+            if self._drill_text and not parts:
+                records = self.tr("1 record") if len(self._ids) == 1 else self.tr("%s records")
+                parts.append(f"{self._drill_text} ({records.replace('%s', chosen)})")
+            else:
+                parts.append(self.tr("%s chosen records") % chosen)
         self.drill_label.setText(self.tr("Filtered by %s") % "; ".join(parts) if parts else "")
         self.drill_label.setVisible(bool(parts))
         self.clear_drill_button.setVisible(bool(parts))
