@@ -236,6 +236,22 @@ def allowed_signers(
     return load(session).allowed_signers(level)
 
 
+def sign_off_by(session: Session | None, level: RiskLevel | str, model_text: str) -> str:
+    """Who signs off at ``level``, as the wizard and the reports say it: the office's own rule
+    once it has saved one (the one the sign-off enforces), else the questionnaire's wording."""
+    data = load(session)
+    roles, people = data.allowed_signers(level) if data.enforced else ((), ())
+    return "; ".join([*roles, *people]) or model_text
+
+
+def sign_off_texts(session: Session | None, model: Any) -> dict[str, str]:
+    """:func:`sign_off_by` for each of the model's levels (level id -> text)."""
+    return {
+        str(getattr(level.id, "value", level.id)): sign_off_by(session, level.id, level.sign_off)
+        for level in model.levels
+    }
+
+
 def check_signer(
     session: Session | None, level: RiskLevel | str, signed_by: str, role: str
 ) -> None:

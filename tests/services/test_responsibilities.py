@@ -183,3 +183,21 @@ def test_before_the_office_saves_its_roles_the_defaults_are_not_imposed(db):
         draft_id = _draft_at(session, "low")
         signed = workflow.sign_off(session, draft_id, SignOff("approve", "Robin Officer", "Intern"))
     assert signed.signed_off_role == "Intern"
+
+
+def test_the_wizard_and_reports_name_the_offices_signers_once_saved(db, tmp_path):
+    """Before: the questionnaire's wording. After the office saves its rules, the wizard's
+    pages and the reports name the signers the sign-off enforces, not the shipped wording."""
+    from rsdesk.services.reports.pdf import annual
+
+    high = MODEL.level("high")
+    with db.read() as session:
+        assert responsibilities.sign_off_texts(session, MODEL)["high"] == high.sign_off
+    with db.unit_of_work() as session:
+        responsibilities.save_text(session, EDITED)
+    with db.read() as session:
+        texts = responsibilities.sign_off_texts(session, MODEL)
+        data = annual.gather(session, 2026)
+    assert texts["high"] == "Dean; Executive board; Sam Senior"
+    assert texts["very_high"] == "Executive board"
+    assert data.sign_off_by == texts

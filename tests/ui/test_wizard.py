@@ -344,3 +344,23 @@ def test_missing_justification_sends_the_officer_back_to_the_question(
     assert wizard.dirty
     with db.read() as session:
         assert workflow.current_draft(session, collaboration_id) is None
+
+
+def test_the_pages_name_the_signers_the_office_saved(qtbot, context, db, collaboration_id):
+    from rsdesk.services import responsibilities
+
+    with db.unit_of_work() as session:
+        responsibilities.save_text(
+            session,
+            '[central_contact]\nrole = "Research-security officer"\n'
+            '[sign_off.low]\nroles = ["Group leader"]\n'
+            '[sign_off.very_high]\nroles = ["Board"]\n',
+        )
+    wizard = open_wizard(qtbot, context, collaboration_id=collaboration_id)
+    answer_all(qtbot, wizard, benign_answers(MODEL), {}, check_justifications=False)
+    wizard.next()
+    assert "Sign-off by: Group leader; Board" in wizard.summary_page.text.toPlainText()
+    wizard.next()
+    label = wizard.decision_page.level_label.text()
+    assert "Sign-off by: Group leader; Board." in label
+    assert MODEL.level("low").sign_off not in label

@@ -815,6 +815,17 @@ def sign_off(
             raise ValidationError(
                 f"Measure {number}: the due date is before the sign-off date", field="measures"
             )
+        if (
+            choice == AppraisalDecision.APPROVE_WITH_CONDITIONS
+            and result.level in CONDITIONS_REQUIRED
+            and (plan.owner_staff_id is None or plan.due_date is None)
+        ):
+            # The level's consequence: "agreed measures with owners and due dates".
+            raise ValidationError(
+                f"Measure {number}: at {model.level(result.level).name} risk each agreed measure "
+                "needs an owner (a staff member) and a due date",
+                field="measures",
+            )
         rows.append(
             MitigationMeasure(
                 collaboration_id=appraisal.collaboration_id,

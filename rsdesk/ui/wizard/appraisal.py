@@ -51,6 +51,8 @@ class WizardState:
     actor: str = ""
     #: level -> (role titles, named people) allowed to sign off (services/responsibilities.py).
     signers: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    #: level -> who signs off, in words: the office's rule once saved, else the model's text.
+    sign_off_by: dict[str, str] = field(default_factory=dict)
 
 
 def _state(session: Session, appraisal: AppraisalView, actor: str) -> WizardState:
@@ -67,7 +69,16 @@ def _state(session: Session, appraisal: AppraisalView, actor: str) -> WizardStat
         history=tuple(workflow.history(session, appraisal.collaboration_id)),
         actor=actor,
         signers=_signers(session),
+        sign_off_by=_sign_off_texts(session, model),
     )
+
+
+def _sign_off_texts(session: Session, model: Any) -> dict[str, str]:
+    try:
+        from rsdesk.services import responsibilities
+    except ImportError:  # the sign-off rules (#12) are not part of this build
+        return {}
+    return responsibilities.sign_off_texts(session, model)
 
 
 def _signers(session: Session) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:

@@ -10,6 +10,7 @@ from rsdesk.models import Collaboration, CollaborationPartner, Partner
 from rsdesk.models.enums import CollaborationKind, PartnerKind
 from rsdesk.services.appraisal import workflow
 from rsdesk.services.appraisal.workflow import MeasurePlan, SignOff
+from tests.services.appraisal.helpers import make_staff
 
 #: A high-risk case: sensitive technology, a partner with military links, some safeguards.
 ANSWERS = {
@@ -54,6 +55,7 @@ def signed_off_appraisal(
             measures=(
                 MeasurePlan(
                     description="Export licence check before any data leaves",
+                    owner_staff_id=make_staff(session, "Åsa Berg").id,
                     due_date=dt.date.today() + dt.timedelta(days=30),
                 ),
             ),

@@ -257,7 +257,9 @@ def test_sign_off_records_decision_measures_review_and_collaboration(any_db):
                         due_date=TODAY + dt.timedelta(days=30),
                     ),
                     MeasurePlan(
-                        description="Only work package 2 is shared", owner_staff_id=owner.id
+                        description="Only work package 2 is shared",
+                        owner_staff_id=owner.id,
+                        due_date=TODAY + dt.timedelta(days=60),
                     ),
                 ),
             ),

@@ -25,6 +25,7 @@ from tests.services.appraisal.helpers import (
     justify_all,
     make_collaboration,
     make_partner,
+    make_staff,
 )
 
 MODEL = load_model()
@@ -276,12 +277,29 @@ def test_high_risk_cannot_be_approved_without_conditions(db):
         assert draft.risk_level == "high"
         with pytest.raises(ValidationError, match="cannot be approved without conditions"):
             workflow.sign_off(session, draft.id, decide(AppraisalDecision.APPROVE))
+        # "Agreed measures with owners and due dates": a measure nobody owns is no condition.
+        owner = make_staff(session)
+        due = dt.date.today() + dt.timedelta(days=30)
+        for unowned in (
+            MeasurePlan(code="end_use_declaration", due_date=due),
+            MeasurePlan(code="end_use_declaration", owner_staff_id=owner.id),
+        ):
+            with pytest.raises(
+                ValidationError, match="^Measure 1: at High risk each agreed measure needs an owner"
+            ):
+                workflow.sign_off(
+                    session,
+                    draft.id,
+                    decide(AppraisalDecision.APPROVE_WITH_CONDITIONS, measures=(unowned,)),
+                )
         signed = workflow.sign_off(
             session,
             draft.id,
             decide(
                 AppraisalDecision.APPROVE_WITH_CONDITIONS,
-                measures=(MeasurePlan(code="end_use_declaration"),),
+                measures=(
+                    MeasurePlan(code="end_use_declaration", owner_staff_id=owner.id, due_date=due),
+                ),
             ),
         )
     assert signed.decision == "approve_with_conditions"

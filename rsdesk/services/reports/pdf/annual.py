@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib import colors
@@ -94,6 +94,8 @@ class AnnualData:
     audit_result: audit.VerifyResult
     #: Sensitive assets, advice requests and responsibilities (#12; pdf/protection.py).
     protection: Any = None
+    #: Level id -> who signs off, in the office's words once it has saved its rules.
+    sign_off_by: dict[str, str] = field(default_factory=dict)
 
 
 def gather(
@@ -156,7 +158,16 @@ def gather(
         audit_entries_in_year=entries,
         audit_result=result,
         protection=protection_data,
+        sign_off_by=_sign_off_texts(session, model),
     )
+
+
+def _sign_off_texts(session: Session, model: Any) -> dict[str, str]:
+    if model is None:
+        return {}
+    from rsdesk.services import responsibilities
+
+    return responsibilities.sign_off_texts(session, model)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -741,7 +752,13 @@ def _method(data: AnnualData, context: document.ReportContext, width: float) -> 
         tables.simple_table(
             ["Level", "From score", "Review after", "Consequence", "Signed off by"],
             [
-                [lv.name, lv.min_score, f"{lv.review_months} months", lv.consequence, lv.sign_off]
+                [
+                    lv.name,
+                    lv.min_score,
+                    f"{lv.review_months} months",
+                    lv.consequence,
+                    data.sign_off_by.get(str(getattr(lv.id, "value", lv.id)), lv.sign_off),
+                ]
                 for lv in levels
             ],
             [w * width for w in (0.12, 0.1, 0.13, 0.4, 0.25)],

@@ -103,6 +103,11 @@ def build_appraisal_record(
         footer_stamp=archive.stamp_line(stamp),
     )
     result = view.result
+    sign_off = ""
+    if result is not None:
+        from rsdesk.services import responsibilities
+
+        sign_off = responsibilities.sign_off_by(session, result.level, result.sign_off)
     level = view.risk_level or (result.level if result else None)
     story: list[Any] = [
         Paragraph(fonts.markup("Risk appraisal record", bold=True), sheet["h1"]),
@@ -177,7 +182,7 @@ def build_appraisal_record(
                     if result.raised_by_severe
                     else f"Total score {result.total}, which gives the level {result.level_name}"
                 )
-                + f". Consequence: {result.consequence} Sign-off: {result.sign_off}. "
+                + f". Consequence: {result.consequence} Sign-off: {sign_off}. "
                 f"Review after {result.review_months} months."
             )
         )

@@ -33,7 +33,10 @@ def level_chip(level: str | None, text: str | None = None) -> str:
     )
 
 
-def result_html(result: ScoreResult, *, with_answers: bool = False) -> str:
+def result_html(
+    result: ScoreResult, *, with_answers: bool = False, sign_off: str | None = None
+) -> str:
+    """``sign_off``: who signs off in the office's words (responsibilities), if not the model's."""
     """The score breakdown: level, dimensions, severe factors, factors, gaps, measures."""
     parts = [STYLE]
     parts.append(
@@ -49,7 +52,7 @@ def result_html(result: ScoreResult, *, with_answers: bool = False) -> str:
     parts.append("</p>")
     parts.append(
         f"<p><b>Consequence:</b> {escape(result.consequence)}<br>"
-        f"<b>Sign-off by:</b> {escape(result.sign_off)} &nbsp; "
+        f"<b>Sign-off by:</b> {escape(sign_off or result.sign_off)} &nbsp; "
         f"<b>Review after:</b> {result.review_months} months</p>"
     )
     if result.severe:

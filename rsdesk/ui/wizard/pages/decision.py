@@ -170,17 +170,18 @@ class DecisionPage(QWizardPage):
     def initializePage(self) -> None:
         result = self.wizard_.live_result
         level = self.wizard_.model.level(result.level)
+        sign_off = self.wizard_.state.sign_off_by.get(result.level, level.sign_off)
         self.level_label.setText(
             self.tr("<b>%s</b> risk (score %d). %s Sign-off by: %s.")
             % (
                 LEVEL_NAMES.get(result.level, result.level),
                 result.total,
                 level.consequence,
-                level.sign_off,
+                sign_off,
             )
         )
         if not self.role.text():
-            self.role.setPlaceholderText(level.sign_off)
+            self.role.setPlaceholderText(sign_off)
         # Only the roles and people allowed for the level are offered (#12); the service refuses
         # any other once the office has saved its responsibilities.
         roles, people = self.wizard_.state.signers.get(result.level, ((), ()))

@@ -45,4 +45,5 @@ class SummaryPage(QWizardPage):
                 + escape(self.tr("Justifications are still missing for these answers:"))
                 + f"</b></p><ul>{items}</ul>"
             )
-        self.text.setHtml(html + result_html(result))
+        sign_off = wizard.state.sign_off_by.get(result.level)
+        self.text.setHtml(html + result_html(result, sign_off=sign_off))
