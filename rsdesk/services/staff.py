@@ -106,6 +106,31 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
+def normalise_email(value: str | None) -> str | None:
+    """An e-mail address as stored: trimmed and lower-cased, so that "M.Garcia@Inst.example"
+    and "m.garcia@inst.example" are one address (None when empty)."""
+    cleaned = _clean(value)
+    return cleaned.lower() if cleaned else None
+
+
+def email_owner(session: Session, email: str, staff_id: int | None = None) -> str | None:
+    """The staff number of another person whose e-mail is ``email`` ignoring case, or None.
+
+    A person who already shares an address with someone (stored before addresses were
+    compared) may keep it: only an address new to them is refused, so that upgrading a database
+    holding such pairs breaks no save that leaves the address alone.
+    """
+    folded = func.lower(StaffMember.email)
+    if staff_id is not None:
+        own = session.scalar(select(folded).where(StaffMember.id == staff_id))
+        if own == email:
+            return None
+    other = select(StaffMember.staff_number).where(folded == email)
+    if staff_id is not None:
+        other = other.where(StaffMember.id != staff_id)
+    return session.scalar(other.order_by(StaffMember.id).limit(1))
+
+
 def validate(session: Session, data: StaffInput, staff_id: int | None = None) -> dict[str, Any]:
     """Checks ``data`` and returns the column values to store; raises ValidationError(field=...)."""
     number = _clean(data.staff_number)
@@ -126,9 +151,14 @@ def validate(session: Session, data: StaffInput, staff_id: int | None = None) ->
             f"Unknown role category {data.role_category!r}; allowed: {allowed}",
             field="role_category",
         ) from None
-    email = _clean(data.email)
+    email = normalise_email(data.email)
     if email is not None and (len(email) > 254 or not EMAIL.match(email)):
         raise ValidationError(f"{email!r} is not an e-mail address", field="email")
+    owner = email_owner(session, email, staff_id) if email is not None else None
+    if owner is not None:
+        raise ValidationError(
+            f"The e-mail {email} is already used by staff number {owner}", field="email"
+        )
     if data.start_date and data.end_date and data.end_date < data.start_date:
         raise ValidationError("The end date is before the start date", field="end_date")
     duplicate = select(StaffMember.id).where(func.lower(StaffMember.staff_number) == number.lower())

@@ -101,6 +101,10 @@ class Context:
     areas: dict[str, str]
     dual_use: set[str]
     seen: dict[Any, int] = field(default_factory=dict)
+    #: Stored e-mails, lower-cased, and whose they are (an address may be shared by people
+    #: saved before addresses were compared); and the row of each e-mail in the file.
+    by_email: dict[str, set[int]] = field(default_factory=dict)
+    seen_emails: dict[str, tuple[int, Any]] = field(default_factory=dict)
 
 
 class StaffTarget:
@@ -132,6 +136,10 @@ class StaffTarget:
         for code, name in session.execute(select(TechnologyArea.code, TechnologyArea.name)):
             areas[normalise(code)] = code
             areas[normalise(name)] = code
+        by_email: dict[str, set[int]] = {}
+        for record_id, values in current.items():
+            if values["email"]:
+                by_email.setdefault(values["email"].lower(), set()).add(record_id)
         return Context(
             plan,
             Departments(session),
@@ -139,6 +147,7 @@ class StaffTarget:
             current,
             areas,
             set(session.scalars(select(DualUseCategory.code))),
+            by_email=by_email,
         )
 
     def notes(self, context: Context) -> list[str]:
@@ -152,9 +161,9 @@ class StaffTarget:
         def problem(key: str, reason: str) -> None:
             row.problems.append(p.Problem(row.row, p.column_of(context.plan, key), reason))
 
-        from rsdesk.services.staff import EMAIL
+        from rsdesk.services.staff import EMAIL, normalise_email
 
-        email = values.get("email")
+        email = values["email"] = normalise_email(values.get("email"))
         if email and not EMAIL.match(email):
             problem("email", f"{email!r} is not an e-mail address")
         area = values.get("technology_area")
@@ -187,6 +196,8 @@ class StaffTarget:
         other = context.by_number.get(number.lower())
         if other is not None and other != record_id:
             problem("staff_number", f"staff number {number} belongs to another person")
+            return
+        if email and self._email_taken(context, row, email, key, record_id, problem):
             return
         if "technology_area" in mapped:
             mapped = mapped | {"technology_area_code"}
@@ -226,6 +237,24 @@ class StaffTarget:
             row.action, row.note = p.SKIP, "already in the register"
         else:
             row.action, row.changes = p.UPDATE, changes
+
+    @staticmethod
+    def _email_taken(
+        context: Context, row: p.RowPlan, email: str, key: Any, record_id: int | None, problem: Any
+    ) -> bool:
+        """Refuses an e-mail (compared ignoring case) that another row of the file or another
+        person in the register has; a person keeps an address they already share."""
+        earlier = context.seen_emails.get(email)
+        if earlier is not None and earlier[1] != key:
+            problem("email", f"e-mail {email} is also on row {earlier[0]}")
+            return True
+        context.seen_emails.setdefault(email, (row.row, key))
+        owners = context.by_email.get(email, set())
+        if owners and record_id not in owners:
+            number = context.current[min(owners)]["staff_number"]
+            problem("email", f"e-mail {email} is already used by staff number {number}")
+            return True
+        return False
 
     def write(
         self,
