@@ -48,7 +48,7 @@ def _people_database(size: int) -> Path:
     from rsdesk.models import TechnologyArea
     from rsdesk.services.demo import organisation
     from rsdesk.services.demo.context import DemoContext
-    from rsdesk.services.demo.people import people
+    from rsdesk.services.demo.people import existing_courses, people
 
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
@@ -68,6 +68,7 @@ def _people_database(size: int) -> Path:
             technology_areas=tuple(code for code, _ in areas),
             most_sensitive_areas=frozenset(code for code, most in areas if most),
             dual_use_codes=tuple(str(n) for n in range(10)),
+            existing_courses=existing_courses(connection),
         )
         organisation.departments(ctx)
         organisation.staff(ctx)

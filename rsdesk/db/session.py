@@ -234,6 +234,7 @@ def open_database(
             if not current and database.access.allows(Capability.EDIT):
                 with database.unit_of_work() as session:
                     reference_data.synchronise(session)
+            _sync_training_courses(database)
     except DBAPIError as exc:
         database.dispose()
         raise KnownError(describe_database_error(url, exc)) from exc
@@ -241,6 +242,36 @@ def open_database(
         database.dispose()
         raise
     return database
+
+
+def _sync_training_courses(database: Database) -> None:
+    """Puts the course catalogue (an office's edited one, else the shipped one) into the
+    course table, so that every reader (imports, the matrix, exports, reports) finds it from the
+    first open on; an open that finds the rows equal writes nothing.
+
+    Courses are audited records, so a login that may not edit, or a second rsdesk while another
+    holds the file's writer lock, leaves them to the next open that may write. Two first opens at
+    once on a server may both try: the loser's insert breaks the unique code and is dropped, since
+    the winner wrote the same rows.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from rsdesk.db.lock import DatabaseInUse
+    from rsdesk.services import training
+
+    with database.read() as session:
+        current = training.courses_follow_catalogue(session)
+    if current or not database.access.allows(Capability.EDIT):
+        return
+    try:
+        with database.unit_of_work() as session:
+            training.sync_courses(session)
+    except DatabaseInUse:
+        return
+    except IntegrityError:
+        with database.read() as session:
+            if not training.courses_follow_catalogue(session):
+                raise
 
 
 def describe_database_error(url: URL, exc: DBAPIError) -> str:

@@ -100,6 +100,10 @@ def copy_database(
     return result
 
 
+#: The audited table that opening a database fills (rsdesk/db/session.py).
+OPENING_WRITES = "training_course"
+
+
 def _refuse_foreign_or_populated(target: Database) -> None:
     """A target must be empty: rsdesk never merges two databases' records or audit chains."""
     with target.engine.connect() as connection:
@@ -111,12 +115,16 @@ def _refuse_foreign_or_populated(target: Database) -> None:
                 f"{target.display_name()} holds tables that are not rsdesk's; "
                 "copy into an empty database."
             )
-        # Reference lists are filled when any rsdesk opens a database: they do not count.
+        # Reference lists and the catalogue's training courses (with their entries) are filled
+        # when any rsdesk opens a database: they do not count, and the copy replaces them.
         for name in ["audit_entry", *sorted(audited_specs())]:
-            if name not in existing:
+            if name not in existing or name == OPENING_WRITES:
                 continue
             table = Base.metadata.tables[name]
-            if connection.execute(select(func.count()).select_from(table)).scalar_one():
+            query = select(func.count()).select_from(table)
+            if name == "audit_entry":
+                query = query.where(AuditEntry.table_name != OPENING_WRITES)
+            if connection.execute(query).scalar_one():
                 raise KnownError(
                     f"{target.display_name()} already holds rsdesk data ({name}); "
                     "copy into an empty database."

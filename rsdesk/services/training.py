@@ -211,24 +211,45 @@ def reset_catalogue(session: Session) -> None:
     sync_courses(session)
 
 
+def _course_values(rule: CourseRule) -> dict[str, Any]:
+    return {
+        "name": rule.name,
+        "provider": rule.provider,
+        "refresh_months": rule.refresh_months,
+        "description": rule.description,
+        "audience": rule.audience.as_dict(),
+        "archived": False,
+    }
+
+
+def courses_follow_catalogue(session: Session) -> bool:
+    """Whether the course rows already match the catalogue (the office's edited one, else the
+    shipped one); opening a database syncs only when they do not, so a usual open writes nothing.
+    """
+    catalogue = load_catalogue(session)
+    existing = {course.code: course for course in session.scalars(select(TrainingCourse))}
+    for rule in catalogue.courses:
+        course = existing.pop(rule.code, None)
+        if course is None or any(
+            getattr(course, name) != value for name, value in _course_values(rule).items()
+        ):
+            return False
+    return all(course.archived for course in existing.values())
+
+
 def sync_courses(session: Session, catalogue: Catalogue | None = None) -> int:
     """Makes the TrainingCourse rows match the catalogue; returns how many rows changed.
 
-    Courses dropped from the catalogue are archived (their records stay). Rows already equal
-    are not touched, so calling this on every start writes nothing (and no audit entries).
+    ``open_database`` calls it whenever the rows differ (a new database, a release with a changed
+    catalogue), so everything that reads courses finds them; saving an edited catalogue calls it
+    too. Courses dropped from the catalogue are archived (their records stay). Rows already equal
+    are not touched, so calling it again writes nothing (and no audit entries).
     """
     catalogue = catalogue or load_catalogue(session)
     existing = {course.code: course for course in session.scalars(select(TrainingCourse))}
     changed = 0
     for rule in catalogue.courses:
-        values = {
-            "name": rule.name,
-            "provider": rule.provider,
-            "refresh_months": rule.refresh_months,
-            "description": rule.description,
-            "audience": rule.audience.as_dict(),
-            "archived": False,
-        }
+        values = _course_values(rule)
         course = existing.pop(rule.code, None)
         if course is None:
             session.add(TrainingCourse(code=rule.code, **values))

@@ -55,7 +55,7 @@ from rsdesk.services.demo.context import (
 )
 from rsdesk.services.demo.organisation import departments, staff
 from rsdesk.services.demo.partners import partners
-from rsdesk.services.demo.people import people
+from rsdesk.services.demo.people import existing_courses, people
 from rsdesk.services.demo.pipe import Plan, run_in_child
 from rsdesk.services.demo.responsibilities import responsibilities
 from rsdesk.services.demo.screening import screening
@@ -137,6 +137,7 @@ def generate(
             ),
             existing_setting_keys=frozenset(connection.execute(select(Setting.key)).scalars()),
             last_setting_id=connection.execute(select(func.max(Setting.id))).scalar() or 0,
+            existing_courses=existing_courses(connection),
             encode_json=is_fast(connection),
         )
         writer = BatchWriter(connection, db.actor)

@@ -116,6 +116,8 @@ class DemoContext:
     #: first): their keys, which the demo leaves alone, and the highest id, which it continues.
     existing_setting_keys: frozenset[str] = frozenset()
     last_setting_id: int = 0
+    #: Courses opening the database already put in (code, id): the demo's records use them.
+    existing_courses: tuple[tuple[str, int], ...] = ()
     #: Filled by the sections, in order.
     departments: list[DepartmentRow] = field(default_factory=list)
     staff: list[StaffRow] = field(default_factory=list)

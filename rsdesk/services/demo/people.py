@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table, select
 
 from rsdesk.models import OnboardingCheck, TrainingCourse, TrainingRecord
 from rsdesk.models.enums import CheckStatus
@@ -60,18 +60,29 @@ def people(ctx: DemoContext) -> dict[str, int]:
             "training records": records}  # fmt: skip
 
 
+def existing_courses(connection: Connection) -> tuple[tuple[str, int], ...]:
+    """(code, id) of the courses already there: opening a database puts the catalogue in, and
+    the demo's records use those rows (``DemoContext.existing_courses``)."""
+    query = select(COURSES.c.code, COURSES.c.id).order_by(COURSES.c.id)
+    return tuple((code, course_id) for code, course_id in connection.execute(query))
+
+
 def _login(member: StaffRow) -> str:
     return member.email.split("@")[0]
 
 
 def _courses(ctx: DemoContext) -> list[dict[str, Any]]:
+    """The shipped catalogue's courses; those that opening the database already put in are
+    used as they are, the others written."""
     catalogue = parse_catalogue(load_toml("rules", "training.toml"))
     created = ctx.moment(ctx.anchor - dt.timedelta(days=6 * 365 + 60))
+    existing = dict(ctx.existing_courses)
+    ctx.reserve_ids(COURSES, max(existing.values(), default=0))
     rows = []
     for rule in catalogue.courses:
         rows.append(
             {
-                "id": ctx.new_id(COURSES),
+                "id": existing.get(rule.code) or ctx.new_id(COURSES),
                 "code": rule.code,
                 "name": rule.name,
                 "provider": rule.provider,
@@ -83,7 +94,7 @@ def _courses(ctx: DemoContext) -> list[dict[str, Any]]:
                 "updated_at": created,
             }
         )
-    ctx.write(COURSES, rows)
+    ctx.write(COURSES, [row for row in rows if row["code"] not in existing])
     ctx.extra["courses"] = [
         (row["id"], rule) for row, rule in zip(rows, catalogue.courses, strict=True)
     ]

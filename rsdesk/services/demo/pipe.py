@@ -60,6 +60,7 @@ class Plan:
     dual_use_codes: tuple[str, ...]
     existing_setting_keys: frozenset[str] = frozenset()
     last_setting_id: int = 0
+    existing_courses: tuple[tuple[str, int], ...] = ()
     #: Whether the child sends JSON documents as their canonical text (the writer takes
     #: ``Encoded`` values: SQLite); encoding them is the child's share of the writing work.
     encode_json: bool = False
@@ -78,6 +79,7 @@ class Plan:
         ctx.dual_use_codes = self.dual_use_codes
         ctx.existing_setting_keys = self.existing_setting_keys
         ctx.last_setting_id = self.last_setting_id
+        ctx.existing_courses = self.existing_courses
         return ctx
 
 

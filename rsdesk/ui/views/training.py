@@ -129,8 +129,8 @@ class TrainingView(View):
         self.record_button.clicked.connect(self.open_completion_dialog)
         self.export_button.clicked.connect(self.export_current)
         self.context.ops.query(reference.departments, self._on_departments)
-        # Courses follow the catalogue (an edited one included); writes nothing when equal.
-        self.context.ops.write(lambda session: training.sync_courses(session), self._on_synced)
+        # Opening the database put the catalogue's courses in (rsdesk/db/session.py).
+        self.refresh()
 
     def _style_legend(self) -> None:
         """Legend chips in the matrix's badge colours, mixed from the current palette."""
@@ -142,9 +142,6 @@ class TrainingView(View):
         if event.type() == QEvent.Type.PaletteChange:
             self._style_legend()
             self.table.viewport().update()
-
-    def _on_synced(self, _changed: int) -> None:
-        self.refresh()
 
     def _on_departments(self, items: list[reference.Choice]) -> None:
         for choice in items:

@@ -12,7 +12,7 @@ from rsdesk.models.enums import CheckStatus
 from rsdesk.services import audit, onboarding, training
 from rsdesk.services.demo import organisation
 from rsdesk.services.demo.context import DemoContext
-from rsdesk.services.demo.people import people
+from rsdesk.services.demo.people import existing_courses, people
 from rsdesk.services.training import TrainingStatus
 
 ANCHOR = dt.date(2026, 6, 1)
@@ -34,6 +34,7 @@ def test_people_section_writes_checks_and_training_that_verify(db):
             technology_areas=tuple(code for code, _ in areas),
             most_sensitive_areas=frozenset(code for code, most in areas if most),
             dual_use_codes=tuple(str(n) for n in range(10)),
+            existing_courses=existing_courses(connection),
         )
         organisation.departments(ctx)
         organisation.staff(ctx)
