@@ -427,11 +427,15 @@ def prefill_answers(
         .order_by(SensitiveAsset.name)
     ).all()
     if assets:
+        from rsdesk.services.assets import level_choices
+
+        level_names = dict(level_choices(session))
         sensitive = any(level not in _ORDINARY_SENSITIVITY for _, level in assets)
         suggest(
             "form_access",
             "sensitive" if sensitive else "lab",
-            "Partner access to assets: " + "; ".join(f"{n} ({lvl})" for n, lvl in assets),
+            "Partner access to assets: "
+            + "; ".join(f"{n} ({level_names.get(lvl, lvl).lower()})" for n, lvl in assets),
         )
     return found
 
