@@ -70,6 +70,7 @@ def _dialogs(db: Database) -> dict[str, Callable[[Any], QWidget]]:
     from rsdesk.ui.dialogs.asset_dialog import (
         AccessDialog,
         AssetDialog,
+        EndAccessDialog,
         LinkDialog,
         SafeguardDialog,
     )
@@ -91,6 +92,11 @@ def _dialogs(db: Database) -> dict[str, Callable[[Any], QWidget]]:
     with db.read() as session:
         person = staff_service.get(session, _first(db, StaffMember))
         grid = training.matrix(session, today=dt.date.today())
+        grant = next(
+            entry
+            for asset_id in session.scalars(select(SensitiveAsset.id))
+            for entry in assets.access_list(session, asset_id)
+        )
     return {
         "collaboration (new)": lambda c: CollaborationDialog(c, None),
         "collaboration": lambda c: CollaborationDialog(c, _first(db, Collaboration)),
@@ -104,6 +110,7 @@ def _dialogs(db: Database) -> dict[str, Callable[[Any], QWidget]]:
         "safeguard": lambda c: SafeguardDialog(c, asset),
         "access": lambda c: AccessDialog(c, asset),
         "link": lambda c: LinkDialog(c, asset),
+        "end access": lambda c: EndAccessDialog(c, grant),
         "training completions": lambda c: TrainingCompletionDialog(c, grid),
         "settings": lambda c: SettingsDialog(c),
         "responsibilities": lambda c: ResponsibilitiesDialog(c),

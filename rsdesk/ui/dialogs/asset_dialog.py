@@ -258,6 +258,9 @@ class AssetDialog(QDialog):
             raise error
         self.error.setText(str(error))
         self.error.show()
+        if getattr(error, "field", None) == "name":  # a blank or taken name: fix it there
+            self.name_edit.setFocus()
+            self.name_edit.selectAll()
 
 
 class SafeguardDialog(QDialog):
@@ -350,7 +353,11 @@ class SafeguardDialog(QDialog):
 
 
 class AccessDialog(QDialog):
-    """Grant a staff member access to an asset, for a reason and (optionally) until a date."""
+    """Grant a staff member access to an asset, for a reason and (optionally) until a date.
+
+    People who have left are hidden unless asked for (access of the past can still be recorded),
+    and marked with their last day; the service refuses access that outlasts employment.
+    """
 
     saved = Signal(object)
     loaded = Signal()
@@ -361,32 +368,67 @@ class AccessDialog(QDialog):
         from PySide6.QtCore import QDate
 
         from rsdesk.ui.widgets.date_edit import OptionalDateEdit
+        from rsdesk.ui.widgets.form import FieldError
 
         super().__init__(parent)
         self.context = context
         self.asset_id = asset_id
+        self._candidates: list[assets.AccessCandidate] = []
         self.setObjectName("AccessDialog")
         self.setWindowTitle(self.tr("Grant access"))
         self.setMinimumWidth(480)
         self.staff_combo = QComboBox()
         self.staff_combo.setObjectName("accessStaff")
+        self.leavers_box = QCheckBox(self.tr("Show people who have &left"))
+        self.leavers_box.setObjectName("showLeavers")
+        self.leavers_box.setToolTip(
+            self.tr("To record access someone had before they left; it must end by their last day")
+        )
+        self.leavers_box.toggled.connect(self._fill_people)
         self.since_edit = OptionalDateEdit()
+        self.since_edit.setObjectName("accessSince")
         today = dt.date.today()
         self.since_edit.set_value(today)
         self.since_edit.setMaximumDate(QDate(today.year + 5, 12, 31))
         self.until_edit = OptionalDateEdit()
+        self.until_edit.setObjectName("accessUntil")
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("accessReason")
         self.reason_edit.setPlaceholderText(self.tr("Why this person needs access"))
+        # Said instead of an empty Person list: where the people come from.
+        self.empty_hint = QLabel()
+        self.empty_hint.setObjectName("accessEmptyHint")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.hide()
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.error.hide()
+        self.errors: dict[str, FieldError] = {}
+        self.fields: dict[str, QWidget] = {}
         form = QFormLayout()
-        form.addRow(self.tr("&Person:"), self.staff_combo)
-        form.addRow(self.tr("&Since:"), self.since_edit)
-        form.addRow(self.tr("&Until:"), self.until_edit)
-        form.addRow(self.tr("&Reason:"), self.reason_edit)
+        for key, label, widget in (
+            ("staff_id", self.tr("&Person:"), self.staff_combo),
+            ("since", self.tr("&Since:"), self.since_edit),
+            ("until", self.tr("&Until:"), self.until_edit),
+            ("reason", self.tr("&Reason:"), self.reason_edit),
+        ):
+            widget.setAccessibleName(label.replace("&", "").rstrip(":"))
+            error = FieldError()
+            error.setObjectName(f"{key}Error")
+            holder = QWidget()
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.addWidget(widget)
+            if key == "staff_id":
+                box.addWidget(self.leavers_box)
+                box.addWidget(self.empty_hint)
+            box.addWidget(error)
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            form.addRow(caption, holder)
+            self.errors[key] = error
+            self.fields[key] = widget
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -396,15 +438,62 @@ class AccessDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        from rsdesk.services.appraisal.workflow import staff_choices
-
-        self.context.ops.query(staff_choices, self._on_loaded)
+        self.context.ops.query(assets.access_candidates, self._on_loaded)
 
     @Slot(object)
-    def _on_loaded(self, choices: list[tuple[int, str]]) -> None:
-        for staff_id, name in choices:
-            self.staff_combo.addItem(name, staff_id)
+    def _on_loaded(self, candidates: list[assets.AccessCandidate]) -> None:
+        self._candidates = list(candidates)
+        self._fill_people()
         self.loaded.emit()
+
+    @Slot()
+    def _fill_people(self) -> None:
+        chosen = self.staff_combo.currentData()
+        show_leavers = self.leavers_box.isChecked()
+        self.staff_combo.clear()
+        for person in self._candidates:
+            if person.left and not show_leavers:
+                continue
+            label = person.name
+            if person.left and person.end_date is not None:
+                label = self.tr("%s — left %s") % (person.name, person.end_date.isoformat())
+            elif person.end_date is not None:
+                label = self.tr("%s — leaves %s") % (person.name, person.end_date.isoformat())
+            self.staff_combo.addItem(label, person.staff_id)
+        if chosen is not None and self.staff_combo.findData(chosen) >= 0:
+            self.staff_combo.setCurrentIndex(self.staff_combo.findData(chosen))
+        leavers = sum(1 for person in self._candidates if person.left)
+        self.leavers_box.setVisible(leavers > 0)
+        if not self._candidates:
+            self.empty_hint.setText(
+                self.tr(
+                    "No staff are recorded yet. Add or import them first under "
+                    "Staff & onboarding; then grant access here."
+                )
+            )
+        elif self.staff_combo.count() == 0:
+            self.empty_hint.setText(
+                self.tr(
+                    "Everybody in the staff register has left. Tick “Show people who have "
+                    "left” to record access they had, or add staff under Staff & onboarding."
+                )
+            )
+        else:
+            self.empty_hint.clear()
+        self.empty_hint.setVisible(bool(self.empty_hint.text()))
+        self.staff_combo.setEnabled(self.staff_combo.count() > 0)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setEnabled(self.staff_combo.count() > 0)
+
+    def _clear_errors(self) -> None:
+        self.error.hide()
+        for error in self.errors.values():
+            error.clear_error()
+
+    def _show_field_error(self, key: str, message: str) -> None:
+        self.errors[key].show_error(message)
+        self.fields[key].setFocus()
+        self.adjustSize()  # a wrapped message needs its second line (the dialog does not grow)
 
     @Slot()
     def save(self) -> None:
@@ -413,9 +502,12 @@ class AccessDialog(QDialog):
         since = self.since_edit.value()
         until = self.until_edit.value()
         reason = self.reason_edit.text()
-        if staff_id is None or since is None:
-            self.error.setText(self.tr("Choose the person and the date access starts"))
-            self.error.show()
+        self._clear_errors()
+        if staff_id is None:
+            self._show_field_error("staff_id", self.tr("Choose the person"))
+            return
+        if since is None:
+            self._show_field_error("since", self.tr("Enter the date access starts"))
             return
         self.buttons.setEnabled(False)
         self.context.ops.write(
@@ -437,8 +529,91 @@ class AccessDialog(QDialog):
         self.buttons.setEnabled(True)
         if not isinstance(error, KnownError):
             raise error
+        field = getattr(error, "field", None)
+        if field in self.errors:
+            self._show_field_error(str(field), str(error))
+            return
         self.error.setText(str(error))
         self.error.show()
+
+
+class EndAccessDialog(QDialog):
+    """End one access grant on a chosen day (the holder's last day when they have left)."""
+
+    saved = Signal(object)
+
+    def __init__(
+        self, context: AppContext, entry: assets.AccessInfo, parent: QWidget | None = None
+    ) -> None:
+        import datetime as dt
+
+        from rsdesk.ui.widgets.date_edit import OptionalDateEdit
+        from rsdesk.ui.widgets.form import FieldError
+
+        super().__init__(parent)
+        self.context = context
+        self.entry = entry
+        self.setObjectName("EndAccessDialog")
+        self.setWindowTitle(self.tr("End access"))
+        self.setMinimumWidth(420)
+        intro = QLabel(
+            self.tr("%s has had access since %s. The last day of access:")
+            % (entry.staff_name, entry.since.isoformat())
+        )
+        intro.setWordWrap(True)
+        self.until_edit = OptionalDateEdit()
+        self.until_edit.setObjectName("endAccessOn")
+        self.until_edit.setAccessibleName(self.tr("Last day of access"))
+        default = dt.date.today()
+        if entry.holder_left and entry.holder_end_date is not None:
+            default = max(entry.holder_end_date, entry.since)  # offboarding: the last day
+        self.until_edit.set_value(default)
+        self.error = FieldError()
+        form = QFormLayout()
+        caption = QLabel(self.tr("&Last day:"))
+        caption.setBuddy(self.until_edit)
+        form.addRow(caption, self.until_edit)
+        form.addRow("", self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.end_button = self.buttons.addButton(
+            self.tr("&End access"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.end_button.setObjectName("confirmEndAccess")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+    @Slot()
+    def save(self) -> None:
+        until = self.until_edit.value()
+        grant_id = self.entry.id
+        if until is None:
+            self.error.show_error(self.tr("Enter the last day of access"))
+            return
+        self.buttons.setEnabled(False)
+        self.context.ops.write(
+            lambda session: assets.end_access(session, grant_id, until),
+            self._on_saved,
+            self._on_error,
+        )
+
+    @Slot(object)
+    def _on_saved(self, result: object) -> None:
+        self.buttons.setEnabled(True)
+        self.saved.emit(result)
+        self.accept()
+
+    @Slot(object)
+    def _on_error(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if not isinstance(error, KnownError):
+            raise error
+        self.error.show_error(str(error))
+        self.until_edit.setFocus()
+        self.adjustSize()
 
 
 class LinkDialog(QDialog):
