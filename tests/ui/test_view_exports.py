@@ -202,3 +202,40 @@ def test_training_export_writes_the_matrix_as_searched(qtbot, context, staff, tm
     names = {row[1] for row in workbook["Training matrix"].iter_rows(min_row=2, values_only=True)}
     assert names == shown
     assert _cover(workbook)["Filters"] == 'search "Garcia"'
+
+
+def test_export_right_after_typing_shows_and_writes_the_same_rows(
+    qtbot, context, staff, tmp_path
+) -> None:
+    """Ctrl+E within the search box's typing delay: the view applies the search at once, so
+    the file and the screen agree."""
+    view = _staff_view(qtbot, context)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6, timeout=10_000)
+    view.search.setText("garcia")  # the refresh waits for the typing delay ...
+    assert view._search_timer.isActive()
+
+    workbook = _export(qtbot, context, view, tmp_path / "typed.xlsx")  # ... or for Ctrl+E
+
+    qtbot.waitUntil(lambda: view._loading == 0, timeout=10_000)
+    exported = [r[0] for r in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert sorted(exported) == sorted(_shown_ids(view))
+    assert staff["mario"] in exported
+    assert staff["ada"] not in exported
+
+
+def test_a_register_view_applies_a_pending_search_before_exporting(
+    qtbot, main_window, filled, tmp_path
+) -> None:
+    view = main_window.show_view("partners")
+    _loaded(qtbot, view)
+    everyone = view.model.count
+    view.search_box.setText("univ")
+    assert view._search_timer.isActive()
+
+    workbook = _export(qtbot, main_window.context, view, tmp_path / "typed.xlsx")
+
+    _loaded(qtbot, view)
+    shown = [view.model.row_id(row) for row in range(view.model.count)]
+    assert 0 < len(shown) < everyone
+    exported = [r[0] for r in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert exported == shown

@@ -435,6 +435,8 @@ class RegisterView(View):
 
     def export_to(self, out: Path) -> int:
         """Export the rows the view shows to ``out`` in a background job; returns the task id."""
+        if self._search_timer.isActive():  # typed but not applied yet: show what is exported
+            self._apply_query_now()
         exporter = importlib.import_module(XLSX_EXPORT_MODULE).export_register
         db, name, query = self.context.db, self.spec.name, self.current_query()
 

@@ -589,6 +589,9 @@ class StaffView(View):
         background job; returns the task id."""
         from rsdesk.ui.views.register_view import XLSX_EXPORT_MODULE
 
+        if self._search_timer.isActive():  # typed but not applied yet: show what is exported
+            self._search_timer.stop()
+            self.refresh()
         exporter = importlib.import_module(XLSX_EXPORT_MODULE).export_register
         db, query = self.context.db, self.current_query()
 

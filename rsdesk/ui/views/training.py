@@ -211,7 +211,10 @@ class TrainingView(View):
     def export_to(self, path: Path) -> None:
         from rsdesk.services import people_exports
 
-        # The matrix as shown: the same department and search as the last refresh.
+        # The matrix as shown: the department and search of the view's refresh.
+        if self._search_timer.isActive():  # typed but not applied yet: show what is exported
+            self._search_timer.stop()
+            self.refresh()
         department_id = self.department.currentData()
         search = self.search.text().strip()
         actor = self.context.db.actor

@@ -335,7 +335,9 @@ def write_filters_cover(worksheet: Any, title: str, facts: list[tuple[str, Any]]
     worksheet.column_dimensions["B"].width = 80
     st.page_setup(worksheet)
     worksheet.append([st.title_cell(worksheet, title)])
-    worksheet.append([text_cell(worksheet, "The rows of the view as it was filtered on screen")])
+    worksheet.append(
+        [text_cell(worksheet, "The rows that match the filters, search and sort below")]
+    )
     worksheet.append([])
     for name, value in facts:
         if isinstance(value, str):
