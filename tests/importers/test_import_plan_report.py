@@ -23,7 +23,8 @@ def _plan(db: Database, path: Path, what: str, on_duplicate: str = "skip") -> im
     return plan
 
 
-def test_every_problem_of_a_row_is_reported(db: Database, tmp_path: Path) -> None:
+def test_every_problem_of_a_row_is_reported(any_db: Database, tmp_path: Path) -> None:
+    db = any_db
     populate(db)
     with db.unit_of_work() as session:
         staff.create(session, staff.StaffInput("S-013", "Li Wei", "postdoc"))
@@ -42,8 +43,9 @@ def test_every_problem_of_a_row_is_reported(db: Database, tmp_path: Path) -> Non
 
 
 def test_a_completion_lists_an_unknown_person_and_course_and_a_bad_date(
-    db: Database, tmp_path: Path
+    any_db: Database, tmp_path: Path
 ) -> None:
+    db = any_db
     populate(db)
     with db.unit_of_work() as session:
         training.sync_courses(session)
@@ -84,7 +86,6 @@ def test_a_dry_run_lists_each_update_field_by_field(  # type: ignore[no-untyped-
         "(only case, accents or punctuation differ)"
     ) in out.splitlines()
     assert "update: row 2 (P-1001): Staff no.: 'P-1001' → 'p-1001'" in out
-    assert "E-mail: 'lukasz.zolc@inst.example' → 'LUKASZ.ZOLC@INST.EXAMPLE'" in out
     assert "Role" not in out.split("update:", 1)[1]  # unchanged fields are not listed
     code, out, _ = cli(*args, "--json")
     updates = json.loads(out)["updates"]
@@ -95,7 +96,6 @@ def test_a_dry_run_lists_each_update_field_by_field(  # type: ignore[no-untyped-
             "changes": {
                 "staff_number": {"old": "P-1001", "new": "p-1001"},
                 "full_name": {"old": "Łukasz Żółć", "new": "Lukasz Zolc"},
-                "email": {"old": "lukasz.zolc@inst.example", "new": "LUKASZ.ZOLC@INST.EXAMPLE"},
             },
         }
     ]
@@ -104,7 +104,7 @@ def test_a_dry_run_lists_each_update_field_by_field(  # type: ignore[no-untyped-
     sheet = openpyxl.load_workbook(out_path)["Changes"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert rows[1][:5] == (2, "P-1001", "Name", "'Łukasz Żółć'", "'Lukasz Zolc'")
-    assert len(rows) == 3
+    assert len(rows) == 2
 
 
 def test_the_text_output_caps_the_listed_changes(  # type: ignore[no-untyped-def]
@@ -128,7 +128,8 @@ def test_the_text_output_caps_the_listed_changes(  # type: ignore[no-untyped-def
     assert "… and 10 more changes (--json or --problems OUT.xlsx lists them all)" in lines
 
 
-def test_a_misspelt_course_gets_a_suggestion(db: Database, tmp_path: Path) -> None:
+def test_a_misspelt_course_gets_a_suggestion(any_db: Database, tmp_path: Path) -> None:
+    db = any_db
     populate(db)
     with db.unit_of_work() as session:
         training.sync_courses(session)

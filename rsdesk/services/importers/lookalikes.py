@@ -103,4 +103,6 @@ def similar_names(new: list[str], existing: list[str]) -> list[tuple[str, str, b
                 seen.add((name, other))
                 if alike(keys[name], keys[other]):
                     pairs.append((name, other, known))
-    return pairs
+    # In the file's order (blocks are a set), names in the file before those in the register.
+    order = {name: position for position, name in enumerate(new)}
+    return sorted(pairs, key=lambda pair: (order[pair[0]], pair[2], order.get(pair[1], 0), pair[1]))
