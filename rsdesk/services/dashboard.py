@@ -410,7 +410,8 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
 
 
 def _asset_figures(session: Session, today: dt.date) -> list[Figure]:
-    """Sensitive assets (#12): access without a current briefing, safeguards overdue.
+    """Sensitive assets (#12): access without a current briefing, access still held by people who
+    have left, safeguards overdue.
 
     Both count rows the assets register does not list one by one (grants, safeguards), so the
     drill-down opens the assets concerned by id, named by the flag ("Filtered by access without a
@@ -432,6 +433,23 @@ def _asset_figures(session: Session, today: dt.date) -> list[Figure]:
                 "ids": counts.flagged_access_asset_ids,
                 "label": "access without a current briefing",
             },
+            detail=_grants_of_people(
+                counts.access_without_briefing, counts.people_without_briefing
+            ),
+        ),
+        Figure(
+            "access_after_leaving",
+            "Access held by people who have left",
+            counts.access_after_leaving,
+            "assets",
+            {"ids": counts.leaver_access_asset_ids},
+            None,
+            Tone.ALERT if counts.access_after_leaving else Tone.GOOD,
+            view_filters={
+                "ids": counts.leaver_access_asset_ids,
+                "label": "access held by someone who has left",
+            },
+            detail=_grants_of_people(counts.access_after_leaving, counts.people_after_leaving),
         ),
         Figure(
             "safeguards_overdue",
@@ -447,6 +465,15 @@ def _asset_figures(session: Session, today: dt.date) -> list[Figure]:
             },
         ),
     ]
+
+
+def _grants_of_people(grants: int, people: int) -> str:
+    """Reads "3 grants of 2 people": the figure counts grants, the office acts on people."""
+    from rsdesk.services.wording import counted
+
+    if not grants:
+        return ""
+    return f"{counted(grants, 'grant')} of {counted(people, 'person', 'people')}"
 
 
 def _overdue_checks(session: Session, today: dt.date) -> int:

@@ -11,9 +11,10 @@ import datetime as dt
 import pytest
 
 from rsdesk.cli import main
-from rsdesk.services import assets, training
+from rsdesk.services import assets, dashboard, registers, training
 from rsdesk.services.assets import AssetInput
 from rsdesk.services.errors import ValidationError
+from rsdesk.services.registers.base import RegisterQuery, count
 from tests.reports.pdf.helpers import pages_text
 from tests.services.people.helpers import person
 
@@ -158,3 +159,32 @@ def test_people_are_counted_once_however_many_grants_they_hold(db, db_path, tmp_
     text = " ".join(" ".join(pages_text(out.read_bytes())).split())
     assert "2 people have access without a current briefing or training (5 grants)." in text
     assert "1 person who has left still has access (2 grants)." in text
+
+
+def test_the_dashboard_and_the_registers_find_access_held_after_leaving(db):
+    today = dt.date.today()
+    with db.unit_of_work() as session:
+        leaver = person(session, full_name="Ines Horvath", end_date=today - dt.timedelta(30))
+        stays = person(session, full_name="Kim Stays")
+        lab = _asset(session, "Prototype set-up")
+        quiet = _asset(session, "Quiet lab")
+        for asset_id in (lab, quiet):
+            assets.grant_access(session, asset_id, stays, D(2025, 1, 1), "Runs it")
+        for asset_id in (lab, quiet):
+            assets.grant_access(
+                session, asset_id, leaver, D(2025, 1, 1), "Built it", today=D(2025, 1, 1)
+            )
+        assets.end_access(
+            session, assets.access_list(session, quiet)[0].id, today - dt.timedelta(30)
+        )
+        tile = dashboard.compute(session, today).figure("access_after_leaving")
+        assert tile.value == 1
+        assert tile.navigation == (
+            "assets",
+            {"ids": (lab,), "label": "access held by someone who has left"},
+        )
+        assert tile.detail == "1 grant of 1 person"
+        flagged = RegisterQuery(filters={"access_flag": "held_after_leaving"})
+        assert count(session, registers.get("assets"), flagged) == 1
+        held = RegisterQuery(filters={"state": "held_after_leaving"})
+        assert count(session, registers.get("asset_access"), held) == 1

@@ -78,6 +78,27 @@ def _active_access() -> Any:
     )
 
 
+def _held_after_leaving() -> Any:
+    """Grants active today whose holder's last day has passed (see ``services/assets.py``)."""
+    today = dt.date.today()
+    return and_(
+        AccessGrant.since <= today,
+        or_(AccessGrant.until.is_(None), AccessGrant.until >= today),
+        AccessGrant.staff_id.in_(select(StaffMember.id).where(StaffMember.end_date < today)),
+    )
+
+
+def _access_flag_filter(statement: Select[Any], value: Any) -> Select[Any]:
+    if value != "held_after_leaving":
+        raise ValueError(f"unknown access flag {value!r}")
+    return statement.where(
+        select(AccessGrant.id)
+        .where(AccessGrant.asset_id == SensitiveAsset.id, _held_after_leaving())
+        .correlate(SensitiveAsset)
+        .exists()
+    )
+
+
 SPEC = RegisterSpec(
     name="assets",
     title="Sensitive assets",
@@ -137,6 +158,12 @@ SPEC = RegisterSpec(
             "Export licence",
             lambda s, v: s.where(SensitiveAsset.export_licence_possible.is_(v in (True, "yes"))),
             lambda _s: [("yes", "May be needed"), ("no", "Not needed")],
+        ),
+        Filter(
+            "access_flag",
+            "Access",
+            _access_flag_filter,
+            lambda _s: [("held_after_leaving", "Held by someone who has left")],
         ),
     ),
 )
@@ -215,6 +242,8 @@ def _active_filter(statement: Select[Any], value: Any) -> Select[Any]:
         return statement.where(active)
     if value == "ended":
         return statement.where(~active)
+    if value == "held_after_leaving":
+        return statement.where(_held_after_leaving())
     raise ValueError(f"unknown access filter {value!r}")
 
 
@@ -241,7 +270,11 @@ ACCESS = RegisterSpec(
             "state",
             "Access",
             _active_filter,
-            lambda _s: [("active", "Current"), ("ended", "Ended or not yet started")],
+            lambda _s: [
+                ("active", "Current"),
+                ("ended", "Ended or not yet started"),
+                ("held_after_leaving", "Holder has left"),
+            ],
         ),
         Filter("asset", "Asset", lambda s, v: s.where(AccessGrant.asset_id == int(v))),
         Filter("staff", "Staff member", lambda s, v: s.where(AccessGrant.staff_id == int(v))),

@@ -51,7 +51,7 @@ def _days(value: float | None) -> str:
 
 
 def _holders(people: int, grants: int, *, left: bool) -> str:
-    """ "<b>6</b> people have access … (8 grants)": the register counts grants, the office acts on
+    """Reads "6 people have access … (8 grants)": the register counts grants, the office acts on
     people, and one person may hold access to several assets."""
     if left:
         if people == 0:
