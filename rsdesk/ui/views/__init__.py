@@ -86,18 +86,30 @@ VIEWS: tuple[ViewEntry, ...] = (
         "Ctrl+8",
     ),
     ViewEntry(
-        "assets", "Sensitive assets", "rsdesk.ui.views.assets:AssetsView", "SP_DriveHDIcon", ""
+        "assets",
+        "Sensitive assets",
+        "rsdesk.ui.views.assets:AssetsView",
+        "SP_DriveHDIcon",
+        "Ctrl+9",
     ),
     ViewEntry(
-        "advice", "Advice requests", "rsdesk.ui.views.advice:AdviceView", "SP_MessageBoxQuestion"
+        "advice",
+        "Advice requests",
+        "rsdesk.ui.views.advice:AdviceView",
+        "SP_MessageBoxQuestion",
+        "Ctrl+0",
     ),
-    ViewEntry("reports", "Reports", "rsdesk.ui.views.reports:ReportsView", "SP_FileIcon", "Ctrl+9"),
+    # Ten digits for twelve views: the first ten go by their place in the list, the last two
+    # by a letter (P for the printed reports, L for the log).
+    ViewEntry(
+        "reports", "Reports", "rsdesk.ui.views.reports:ReportsView", "SP_FileIcon", "Ctrl+Shift+P"
+    ),
     ViewEntry(
         "audit",
         "Audit log",
         "rsdesk.ui.views.audit_log:AuditLogView",
         "SP_MessageBoxInformation",
-        "",
+        "Ctrl+Shift+L",
     ),
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractItemView, QWidget
 
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.signals import Changes
@@ -35,6 +35,10 @@ class View(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        # Tab leaves a table for the buttons beside it (Record safeguard…, Grant access…); the
+        # arrows move between cells. Qt's default kept Tab cycling through the cells for ever.
+        for table in self.findChildren(QAbstractItemView):
+            table.setTabKeyNavigation(False)
         if self._stale:
             self._stale = False
             self.refresh()

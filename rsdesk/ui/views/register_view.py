@@ -101,6 +101,7 @@ class RegisterTable(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._empty_text = ""
+        self.setTabKeyNavigation(False)  # Tab moves on to the next control, arrows between cells
         self.doubleClicked.connect(self._on_double_clicked)
 
     def empty_text(self) -> str:
@@ -478,7 +479,9 @@ class RegisterView(View):
             and self.model.rowCount() > 0
         ):
             self.table.setFocus(Qt.FocusReason.TabFocusReason)
-            if not self.table.currentIndex().isValid():
+            # Focus alone makes row 0 current but leaves it unselected, so the detail panel
+            # stayed empty: select it (or keep the row already selected).
+            if not self.table.selectionModel().hasSelection():
                 self.table.selectRow(0)
             return True
         return super().eventFilter(watched, event)

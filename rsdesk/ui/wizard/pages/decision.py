@@ -40,11 +40,13 @@ if TYPE_CHECKING:
     from rsdesk.ui.wizard.appraisal import AppraisalWizard
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+#: Each with its Alt key; the page's keys differ from each other and from the wizard's buttons
+#: (Alt+B back, Alt+N next), checked in tests/ui/test_keyboard.py.
 DECISIONS = (
-    (AppraisalDecision.APPROVE, "Approve"),
-    (AppraisalDecision.APPROVE_WITH_CONDITIONS, "Approve with conditions (the measures below)"),
-    (AppraisalDecision.REJECT, "Reject"),
-    (AppraisalDecision.ESCALATE, "Escalate to the research-security committee"),
+    (AppraisalDecision.APPROVE, "A&pprove"),
+    (AppraisalDecision.APPROVE_WITH_CONDITIONS, "Approve with &conditions (the measures below)"),
+    (AppraisalDecision.REJECT, "Re&ject"),
+    (AppraisalDecision.ESCALATE, "&Escalate to the research-security committee"),
 )
 
 
@@ -107,7 +109,7 @@ class DecisionPage(QWizardPage):
         self.measures.verticalHeader().setVisible(False)
         self.measures.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.measures.setWordWrap(True)
-        self.add_measure_button = QPushButton(self.tr("Add another measure"))
+        self.add_measure_button = QPushButton(self.tr("&Add another measure"))
         self.add_measure_button.setObjectName("addMeasure")
         self.add_measure_button.clicked.connect(self._on_add_measure)
 
@@ -147,10 +149,14 @@ class DecisionPage(QWizardPage):
         self.error.hide()
 
         form = QFormLayout()
-        form.addRow(self.tr("Signed off by"), self.signer)
-        form.addRow(self.tr("Role"), self.role)
-        form.addRow(self.tr("Date"), date_row)
+        form.addRow(self.tr("&Signed off by"), self.signer)
+        form.addRow(self.tr("&Role"), self.role)
+        date_label = QLabel(self.tr("Da&te"))
+        date_label.setBuddy(self.date)
+        form.addRow(date_label, date_row)
         form.addRow(self.tr("Next review"), self.review_label)
+        measures_label = QLabel(self.tr("&Mitigation measures"))
+        measures_label.setBuddy(self.measures)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -159,7 +165,7 @@ class DecisionPage(QWizardPage):
         layout.addWidget(self.level_label)
         layout.addLayout(decision_box)
         layout.addWidget(self.note)
-        layout.addWidget(QLabel(self.tr("Mitigation measures")))
+        layout.addWidget(measures_label)
         layout.addWidget(self.measures, 1)
         layout.addLayout(buttons)
         layout.addLayout(form)
