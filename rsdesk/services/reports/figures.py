@@ -15,8 +15,10 @@ Definitions (printed in the annual report's method section, keep them in step):
 * **reviews overdue** at a date (today for the current year, else 31 December): collaborations
   still running (approved, approved with conditions, active) whose review was due before it; for
   a past date, the due date set by the latest appraisal signed off by then;
-* **onboarding completion**: onboarding checks due in the year that are done, waived or not
-  applicable, out of all checks due in the year;
+* **onboarding completion**: onboarding checks due in the year up to the report's date (the
+  whole year for a past year, so far for the current one) that are done, waived or not
+  applicable, out of all those checks; checks of people who have left, or were archived or
+  anonymised, do not count (``onboarding.checks_still_matter``, the dashboard's rule);
 * **training compliance** at the same date: required trainings of the staff employed then (started
   on or before it, not left before it) that were valid then, counting only completions made by
   then and measuring expiry at that date (the training service's own rule), out of all required
@@ -57,6 +59,7 @@ from rsdesk.models.enums import (
     MeasureStatus,
     RiskLevel,
 )
+from rsdesk.services.onboarding import checks_still_matter
 
 RUNNING = (
     CollaborationStatus.APPROVED,
@@ -319,7 +322,13 @@ def year_figures(session: Session, year: int, today: dt.date | None = None) -> Y
         select(
             func.count(OnboardingCheck.id),
             func.count(OnboardingCheck.id).filter(OnboardingCheck.status != CheckStatus.OPEN),
-        ).where(OnboardingCheck.due_date >= start, OnboardingCheck.due_date < end)
+        )
+        .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+        .where(
+            OnboardingCheck.due_date >= start,
+            OnboardingCheck.due_date <= as_of,
+            checks_still_matter(as_of),
+        )
     ).one()
     rows = training_by_department(session, as_of)
     training_required = sum(r.required for r in rows)
@@ -616,18 +625,31 @@ def overdue_measures(
 def onboarding_exceptions(
     session: Session, year: int, limit: int = 100, today: dt.date | None = None
 ) -> tuple[list[OnboardingRow], int]:
-    """Checks still open past their due date, and checks waived in the year."""
+    """Checks still open past their due date (status ``overdue``), and checks waived in the year,
+    of the people whose checks still matter at the report's date (not those who have left: the
+    dashboard's rule, ``onboarding.checks_still_matter``)."""
     start, end, _, _ = _bounds(year)
     as_of = as_of_date(year, today)
-    condition = or_(
-        and_(OnboardingCheck.status == CheckStatus.OPEN, OnboardingCheck.due_date < as_of),
-        and_(
-            OnboardingCheck.status == CheckStatus.WAIVED,
-            OnboardingCheck.due_date >= start,
-            OnboardingCheck.due_date < end,
+    overdue = and_(OnboardingCheck.status == CheckStatus.OPEN, OnboardingCheck.due_date < as_of)
+    condition = and_(
+        or_(
+            overdue,
+            and_(
+                OnboardingCheck.status == CheckStatus.WAIVED,
+                OnboardingCheck.due_date >= start,
+                OnboardingCheck.due_date < end,
+            ),
         ),
+        checks_still_matter(as_of),
     )
-    total = session.scalar(select(func.count(OnboardingCheck.id)).where(condition)) or 0
+    total = (
+        session.scalar(
+            select(func.count(OnboardingCheck.id))
+            .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+            .where(condition)
+        )
+        or 0
+    )
     rows = session.execute(
         select(
             StaffMember.full_name,
@@ -643,7 +665,12 @@ def onboarding_exceptions(
         .order_by(OnboardingCheck.status, OnboardingCheck.due_date, OnboardingCheck.id)
         .limit(limit)
     ).all()
-    return [OnboardingRow(r[0], r[1], r[2], r[3], str(r[4].value), r[5]) for r in rows], total
+    return [
+        OnboardingRow(
+            r[0], r[1], r[2], r[3], "overdue" if r[4] == CheckStatus.OPEN else str(r[4].value), r[5]
+        )
+        for r in rows
+    ], total
 
 
 def training_by_department(session: Session, as_of: dt.date) -> list[TrainingGapRow]:

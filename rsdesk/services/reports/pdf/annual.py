@@ -69,8 +69,9 @@ DEFINITIONS = (
     "with an appraisal at that level signed off in the year, each once, as the high-risk table "
     "lists them; the rows by risk level count appraisals. Training compliance counts the people "
     "employed on that date and the courses they had completed by then that were still valid on "
-    "it. Onboarding completion counts the checks due in the year that are done, waived or not "
-    "applicable."
+    "it. Onboarding completion counts the checks due in the year (for the current year, those due "
+    "by the date of generation) that are done, waived or not applicable; checks of people who have "
+    "left are not counted, and an open check past its due date reads Overdue."
 )
 
 
@@ -193,6 +194,25 @@ def _n(value: int | None) -> str:
 
 def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else "\u2013"
+
+
+def _year_so_far(figures_: figures.YearFigures) -> bool:
+    """The current year, whose figures stop at the report's date rather than 31 December."""
+    return figures_.as_of < dt.date(figures_.year, 12, 31)
+
+
+def _onboarding_period(figures_: figures.YearFigures) -> str:
+    """ "in 2025" for a whole year; "so far in 2026 (by 2026-11-27)" for the current one, whose
+    checks due after the report's date are not counted yet."""
+    if _year_so_far(figures_):
+        return f"so far in {figures_.year} (by {_date(figures_.as_of)})"
+    return f"in {figures_.year}"
+
+
+def _onboarding_due_label(figures_: figures.YearFigures) -> str:
+    if _year_so_far(figures_):
+        return f"Onboarding checks due (by {_date(figures_.as_of)})"
+    return "Onboarding checks due"
 
 
 def _change(now: float | None, before: float | None, percent: bool = False) -> str:
@@ -318,7 +338,7 @@ def _summary(data: AnnualData, context: document.ReportContext, width: float) ->
         ("\u2003of which overdue", c.measures_overdue, p.measures_overdue, False),
         ("Reviews done (re-appraisals)", c.reviews_done, p.reviews_done, False),
         ("Reviews overdue at the year's end", c.reviews_overdue, p.reviews_overdue, False),
-        ("Onboarding checks due", c.onboarding_due, p.onboarding_due, False),
+        (_onboarding_due_label(c), c.onboarding_due, p.onboarding_due, False),
         ("Onboarding completion", c.onboarding_percent, p.onboarding_percent, True),
         (
             "Required trainings (staff employed then)",
@@ -615,19 +635,24 @@ def _people(data: AnnualData, context: document.ReportContext, width: float) -> 
     ]
     rows, total = data.onboarding
     c = data.current
+    when = _onboarding_period(c)
     if c.onboarding_due:
         story.append(
             _p(
                 f"{c.onboarding_completed:,} of {c.onboarding_due:,} onboarding checks due "
-                f"in {data.year} were completed, waived or not applicable "
+                f"{when} were completed, waived or not applicable "
                 f"({_pct(c.onboarding_percent)})."
             )
+        )
+    elif rows:
+        story.append(
+            _empty(f"No onboarding checks fell due {when}; those below are overdue from before.")
         )
     else:
         story.append(
             _empty(
-                f"No onboarding checks were due in {data.year} (no staff were added, "
-                "or staff records are kept elsewhere)."
+                f"No onboarding checks were due {when}: no staff were added, "
+                "or staff records are kept elsewhere."
             )
         )
     if rows:
