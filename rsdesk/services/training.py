@@ -37,6 +37,7 @@ from sqlalchemy import Table, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from rsdesk.db import auditlog
+from rsdesk.db.text_folding import fold_accents
 from rsdesk.models import (
     Department,
     StaffMember,
@@ -582,13 +583,13 @@ def matrix(
     measured against it. A past date gives that day's picture, not today's records seen then."""
     today = today or dt.date.today()
     course_list = tuple(courses(session))
+    from rsdesk.services.registers.base import accent_blind, word_conditions
+
     query = _people_query(department_id, today).order_by(StaffMember.full_name, StaffMember.id)
-    for word in search.lower().split():
-        pattern = f"%{word}%"
-        query = query.where(
-            func.lower(StaffMember.full_name).like(pattern)
-            | func.lower(StaffMember.staff_number).like(pattern)
-        )
+    # The staff register's search: "garcia" finds "García", as it does there.
+    query = query.where(
+        *word_conditions(search, (accent_blind(StaffMember.full_name), StaffMember.staff_number))
+    )
     people = session.execute(query).all()
     best = latest_expiries(session, department_id, completed_by=today)
     rows = []
@@ -615,6 +616,22 @@ def matrix(
             )
         )
     return TrainingMatrix(course_list, tuple(rows), today)
+
+
+def person_label(row: MatrixRow) -> str:
+    """Name, staff number and department: two people of one name in one department differ."""
+    return " — ".join(part for part in (row.full_name, row.staff_number, row.department) if part)
+
+
+def person_search_key(row: MatrixRow) -> str:
+    """What a people picker matches typed words against: name, staff number and department,
+    folded as the registers fold names (``fold_accents``: "zolc" finds "Żółć")."""
+    return fold_accents(" ".join((row.full_name, row.staff_number, row.department or ""))) or ""
+
+
+def key_matches(key: str, text: str) -> bool:
+    """Every typed word is in ``key`` (a :func:`person_search_key`), accent- and case-blind."""
+    return all((fold_accents(word) or "") in key for word in text.split())
 
 
 @dataclass(frozen=True)

@@ -185,14 +185,12 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filtered(spec: RegisterSpec, query: RegisterQuery) -> Select[Any]:
-    """The spec's base with the query's conditions, selecting nothing yet."""
-    statement = spec.base()
+def word_conditions(text: str, search: Sequence[Expr | SearchTerm]) -> list[ColumnElement[bool]]:
+    """One condition per typed word: some column of ``search`` contains it, case-blind, and
+    accent-blind for ``accent_blind`` terms. The registers' quick search, and lists built
+    outside a register (the training matrix) that must find the same people."""
     conditions: list[ColumnElement[bool]] = []
-    if spec.archived_expr is not None and not query.include_archived:
-        conditions.append(spec.archived_expr.is_(False))
-    words = query.text.split()
-    for word in words:
+    for word in text.split():
         pattern = f"%{_escape_like(word.lower())}%"
         folded = f"%{_escape_like(fold_accents(word) or '')}%"
         conditions.append(
@@ -201,10 +199,20 @@ def filtered(spec: RegisterSpec, query: RegisterQuery) -> Select[Any]:
                     item.condition(folded)
                     if isinstance(item, SearchTerm)
                     else _contains_folded(item, pattern)
-                    for item in spec.search
+                    for item in search
                 )
             )
         )
+    return conditions
+
+
+def filtered(spec: RegisterSpec, query: RegisterQuery) -> Select[Any]:
+    """The spec's base with the query's conditions, selecting nothing yet."""
+    statement = spec.base()
+    conditions: list[ColumnElement[bool]] = []
+    if spec.archived_expr is not None and not query.include_archived:
+        conditions.append(spec.archived_expr.is_(False))
+    conditions += word_conditions(query.text, spec.search)
     if query.ids is not None:
         conditions.append(spec.id_expr.in_(query.ids))
     if conditions:

@@ -8,7 +8,15 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +39,30 @@ from rsdesk.services.training import CourseInfo, TrainingMatrix, TrainingStatus
 from rsdesk.ui.context import AppContext
 
 StaffIdRole = Qt.ItemDataRole.UserRole + 1
+#: Name, staff number and department folded for matching (``training.person_search_key``).
+SearchKeyRole = Qt.ItemDataRole.UserRole + 2
+
+
+class PeopleFilterProxy(QSortFilterProxyModel):
+    """Shows the people whose name, staff number or department hold every typed word, accents
+    and case aside, by the same folding as the registers' search."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+
+    def set_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self._text = text
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(  # noqa: N802
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        if not self._text.strip():
+            return True
+        index = self.sourceModel().index(source_row, 0, source_parent)
+        return training.key_matches(str(index.data(SearchKeyRole) or ""), self._text)
 
 
 class TrainingCompletionDialog(QDialog):
@@ -68,20 +100,20 @@ class TrainingCompletionDialog(QDialog):
         # A few thousand names with check boxes: a plain list model is enough for a picker.
         self.people = QStandardItemModel(self)
         for row in matrix.rows:
-            item = QStandardItem(f"{row.full_name} — {row.department or ''}")
+            item = QStandardItem(training.person_label(row))
             item.setData(row.staff_id, StaffIdRole)
+            item.setData(training.person_search_key(row), SearchKeyRole)
             item.setCheckable(True)
             item.setEditable(False)
             self.people.appendRow(item)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = PeopleFilterProxy(self)
         self.proxy.setSourceModel(self.people)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.filter = QLineEdit()
         self.filter.setObjectName("peopleFilter")
         self.filter.setAccessibleName(self.tr("Filter people"))
-        self.filter.setPlaceholderText(self.tr("Filter people…"))
+        self.filter.setPlaceholderText(self.tr("Filter by name, staff number or department…"))
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self.proxy.set_text)
         self.list = QListView()
         self.list.setObjectName("people")
         self.list.setAccessibleName(self.tr("People to record the completion for"))

@@ -305,3 +305,26 @@ def test_matrix_workbook_shows_long_department_names_and_filters(db, tmp_path):
     assert matrix.auto_filter.ref == f"A1:{matrix.cell(1, matrix.max_column).column_letter}2"
     assert compliance.freeze_panes == "B2"
     assert compliance.cell(2, 8).number_format == "0.0"
+
+
+def test_matrix_search_is_accent_blind_like_the_staff_register(any_db):
+    with any_db.unit_of_work() as session:
+        physics = department(session, "Physics")
+        for name, number in [
+            ("María García", "P-1002"),
+            ("Maria Garcia", "P-1003"),
+            ("Łukasz Żółć", "P-1004"),
+            ("Ada Lovelace", "P-1005"),
+        ]:
+            person(session, full_name=name, staff_number=number, department_id=physics)
+    with any_db.read() as session:
+
+        def found(text: str) -> set[str]:
+            return {row.full_name for row in training.matrix(session, search=text).rows}
+
+        assert found("garcia") == {"María García", "Maria Garcia"}
+        assert found("GARCÍA") == {"María García", "Maria Garcia"}
+        assert found("zolc") == {"Łukasz Żółć"}
+        assert found("lukasz p-1004") == {"Łukasz Żółć"}
+        assert found("1005") == {"Ada Lovelace"}
+        assert found("50%") == set()

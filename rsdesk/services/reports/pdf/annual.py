@@ -202,8 +202,8 @@ def _year_so_far(figures_: figures.YearFigures) -> bool:
 
 
 def _onboarding_period(figures_: figures.YearFigures) -> str:
-    """ "in 2025" for a whole year; "so far in 2026 (by 2026-11-27)" for the current one, whose
-    checks due after the report's date are not counted yet."""
+    """Words for the period: in 2025 for a whole year; so far in 2026 (by 2026-11-27) for the
+    current one, whose checks due after the report's date are not counted yet."""
     if _year_so_far(figures_):
         return f"so far in {figures_.year} (by {_date(figures_.as_of)})"
     return f"in {figures_.year}"
