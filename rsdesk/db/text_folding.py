@@ -105,6 +105,12 @@ def _accent_fold_sqlite(element: accent_fold, compiler: Any, **kw: Any) -> str:
     )
 
 
+def sortable(expr: Any) -> Any:
+    """``expr`` as names sort: folded and lower-cased on both engines, so "Łukasz" comes among
+    the L's and "de Vries" among the D's (a plain ORDER BY puts both after Z)."""
+    return func.lower(accent_fold(expr))
+
+
 #: SQLite folds the same names on every keystroke: remembering them halves the cost of a search
 #: (a dictionary lookup instead of the regular expression). Bounded: about 15 MB when full
 #: (20,000 non-ASCII names take 3 MB).

@@ -71,7 +71,7 @@ def export_training_matrix(
             number, name = pseudonymiser(number, "number"), pseudonymiser(name, "person")
         cells: list[Any] = [
             text_cell(sheet, value or "")
-            for value in (number, name, row.department, row.role.replace("_", " "))
+            for value in (number, name, row.department, row.role_label)
         ]
         for status, expires in zip(row.statuses, row.expiries, strict=True):
             if status is None:

@@ -496,6 +496,13 @@ class MatrixRow:
     #: Latest expiry per course (None: never expires or no record).
     expiries: tuple[dt.date | None, ...]
 
+    @property
+    def role_label(self) -> str:
+        """The role as every register words it ("PhD candidate", not "phd_candidate")."""
+        from rsdesk.services.registers.labels import enum_label
+
+        return enum_label(self.role)
+
 
 @dataclass(frozen=True)
 class TrainingMatrix:
@@ -585,12 +592,13 @@ def matrix(
     course_list = tuple(courses(session))
     from rsdesk.services.registers.base import accent_blind, word_conditions
 
-    query = _people_query(department_id, today).order_by(StaffMember.full_name, StaffMember.id)
+    query = _people_query(department_id, today)
     # The staff register's search: "garcia" finds "García", as it does there.
     query = query.where(
         *word_conditions(search, (accent_blind(StaffMember.full_name), StaffMember.staff_number))
     )
-    people = session.execute(query).all()
+    # By name as the staff register sorts them (folded: "Łukasz" among the L's, not after Z).
+    people = sorted(session.execute(query).all(), key=lambda p: (fold_accents(p[2]) or "", p[0]))
     best = latest_expiries(session, department_id, completed_by=today)
     rows = []
     for person in people:

@@ -54,6 +54,14 @@ class Column:
     #: What an empty cell means, shown (muted) instead of a blank: "Not appraised" for a
     #: collaboration's risk. Sorting and filtering still see the empty value.
     empty_text: str = ""
+    #: What the column sorts by, when not its value: a name by its folded form
+    #: (``text_folding.sortable``), so that "Łukasz" sorts among the L's and not after Z. Empty
+    #: exactly where ``expr`` is.
+    sort_by: Expr | None = None
+
+    @property
+    def sort_expr(self) -> Expr:
+        return self.expr if self.sort_by is None else self.sort_by
 
 
 @dataclass(frozen=True)
@@ -251,10 +259,11 @@ def ordered(spec: RegisterSpec, query: RegisterQuery, statement: Select[Any]) ->
     key, descending = sort_order(spec, query)
     if key is None:
         return statement.order_by(spec.id_expr.desc() if descending else spec.id_expr)
-    expr = spec.column(key).expr
+    column = spec.column(key)
+    expr = column.sort_expr
     direction = expr.desc() if descending else expr.asc()
     tie = spec.id_expr.desc() if descending else spec.id_expr.asc()
-    if not _may_be_null(spec, expr):
+    if not _may_be_null(spec, column.expr):
         # No NULLs to place: a plain ORDER BY lets the database walk the column's index and stop
         # after one page instead of sorting every row (NULLS LAST defeats SQLite's index).
         return statement.order_by(direction, tie)
@@ -345,20 +354,21 @@ def ordered_ids(
     with _interruptible(session, cancelled):
         used, statement = _ids_statement(spec, query)
         key, descending = sort_order(used, query)
-        expr = used.column(key).expr if key is not None else None
-        if limit is None or expr is None or not _may_be_null(used, expr):
+        column = used.column(key) if key is not None else None
+        if limit is None or column is None or not _may_be_null(used, column.expr):
             statement = ordered(used, query, statement)
             if limit is not None:
                 statement = statement.limit(limit)
             return list(session.scalars(statement))
         # NULLS LAST cannot walk an index, so a first page sorted on a column with gaps is read
         # as the same order in two index-friendly parts: the values, then the rows without one.
+        value, expr = column.expr, column.sort_expr
         direction = expr.desc() if descending else expr.asc()
         tie = used.id_expr.desc() if descending else used.id_expr.asc()
-        with_value = statement.where(expr.is_not(None)).order_by(direction, tie).limit(limit)
+        with_value = statement.where(value.is_not(None)).order_by(direction, tie).limit(limit)
         ids = list(session.scalars(with_value))
         if len(ids) < limit:
-            without = statement.where(expr.is_(None)).order_by(tie).limit(limit - len(ids))
+            without = statement.where(value.is_(None)).order_by(tie).limit(limit - len(ids))
             ids.extend(session.scalars(without))
         return ids
 
@@ -445,7 +455,7 @@ def _work_out_slim_spec(spec: RegisterSpec, query: RegisterQuery) -> RegisterSpe
     sort_key = query.sort_key or spec.default_sort
     if sort_key is not None and any(
         getattr(source, "name", None) != main.name
-        for source in spec.column(sort_key).expr._from_objects
+        for source in spec.column(sort_key).sort_expr._from_objects
     ):
         return None  # sorting by a joined table's column (department, lead...)
     slim = replace(spec, base=lambda: select().select_from(main))

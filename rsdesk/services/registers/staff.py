@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, not_, or_, select
 
+from rsdesk.db.text_folding import sortable
 from rsdesk.models import Department, OnboardingCheck, StaffMember, TechnologyArea
 from rsdesk.models.enums import CheckStatus, RoleCategory
 from rsdesk.services.onboarding import checks_still_matter
@@ -124,7 +125,14 @@ SPEC = RegisterSpec(
     default_sort="full_name",
     columns=(
         Column("staff_number", "Staff no.", StaffMember.staff_number, width=11, personal=True),
-        Column("full_name", "Name", StaffMember.full_name, width=26, personal=True),
+        Column(
+            "full_name",
+            "Name",
+            StaffMember.full_name,
+            width=26,
+            personal=True,
+            sort_by=sortable(StaffMember.full_name),
+        ),
         Column("email", "E-mail", StaffMember.email, width=28, visible=False, personal=True),
         Column("department", "Department", Department.name, width=22),
         Column(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+from rsdesk.db.text_folding import sortable
 from rsdesk.models import Department, StaffMember, TrainingCourse, TrainingRecord
 from rsdesk.services.registers.base import DATE, Column, Filter, RegisterSpec, accent_blind
 from rsdesk.services.registers.staff import _department_choices
@@ -55,7 +56,14 @@ SPEC = RegisterSpec(
     default_descending=True,
     columns=(
         Column("staff_number", "Staff no.", StaffMember.staff_number, width=11, personal=True),
-        Column("staff_name", "Name", StaffMember.full_name, width=24, personal=True),
+        Column(
+            "staff_name",
+            "Name",
+            StaffMember.full_name,
+            width=24,
+            personal=True,
+            sort_by=sortable(StaffMember.full_name),
+        ),
         Column("department", "Department", Department.name, width=20),
         Column("course", "Course", TrainingCourse.name, width=32),
         Column("completed_on", "Completed", TrainingRecord.completed_on, DATE, width=11),
