@@ -91,7 +91,7 @@ def test_append_inserts_writes_the_entries_append_entries_writes(
             bulk_insert(connection, table, rows)  # type: ignore[arg-type]
             assert auditlog.append_inserts(connection, "tester", "partner", rows, at=AT) == 4
         assert _entries(any_db) == _entries(reference)
-        assert len(_entries(any_db)) == 4
+        assert [e[1] for e in _entries(any_db)].count("partner") == 4
         with any_db.read() as session:
             assert audit.verify(session).ok
     finally:

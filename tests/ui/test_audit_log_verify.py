@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from rsdesk.services import audit
 from rsdesk.services import partners as partner_service
 from rsdesk.services.partners import PartnerInput
 from tests.ui.bulk import add_collaborations
@@ -35,6 +36,8 @@ def _tamper(path, statement: str) -> None:
     ids=["plain-edit", "not-utf8"],
 )
 def test_verify_selects_the_first_bad_entry(qtbot, main_window, db, db_path, monkeypatch, title):
+    with db.read() as session:
+        opening = audit.entry_count(session)  # the training catalogue, put in on opening
     add_collaborations(db, 400)
     with db.unit_of_work() as session:
         partner_service.create(session, PartnerInput("Audited Partner", "company"))
@@ -64,7 +67,7 @@ def test_verify_selects_the_first_bad_entry(qtbot, main_window, db, db_path, mon
     assert warnings == [f"The audit trail is broken: {result.problem}"]
     _loaded(qtbot, view)
     qtbot.waitUntil(lambda: view.current_id() == result.bad_entry_id, timeout=10_000)
-    assert view.model.count == 401
+    assert view.model.count == opening + 401
     assert combo.currentData() is None
     row = view.model.row_of(result.bad_entry_id)
     assert [index.row() for index in view.table.selectionModel().selectedRows()] == [row]
