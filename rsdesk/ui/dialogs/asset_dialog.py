@@ -35,6 +35,7 @@ from rsdesk.services import assets, reference
 from rsdesk.services.assets import AssetInfo, AssetInput
 from rsdesk.services.errors import KnownError
 from rsdesk.ui.context import AppContext
+from rsdesk.ui.widgets.form import UnsavedChanges, may_close
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class AssetDialog(QDialog):
         layout.addWidget(self.buttons)
         self.level_combo.currentIndexChanged.connect(self._show_level_help)
         self._levels: list[Any] = []
+        self.unsaved = UnsavedChanges(self)
         self.context.ops.query(self._load, self._on_loaded)
 
     def _load(self, session: Session) -> AssetEditorData:
@@ -194,7 +196,13 @@ class AssetDialog(QDialog):
         else:
             self.level_combo.setCurrentIndex(self.level_combo.findData("sensitive"))
         self._show_level_help()
+        self.unsaved.mark_clean()
         self.loaded.emit()
+
+    def reject(self) -> None:
+        """Escape, Cancel or the close button: ask before typed changes are lost."""
+        if may_close(self, self.unsaved.dirty(), self.save):
+            super().reject()
 
     @Slot()
     def _show_level_help(self) -> None:
@@ -320,6 +328,12 @@ class SafeguardDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.unsaved = UnsavedChanges(self)
+        self.unsaved.mark_clean()
+
+    def reject(self) -> None:
+        if may_close(self, self.unsaved.dirty(), self.save):
+            super().reject()
 
     @Slot()
     def save(self) -> None:
@@ -438,13 +452,19 @@ class AccessDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.unsaved = UnsavedChanges(self)
         self.context.ops.query(assets.access_candidates, self._on_loaded)
 
     @Slot(object)
     def _on_loaded(self, candidates: list[assets.AccessCandidate]) -> None:
         self._candidates = list(candidates)
         self._fill_people()
+        self.unsaved.mark_clean()
         self.loaded.emit()
+
+    def reject(self) -> None:
+        if may_close(self, self.unsaved.dirty(), self.save):
+            super().reject()
 
     @Slot()
     def _fill_people(self) -> None:

@@ -6,8 +6,23 @@ database or the widgets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from rsdesk.ui.widgets.badges import is_dark
 
@@ -46,6 +61,57 @@ def ask_discard_changes(parent: QWidget) -> QMessageBox.StandardButton:
         | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Save,
     )
+
+
+def may_close(editor: QWidget, dirty: bool, save: Callable[[], object]) -> bool:
+    """The close guard of the editors (Escape, Cancel, the window's close button): True when
+    the editor may close now. Unsaved changes ask Save, Discard or Cancel; Save starts the
+    editor's own save, which closes it once stored (or keeps it open showing why not)."""
+    if not dirty or not editor.isEnabled():
+        return True
+    answer = ask_discard_changes(editor)
+    if answer == QMessageBox.StandardButton.Save:
+        save()
+        return False
+    return answer == QMessageBox.StandardButton.Discard
+
+
+def form_values(form: QWidget) -> tuple[Any, ...]:
+    """What the user can have typed or picked in ``form``, in a comparable snapshot: texts,
+    choices, ticks, dates and ticked list items (for editors that keep no input record)."""
+    values: list[Any] = []
+    for widget in form.findChildren(QWidget):
+        if isinstance(widget, QLineEdit | QAbstractSpinBox):
+            values.append(widget.text())
+        elif isinstance(widget, QPlainTextEdit | QTextEdit):
+            values.append(widget.toPlainText())
+        elif isinstance(widget, QComboBox):
+            values.append(widget.currentIndex())
+        elif isinstance(widget, QAbstractButton) and widget.isCheckable():
+            values.append(widget.isChecked())
+        elif isinstance(widget, QListWidget):
+            values.append(
+                tuple(
+                    widget.item(row).data(Qt.ItemDataRole.CheckStateRole)
+                    for row in range(widget.count())
+                )
+            )
+    return tuple(values)
+
+
+class UnsavedChanges:
+    """Whether an editor's form differs from when it was last filled or saved."""
+
+    def __init__(self, form: QWidget) -> None:
+        self.form = form
+        self._clean: tuple[Any, ...] | None = None
+
+    def mark_clean(self) -> None:
+        """Call once the form shows the record (after loading, after a save)."""
+        self._clean = form_values(self.form)
+
+    def dirty(self) -> bool:
+        return self._clean is not None and form_values(self.form) != self._clean
 
 
 def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
