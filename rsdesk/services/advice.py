@@ -194,6 +194,68 @@ def close_request(
 
 
 @dataclass(frozen=True)
+class Requester:
+    """A member of staff who may ask for advice, with the department the request is filed under."""
+
+    id: int
+    name: str
+    department_id: int | None
+
+
+@dataclass(frozen=True)
+class EditorChoices:
+    """What the advice editor's drop-downs offer: current staff, departments and partners."""
+
+    requesters: tuple[Requester, ...]
+    departments: tuple[tuple[int, str], ...]
+    partners: tuple[tuple[int, str], ...]
+    #: Label of the request's collaboration (reference and title), when it has one.
+    collaboration: str = ""
+
+
+def editor_choices(session: Session, collaboration_id: int | None = None) -> EditorChoices:
+    """Current staff, departments and partners (archived ones left out), by name."""
+    requesters = tuple(
+        Requester(row.id, row.full_name, row.department_id)
+        for row in session.execute(
+            select(StaffMember.id, StaffMember.full_name, StaffMember.department_id)
+            .where(StaffMember.archived.is_(False), StaffMember.anonymised_at.is_(None))
+            .order_by(StaffMember.full_name, StaffMember.id)
+        )
+    )
+    departments = tuple(
+        (row.id, row.name)
+        for row in session.execute(
+            select(Department.id, Department.name)
+            .where(Department.archived.is_(False))
+            .order_by(Department.name)
+        )
+    )
+    partners = tuple(
+        (row.id, row.name)
+        for row in session.execute(
+            select(Partner.id, Partner.name)
+            .where(Partner.archived.is_(False))
+            .order_by(Partner.name, Partner.id)
+        )
+    )
+    return EditorChoices(
+        requesters, departments, partners, collaboration_label(session, collaboration_id)
+    )
+
+
+def collaboration_label(session: Session, collaboration_id: int | None) -> str:
+    if collaboration_id is None:
+        return ""
+    row = session.execute(
+        select(Collaboration.reference, Collaboration.title).where(
+            Collaboration.id == collaboration_id
+        )
+    ).first()
+    return f"{row.reference} — {row.title}" if row is not None else ""
+
+
+@dataclass(frozen=True)
 class QuarterFigures:
     quarter: int
     asked: int
@@ -273,8 +335,12 @@ __all__ = [
     "AdviceFigures",
     "AdviceInfo",
     "AdviceInput",
+    "EditorChoices",
     "QuarterFigures",
+    "Requester",
     "close_request",
+    "collaboration_label",
+    "editor_choices",
     "figures",
     "get",
     "log_request",

@@ -86,6 +86,7 @@ def _dialogs(db: Database) -> dict[str, Callable[[Any], QWidget]]:
     from rsdesk.ui.dialogs.settings_dialog import SettingsDialog
     from rsdesk.ui.dialogs.staff_dialog import StaffDialog
     from rsdesk.ui.dialogs.training_dialog import TrainingCompletionDialog
+    from rsdesk.ui.views.advice import AdviceDialog
     from rsdesk.ui.wizard.pages.picker import CollaborationPickerDialog
 
     asset = _first(db, SensitiveAsset)
@@ -111,6 +112,7 @@ def _dialogs(db: Database) -> dict[str, Callable[[Any], QWidget]]:
         "access": lambda c: AccessDialog(c, asset),
         "link": lambda c: LinkDialog(c, asset),
         "end access": lambda c: EndAccessDialog(c, grant),
+        "advice (new)": lambda c: AdviceDialog(c, None),
         "training completions": lambda c: TrainingCompletionDialog(c, grid),
         "settings": lambda c: SettingsDialog(c),
         "responsibilities": lambda c: ResponsibilitiesDialog(c),

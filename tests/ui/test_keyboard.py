@@ -125,6 +125,33 @@ def unlabelled_fields(form_owner: QWidget, fields: list[QWidget]) -> list[str]:
     return [f.objectName() for f in fields if f not in buddies]
 
 
+def test_the_advice_dialog_gives_each_field_an_alt_key(qtbot, context) -> None:
+    from rsdesk.ui.views.advice import AdviceDialog
+
+    dialog = AdviceDialog(context)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        dialog.show()
+    keys = mnemonics(dialog)
+    clashes = {k: v for k, v in keys.items() if len(v) > 1}
+    assert clashes == {}
+    fields = [
+        dialog.asked_edit,
+        dialog.staff_combo,
+        dialog.requester_edit,
+        dialog.department_combo,
+        dialog.partner_combo,
+        dialog.choose_collaboration,
+        dialog.question_edit,
+        dialog.advice_edit,
+    ]
+    assert unlabelled_fields(dialog, fields) == []
+    assert "&" in dialog.closed_box.text()
+    for label in dialog.findChildren(QLabel):
+        if label.buddy() is not None:
+            assert "&" in label.text(), label.text()
+
+
 def test_the_decision_page_gives_each_field_an_alt_key(qtbot, context, db) -> None:
     from tests.services.appraisal.helpers import benign_answers
     from tests.ui.test_wizard import MODEL, answer_all, collaboration_id, open_wizard
