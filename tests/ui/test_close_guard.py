@@ -109,3 +109,60 @@ def test_the_safeguard_and_access_editors_ask_too(qtbot, context, db, answers):
     _escape(qtbot, access)
     assert not access.isVisible()
     assert asked == ["SafeguardDialog", "AccessDialog"]
+
+
+def test_the_staff_editor_asks_before_dropping_typed_text(qtbot, context, db, answers):
+    from rsdesk.ui.dialogs.staff_dialog import StaffDialog
+
+    asked, queue = answers
+    dialog = StaffDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=10_000)
+    _escape(qtbot, dialog)
+    assert not dialog.isVisible()
+    dialog = StaffDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=10_000)
+    qtbot.keyClicks(dialog.staff_number, "S-0042")
+    qtbot.keyClicks(dialog.full_name, "Grace Hopper")
+    queue.append(Button.Cancel)
+    _escape(qtbot, dialog)
+    assert dialog.isVisible()
+    queue.append(Button.Save)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.close()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    assert asked == ["StaffDialog", "StaffDialog"]
+
+
+def test_the_training_completion_dialog_asks_once_people_are_chosen(qtbot, context, db, answers):
+    import datetime as dt
+
+    from rsdesk.services import training
+    from rsdesk.ui.dialogs.training_dialog import TrainingCompletionDialog
+
+    asked, queue = answers
+    with db.unit_of_work() as session:
+        training.sync_courses(session)
+        ada = person(session, full_name="Ada Researcher")
+        grid = training.matrix(session, today=dt.date.today())
+    dialog = TrainingCompletionDialog(context, grid)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.filter, "Ada")  # finding people is not a change
+    _escape(qtbot, dialog)
+    assert not dialog.isVisible()
+    dialog = TrainingCompletionDialog(context, grid)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.set_selected([ada])
+    queue.append(Button.Cancel)
+    _escape(qtbot, dialog)
+    assert dialog.isVisible()
+    assert dialog.selected_ids() == [ada]
+    queue.append(Button.Discard)
+    _escape(qtbot, dialog)
+    assert not dialog.isVisible()
+    assert asked == ["TrainingCompletionDialog", "TrainingCompletionDialog"]

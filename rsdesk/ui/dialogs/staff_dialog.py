@@ -31,6 +31,7 @@ from rsdesk.services.errors import KnownError, ValidationError
 from rsdesk.services.registers.labels import enum_label
 from rsdesk.services.staff import StaffChange, StaffInfo, StaffInput
 from rsdesk.ui.context import AppContext
+from rsdesk.ui.widgets.form import UnsavedChanges, may_close
 
 
 class _OptionalDate(QWidget):
@@ -143,6 +144,7 @@ class StaffDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self.loaded = False
+        self.unsaved = UnsavedChanges(self)
         context.ops.query(self._choices, self._on_choices)
 
     @staticmethod
@@ -163,7 +165,13 @@ class StaffDialog(QDialog):
             self.dual_use.addItem(f"{choice.value} {choice.label}", choice.value)
         if self.staff is not None:
             self._fill(self.staff)
+        self.unsaved.mark_clean()
         self.loaded = True
+
+    def reject(self) -> None:
+        """Escape, Cancel or the close button: ask before typed changes are lost."""
+        if may_close(self, self.unsaved.dirty(), self.accept):
+            super().reject()
 
     def _fill(self, staff: StaffInfo) -> None:
         self.staff_number.setText(staff.staff_number)

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QShowEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from rsdesk.services import training
 from rsdesk.services.training import CourseInfo, TrainingMatrix, TrainingStatus
 from rsdesk.ui.context import AppContext
+from rsdesk.ui.widgets.form import may_close
 
 StaffIdRole = Qt.ItemDataRole.UserRole + 1
 #: Name, staff number and department folded for matching (``training.person_search_key``).
@@ -160,6 +161,28 @@ class TrainingCompletionDialog(QDialog):
         self.course.currentIndexChanged.connect(self._update)
         self.completed_on.dateChanged.connect(self._update)
         self._update()
+        #: What the form held when first shown (the caller may preselect a course and people).
+        self._clean: tuple[Any, ...] | None = None
+
+    def _form_state(self) -> tuple[Any, ...]:
+        """What would be recorded; the people filter is only a way of finding them."""
+        return (
+            self.course.currentIndex(),
+            self.completed_on.date(),
+            self.certificate.text(),
+            tuple(self.selected_ids()),
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._clean is None:
+            self._clean = self._form_state()
+
+    def reject(self) -> None:
+        """Escape, Cancel or the close button: ask before the chosen people and date are lost."""
+        dirty = self._clean is not None and self._form_state() != self._clean
+        if may_close(self, dirty, self.accept):
+            super().reject()
 
     # -- selection ----------------------------------------------------------------------------
 
