@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rsdesk.models import Setting
+from rsdesk.models import Department, Setting
 from rsdesk.models.enums import RiskLevel
 from rsdesk.services.errors import KnownError, ValidationError
 
@@ -199,6 +199,7 @@ def save(session: Session, responsibilities: Responsibilities) -> Responsibiliti
     """Store an edited copy (validated again, as the editor may hand in anything)."""
     document = responsibilities.to_document()
     checked = parse(document, source="edited")
+    check_departments(session, checked)
     _store(session, document)
     return checked
 
@@ -207,8 +208,63 @@ def save_text(session: Session, text: str) -> Responsibilities:
     """Validate edited TOML text and store it (the text is kept so comments survive)."""
     document = _parse_text(text)
     checked = parse(document, source="edited")
+    check_departments(session, checked, text)
     _store(session, {**document, "source_text": text})
     return checked
+
+
+def check_departments(session: Session, data: Responsibilities, text: str = "") -> None:
+    """Every adviser's department must be one of the institution's (current) departments.
+
+    A typo ("Department of Phyiscs") would otherwise name an adviser nobody is sent to and be
+    printed in the annual report. The message names the adviser, the line of ``text`` where the
+    department is written, and the closest department name when there is a likely one.
+    """
+    if not data.advisers:
+        return
+    names = list(
+        session.scalars(
+            select(Department.name).where(Department.archived.is_(False)).order_by(Department.name)
+        )
+    )
+    known = {_norm(name) for name in names}
+    for number, adviser in enumerate(data.advisers, start=1):
+        if _norm(adviser.department) in known:
+            continue
+        line = _department_line(text, number)
+        where = f"Adviser {number}" + (f" (line {line})" if line else "")
+        message = f"{where}: there is no department {adviser.department!r}"
+        closest = _closest(adviser.department, names)
+        if closest:
+            message += f"; did you mean {closest!r}?"
+        elif not names:
+            message += "; no departments are recorded yet (they come with the staff list)"
+        raise ValidationError(message, field="department")
+
+
+def _department_line(text: str, number: int) -> int | None:
+    """Line (1-based) of the ``number``-th adviser's ``department = ...`` in ``text``."""
+    seen = 0
+    inside = False
+    for index, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("["):
+            inside = line.replace(" ", "") == "[[adviser]]"
+            seen += inside
+        elif inside and seen == number and line.split("=", 1)[0].strip() == "department":
+            return index
+    return None
+
+
+def _closest(name: str, choices: list[str]) -> str | None:
+    if not choices:
+        return None
+    from rapidfuzz import fuzz, process, utils
+
+    found = process.extractOne(
+        name, choices, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=80
+    )
+    return str(found[0]) if found else None
 
 
 def edited_text(session: Session) -> str:

@@ -9,7 +9,7 @@ import tomllib
 import pytest
 from sqlalchemy import select
 
-from rsdesk.models import Appraisal
+from rsdesk.models import Appraisal, Department
 from rsdesk.models.enums import AppraisalStatus, RiskLevel
 from rsdesk.services import responsibilities
 from rsdesk.services.appraisal import load_model, workflow
@@ -44,6 +44,15 @@ people = ["Sam Senior"]
 [sign_off.very_high]
 roles = ["Executive board"]
 """
+
+
+@pytest.fixture
+def db(db):
+    """The edited copy names an adviser for Physics, which must be one of the departments."""
+    with db.unit_of_work() as session:
+        session.add(Department(name="Physics"))
+        session.add(Department(name="Department of Chemistry"))
+    return db
 
 
 def test_shipped_defaults_name_a_signer_for_every_level():
@@ -201,3 +210,44 @@ def test_the_wizard_and_reports_name_the_offices_signers_once_saved(db, tmp_path
     assert texts["high"] == "Dean; Executive board; Sam Senior"
     assert texts["very_high"] == "Executive board"
     assert data.sign_off_by == texts
+
+
+@pytest.mark.parametrize(
+    ("department", "message"),
+    [
+        (
+            "Department of Chemsitry",
+            "Adviser 2 (line 12): there is no department 'Department of Chemsitry'; "
+            "did you mean 'Department of Chemistry'?",
+        ),
+        ("History", "Adviser 2 (line 12): there is no department 'History'"),
+    ],
+)
+def test_an_adviser_for_a_department_that_does_not_exist_is_refused(db, department, message):
+    text = f"""[central_contact]
+role = "Research-security officer"
+
+[[adviser]]
+department = "physics"
+name = "Pat Adviser"
+
+[[adviser]]
+# the second adviser
+name = "Kim Adviser"
+email = "kim@example.org"
+department = "{department}"
+"""
+    with db.unit_of_work() as session, pytest.raises(ValidationError) as refused:
+        responsibilities.save_text(session, text)
+    assert str(refused.value) == message
+    assert refused.value.field == "department"
+    with db.read() as session:
+        assert responsibilities.load(session).source == "shipped"
+    # The structured save (scripts) is held to the same rule.
+    data = responsibilities.parse(tomllib.loads(text))
+    with db.unit_of_work() as session, pytest.raises(ValidationError, match="no department"):
+        responsibilities.save(session, data)
+    fixed = text.replace(department, "Department of Chemistry")
+    with db.unit_of_work() as session:
+        saved = responsibilities.save_text(session, fixed)
+    assert [a.department for a in saved.advisers] == ["physics", "Department of Chemistry"]

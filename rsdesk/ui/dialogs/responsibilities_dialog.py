@@ -2,7 +2,8 @@
 
 The responsibilities are TOML text (the shipped file explains every key). Saving validates them
 in the service and stores the office's copy; from then on the appraisal sign-off refuses a role
-or person not allowed for the level. A mistake is shown in one line and nothing is stored.
+or person not allowed for the level. A mistake is shown in one line and nothing is stored (an
+adviser's department must be one of the departments: a typo is refused with the closest name).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from rsdesk.services import responsibilities
 from rsdesk.services.errors import KnownError
 from rsdesk.ui.context import AppContext
+from rsdesk.ui.widgets.form import UnsavedChanges, may_close
 
 
 class ResponsibilitiesDialog(QDialog):
@@ -69,6 +71,7 @@ class ResponsibilitiesDialog(QDialog):
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.unsaved = UnsavedChanges(self)
         self.context.ops.query(self._load, self._on_loaded)
 
     @staticmethod
@@ -84,7 +87,13 @@ class ResponsibilitiesDialog(QDialog):
             if enforced
             else self.tr("These are the defaults: sign-off is not yet restricted to them.")
         )
+        self.unsaved.mark_clean()
         self.loaded.emit()
+
+    def reject(self) -> None:
+        """Escape, Cancel or the close button: ask before edited text is lost."""
+        if may_close(self, self.unsaved.dirty(), self.save):
+            super().reject()
 
     @Slot()
     def save(self) -> None:
