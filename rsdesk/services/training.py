@@ -597,8 +597,7 @@ def matrix(
     query = query.where(
         *word_conditions(search, (accent_blind(StaffMember.full_name), StaffMember.staff_number))
     )
-    # By name as the staff register sorts them (folded: "Łukasz" among the L's, not after Z).
-    people = sorted(session.execute(query).all(), key=lambda p: (fold_accents(p[2]) or "", p[0]))
+    people = sorted(session.execute(query).all(), key=lambda p: (name_sort_key(p[2]), p[0]))
     best = latest_expiries(session, department_id, completed_by=today)
     rows = []
     for person in people:
@@ -624,6 +623,12 @@ def matrix(
             )
         )
     return TrainingMatrix(course_list, tuple(rows), today)
+
+
+def name_sort_key(name: str) -> str:
+    """Names in the order they read, as the staff register sorts them: folded, so "Łukasz"
+    comes among the L's and "Émile" among the E's, not after Z."""
+    return fold_accents(name) or ""
 
 
 def person_label(row: MatrixRow) -> str:

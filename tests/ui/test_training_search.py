@@ -56,3 +56,24 @@ def test_training_view_search_and_completion_filter_ignore_accents(qtbot, contex
     dialog.filter.clear()
     assert len(_shown(dialog)) == 4
     dialog.reject()
+
+
+def _column(view, row: int, column: int) -> str:  # noqa: ANN001
+    return view.proxy.index(row, column).data()
+
+
+def test_staff_and_training_views_list_names_as_they_read(qtbot, context, people):
+    """The views sort the rows they hold by the folded name, as the database does."""
+    from rsdesk.ui.views.staff import StaffView
+    from rsdesk.ui.views.training import TrainingView
+
+    expected = ["Ada Lovelace", "Łukasz Żółć", "María García", "María García"]
+    training_view = TrainingView(context)
+    qtbot.addWidget(training_view)
+    qtbot.waitUntil(lambda: training_view.model.rowCount() == 4)
+    assert [_column(training_view, row, 0) for row in range(4)] == expected
+    staff_view = StaffView(context)
+    qtbot.addWidget(staff_view)
+    qtbot.waitUntil(lambda: staff_view.model.rowCount() == 4)
+    name = [c.key for c in staff_view.model.columns].index("full_name")
+    assert [_column(staff_view, row, name) for row in range(4)] == expected

@@ -64,6 +64,14 @@ class Column:
         return self.expr if self.sort_by is None else self.sort_by
 
 
+def sort_value(column: Column, value: Any) -> Any:
+    """What a view sorting rows it already holds compares, in the database's order: the value,
+    or the folded text for a column that sorts on its folded form (``Column.sort_by``)."""
+    if column.sort_by is not None and isinstance(value, str):
+        return fold_accents(value)
+    return value
+
+
 @dataclass(frozen=True)
 class SearchTerm:
     """A quick-search condition that ignores accents as well as case ("cordoba" finds

@@ -16,13 +16,14 @@ from PySide6.QtWidgets import QApplication
 
 from rsdesk.models.enums import CheckStatus
 from rsdesk.services.onboarding import CheckItem
-from rsdesk.services.registers.base import BOOL, DATE, ENUM, STATUS, RegisterSpec
+from rsdesk.services.registers.base import BOOL, DATE, ENUM, STATUS, RegisterSpec, sort_value
 from rsdesk.services.registers.labels import enum_label
 from rsdesk.services.training import (
     STATUS_LABELS,
     DepartmentCompliance,
     TrainingMatrix,
     TrainingStatus,
+    name_sort_key,
 )
 from rsdesk.ui.widgets.badges import badge_colours
 
@@ -130,7 +131,7 @@ class RegisterRowsTableModel(QAbstractTableModel):
                 return enum_label(value)
             return _text(value)
         if role == SortRole:
-            return value if value is not None else ""
+            return sort_value(column, value) if value is not None else ""
         if role == RowIdRole:
             return row[0]
         if column.key == "onboarding" and value in ONBOARDING_BADGES:
@@ -273,6 +274,8 @@ class TrainingMatrixTableModel(QAbstractTableModel):
         column = index.column()
         fixed = len(self.FIXED)
         if column < fixed:
+            if role == SortRole and column == 0:
+                return name_sort_key(row.full_name)  # the matrix's own order: "Ł" among the L's
             if role in (Qt.ItemDataRole.DisplayRole, SortRole):
                 return row.full_name if column == 0 else (row.department or "")
             if role == RowIdRole:
