@@ -39,3 +39,21 @@ def _dismiss_editors(window) -> None:
 
     for editor in window._open_editors():
         QDialog.done(editor, QDialog.DialogCode.Rejected)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Close the dialogs a test left open without their unsaved-changes question.
+
+    Editors ask Save / Discard / Cancel when closed with changes; pytest-qt then closes the
+    widgets a test added, and nobody would answer the modal question (the run would wait for
+    ever). This runs before pytest-qt's own teardown (which is ``trylast``).
+    """
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+    if QApplication.instance() is not None:
+        for widget in QApplication.topLevelWidgets():
+            dialog = isinstance(widget, QDialog) and not isinstance(widget, QMessageBox)
+            if dialog and widget.isVisible():
+                QDialog.done(widget, QDialog.DialogCode.Rejected)
+    return (yield)

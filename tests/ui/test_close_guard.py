@@ -166,3 +166,37 @@ def test_the_training_completion_dialog_asks_once_people_are_chosen(qtbot, conte
     _escape(qtbot, dialog)
     assert not dialog.isVisible()
     assert asked == ["TrainingCompletionDialog", "TrainingCompletionDialog"]
+
+
+def test_the_settings_and_rules_editors_ask_too(qtbot, context, db, answers):
+    from rsdesk.ui.dialogs.people_rules_dialog import PeopleRulesDialog
+    from rsdesk.ui.dialogs.settings_dialog import SettingsDialog
+
+    asked, queue = answers
+    settings = SettingsDialog(context)
+    qtbot.addWidget(settings)
+    settings.show()
+    qtbot.waitUntil(lambda: settings.data is not None, timeout=10_000)
+    _escape(qtbot, settings)
+    assert not settings.isVisible()
+    settings = SettingsDialog(context)
+    qtbot.addWidget(settings)
+    settings.show()
+    qtbot.waitUntil(lambda: settings.data is not None, timeout=10_000)
+    qtbot.keyClicks(settings.name_edit, "University of Testing")
+    queue.append(Button.Cancel)
+    _escape(qtbot, settings)
+    assert settings.isVisible()
+    queue.append(Button.Discard)
+    _escape(qtbot, settings)
+    assert not settings.isVisible()
+
+    rules = PeopleRulesDialog(context)
+    qtbot.addWidget(rules)
+    rules.show()
+    qtbot.waitUntil(lambda: rules.loaded, timeout=10_000)
+    rules.rules.appendPlainText("# a note")
+    queue.append(Button.Cancel)
+    _escape(qtbot, rules)
+    assert rules.isVisible()
+    assert asked == ["SettingsDialog", "SettingsDialog", "PeopleRulesDialog"]

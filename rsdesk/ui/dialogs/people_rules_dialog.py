@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from rsdesk.services import onboarding, privacy, training
 from rsdesk.ui.context import AppContext
+from rsdesk.ui.widgets.form import UnsavedChanges, may_close
 
 
 def _stored_texts(session: Session) -> tuple[str, str, int, str, str]:
@@ -142,6 +143,7 @@ class PeopleRulesDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self.loaded = False
+        self.unsaved = UnsavedChanges(self)
         context.ops.query(_stored_texts, self._on_loaded)
 
     def _on_loaded(self, value: tuple[str, str, int, str, str]) -> None:
@@ -154,7 +156,13 @@ class PeopleRulesDialog(QDialog):
             .replace("%1", rules_source)
             .replace("%2", catalogue_source)
         )
+        self.unsaved.mark_clean()
         self.loaded = True
+
+    def reject(self) -> None:
+        """Escape, Cancel or the close button: ask before edited rules are lost."""
+        if may_close(self, self.unsaved.dirty(), self.accept):
+            super().reject()
 
     def accept(self) -> None:
         rules = self.rules.toPlainText()
@@ -177,6 +185,7 @@ class PeopleRulesDialog(QDialog):
     def restore_shipped(self) -> None:
         self.rules.setPlainText(onboarding.shipped_rules_text())
         self.catalogue.setPlainText(training.shipped_catalogue_text())
+        self.unsaved.mark_clean()  # stored at once: nothing left to lose
 
         def work(session: Session) -> None:
             onboarding.reset_rules(session)

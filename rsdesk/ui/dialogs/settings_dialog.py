@@ -41,6 +41,7 @@ from rsdesk.services.errors import KnownError, ValidationError
 from rsdesk.services.settings import InstitutionSettings
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.ops import show_error
+from rsdesk.ui.widgets.form import may_close
 from rsdesk.ui.widgets.tiles import tone_colour
 
 LOGO_PREVIEW = (220, 72)
@@ -107,6 +108,8 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(640)
         self.data: SettingsData | None = None
         self._logo: Any = _KEEP
+        #: The form's values as loaded, to tell whether closing would lose a change.
+        self._loaded_values: dict[str, Any] | None = None
         self.saving = False
 
         self.tabs = QTabWidget()
@@ -327,6 +330,16 @@ class SettingsDialog(QDialog):
         self._show_logo(current.logo.data if current.logo else None)
         self._show_model(data)
         self.save_button.setEnabled(True)
+        self._loaded_values = self.values()
+
+    def reject(self) -> None:
+        """Escape, Cancel or the close button: ask before changed settings are lost (the scoring
+        model is not among them: installing one takes effect at once)."""
+        dirty = self.data is not None and (
+            self.values() != self._loaded_values or self._logo is not _KEEP
+        )
+        if may_close(self, dirty and not self.saving, self.save):
+            super().reject()
 
     def _show_model(self, data: SettingsData) -> None:
         model = data.model
