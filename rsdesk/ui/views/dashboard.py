@@ -58,10 +58,12 @@ TILE_KEYS = (
     "screening_pending",
     "screening_confirmed",
     "access_without_briefing",
+    "access_after_leaving",
     "safeguards_overdue",
 )
-#: Tiles a row, widest first: twelve make two even rows on a 1280-pixel window at 100 % and
-#: 150 %; a narrower window takes four or three a row rather than squeeze the labels.
+#: Most tiles a row, widest first: six fit a 1280-pixel window at 100 % and 150 %; a narrower
+#: window takes four or three a row rather than squeeze the labels (rows evened out, see
+#: ``_arrange_tiles``).
 TILE_COLUMNS = (6, 4, 3)
 #: Narrowest a tile may get, in average character widths ("Safeguards overdue for" on a line).
 TILE_MIN_CHARS = 19
@@ -159,6 +161,7 @@ class DashboardView(View):
             "screening_pending": self.tr("Screening hits to review"),
             "screening_confirmed": self.tr("Confirmed screening matches"),
             "access_without_briefing": self.tr("Access without a current briefing"),
+            "access_after_leaving": self.tr("Access held by people who have left"),
             "safeguards_overdue": self.tr("Safeguards overdue for verification"),
         }
         for key in TILE_KEYS:
@@ -242,8 +245,12 @@ class DashboardView(View):
         QWidget.setTabOrder(self.due_list, self.export_button)
         self.refresh()
 
-    def _arrange_tiles(self, columns: int) -> None:
-        """Lay the tiles out ``columns`` a row, in reading order (the tab order stays)."""
+    def _arrange_tiles(self, fitting: int) -> None:
+        """Lay the tiles out at most ``fitting`` a row, in reading order (the tab order stays),
+        in rows as even as that allows: thirteen tiles six a row would leave one alone on the
+        third row; five a row gives 5, 5, 3."""
+        rows = -(-len(self.tiles) // fitting)
+        columns = -(-len(self.tiles) // rows)
         if columns == self.tile_columns:
             return
         grid = self.tile_grid
