@@ -90,8 +90,12 @@ def test_append_inserts_writes_the_entries_append_entries_writes(
         with any_db.engine.begin() as connection:
             bulk_insert(connection, table, rows)  # type: ignore[arg-type]
             assert auditlog.append_inserts(connection, "tester", "partner", rows, at=AT) == 4
-        assert _entries(any_db) == _entries(reference)
-        assert [e[1] for e in _entries(any_db)].count("partner") == 4
+        # Opening wrote the training catalogue's entries first, at each database's own moment
+        # (so their hashes, and the chain after them, differ): compare what the two calls wrote,
+        # and let verify check the chain.
+        written = [e[1:7] for e in _entries(any_db) if e[1] == "partner"]
+        assert written == [e[1:7] for e in _entries(reference) if e[1] == "partner"]
+        assert len(written) == 4
         with any_db.read() as session:
             assert audit.verify(session).ok
     finally:
