@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -36,6 +35,7 @@ from rsdesk.services.assets import AssetInfo, AssetInput
 from rsdesk.services.errors import KnownError
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.widgets.form import UnsavedChanges, may_close
+from rsdesk.ui.widgets.write_dialog import WriteDialog
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,7 @@ class AssetEditorData:
     dual_use: list[reference.Choice]
 
 
-class AssetDialog(QDialog):
-    saved = Signal(object)
+class AssetDialog(WriteDialog):
     loaded = Signal()
 
     def __init__(
@@ -253,28 +252,20 @@ class AssetDialog(QDialog):
         self.context.ops.write(work, self._on_saved, self._on_error)
 
     @Slot(object)
-    def _on_saved(self, info: AssetInfo) -> None:
-        self.buttons.setEnabled(True)
-        self.asset_id = info.id
-        self.saved.emit(info)
-        self.accept()
+    def _on_saved(self, result: object) -> None:
+        assert isinstance(result, AssetInfo)
+        self.asset_id = result.id
+        super()._on_saved(result)
 
-    @Slot(object)
-    def _on_error(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if not isinstance(error, KnownError):
-            raise error
-        self.error.setText(str(error))
-        self.error.show()
+    def _show_error(self, error: KnownError) -> None:
+        super()._show_error(error)
         if getattr(error, "field", None) == "name":  # a blank or taken name: fix it there
             self.name_edit.setFocus()
             self.name_edit.selectAll()
 
 
-class SafeguardDialog(QDialog):
+class SafeguardDialog(WriteDialog):
     """Record a catalogue safeguard of an asset: status, date last verified, evidence."""
-
-    saved = Signal(object)
 
     def __init__(
         self,
@@ -351,29 +342,14 @@ class SafeguardDialog(QDialog):
             self._on_error,
         )
 
-    @Slot(object)
-    def _on_saved(self, state: object) -> None:
-        self.buttons.setEnabled(True)
-        self.saved.emit(state)
-        self.accept()
 
-    @Slot(object)
-    def _on_error(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if not isinstance(error, KnownError):
-            raise error
-        self.error.setText(str(error))
-        self.error.show()
-
-
-class AccessDialog(QDialog):
+class AccessDialog(WriteDialog):
     """Grant a staff member access to an asset, for a reason and (optionally) until a date.
 
     People who have left are hidden unless asked for (access of the past can still be recorded),
     and marked with their last day; the service refuses access that outlasts employment.
     """
 
-    saved = Signal(object)
     loaded = Signal()
 
     def __init__(self, context: AppContext, asset_id: int, parent: QWidget | None = None) -> None:
@@ -538,17 +514,7 @@ class AccessDialog(QDialog):
             self._on_error,
         )
 
-    @Slot(object)
-    def _on_saved(self, info: object) -> None:
-        self.buttons.setEnabled(True)
-        self.saved.emit(info)
-        self.accept()
-
-    @Slot(object)
-    def _on_error(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if not isinstance(error, KnownError):
-            raise error
+    def _show_error(self, error: KnownError) -> None:
         field = getattr(error, "field", None)
         if field in self.errors:
             self._show_field_error(str(field), str(error))
@@ -557,10 +523,8 @@ class AccessDialog(QDialog):
         self.error.show()
 
 
-class EndAccessDialog(QDialog):
+class EndAccessDialog(WriteDialog):
     """End one access grant on a chosen day (the holder's last day when they have left)."""
-
-    saved = Signal(object)
 
     def __init__(
         self, context: AppContext, entry: assets.AccessInfo, parent: QWidget | None = None
@@ -620,26 +584,15 @@ class EndAccessDialog(QDialog):
             self._on_error,
         )
 
-    @Slot(object)
-    def _on_saved(self, result: object) -> None:
-        self.buttons.setEnabled(True)
-        self.saved.emit(result)
-        self.accept()
-
-    @Slot(object)
-    def _on_error(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if not isinstance(error, KnownError):
-            raise error
+    def _show_error(self, error: KnownError) -> None:
         self.error.show_error(str(error))
         self.until_edit.setFocus()
         self.adjustSize()
 
 
-class LinkDialog(QDialog):
+class LinkDialog(WriteDialog):
     """Link a collaboration to the asset it touches (and whether the partner gets access)."""
 
-    saved = Signal(object)
     loaded = Signal()
 
     def __init__(self, context: AppContext, asset_id: int, parent: QWidget | None = None) -> None:
@@ -696,17 +649,3 @@ class LinkDialog(QDialog):
             self._on_saved,
             self._on_error,
         )
-
-    @Slot(object)
-    def _on_saved(self, result: object) -> None:
-        self.buttons.setEnabled(True)
-        self.saved.emit(result)
-        self.accept()
-
-    @Slot(object)
-    def _on_error(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if not isinstance(error, KnownError):
-            raise error
-        self.error.setText(str(error))
-        self.error.show()

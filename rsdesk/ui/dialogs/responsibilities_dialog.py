@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QPlainTextEdit,
@@ -22,14 +21,13 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from rsdesk.services import responsibilities
-from rsdesk.services.errors import KnownError
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.widgets.form import UnsavedChanges, may_close
+from rsdesk.ui.widgets.write_dialog import WriteDialog
 
 
-class ResponsibilitiesDialog(QDialog):
+class ResponsibilitiesDialog(WriteDialog):
     loaded = Signal()
-    saved = Signal(object)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,17 +107,3 @@ class ResponsibilitiesDialog(QDialog):
     def reset(self) -> None:
         self.buttons.setEnabled(False)
         self.context.ops.write(responsibilities.reset, self._on_saved, self._on_error)
-
-    @Slot(object)
-    def _on_saved(self, result: object) -> None:
-        self.buttons.setEnabled(True)
-        self.saved.emit(result)
-        self.accept()
-
-    @Slot(object)
-    def _on_error(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if not isinstance(error, KnownError):
-            raise error
-        self.error.setText(str(error))
-        self.error.show()

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -26,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from rsdesk.services import advice
 from rsdesk.services.advice import AdviceInfo, AdviceInput
-from rsdesk.services.errors import KnownError
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.views.register_view import RegisterView
 from rsdesk.ui.widgets.form import UnsavedChanges, may_close
+from rsdesk.ui.widgets.write_dialog import WriteDialog
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -40,7 +39,7 @@ def _pydate(day: QDate) -> dt.date:
     return dt.date(day.year(), day.month(), day.day())
 
 
-class AdviceDialog(QDialog):
+class AdviceDialog(WriteDialog):
     """Log a request, or record the advice given and close it.
 
     Who asked can be picked from the staff list (which files the request under their department,
@@ -48,7 +47,6 @@ class AdviceDialog(QDialog):
     collaboration are optional. Closing with unsaved changes asks first.
     """
 
-    saved = Signal(object)
     loaded = Signal()
 
     def __init__(
@@ -251,21 +249,12 @@ class AdviceDialog(QDialog):
             super().reject()
 
     @Slot(object)
-    def _on_saved(self, info: AdviceInfo) -> None:
-        self.buttons.setEnabled(True)
-        self.request_id = info.id
-        self._current = info
+    def _on_saved(self, result: object) -> None:
+        assert isinstance(result, AdviceInfo)
+        self.request_id = result.id
+        self._current = result
         self.unsaved.mark_clean()
-        self.saved.emit(info)
-        self.accept()
-
-    @Slot(object)
-    def _on_error(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if not isinstance(error, KnownError):
-            raise error
-        self.error.setText(str(error))
-        self.error.show()
+        super()._on_saved(result)
 
 
 def _searchable_combo(none_text: str) -> QComboBox:
