@@ -52,8 +52,9 @@ def label(value: Any) -> str:
     """Enum values as words: ``very_high`` -> ``Very high``; None -> an en dash."""
     if value is None or value == "":
         return "\u2013"
-    text = str(getattr(value, "value", value))
-    return text.replace("_", " ").capitalize()
+    from rsdesk.services.registers.labels import enum_label
+
+    return enum_label(value)
 
 
 @cache

@@ -31,8 +31,11 @@ RISK_COLOURS = {
 
 def label(value: str) -> str:
     """How an enum value reads in a workbook: ``approved_with_conditions`` -> ``Approved with
-    conditions``. Importers accept both forms."""
-    return value.replace("_", " ").capitalize()
+    conditions``, ``phd_candidate`` -> ``PhD candidate`` (as the views show it). Importers
+    accept both forms."""
+    from rsdesk.services.registers.labels import enum_label
+
+    return enum_label(value)
 
 
 @dataclass
