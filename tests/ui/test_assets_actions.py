@@ -112,6 +112,9 @@ def test_grant_access_hides_leavers_and_refuses_access_after_the_last_day(
     assert dialog.leavers_box.isVisibleTo(dialog)
     dialog.leavers_box.setChecked(True)
     assert dialog.staff_combo.count() == 3
+    # Showing more people, with the same person still picked, is nothing to save.
+    assert dialog.staff_combo.currentText() == "Jelena Kaya"
+    assert not dialog.unsaved.dirty()
     index = dialog.staff_combo.findData(wagner)
     assert dialog.staff_combo.itemText(index) == f"Andriy Wagner — left {LEFT_ON.isoformat()}"
     dialog.staff_combo.setCurrentIndex(index)

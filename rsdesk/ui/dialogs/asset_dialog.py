@@ -358,7 +358,7 @@ class AccessDialog(WriteDialog):
         from PySide6.QtCore import QDate
 
         from rsdesk.ui.widgets.date_edit import OptionalDateEdit
-        from rsdesk.ui.widgets.form import FieldError
+        from rsdesk.ui.widgets.form import FieldError, mark_view_only
 
         super().__init__(parent)
         self.context = context
@@ -375,6 +375,7 @@ class AccessDialog(WriteDialog):
             self.tr("To record access someone had before they left; it must end by their last day")
         )
         self.leavers_box.toggled.connect(self._fill_people)
+        mark_view_only(self.leavers_box)  # showing more people is not a change to save
         self.since_edit = OptionalDateEdit()
         self.since_edit.setObjectName("accessSince")
         today = dt.date.today()

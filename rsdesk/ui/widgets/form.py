@@ -76,17 +76,32 @@ def may_close(editor: QWidget, dirty: bool, save: Callable[[], object]) -> bool:
     return answer == QMessageBox.StandardButton.Discard
 
 
+#: Widget property of controls that change what a form shows, not what it saves.
+VIEW_ONLY = "rsdeskViewOnly"
+
+
+def mark_view_only(widget: QWidget) -> None:
+    """Leave ``widget`` out of the unsaved-changes snapshot: a "show more" tick, say."""
+    widget.setProperty(VIEW_ONLY, True)
+
+
 def form_values(form: QWidget) -> tuple[Any, ...]:
     """What the user can have typed or picked in ``form``, in a comparable snapshot: texts,
-    choices, ticks, dates and ticked list items (for editors that keep no input record)."""
+    choices, ticks, dates and ticked list items (for editors that keep no input record).
+
+    A choice counts by what was picked, not by its row, so a list that grows or shrinks around the
+    picked item changes nothing; controls that only change what is shown (marked with
+    ``mark_view_only``) are left out."""
     values: list[Any] = []
     for widget in form.findChildren(QWidget):
+        if widget.property(VIEW_ONLY):
+            continue
         if isinstance(widget, QLineEdit | QAbstractSpinBox):
             values.append(widget.text())
         elif isinstance(widget, QPlainTextEdit | QTextEdit):
             values.append(widget.toPlainText())
         elif isinstance(widget, QComboBox):
-            values.append(widget.currentIndex())
+            values.append((widget.currentData(), widget.currentText()))
         elif isinstance(widget, QAbstractButton) and widget.isCheckable():
             values.append(widget.isChecked())
         elif isinstance(widget, QListWidget):
