@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, not_, or_, select
+from sqlalchemy import Date, Select, and_, bindparam, case, exists, func, not_, or_, select
 
 from rsdesk.db.text_folding import sortable
 from rsdesk.models import Department, OnboardingCheck, StaffMember, TechnologyArea
@@ -23,17 +23,26 @@ from rsdesk.services.registers.base import (
 )
 from rsdesk.services.registers.labels import enum_label
 
+
+def _local_today() -> dt.date:
+    return dt.date.today()  # dt.date.today, not the database's date: see today_param
+
+
+#: Today as this computer's calendar has it, read when the statement runs (so the statement stays
+#: cacheable). Not the database's ``CURRENT_DATE``: SQLite's is the UTC date, and near midnight a
+#: person's "Left" badge disagreed for a day with the filters and figures, which use the local date.
+today_param = bindparam("today", type_=Date, callable_=lambda: _local_today())
+
 #: Open and overdue checks per person, aggregated once for the whole query and joined, rather
 #: than two correlated subqueries per row (which made thousands of rows take seconds).
-#: ``func.current_date()`` works on SQLite and PostgreSQL and keeps the statement cacheable.
 _open = OnboardingCheck.status == CheckStatus.OPEN
 checks_per_person = (
     select(
         OnboardingCheck.staff_id.label("staff_id"),
         func.sum(case((_open, 1), else_=0)).label("open"),
-        func.sum(
-            case((_open & (OnboardingCheck.due_date < func.current_date()), 1), else_=0)
-        ).label("overdue"),
+        func.sum(case((_open & (OnboardingCheck.due_date < today_param), 1), else_=0)).label(
+            "overdue"
+        ),
     )
     .group_by(OnboardingCheck.staff_id)
     .subquery("checks_per_person")
@@ -46,7 +55,7 @@ overdue_checks = func.coalesce(checks_per_person.c.overdue, 0)
 has_left = or_(
     StaffMember.archived.is_(True),
     StaffMember.anonymised_at.is_not(None),
-    StaffMember.end_date < func.current_date(),
+    StaffMember.end_date < today_param,
 )
 onboarding_state = case(
     (has_left, "left"),
@@ -72,7 +81,7 @@ def _onboarding_filter(statement: Select[Any], value: Any) -> Select[Any]:
     condition = and_(
         OnboardingCheck.staff_id == StaffMember.id, OnboardingCheck.status == CheckStatus.OPEN
     )
-    today = dt.date.today()
+    today = _local_today()
     statement = statement.where(checks_still_matter(today))
     if value == "overdue":
         return statement.where(exists().where(condition, OnboardingCheck.due_date < today))
@@ -86,7 +95,7 @@ def _onboarding_filter(statement: Select[Any], value: Any) -> Select[Any]:
 def _employment_filter(statement: Select[Any], value: Any) -> Select[Any]:
     """``current``: people still here (the staff view without "Show people who left");
     ``left``: the others. One rule with the onboarding figures: ``checks_still_matter``."""
-    still_here = checks_still_matter(dt.date.today())
+    still_here = checks_still_matter(_local_today())
     if value == "current":
         return statement.where(still_here)
     if value == "left":

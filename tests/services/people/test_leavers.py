@@ -65,3 +65,21 @@ def test_leavers_are_hidden_marked_and_left_out_of_the_figures(any_db: Database)
                     include_archived=query.include_archived,
                 ))  # fmt: skip
                 assert not set(picked) & {gone, archived}
+
+
+def test_the_left_badge_and_the_filters_use_the_same_local_date(
+    any_db: Database, monkeypatch
+) -> None:
+    """Near midnight the computer's date and the database's (SQLite's is UTC) differ: the badge
+    must follow the computer's date, as the filters and figures do."""
+    from rsdesk.services.registers import staff as staff_register
+
+    tomorrow = TODAY + dt.timedelta(days=1)
+    with any_db.unit_of_work() as session:
+        leaving = person(session, full_name="Leaves Today", start_date=LONG_AGO, end_date=TODAY)
+    monkeypatch.setattr(staff_register, "_local_today", lambda: tomorrow)
+    with any_db.read() as session:
+        badge = _people(session, RegisterQuery(include_archived=True))[leaving][0]
+        listed_as_left = _people(session, RegisterQuery(filters={"employment": "left"}))
+    assert badge == "left"
+    assert leaving in listed_as_left
