@@ -38,6 +38,8 @@ SENSITIVITY_FLAGS = (
 )
 AUDIENCE_KEYS = frozenset({"roles", "sensitivity"})
 ROLE_VALUES = tuple(role.value for role in RoleCategory)
+#: The longest renewal period a rule may set (ten years).
+MAX_RENEW_MONTHS = 120
 
 
 # --- who a rule applies to ------------------------------------------------------------------
@@ -158,6 +160,8 @@ class CheckRule:
     description: str
     due_days: int
     applies: Audience
+    #: Months after completion when the check is due again (None: done once for all).
+    renew_months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,7 @@ def parse_onboarding_rules(document: Mapping[str, Any], source: str = "shipped")
     items = document.get("check")
     if not isinstance(items, list) or not items:
         raise ValidationError("Onboarding rules: at least one [[check]] is required")
-    allowed = {"code", "title", "description", "due_days", "applies"}
+    allowed = {"code", "title", "description", "due_days", "applies", "renew_months"}
     rules: list[CheckRule] = []
     seen: set[str] = set()
     for number, item in enumerate(items, start=1):
@@ -213,9 +217,20 @@ def parse_onboarding_rules(document: Mapping[str, Any], source: str = "shipped")
                 description=_text(item, "description", where, required=False),
                 due_days=due_days,
                 applies=parse_audience(item.get("applies"), f"{where} applies"),
+                renew_months=_renew_months(item.get("renew_months"), where),
             )
         )
     return OnboardingRules(str(document.get("version", "")), tuple(rules), source)
+
+
+def _renew_months(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_RENEW_MONTHS:
+        raise ValidationError(
+            f"{where}: 'renew_months' must be a whole number of months from 1 to {MAX_RENEW_MONTHS}"
+        )
+    return value
 
 
 def parse_toml_text(text: str, what: str) -> dict[str, Any]:
@@ -452,6 +467,167 @@ def reopen(session: Session, check_id: int) -> CheckItem:
     session.flush()
     return _item(check)
 
+# --- periodic renewal -----------------------------------------------------------------------
+
+#: Who the audit trail names for a renewal: nobody reopened the check by hand.
+RENEWAL_ACTOR = "rsdesk: renewal due"
+
+
+def renewal_actor(opened_by: str) -> str:
+    """The audit trail's actor for renewals made while ``opened_by`` opened the database."""
+    return f"{RENEWAL_ACTOR} (opened by {opened_by})"[:200]
+
+
+def renewal_date(completed_on: dt.date, renew_months: int) -> dt.date:
+    """When a check completed on ``completed_on`` is due again (calendar months, month-end
+    clamped as training refreshers are)."""
+    from rsdesk.services.training import add_months
+
+    return add_months(completed_on, renew_months)
+
+
+def last_completion_due_by(day: dt.date, renew_months: int) -> dt.date:
+    """The latest completion date whose renewal falls due on or before ``day``; every earlier
+    one is due too, so one range condition finds them all (months have different lengths, so
+    this is not simply ``day`` minus the months)."""
+    from rsdesk.services.training import add_months
+
+    latest = add_months(day, -renew_months)
+    while renewal_date(latest + dt.timedelta(days=1), renew_months) <= day:
+        latest += dt.timedelta(days=1)
+    return latest
+
+
+def _renewable_codes(rules: OnboardingRules) -> dict[int, list[str]]:
+    """Check codes by renewal period, for the rules that have one."""
+    codes: dict[int, list[str]] = {}
+    for rule in rules.checks:
+        if rule.renew_months is not None:
+            codes.setdefault(rule.renew_months, []).append(rule.code)
+    return codes
+
+
+def _completed_between(
+    rules: OnboardingRules, after: dt.date | None, until: dt.date
+) -> ColumnElement[bool] | None:
+    """Done checks of current staff whose renewal date is after ``after`` (None: any) and on or
+    before ``until``; None when no rule renews."""
+    periods = []
+    for months, codes in sorted(_renewable_codes(rules).items()):
+        condition = and_(
+            OnboardingCheck.check_code.in_(codes),
+            OnboardingCheck.completed_on <= last_completion_due_by(until, months),
+        )
+        if after is not None:
+            condition = and_(
+                condition, OnboardingCheck.completed_on > last_completion_due_by(after, months)
+            )
+        periods.append(condition)
+    if not periods:
+        return None
+    return and_(
+        OnboardingCheck.status == CheckStatus.DONE,
+        or_(*periods),
+        checks_still_matter(until),
+    )
+
+
+def renewals_due(session: Session, today: dt.date | None = None) -> bool:
+    """Whether any completed check is due again: one indexed query, so that opening a database
+    with nothing to renew costs next to nothing."""
+    condition = _completed_between(load_rules(session), None, today or dt.date.today())
+    if condition is None:
+        return False
+    query = (
+        select(OnboardingCheck.id)
+        .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+        .where(condition)
+        .limit(1)
+    )
+    return session.scalar(query) is not None
+
+
+def renew_due_checks(session: Session, today: dt.date | None = None) -> list[int]:
+    """Reopens every completed check whose renewal date has come, due on that date; returns
+    their ids.
+
+    The completion fields are cleared as in ``reopen`` (the audit trail keeps who completed it
+    and when, since the entry records the old values) and the evidence note says which
+    completion is being renewed, so the checklist shows it. Waived and not-applicable checks
+    are never renewed, nor are the checks of people who have left, are archived or anonymised.
+    """
+    today = today or dt.date.today()
+    rules = load_rules(session)
+    condition = _completed_between(rules, None, today)
+    if condition is None:
+        return []
+    months_of = {rule.code: rule.renew_months for rule in rules.checks if rule.renew_months}
+    checks = session.scalars(
+        select(OnboardingCheck)
+        .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+        .where(condition)
+        .order_by(OnboardingCheck.id)
+    ).all()
+    for check in checks:
+        completed_on = cast(dt.date, check.completed_on)  # the condition compares it
+        check.due_date = renewal_date(completed_on, months_of[check.check_code])
+        check.status = CheckStatus.OPEN
+        check.evidence_note = f"Renewal of the completion on {completed_on.isoformat()}" + (
+            f" by {check.completed_by}" if check.completed_by else ""
+        )
+        check.completed_by = None
+        check.completed_on = None
+        check.waiver_reason = None
+    session.flush()
+    return [check.id for check in checks]
+
+
+@dataclass(frozen=True)
+class UpcomingRenewal:
+    """A completed check that falls due again soon (the reminders list it)."""
+
+    check_id: int
+    staff_id: int
+    staff_name: str
+    staff_number: str | None
+    title: str
+    completed_on: dt.date
+    due_date: dt.date
+
+
+def upcoming_renewals(
+    session: Session, today: dt.date, until: dt.date, limit: int | None = None
+) -> list[UpcomingRenewal]:
+    """Completed checks whose renewal date falls from ``today`` to ``until`` (both included);
+    those due today are normally reopened already, unless the database was opened read-only."""
+    rules = load_rules(session)
+    condition = _completed_between(rules, today - dt.timedelta(days=1), until)
+    if condition is None:
+        return []
+    months_of = {rule.code: rule.renew_months for rule in rules.checks if rule.renew_months}
+    query = (
+        select(
+            OnboardingCheck.id,
+            OnboardingCheck.staff_id,
+            StaffMember.full_name,
+            StaffMember.staff_number,
+            OnboardingCheck.title,
+            OnboardingCheck.completed_on,
+            OnboardingCheck.check_code,
+        )
+        .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+        .where(condition)
+        .order_by(OnboardingCheck.completed_on, OnboardingCheck.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    out = []
+    for check_id, staff_id, name, number, title, completed_on, code in session.execute(query):
+        due = renewal_date(completed_on, months_of[code])
+        out.append(UpcomingRenewal(check_id, staff_id, name, number, title, completed_on, due))
+    out.sort(key=lambda item: (item.due_date, item.check_id))
+    return out
+
 
 @dataclass(frozen=True)
 class OverdueCheck:
@@ -561,3 +737,169 @@ def summaries(
         row[0]: OnboardingSummary(row[0], row[1], row[2] or 0, row[3] or 0)
         for row in session.execute(query)
     }
+
+
+# --- one check for many people at once -------------------------------------------------------
+
+#: What the bulk close may do to a check, by the name of the single-check function it mirrors.
+CLOSE_ACTIONS: dict[str, CheckStatus] = {
+    "complete": CheckStatus.DONE,
+    "waive": CheckStatus.WAIVED,
+    "not_applicable": CheckStatus.NOT_APPLICABLE,
+}
+
+
+@dataclass(frozen=True)
+class CloseChecksResult:
+    """What closing one check for many people did (or, from a plan, would do)."""
+
+    #: Open checks closed now.
+    closed: int
+    #: Checks already done, waived or not applicable: left as they were.
+    already_closed: int
+    #: Current people whose checklist has no such check.
+    without_check: int
+    #: People who have left, are archived or anonymised: left alone whatever their check says.
+    former_staff: int
+    #: The checks closed (empty in a plan's forecast).
+    check_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckChoice:
+    """A check at least one of the selected current people has, and how many have it open."""
+
+    code: str
+    title: str
+    open: int
+    closed: int
+
+
+@dataclass(frozen=True)
+class ClosePlan:
+    """The selected people as the bulk close sees them: the dialog's choices and summary."""
+
+    staff_ids: tuple[int, ...]
+    #: Selected people whose checks still matter (``checks_still_matter``).
+    current: int
+    former_staff: int
+    choices: tuple[CheckChoice, ...]
+
+    def outcome(self, check_code: str) -> CloseChecksResult:
+        """What ``close_checks`` would report for ``check_code`` if nothing changes meanwhile."""
+        choice = next((c for c in self.choices if c.code == check_code), None)
+        open_, closed = (choice.open, choice.closed) if choice else (0, 0)
+        return CloseChecksResult(open_, closed, self.current - open_ - closed, self.former_staff)
+
+
+def _split_selection(
+    session: Session, staff_ids: Iterable[int], today: dt.date
+) -> tuple[list[int], list[int], list[int]]:
+    """(all ids in order, current ids, former ids); an unknown id is refused, naming it."""
+    ids = list(dict.fromkeys(int(i) for i in staff_ids))
+    if not ids:
+        raise ValidationError("Select at least one person")
+    current: set[int] = set()
+    known: set[int] = set()
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        for staff_id, matters in session.execute(
+            select(StaffMember.id, checks_still_matter(today)).where(StaffMember.id.in_(chunk))
+        ):
+            known.add(staff_id)
+            if matters:
+                current.add(staff_id)
+    for staff_id in ids:
+        if staff_id not in known:
+            raise NotFoundError(f"Staff member {staff_id} does not exist; nothing was changed")
+    return ids, [i for i in ids if i in current], [i for i in ids if i not in current]
+
+
+def _checks_with_code(
+    session: Session, staff_ids: Sequence[int], check_code: str | None = None
+) -> list[OnboardingCheck]:
+    checks: list[OnboardingCheck] = []
+    for start in range(0, len(staff_ids), 1000):
+        query = select(OnboardingCheck).where(
+            OnboardingCheck.staff_id.in_(staff_ids[start : start + 1000])
+        )
+        if check_code is not None:
+            query = query.where(OnboardingCheck.check_code == check_code)
+        checks.extend(session.scalars(query.order_by(OnboardingCheck.id)))
+    return checks
+
+
+def plan_close_checks(
+    session: Session, staff_ids: Iterable[int], today: dt.date | None = None
+) -> ClosePlan:
+    """The checks the selected current people have, each with how many have it open or closed;
+    the rules' title where the rule still exists (titles of older checks may differ)."""
+    today = today or dt.date.today()
+    ids, current, former = _split_selection(session, staff_ids, today)
+    titles = {rule.code: rule.title for rule in load_rules(session).checks}
+    counts: dict[str, list[int]] = {}
+    for check in _checks_with_code(session, current):
+        tally = counts.setdefault(check.check_code, [0, 0])
+        tally[0 if check.status == CheckStatus.OPEN else 1] += 1
+        titles.setdefault(check.check_code, check.title)
+    choices = sorted(
+        (CheckChoice(code, titles[code], tally[0], tally[1]) for code, tally in counts.items()),
+        key=lambda choice: (choice.title.casefold(), choice.code),
+    )
+    return ClosePlan(tuple(ids), len(current), len(former), tuple(choices))
+
+
+def close_checks(
+    session: Session,
+    staff_ids: Iterable[int],
+    check_code: str,
+    action: str,
+    *,
+    on: dt.date | None = None,
+    note: str | None = None,
+    by: str | None = None,
+    today: dt.date | None = None,
+) -> CloseChecksResult:
+    """Closes one check (complete, waive or not applicable) for many people, after a group
+    briefing or when moving off a spreadsheet, in the caller's transaction.
+
+    Each open check goes through the single-check path, so it is recorded and audited exactly
+    as a click in the checklist would. Checks already closed are left alone (a later date would
+    overwrite the evidence of the first); people who have left, are archived or anonymised are
+    skipped and counted, because their checks no longer count anywhere and a selection that
+    includes them is most likely a slip. A refusal (future date, waiver without a reason, an
+    unknown person or a check nobody selected has) raises before anything is written.
+    """
+    today = today or dt.date.today()
+    status = CLOSE_ACTIONS.get(action)
+    if status is None:
+        raise ValidationError(
+            f"Unknown action {action!r}; use one of {', '.join(CLOSE_ACTIONS)}", field="action"
+        )
+    on = on or today
+    if on > today:
+        raise ValidationError("The date cannot be in the future", field="completed_on")
+    # As in the checklist: a waiver's note is its reason, any other action's note its evidence.
+    waiving = status == CheckStatus.WAIVED
+    reason, evidence = (_clean(note), None) if waiving else (None, note)
+    if waiving and reason is None:
+        raise ValidationError("A waiver needs a reason", field="waiver_reason")
+    ids, current, former = _split_selection(session, staff_ids, today)
+    checks = _checks_with_code(session, ids, check_code)
+    if not checks:
+        raise ValidationError(
+            f"None of the selected people has the check {check_code!r}; nothing was changed",
+            field="check_code",
+        )
+    current_set = set(current)
+    mine = [check for check in checks if check.staff_id in current_set]
+    to_close = [check.id for check in mine if check.status == CheckStatus.OPEN]
+    for check_id in to_close:
+        _close(session, check_id, status, by, on, evidence, reason)
+    return CloseChecksResult(
+        closed=len(to_close),
+        already_closed=len(mine) - len(to_close),
+        without_check=len(current) - len(mine),
+        former_staff=len(former),
+        check_ids=tuple(to_close),
+    )
