@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument(
         "--what",
         metavar="NAME",
-        help="collaborations, partners, staff or training (default: guessed from the file)",
+        help="collaborations, partners, staff, training or onboarding (default: guessed from the "
+        "file)",
     )
     parser.add_argument("--sheet", metavar="NAME", help="the sheet to read (default: the first)")
     parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")

@@ -7,7 +7,7 @@ Usage (the command line and the import dialog both do this)::
         plan = importers.build_plan(session, source, "collaborations", on_duplicate="update")
         result = importers.apply_plan(session, plan, skip_bad_rows=False)   # raises: rolls back
 
-Targets: collaborations, partners, staff, training (completions).
+Targets: collaborations, partners, staff, training (completions), onboarding (check status).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ TARGET_MODULES = {
     "partners": "rsdesk.services.importers.partners",
     "staff": "rsdesk.services.importers.staff",
     "training": "rsdesk.services.importers.training",
+    "onboarding": "rsdesk.services.importers.onboarding",
 }
 MAX_MB_SETTING = "import.max_file_mb"
 

@@ -313,7 +313,9 @@ class ImportDialog(QDialog):
             work,
             self._imported,
             self._import_failed,
-            touches=frozenset({"collaboration", "partner", "staff_member", "training_record"}),
+            touches=frozenset(
+                {"collaboration", "partner", "staff_member", "training_record", "onboarding_check"}
+            ),
         )
 
     def _import_failed(self, exc: BaseException) -> None:
