@@ -22,7 +22,7 @@ from rsdesk.models import (
     StaffMember,
 )
 from rsdesk.models.enums import AppraisalStatus
-from rsdesk.services import assets, demo, training
+from rsdesk.services import assets, demo, onboarding, training
 from rsdesk.services import staff as staff_service
 from rsdesk.services.assets import AssetInput
 from rsdesk.ui.screenshots import settle
@@ -74,6 +74,7 @@ def _dialogs(db: Database) -> dict[str, Callable[[Any], QWidget]]:
         LinkDialog,
         SafeguardDialog,
     )
+    from rsdesk.ui.dialogs.close_checks_dialog import CloseChecksDialog
     from rsdesk.ui.dialogs.collaboration_dialog import CollaborationDialog
     from rsdesk.ui.dialogs.export_dialog import ExportDialog
     from rsdesk.ui.dialogs.first_run import FirstRunWizard
@@ -93,6 +94,7 @@ def _dialogs(db: Database) -> dict[str, Callable[[Any], QWidget]]:
     with db.read() as session:
         person = staff_service.get(session, _first(db, StaffMember))
         grid = training.matrix(session, today=dt.date.today())
+        plan = onboarding.plan_close_checks(session, session.scalars(select(StaffMember.id)))
         grant = next(
             entry
             for asset_id in session.scalars(select(SensitiveAsset.id))
@@ -114,6 +116,7 @@ def _dialogs(db: Database) -> dict[str, Callable[[Any], QWidget]]:
         "end access": lambda c: EndAccessDialog(c, grant),
         "advice (new)": lambda c: AdviceDialog(c, None),
         "training completions": lambda c: TrainingCompletionDialog(c, grid),
+        "close a check for many": lambda c: CloseChecksDialog(c, plan),
         "settings": lambda c: SettingsDialog(c),
         "responsibilities": lambda c: ResponsibilitiesDialog(c),
         "people rules": lambda c: PeopleRulesDialog(c),

@@ -1,6 +1,9 @@
 """Staff & onboarding: the staff register with each person's onboarding state, and a checklist
 panel to complete a check, waive it with a reason or mark it not applicable.
 
+Several rows may be selected: the checklist follows the current row, and *Close a check for
+selected…* (button, the table's context menu, Ctrl+Shift+C) closes one check for all of them.
+
 Everything goes through services (registers.fetch, services.onboarding, services.privacy) on the
 operation runner; the view holds no rule of its own.
 """
@@ -12,7 +15,18 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QItemSelection, QSortFilterProxyModel, Qt, QTimer, Slot
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Slot,
+)
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,6 +37,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -109,6 +124,28 @@ class StaffView(View):
         self.access_button.setEnabled(False)
         self.count_label = QLabel()
         self.count_label.setObjectName("staffCount")
+        self.close_checks_action = QAction(self.tr("&Close a check for selected…"), self)
+        self.close_checks_action.setObjectName("closeChecksAction")
+        self.close_checks_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.close_checks_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.close_checks_action.setToolTip(
+            self.tr(
+                "Complete, waive or mark not applicable one check for every selected person "
+                "(Ctrl+Shift+C); select several with Shift or Ctrl"
+            )
+        )
+        self.close_checks_action.triggered.connect(self.close_checks_for_selected)
+        self.addAction(self.close_checks_action)
+        self.edit_action = QAction(self.tr("&Open"), self)
+        self.edit_action.triggered.connect(self.edit_selected)
+        # Under the table with the count, not in the filter row: that row already sets the
+        # window's minimum width.
+        self.close_checks_button = QPushButton(self.tr("Close a check for selected…"))
+        self.close_checks_button.setObjectName("closeChecksButton")
+        self.close_checks_button.setToolTip(self.close_checks_action.toolTip())
+        self.close_checks_button.clicked.connect(self.close_checks_action.trigger)
+        self.close_checks_action.setEnabled(False)  # until somebody is selected
+        self.close_checks_button.setEnabled(False)
         filters = QHBoxLayout()
         self.search.setMinimumWidth(108)  # not squeezed to nothing by the controls beside it
         filters.addWidget(self.search, 1, Qt.AlignmentFlag.AlignTop)  # by the first line
@@ -143,7 +180,9 @@ class StaffView(View):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several people at once for "Close a check for selected…"; the checklist follows the
+        # current row (the one last clicked or moved to).
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
@@ -234,7 +273,10 @@ class StaffView(View):
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.count_label)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.close_checks_button)
+        bottom.addWidget(self.count_label, 1)
+        layout.addLayout(bottom)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -245,6 +287,9 @@ class StaffView(View):
         self.onboarding_filter.currentIndexChanged.connect(self.refresh)
         self.show_left.toggled.connect(self.refresh)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table.selectionModel().currentRowChanged.connect(self._on_selection)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_row_menu)
         self.checklist.selectionModel().selectionChanged.connect(self._update_buttons)
         self.complete_button.clicked.connect(self.complete_selected)
         self.waive_button.clicked.connect(self.waive_selected)
@@ -309,6 +354,7 @@ class StaffView(View):
         self._loading -= 1
         total, rows = value
         keep = self.staff_id
+        also = [i for i in self.selected_staff_ids() if i != keep]
         self.model.set_rows(rows)
         shown = len(rows)
         text = self.tr("%n people", "", total)
@@ -316,7 +362,9 @@ class StaffView(View):
             text += self.tr(" (first %1 shown; refine the filters)").replace("%1", f"{shown:,}")
         self.count_label.setText(text)
         if keep is not None:
-            self.select_staff(keep)
+            # The people selected before stay selected, so that a bulk close shows its result.
+            if self.select_staff(keep):
+                self._add_to_selection(also)
         elif rows:
             # Like a mail program: show the first person's checklist rather than an empty panel.
             self.table.selectRow(0)
@@ -330,10 +378,44 @@ class StaffView(View):
         self.table.scrollTo(index)
         return True
 
+    def _add_to_selection(self, staff_ids: list[int]) -> None:
+        selection = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for staff_id in staff_ids:
+            row = self.model.row_of(staff_id)
+            if row >= 0:
+                selection.select(self.proxy.mapFromSource(self.model.index(row, 0)), flags)
+
+    def selected_staff_ids(self) -> list[int]:
+        """The people selected in the table, top to bottom as shown."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [
+            self.model.row_id(self.proxy.mapToSource(self.proxy.index(row, 0)).row())
+            for row in rows
+        ]
+
+    def select_staff_ids(self, staff_ids: list[int]) -> None:
+        """Select these people (the first becomes the current row, whose checklist shows)."""
+        if staff_ids and self.select_staff(staff_ids[0]):
+            self._add_to_selection(staff_ids[1:])
+
     @Slot(QItemSelection, QItemSelection)
     def _on_selection(self, *_: Any) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        staff_id = self.model.row_id(self.proxy.mapToSource(rows[0]).row()) if rows else None
+        """The checklist follows the current row while it is selected, else the first selected."""
+        selection = self.table.selectionModel()
+        rows = selection.selectedRows()
+        current = selection.currentIndex()
+        if current.isValid() and selection.isRowSelected(current.row()):
+            row: int | None = current.row()
+        else:
+            row = min((index.row() for index in rows), default=None)
+        staff_id = (
+            None
+            if row is None
+            else self.model.row_id(self.proxy.mapToSource(self.proxy.index(row, 0)).row())
+        )
+        self.close_checks_action.setEnabled(bool(rows))
+        self.close_checks_button.setEnabled(bool(rows))
         if staff_id != self.staff_id:
             self.staff_id = staff_id
             self._load_checklist()
@@ -460,6 +542,65 @@ class StaffView(View):
     @Slot()
     def reopen_selected(self) -> None:
         self._act("reopen")
+
+    def row_menu(self) -> QMenu:
+        """The table's context menu: open the person, or close a check for everyone selected."""
+        menu = QMenu(self)
+        menu.addAction(self.edit_action)
+        menu.addAction(self.close_checks_action)
+        return menu
+
+    @Slot(QPoint)
+    def _show_row_menu(self, position: QPoint) -> None:
+        index = self.table.indexAt(position)
+        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row()):
+            self.table.selectRow(index.row())  # a click outside the selection starts a new one
+        self.row_menu().exec(self.table.viewport().mapToGlobal(position))
+
+    @Slot()
+    def close_checks_for_selected(self) -> None:
+        """Open the dialog for the selected people once their checks are counted."""
+        staff_ids = self.selected_staff_ids()
+        if not staff_ids:
+            self.context.signals.status_message.emit(self.tr("Select the people first."))
+            return
+        self.context.ops.query(
+            lambda session: onboarding.plan_close_checks(session, staff_ids),
+            self._open_close_checks,
+        )
+
+    def _open_close_checks(self, plan: onboarding.ClosePlan) -> None:
+        from rsdesk.ui.dialogs.close_checks_dialog import CloseChecksDialog
+
+        if not plan.choices:
+            self.context.signals.status_message.emit(
+                self.tr("None of the selected people has an onboarding check to close.")
+            )
+            return
+        self.close_checks_dialog = CloseChecksDialog(self.context, plan, self)
+        self.close_checks_dialog.saved.connect(self._on_checks_closed)
+        self.close_checks_dialog.open()
+
+    def _on_checks_closed(self, result: onboarding.CloseChecksResult) -> None:
+        from rsdesk.ui.dialogs.close_checks_dialog import counted
+
+        parts = [counted(result.closed, self.tr("%1 check closed"), self.tr("%1 checks closed"))]
+        for count, one, many in (
+            (result.already_closed, self.tr("%1 already closed"), self.tr("%1 already closed")),
+            (
+                result.without_check,
+                self.tr("%1 person without this check"),
+                self.tr("%1 people without this check"),
+            ),
+            (
+                result.former_staff,
+                self.tr("%1 person who has left skipped"),
+                self.tr("%1 people who have left skipped"),
+            ),
+        ):
+            if count:
+                parts.append(counted(count, one, many))
+        self.context.signals.status_message.emit("; ".join(parts) + ".")
 
     @Slot()
     def anonymise_former_staff(self) -> None:
