@@ -235,6 +235,7 @@ def open_database(
                 with database.unit_of_work() as session:
                     reference_data.synchronise(session)
             _sync_training_courses(database)
+            _renew_onboarding_checks(database)
     except DBAPIError as exc:
         database.dispose()
         raise KnownError(describe_database_error(url, exc)) from exc
@@ -272,6 +273,31 @@ def _sync_training_courses(database: Database) -> None:
         with database.read() as session:
             if not training.courses_follow_catalogue(session):
                 raise
+
+
+def _renew_onboarding_checks(database: Database) -> None:
+    """Reopens the completed onboarding checks whose renewal period has passed (the yearly
+    declaration of outside interests), so that every count of open and overdue checks (the
+    dashboard, the staff register, reminders, the annual report) sees them, in the GUI and on
+    the command line alike. An open with nothing due runs one indexed query and writes nothing.
+
+    Like the course catalogue, the renewal is an audited write: a login that may not edit, or a
+    second rsdesk while another holds the file's writer lock, leaves it to the next open that
+    may write. The audit entries name the renewal as their actor.
+    """
+    from rsdesk.db.lock import DatabaseInUse
+    from rsdesk.services import onboarding
+
+    with database.read() as session:
+        due = onboarding.renewals_due(session)
+    if not due or not database.access.allows(Capability.EDIT):
+        return
+    try:
+        with database.unit_of_work() as session:
+            session.info["actor"] = onboarding.renewal_actor(database.actor)
+            onboarding.renew_due_checks(session)
+    except DatabaseInUse:
+        return
 
 
 def describe_database_error(url: URL, exc: DBAPIError) -> str:

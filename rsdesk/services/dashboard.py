@@ -668,6 +668,25 @@ def due_soon(
                     staff_id,
                 )
             )
+        # Completed checks that fall due again (the yearly declaration) are reopened only on
+        # their renewal date; listed here ahead, under the same uid the reopened check gets.
+        from rsdesk.services.onboarding import upcoming_renewals
+
+        for renewal in upcoming_renewals(session, today, end, limit):
+            name, title = renewal.staff_name, renewal.title
+            items.append(
+                DueItem(
+                    renewal.due_date,
+                    DueKind.CHECK,
+                    f"{title} (renewal): {name}",
+                    f"Onboarding check '{title}' for {name} ({renewal.staff_number}) is due "
+                    f"again: it was completed on {renewal.completed_on:%d %b %Y}.",
+                    renewal.check_id,
+                    "staff",
+                    "staff",
+                    renewal.staff_id,
+                )
+            )
 
     if DueKind.TRAINING in kinds:
         never = literal(dt.date(9999, 12, 31))

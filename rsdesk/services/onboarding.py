@@ -38,6 +38,8 @@ SENSITIVITY_FLAGS = (
 )
 AUDIENCE_KEYS = frozenset({"roles", "sensitivity"})
 ROLE_VALUES = tuple(role.value for role in RoleCategory)
+#: The longest renewal period a rule may set (ten years).
+MAX_RENEW_MONTHS = 120
 
 
 # --- who a rule applies to ------------------------------------------------------------------
@@ -158,6 +160,8 @@ class CheckRule:
     description: str
     due_days: int
     applies: Audience
+    #: Months after completion when the check is due again (None: done once for all).
+    renew_months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,7 @@ def parse_onboarding_rules(document: Mapping[str, Any], source: str = "shipped")
     items = document.get("check")
     if not isinstance(items, list) or not items:
         raise ValidationError("Onboarding rules: at least one [[check]] is required")
-    allowed = {"code", "title", "description", "due_days", "applies"}
+    allowed = {"code", "title", "description", "due_days", "applies", "renew_months"}
     rules: list[CheckRule] = []
     seen: set[str] = set()
     for number, item in enumerate(items, start=1):
@@ -213,9 +217,20 @@ def parse_onboarding_rules(document: Mapping[str, Any], source: str = "shipped")
                 description=_text(item, "description", where, required=False),
                 due_days=due_days,
                 applies=parse_audience(item.get("applies"), f"{where} applies"),
+                renew_months=_renew_months(item.get("renew_months"), where),
             )
         )
     return OnboardingRules(str(document.get("version", "")), tuple(rules), source)
+
+
+def _renew_months(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_RENEW_MONTHS:
+        raise ValidationError(
+            f"{where}: 'renew_months' must be a whole number of months from 1 to {MAX_RENEW_MONTHS}"
+        )
+    return value
 
 
 def parse_toml_text(text: str, what: str) -> dict[str, Any]:
@@ -451,6 +466,171 @@ def reopen(session: Session, check_id: int) -> CheckItem:
     check.waiver_reason = None
     session.flush()
     return _item(check)
+
+
+# --- periodic renewal -----------------------------------------------------------------------
+
+#: Who the audit trail names for a renewal: nobody reopened the check by hand.
+RENEWAL_ACTOR = "rsdesk: renewal due"
+
+
+def renewal_actor(opened_by: str) -> str:
+    """The audit trail's actor for renewals made while ``opened_by`` opened the database."""
+    return f"{RENEWAL_ACTOR} (opened by {opened_by})"[:200]
+
+
+def renewal_date(completed_on: dt.date, renew_months: int) -> dt.date:
+    """When a check completed on ``completed_on`` is due again (calendar months, month-end
+    clamped as training refreshers are)."""
+    from rsdesk.services.training import add_months
+
+    return add_months(completed_on, renew_months)
+
+
+def last_completion_due_by(day: dt.date, renew_months: int) -> dt.date:
+    """The latest completion date whose renewal falls due on or before ``day``; every earlier
+    one is due too, so one range condition finds them all (months have different lengths, so
+    this is not simply ``day`` minus the months)."""
+    from rsdesk.services.training import add_months
+
+    latest = add_months(day, -renew_months)
+    while renewal_date(latest + dt.timedelta(days=1), renew_months) <= day:
+        latest += dt.timedelta(days=1)
+    return latest
+
+
+def _renewable_codes(rules: OnboardingRules) -> dict[int, list[str]]:
+    """Check codes by renewal period, for the rules that have one."""
+    codes: dict[int, list[str]] = {}
+    for rule in rules.checks:
+        if rule.renew_months is not None:
+            codes.setdefault(rule.renew_months, []).append(rule.code)
+    return codes
+
+
+def _completed_between(
+    rules: OnboardingRules, after: dt.date | None, until: dt.date
+) -> ColumnElement[bool] | None:
+    """Done checks of current staff whose renewal date is after ``after`` (None: any) and on or
+    before ``until``; None when no rule renews."""
+    periods = []
+    for months, codes in sorted(_renewable_codes(rules).items()):
+        condition = and_(
+            OnboardingCheck.check_code.in_(codes),
+            OnboardingCheck.completed_on <= last_completion_due_by(until, months),
+        )
+        if after is not None:
+            condition = and_(
+                condition, OnboardingCheck.completed_on > last_completion_due_by(after, months)
+            )
+        periods.append(condition)
+    if not periods:
+        return None
+    return and_(
+        OnboardingCheck.status == CheckStatus.DONE,
+        or_(*periods),
+        checks_still_matter(until),
+    )
+
+
+def renewals_due(session: Session, today: dt.date | None = None) -> bool:
+    """Whether any completed check is due again: one indexed query, so that opening a database
+    with nothing to renew costs next to nothing."""
+    condition = _completed_between(load_rules(session), None, today or dt.date.today())
+    if condition is None:
+        return False
+    query = (
+        select(OnboardingCheck.id)
+        .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+        .where(condition)
+        .limit(1)
+    )
+    return session.scalar(query) is not None
+
+
+def renew_due_checks(session: Session, today: dt.date | None = None) -> list[int]:
+    """Reopens every completed check whose renewal date has come, due on that date; returns
+    their ids.
+
+    The completion fields are cleared as in ``reopen`` (the audit trail keeps who completed it
+    and when, since the entry records the old values) and the evidence note says which
+    completion is being renewed, so the checklist shows it. Waived and not-applicable checks
+    are never renewed, nor are the checks of people who have left, are archived or anonymised.
+    """
+    today = today or dt.date.today()
+    rules = load_rules(session)
+    condition = _completed_between(rules, None, today)
+    if condition is None:
+        return []
+    months_of = {rule.code: rule.renew_months for rule in rules.checks if rule.renew_months}
+    checks = session.scalars(
+        select(OnboardingCheck)
+        .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+        .where(condition)
+        .order_by(OnboardingCheck.id)
+        # Two opens at once on a server: the second waits for the first's row locks, then
+        # PostgreSQL re-checks the condition and finds the checks open; nothing is reopened twice.
+        .with_for_update(of=OnboardingCheck)
+    ).all()
+    for check in checks:
+        completed_on = cast(dt.date, check.completed_on)  # the condition compares it
+        check.due_date = renewal_date(completed_on, months_of[check.check_code])
+        check.status = CheckStatus.OPEN
+        # No login here: the note is free text, which pseudonymised exports keep as it is.
+        check.evidence_note = f"Renewal of the completion on {completed_on.isoformat()}"
+        check.completed_by = None
+        check.completed_on = None
+        check.waiver_reason = None
+    session.flush()
+    return [check.id for check in checks]
+
+
+@dataclass(frozen=True)
+class UpcomingRenewal:
+    """A completed check that falls due again soon (the reminders list it)."""
+
+    check_id: int
+    staff_id: int
+    staff_name: str
+    staff_number: str | None
+    title: str
+    completed_on: dt.date
+    due_date: dt.date
+
+
+def upcoming_renewals(
+    session: Session, today: dt.date, until: dt.date, limit: int | None = None
+) -> list[UpcomingRenewal]:
+    """Completed checks whose renewal date falls from ``today`` to ``until`` (both included);
+    those due today are normally reopened already, unless the database was opened read-only."""
+    rules = load_rules(session)
+    condition = _completed_between(rules, today - dt.timedelta(days=1), until)
+    if condition is None:
+        return []
+    months_of = {rule.code: rule.renew_months for rule in rules.checks if rule.renew_months}
+    query = (
+        select(
+            OnboardingCheck.id,
+            OnboardingCheck.staff_id,
+            StaffMember.full_name,
+            StaffMember.staff_number,
+            OnboardingCheck.title,
+            OnboardingCheck.completed_on,
+            OnboardingCheck.check_code,
+        )
+        .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+        .where(condition)
+        .order_by(OnboardingCheck.completed_on, OnboardingCheck.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    out = []
+    for check_id, staff_id, name, number, title, completed, code in session.execute(query):
+        completed_on = cast(dt.date, completed)  # never None here: the condition compares it
+        due = renewal_date(completed_on, months_of[code])
+        out.append(UpcomingRenewal(check_id, staff_id, name, number, title, completed_on, due))
+    out.sort(key=lambda item: (item.due_date, item.check_id))
+    return out
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from rsdesk.models.enums import CheckStatus
 from rsdesk.resources import load_toml
 from rsdesk.services.demo.context import DemoContext, StaffRow
 from rsdesk.services.demo.organisation import go_live
-from rsdesk.services.onboarding import parse_onboarding_rules, profile_of
+from rsdesk.services.onboarding import parse_onboarding_rules, profile_of, renewal_date
 from rsdesk.services.training import EXPIRING_DAYS, add_months, expiry, parse_catalogue
 
 WAIVER_REASONS = (
@@ -177,9 +177,36 @@ def _checks(ctx: DemoContext) -> int:
                 "created_at": created,
                 "updated_at": created,
             }
+            if rule.renew_months and status == CheckStatus.DONE:
+                last_day = min(ctx.anchor, member.end_date or ctx.anchor)
+                _renewed_on_time(row, rule.renew_months, member.id, last_day)
             if not left_before:
                 rows.append({"id": ctx.new_id(CHECKS), **row})
     return ctx.write(CHECKS, rows, "onboarding checks")
+
+
+def _renewed_on_time(
+    row: dict[str, Any], renew_months: int, staff_id: int, last_day: dt.date
+) -> None:
+    """A check renewed periodically (the yearly declaration): the office renewed it each time,
+    a few days after it fell due, so the row holds the latest completion; the last renewal of
+    some people is still open (overdue when it fell due more than their delay ago). Nothing
+    falls due after ``last_day`` (today, or the day the person left). Drawn from the staff id,
+    not the random generator, so the sections after this one are unchanged."""
+    delay = dt.timedelta(days=staff_id % 40)
+    completed_on = row["completed_on"]
+    while (due := renewal_date(completed_on, renew_months)) <= last_day:
+        if due + delay > last_day or staff_id % 9 == 0:
+            row.update(
+                due_date=due,
+                status=CheckStatus.OPEN.value,
+                completed_by=None,
+                completed_on=None,
+                evidence_note=f"Renewal of the completion on {completed_on.isoformat()}",
+            )
+            return
+        completed_on = due + delay
+        row.update(due_date=due, completed_on=completed_on)
 
 
 def _training(ctx: DemoContext, course_rows: list[dict[str, Any]]) -> int:
