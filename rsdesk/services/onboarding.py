@@ -577,7 +577,7 @@ def renew_due_checks(session: Session, today: dt.date | None = None) -> list[int
         check.due_date = renewal_date(completed_on, months_of[check.check_code])
         check.status = CheckStatus.OPEN
         # No login here: the note is free text, which pseudonymised exports keep as it is.
-        check.evidence_note = f"Renewal of the completion on {completed_on.isoformat()}"
+        check.evidence_note = f"Renewal of {completed_on.isoformat()}"
         check.completed_by = None
         check.completed_on = None
         check.waiver_reason = None

@@ -202,7 +202,7 @@ def _renewed_on_time(
                 status=CheckStatus.OPEN.value,
                 completed_by=None,
                 completed_on=None,
-                evidence_note=f"Renewal of the completion on {completed_on.isoformat()}",
+                evidence_note=f"Renewal of {completed_on.isoformat()}",
             )
             return
         completed_on = due + delay

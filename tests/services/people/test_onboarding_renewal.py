@@ -93,7 +93,7 @@ def test_a_declaration_completed_13_months_ago_is_reopened_on_open_once(any_db):
     assert renewed.completed_on is None
     assert renewed.completed_by is None
     # Which completion is renewed, without the login (pseudonymised exports keep notes as is).
-    assert renewed.evidence_note == f"Renewal of the completion on {completed_on.isoformat()}"
+    assert renewed.evidence_note == f"Renewal of {completed_on.isoformat()}"
     [entry] = _renewal_entries(any_db, overdue_id)
     assert entry.actor.startswith("rsdesk: renewal due (opened by ")
     # The entry keeps the completion it renews: the check's history shows it.
