@@ -5,6 +5,7 @@ that date, with an audit entry naming the renewal; nothing else is touched."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,36 @@ def test_the_rules_editor_stores_a_renewal_period(db):
         assert onboarding.load_rules(session).by_code()[DECLARATION].renew_months == 6
     with pytest.raises(ValidationError, match="renew_months"), db.unit_of_work() as session:
         onboarding.save_rules_text(session, text.replace("renew_months = 6", 'renew_months = "x"'))
+
+
+def test_two_opens_at_once_on_a_server_reopen_a_check_once(any_db):
+    if any_db.is_sqlite:
+        pytest.skip("SQLite serialises writers: the second open finds the check open")
+
+    check_id = _declaration_completed(any_db, 13)
+    other = open_database(any_db.url, upgrade=False)
+    second: list[list[int]] = []
+    try:
+        with any_db.unit_of_work() as session:
+            assert onboarding.renew_due_checks(session) == [check_id]
+            # The second open starts while the first has not committed: it waits for the lock.
+            waiting = threading.Thread(target=lambda: second.append(_renew_in(other)), daemon=True)
+            waiting.start()
+            waiting.join(0.5)
+            assert waiting.is_alive()
+        waiting.join(10)
+    finally:
+        other.dispose()
+    assert second == [[]]
+    with any_db.read() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.table_name == "onboarding_check", AuditEntry.record_id == check_id
+            )
+        ).all()
+    assert sum(entry.changes.get("status") == ["done", "open"] for entry in entries) == 1
+
+
+def _renew_in(database: Database) -> list[int]:
+    with database.unit_of_work() as session:
+        return onboarding.renew_due_checks(session)
