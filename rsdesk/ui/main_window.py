@@ -363,6 +363,9 @@ class MainWindow(QMainWindow):
                 QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
             if still_open(editor):
                 return False
+            # What its save set off (the editor that opened a wizard reloads the collaboration's
+            # new version) arrives before the next editor saves.
+            ops.deliver_reads()
         return True
 
     def _open_editors(self) -> list[QDialog]:

@@ -10,13 +10,14 @@ Known errors are shown as a message; anything else is a bug and shows the traceb
 from __future__ import annotations
 
 import itertools
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 from sqlalchemy.orm import Session
 
 from rsdesk.db import Database
@@ -70,6 +71,8 @@ class OperationRunner(QObject):
         #: How many tasks have been put on the write lane: an editor asked to close started a
         #: save when this grew (the main window waits for that save before quitting).
         self.writes_started = 0
+        #: Queries whose result has not reached its callback yet (``deliver_reads``).
+        self._read_ids: set[int] = set()
         self._relay = _Relay()
         self._relay.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._relay.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
@@ -181,6 +184,19 @@ class OperationRunner(QObject):
         """Block until all background work is done (tests, shutdown). Callbacks run later."""
         return self._reads.waitForDone(timeout_ms) and self._writes.waitForDone(timeout_ms)
 
+    def deliver_reads(self, timeout_ms: int = 10_000) -> None:
+        """Block until every query started so far, and any its result starts, has reached its
+        callback. Quitting closes editors one after another: a wizard's save makes the editor
+        that opened it reload the collaboration's new version, which must arrive before that
+        editor saves in turn, or its own save would be refused as stale."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self._reads_pending() and time.monotonic() < deadline:
+            self._reads.waitForDone(max(1, int((deadline - time.monotonic()) * 1000)))
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+
+    def _reads_pending(self) -> bool:
+        return bool(self._read_ids & self._callbacks.keys())
+
     # -- internals ----------------------------------------------------------------------------
 
     def _start(
@@ -194,6 +210,8 @@ class OperationRunner(QObject):
         self._callbacks[task_id] = (on_done, on_error)
         if pool is self._writes:
             self.writes_started += 1
+        else:
+            self._read_ids.add(task_id)
         pool.start(_Task(task_id, self._relay, work))
         return task_id
 
@@ -217,6 +235,7 @@ class OperationRunner(QObject):
     @Slot(int, object, object)
     def _on_finished(self, task_id: int, result: object, failure: object) -> None:
         on_done, on_error = self._callbacks.pop(task_id, (None, None))
+        self._read_ids.discard(task_id)
         self._cancels.pop(task_id, None)
         dialog = self._dialogs.pop(task_id, None)
         if dialog is not None:

@@ -290,3 +290,29 @@ def test_a_stale_advice_editor_is_refused(two_officers):
     assert stored.advice == "Share it after the export-control check."
     assert stored.question == asked.question
     assert stored.closed_on == dt.date.today()
+
+
+def test_starting_and_discarding_a_draft_refuse_an_editor_opened_before(two_officers):
+    """A draft's first save moves a proposal to "under appraisal", its discard moves it back: an
+    editor loaded before either would put the old status back, so its save is refused."""
+    from rsdesk.services.appraisal import workflow
+
+    ann, bob = two_officers
+    cid = _collaboration(ann)
+    before_draft = _load(bob, cid)
+    assert before_draft.status == "proposed"
+    with ann.unit_of_work() as session:
+        draft = workflow.create_draft(session, cid)
+    with pytest.raises(ConflictError), bob.unit_of_work() as session:
+        data = dataclasses.replace(before_draft.as_input(), description="Bob's note.")
+        collaborations.update(session, cid, data, seen_version=before_draft.row_version)
+    assert _load(ann, cid).status == "under_appraisal"
+
+    before_discard = _load(bob, cid)
+    with ann.unit_of_work() as session:
+        workflow.discard_draft(session, draft.id)
+    with pytest.raises(ConflictError), bob.unit_of_work() as session:
+        data = dataclasses.replace(before_discard.as_input(), description="Bob's note.")
+        collaborations.update(session, cid, data, seen_version=before_discard.row_version)
+    stored = _load(ann, cid)
+    assert (stored.status, stored.description) == ("proposed", "Start.")

@@ -126,7 +126,7 @@ def test_save_on_quit_saves_an_appraisal_opened_from_the_editor_first(qtbot, mai
 
     from rsdesk.models.enums import CollaborationKind, PartnerKind
     from rsdesk.services.appraisal import workflow
-    from rsdesk.ui.wizard.appraisal import open_appraisal_wizard
+    from rsdesk.ui.wizard import appraisal as wizard_module
     from tests.services.appraisal.helpers import make_collaboration, make_partner
 
     with db.unit_of_work() as session:
@@ -140,12 +140,11 @@ def test_save_on_quit_saves_an_appraisal_opened_from_the_editor_first(qtbot, mai
     editor = view.editor
     qtbot.waitUntil(editor.isEnabled, timeout=10_000)
     editor.title_edit.setText("Summer school on soil ecology, 2027")
-    opened: list = []
-    open_appraisal_wizard(
-        main_window.context, collaboration_id=record_id, parent=editor, on_open=opened.append
-    )
-    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
-    wizard = opened[0]
+    # Appraise… in the editor: the wizard's first save makes the collaboration "under
+    # appraisal" and raises its version, which this editor takes in before its own save.
+    qtbot.mouseClick(editor.appraisal_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: record_id in wizard_module._OPEN_WIZARDS, timeout=10_000)
+    wizard = wizard_module._OPEN_WIZARDS[record_id]
     wizard.next()
     button = wizard.question_pages[0].questions["research_maturity"].buttons["applied"]
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(6, button.height() // 2))
@@ -160,8 +159,10 @@ def test_save_on_quit_saves_an_appraisal_opened_from_the_editor_first(qtbot, mai
     assert _titles(db) == ["Summer school on soil ecology, 2027"]
     with db.read() as session:
         draft = workflow.current_draft(session, record_id)
+        status = session.get(Collaboration, record_id).status.value
     assert draft is not None
     assert draft.answers["research_maturity"] == "applied"
+    assert status == "under_appraisal"  # the draft's status, not the editor's stale "proposed"
 
 
 def test_closing_the_partner_editor_asks_once_and_cancel_keeps_it(qtbot, main_window, db):

@@ -586,9 +586,8 @@ def create_draft(
     _apply_result(appraisal, model, score(model, start_answers, start_notes))
     session.add(appraisal)
     if collaboration.status == CollaborationStatus.PROPOSED:
-        # The version is not raised here: quitting with an editor and the wizard it opened
-        # saves the draft and then the editor at once, and that save would be refused.
         collaboration.status = CollaborationStatus.UNDER_APPRAISAL
+        _status_changed(session, collaboration)
     session.flush()
     return _view(session, appraisal)
 
@@ -702,6 +701,7 @@ def discard_draft(session: Session, appraisal_id: int, *, seen_version: int | No
     message = f"Discarded the draft appraisal of {collaboration.reference} (version {version})"
     if restore:
         collaboration.status = CollaborationStatus.PROPOSED
+        _status_changed(session, collaboration)
         message += "; the collaboration is proposed again"
     session.flush()
     return message
