@@ -381,10 +381,14 @@ def prefill_answers(
 
     if partners:
         partner_ids = [pid for pid, _, _ in partners]
+        # Current list versions only: a replaced version's results were carried over to the
+        # new one, and counting both named a confirmed match twice.
         verdicts = session.execute(
             select(Partner.name, ScreeningResult.verdict, ScreeningResult.entry_name)
             .join(Partner, Partner.id == ScreeningResult.partner_id)
+            .join(ScreeningList, ScreeningList.id == ScreeningResult.list_id)
             .where(
+                ScreeningList.active.is_(True),
                 ScreeningResult.partner_id.in_(partner_ids),
                 ScreeningResult.verdict.in_(
                     [ScreeningVerdict.TRUE_MATCH, ScreeningVerdict.PENDING]
@@ -397,19 +401,20 @@ def prefill_answers(
         active_lists = session.scalar(
             select(func.count()).select_from(ScreeningList).where(ScreeningList.active.is_(True))
         )
+        awaiting = "Screening match awaiting a verdict: " + "; ".join(
+            f"{p} ~ {e}" for p, e in pending
+        )
         if confirmed:
+            # Pending hits are named too: the officer should decide them before signing off.
             suggest(
                 "partner_listed",
                 "listed",
-                "Confirmed screening match: " + "; ".join(f"{p} = {e}" for p, e in confirmed),
+                "Confirmed screening match: "
+                + "; ".join(f"{p} = {e}" for p, e in confirmed)
+                + (f". {awaiting}" if pending else ""),
             )
         elif pending:
-            suggest(
-                "partner_listed",
-                "possible_match",
-                "Screening match awaiting a verdict: "
-                + "; ".join(f"{p} ~ {e}" for p, e in pending),
-            )
+            suggest("partner_listed", "possible_match", awaiting)
         elif active_lists:
             suggest(
                 "partner_listed",

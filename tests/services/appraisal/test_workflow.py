@@ -127,6 +127,54 @@ def test_draft_is_prefilled_from_the_register(any_db):
     assert draft.model_version == MODEL.version
 
 
+def test_prefill_counts_current_list_versions_once_and_names_pending_hits(db):
+    """A list's new version carries a confirmed verdict over: the replaced version's result must
+    not name the match a second time, and a pending hit beside a confirmed one is named too."""
+
+    def result(partner_id: int, list_id: int, name: str, verdict: ScreeningVerdict):
+        return ScreeningResult(
+            partner_id=partner_id,
+            list_id=list_id,
+            entry_fingerprint=name[:1] * 64,
+            entry_name=name,
+            partner_name_matched=name.title(),
+            list_name_matched=name,
+            score=95.0,
+            verdict=verdict,
+        )
+
+    with db.unit_of_work() as session:
+        kazan = make_partner(session, "Kazan State Medical University", PartnerKind.UNIVERSITY)
+        beihang = make_partner(session, "Beihang University", PartnerKind.UNIVERSITY)
+        collaboration = make_collaboration(session, partners=[kazan, beihang])
+        versions = [
+            ScreeningList(
+                list_key="office",
+                name="Office watchlist",
+                source_format="csv",
+                file_name=f"watch-{number}.csv",
+                sha256=str(number) * 64,
+                version_no=number,
+                active=number == 2,
+            )
+            for number in (1, 2)
+        ]
+        session.add_all(versions)
+        session.flush()
+        for version in versions:
+            session.add(
+                result(
+                    kazan.id, version.id, "KAZAN STATE MEDICAL UNIV.", ScreeningVerdict.TRUE_MATCH
+                )
+            )
+        session.add(result(beihang.id, versions[1].id, "BEIHANG UNIV.", ScreeningVerdict.PENDING))
+        session.flush()
+        note = workflow.prefill_answers(session, collaboration.id)["partner_listed"]
+    assert note.option == "listed"
+    assert note.note.count("KAZAN STATE MEDICAL UNIV.") == 1
+    assert "awaiting a verdict: Beihang University ~ BEIHANG UNIV." in note.note
+
+
 def test_pending_match_is_prefilled_as_a_gap_and_clean_screening_as_not_listed(db):
     with db.unit_of_work() as session:
         partner = make_partner(session, "Quiet Labs", PartnerKind.COMPANY)
