@@ -487,6 +487,23 @@ def renewal_date(completed_on: dt.date, renew_months: int) -> dt.date:
     return add_months(completed_on, renew_months)
 
 
+#: How far back a reopened check's due date may lie. A renewal date up to this many days before
+#: the day the check is reopened stays its due date: the office did not open rsdesk for a few
+#: weeks, and the renewal is overdue by those days. A renewal date further back comes from a rule
+#: that is new or renews sooner than before, reaching back years into completed checks; such a
+#: check is due on the day it is reopened instead, so that the past is not rewritten (years of
+#: checks are not overdue on day one, and past years' report figures do not change).
+RENEWAL_DUE_DATE_REACHES_BACK = dt.timedelta(days=30)
+
+
+def reopened_due_date(renewal: dt.date, reopened_on: dt.date) -> dt.date:
+    """The due date of a check reopened on ``reopened_on`` for its renewal date ``renewal``:
+    the renewal date when recent, else the reopening day (``RENEWAL_DUE_DATE_REACHES_BACK``)."""
+    if renewal < reopened_on - RENEWAL_DUE_DATE_REACHES_BACK:
+        return reopened_on
+    return renewal
+
+
 def last_completion_due_by(day: dt.date, renew_months: int) -> dt.date:
     """The latest completion date whose renewal falls due on or before ``day``; every earlier
     one is due too, so one range condition finds them all (months have different lengths, so
@@ -548,14 +565,23 @@ def renewals_due(session: Session, today: dt.date | None = None) -> bool:
     return session.scalar(query) is not None
 
 
-def renew_due_checks(session: Session, today: dt.date | None = None) -> list[int]:
-    """Reopens every completed check whose renewal date has come, due on that date; returns
-    their ids.
+def renewal_note(completed_on: dt.date) -> str:
+    """The evidence note of a check reopened to renew the completion of ``completed_on``; the
+    onboarding import reads it to leave a check open for the renewal of the date it imports."""
+    return f"Renewal of {completed_on.isoformat()}"
+
+
+def renew_due_checks(
+    session: Session, today: dt.date | None = None, *, only: Iterable[int] | None = None
+) -> list[int]:
+    """Reopens every completed check whose renewal date has come, due on that date (or today,
+    for a renewal date further back than ``RENEWAL_DUE_DATE_REACHES_BACK``); returns their ids.
 
     The completion fields are cleared as in ``reopen`` (the audit trail keeps who completed it
     and when, since the entry records the old values) and the evidence note says which
     completion is being renewed, so the checklist shows it. Waived and not-applicable checks
     are never renewed, nor are the checks of people who have left, are archived or anonymised.
+    ``only`` limits it to those check ids (the import renews the completions it records late).
     """
     today = today or dt.date.today()
     rules = load_rules(session)
@@ -567,6 +593,7 @@ def renew_due_checks(session: Session, today: dt.date | None = None) -> list[int
         select(OnboardingCheck)
         .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
         .where(condition)
+        .where(True if only is None else OnboardingCheck.id.in_(list(only)))
         .order_by(OnboardingCheck.id)
         # Two opens at once on a server: the second waits for the first's row locks, then
         # PostgreSQL re-checks the condition and finds the checks open; nothing is reopened twice.
@@ -574,15 +601,51 @@ def renew_due_checks(session: Session, today: dt.date | None = None) -> list[int
     ).all()
     for check in checks:
         completed_on = cast(dt.date, check.completed_on)  # the condition compares it
-        check.due_date = renewal_date(completed_on, months_of[check.check_code])
+        renewal = renewal_date(completed_on, months_of[check.check_code])
+        check.due_date = reopened_due_date(renewal, today)
         check.status = CheckStatus.OPEN
         # No login here: the note is free text, which pseudonymised exports keep as it is.
-        check.evidence_note = f"Renewal of {completed_on.isoformat()}"
+        check.evidence_note = renewal_note(completed_on)
         check.completed_by = None
         check.completed_on = None
         check.waiver_reason = None
     session.flush()
     return [check.id for check in checks]
+
+
+@dataclass(frozen=True)
+class RenewalForecast:
+    """What saving edited rules would reopen at the next open (the rules editor asks first)."""
+
+    #: Titles of the rules whose renewal period the edit adds or shortens.
+    renewing_sooner: tuple[str, ...]
+    #: Completed checks the next open would reopen under the edited rules.
+    reopened: int
+
+
+def renewal_forecast(
+    session: Session, edited_text: str, today: dt.date | None = None
+) -> RenewalForecast:
+    """How many completed checks the next open reopens if the edited rules (TOML text) are
+    saved, when they add or shorten a renewal period; nothing to tell otherwise. Invalid rules
+    raise the ``ValidationError`` that saving them would."""
+    edited = parse_onboarding_rules(parse_toml_text(edited_text, "Onboarding rules"), "edited")
+    before = {rule.code: rule.renew_months for rule in load_rules(session).checks}
+    sooner = tuple(
+        rule.title
+        for rule in edited.checks
+        if rule.renew_months is not None
+        and (before.get(rule.code) is None or rule.renew_months < cast(int, before[rule.code]))
+    )
+    condition = _completed_between(edited, None, today or dt.date.today())
+    if not sooner or condition is None:
+        return RenewalForecast(sooner, 0)
+    count = session.scalar(
+        select(func.count(OnboardingCheck.id))
+        .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+        .where(condition)
+    )
+    return RenewalForecast(sooner, count or 0)
 
 
 @dataclass(frozen=True)

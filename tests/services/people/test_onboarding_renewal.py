@@ -26,9 +26,12 @@ DECLARATION = "interests_declaration"
 TODAY = dt.date.today()
 
 
-def _declaration_completed(database: Database, months_ago: int, action: str = "complete") -> int:
-    """A researcher whose declaration was completed (or waived...) ``months_ago`` months ago."""
-    on = add_months(TODAY, -months_ago)
+def _declaration_completed(
+    database: Database, months_ago: int, action: str = "complete", days_earlier: int = 0
+) -> int:
+    """A researcher whose declaration was completed (or waived...) ``months_ago`` months and
+    ``days_earlier`` days ago."""
+    on = add_months(TODAY, -months_ago) - dt.timedelta(days=days_earlier)
     with database.unit_of_work() as session:
         staff_id = person(session, role_category="researcher", start_date=dt.date(2020, 1, 6))
         check_id = session.scalar(
@@ -79,12 +82,13 @@ def test_shipped_rules_renew_the_declaration_yearly_and_nothing_else():
     assert [code for code, rule in rules.items() if rule.renew_months] == [DECLARATION]
 
 
-def test_a_declaration_completed_13_months_ago_is_reopened_on_open_once(any_db):
-    overdue_id = _declaration_completed(any_db, 13)
+def test_a_declaration_completed_over_a_year_ago_is_reopened_on_open_once(any_db):
+    # Due again 20 days ago: within RENEWAL_DUE_DATE_REACHES_BACK, so due on its renewal date.
+    overdue_id = _declaration_completed(any_db, 12, days_earlier=20)
     recent_id = _declaration_completed(any_db, 11)
     waived_id = _declaration_completed(any_db, 13, "waive")
     not_applicable_id = _declaration_completed(any_db, 13, "not_applicable")
-    completed_on = add_months(TODAY, -13)
+    completed_on = add_months(TODAY, -12) - dt.timedelta(days=20)
 
     _reopen_database(any_db)
 
@@ -116,7 +120,7 @@ def test_a_declaration_completed_13_months_ago_is_reopened_on_open_once(any_db):
 
 
 def test_a_renewal_that_fell_due_counts_as_overdue_on_the_dashboard(any_db):
-    check_id = _declaration_completed(any_db, 14)
+    check_id = _declaration_completed(any_db, 12, days_earlier=25)
     with any_db.read() as session:
         before = int(dashboard.compute(session).figure("checks_overdue").value or 0)
         staff_id = _check(any_db, check_id).staff_id
@@ -127,7 +131,8 @@ def test_a_renewal_that_fell_due_counts_as_overdue_on_the_dashboard(any_db):
     with any_db.read() as session:
         assert dashboard.compute(session).figure("checks_overdue").value == before + 1
         overdue = {item.check_id: item for item in onboarding.overdue_checks(session)}
-        assert overdue[check_id].due_date == add_months(TODAY, -2)
+        completed_on = add_months(TODAY, -12) - dt.timedelta(days=25)
+        assert overdue[check_id].due_date == add_months(completed_on, 12)
         assert onboarding.summaries(session, [staff_id])[staff_id].overdue == overdue_before + 1
 
 
