@@ -588,12 +588,13 @@ def renew_due_checks(
     condition = _completed_between(rules, None, today)
     if condition is None:
         return []
+    if only is not None:
+        condition = and_(condition, OnboardingCheck.id.in_(list(only)))
     months_of = {rule.code: rule.renew_months for rule in rules.checks if rule.renew_months}
     checks = session.scalars(
         select(OnboardingCheck)
         .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
         .where(condition)
-        .where(True if only is None else OnboardingCheck.id.in_(list(only)))
         .order_by(OnboardingCheck.id)
         # Two opens at once on a server: the second waits for the first's row locks, then
         # PostgreSQL re-checks the condition and finds the checks open; nothing is reopened twice.
