@@ -2,7 +2,8 @@
 
 The rules are TOML text (the shipped files are the starting point and explain every key). Saving
 validates them in the service and stores the edited copy in the database; a mistake is shown in
-one line and nothing is stored.
+one line and nothing is stored. Rules that add or shorten a renewal period reach back into checks
+already completed, so saving them first says how many the next open will reopen and asks.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -80,6 +82,32 @@ def _value(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def reopening_question(forecast: onboarding.RenewalForecast) -> str:
+    """What saving rules that renew sooner will do to completed checks, in words."""
+    checks = (
+        "1 completed check" if forecast.reopened == 1 else f"{forecast.reopened:,} completed checks"
+    )
+    days = onboarding.RENEWAL_DUE_DATE_REACHES_BACK.days
+    return (
+        f"These rules add or shorten the renewal of {', '.join(forecast.renewing_sooner)}. "
+        f"The next time the database is opened, {checks} will be reopened as due again. "
+        f"Those whose renewal date is more than {days} days past are due on that day.\n\n"
+        "Save the rules?"
+    )
+
+
+def ask_to_reopen(parent: QWidget, forecast: onboarding.RenewalForecast) -> bool:
+    """Yes or No before saving rules that reopen completed checks (tests replace it)."""
+    answer = QMessageBox.question(
+        parent,
+        parent.tr("Completed checks will be reopened"),
+        reopening_question(forecast),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 class PeopleRulesDialog(QDialog):
     saved = Signal()
 
@@ -132,7 +160,9 @@ class PeopleRulesDialog(QDialog):
             self.tr(
                 "Checks and courses apply by role and research sensitivity only, never by "
                 "who the person is. Existing checklists keep their checks; new rules apply "
-                "to people added or changed from now on."
+                "to people added or changed from now on. A renewal period (renew_months) "
+                "added or shortened also applies to checks already completed: those due "
+                "again are reopened the next time the database is opened."
             )
         )
         intro.setWordWrap(True)
@@ -164,7 +194,28 @@ class PeopleRulesDialog(QDialog):
         if may_close(self, self.unsaved.dirty(), self.accept):
             super().reject()
 
+    def _after_asking_about_renewals(self, rules: str, go_on: Any) -> None:
+        """Runs ``go_on()`` once the user agrees to the checks ``rules`` will reopen (at once
+        when they reopen none); invalid rules show their error instead."""
+
+        def forecast(session: Session) -> onboarding.RenewalForecast:
+            return onboarding.renewal_forecast(session, rules)
+
+        def decide(result: onboarding.RenewalForecast) -> None:
+            if result.reopened == 0 or ask_to_reopen(self, result):
+                go_on()
+
+        self.error_label.clear()
+        self.context.ops.query(forecast, decide, self._on_failed)
+
     def accept(self) -> None:
+        rules = self.rules.toPlainText()
+        if rules == onboarding.shipped_rules_text():
+            self._save()  # the shipped rules are not stored: nothing changes
+        else:
+            self._after_asking_about_renewals(rules, self._save)
+
+    def _save(self) -> None:
         rules = self.rules.toPlainText()
         catalogue = self.catalogue.toPlainText()
         months = self.retention.value()
@@ -183,6 +234,11 @@ class PeopleRulesDialog(QDialog):
 
     @Slot()
     def restore_shipped(self) -> None:
+        """Back to the shipped rules and catalogue, stored at once (after the renewal question
+        when the shipped rules renew sooner than the edited ones)."""
+        self._after_asking_about_renewals(onboarding.shipped_rules_text(), self._restore_shipped)
+
+    def _restore_shipped(self) -> None:
         self.rules.setPlainText(onboarding.shipped_rules_text())
         self.catalogue.setPlainText(training.shipped_catalogue_text())
         self.unsaved.mark_clean()  # stored at once: nothing left to lose
