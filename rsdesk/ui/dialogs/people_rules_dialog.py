@@ -258,6 +258,33 @@ class PeopleRulesDialog(QDialog):
         from rsdesk.ui.ops import show_error
 
         if isinstance(exc, KnownError):
-            self.error_label.setText(str(exc))
+            self._show_rules_error(str(exc))
         else:
             show_error(self, exc)
+
+    def _show_rules_error(self, message: str) -> None:
+        """The message with the line of the rule it names (its ``[[check]]`` or ``[[course]]``
+        header, or the TOML syntax error's line), and the cursor put on that line."""
+        from PySide6.QtGui import QTextCursor
+
+        from rsdesk.services.rule_lines import error_line
+
+        found = error_line(message, self.rules.toPlainText(), self.catalogue.toPlainText())
+        if found is None:
+            self.error_label.setText(message)
+            return
+        editor = self.rules if found.text == "rules" else self.catalogue
+        where = (
+            self.tr("Onboarding checks, line %1")
+            if found.text == "rules"
+            else self.tr("Training catalogue, line %1")
+        ).replace("%1", str(found.line))
+        self.error_label.setText(f"{where}: {message}")
+        tabs = self.findChild(QTabWidget)
+        if tabs is not None:
+            tabs.setCurrentWidget(editor)
+        block = editor.document().findBlockByNumber(found.line - 1)
+        if block.isValid():
+            cursor = QTextCursor(block)
+            editor.setTextCursor(cursor)
+            editor.centerCursor()
