@@ -5,13 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, select
 
 from rsdesk.models import Department, OnboardingCheck, StaffMember
 from rsdesk.models.enums import CheckStatus
 from rsdesk.services.onboarding import checks_still_matter
 from rsdesk.services.registers.base import DATE, STATUS, Column, Filter, RegisterSpec, accent_blind
-from rsdesk.services.registers.staff import _department_choices
+from rsdesk.services.registers.staff import _department_choices, has_left, today_param
+
+#: What an open check asks of the office, for a manager reading the export: "overdue" (past its
+#: due date), "open" (not yet due) or "left" (the person has left: it counts nowhere, as in the
+#: staff register); empty for a closed check. The Status column alone read "Open" for all three.
+#: Days count by this computer's date (``today_param``), as the staff register's do.
+follow_up = case(
+    (OnboardingCheck.status != CheckStatus.OPEN, None),
+    (has_left, "left"),
+    (OnboardingCheck.due_date < today_param, "overdue"),
+    else_="open",
+)
 
 
 def _base() -> Select[Any]:
@@ -62,6 +73,14 @@ SPEC = RegisterSpec(
             STATUS,
             width=14,
             choices=tuple(s.value for s in CheckStatus),
+        ),
+        Column(
+            "follow_up",
+            "Follow-up",
+            follow_up,
+            STATUS,
+            width=11,
+            choices=("overdue", "open", "left"),
         ),
         Column("completed_by", "By", OnboardingCheck.completed_by, width=16),
         Column("completed_on", "On", OnboardingCheck.completed_on, DATE, width=11),

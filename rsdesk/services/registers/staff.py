@@ -47,8 +47,6 @@ checks_per_person = (
     .group_by(OnboardingCheck.staff_id)
     .subquery("checks_per_person")
 )
-open_checks = func.coalesce(checks_per_person.c.open, 0)
-overdue_checks = func.coalesce(checks_per_person.c.overdue, 0)
 #: Whether the person has left (archived, anonymised or past their end date) as the register's
 #: SQL sees today: the same rule as ``checks_still_matter``, so a leaver reads "Left" rather
 #: than "Overdue" and the row agrees with the dashboard, which no longer counts their checks.
@@ -57,10 +55,16 @@ has_left = or_(
     StaffMember.anonymised_at.is_not(None),
     StaffMember.end_date < today_param,
 )
+_open_count = func.coalesce(checks_per_person.c.open, 0)
+_overdue_count = func.coalesce(checks_per_person.c.overdue, 0)
+#: Open and overdue checks of the people still here; empty for a leaver, whose checks count
+#: nowhere (a row reading "Left" with "Overdue 2" beside it said both).
+open_checks = case((has_left, None), else_=_open_count)
+overdue_checks = case((has_left, None), else_=_overdue_count)
 onboarding_state = case(
     (has_left, "left"),
-    (overdue_checks > 0, "overdue"),
-    (open_checks > 0, "open"),
+    (_overdue_count > 0, "overdue"),
+    (_open_count > 0, "open"),
     else_="complete",
 )
 
