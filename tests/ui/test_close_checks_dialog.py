@@ -239,3 +239,47 @@ def test_close_checks_by_keyboard_alone(qtbot, main_window, db, team) -> None:
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         qtbot.keyClick(dialog.note, Qt.Key.Key_Return)  # Save is the default button
     assert all(_briefing(db, i).status == CheckStatus.DONE for i in techs)
+
+
+def test_a_future_date_is_named_next_to_the_field_and_save_waits(qtbot, context, db, team) -> None:
+    """Typing 2027 into the date used to be ignored without a word (the widget's maximum), so
+    the date seemed to snap back to today; now the hint says the rule and a future date is
+    shown, named as the problem, and not saved."""
+    from PySide6.QtWidgets import QDateEdit
+
+    view = _view(qtbot, context, rows=5)
+    techs = [team["Tech Alpha"], team["Tech Beta"], team["Tech Gamma"]]
+    view.select_staff_ids(techs)
+    qtbot.mouseClick(view.close_checks_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(view, "close_checks_dialog", None) is not None, timeout=10_000)
+    dialog = view.close_checks_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert dialog.date_hint.isVisible()
+    assert dialog.date_hint.text() == "No later than today"
+    assert not dialog.date_error.isVisible()
+    assert save.isEnabled()
+
+    next_year = TODAY.year + 1
+    dialog.on_date.setFocus()
+    dialog.on_date.setSelectedSection(QDateEdit.Section.YearSection)
+    qtbot.keyClicks(dialog.on_date, str(next_year))
+    typed = dialog.on_date.date().toPython()
+    assert typed.year == next_year  # kept as typed, not silently put back
+    assert dialog.date_error.isVisible()
+    assert dialog.date_error.text() == (
+        f"⚠ {typed.isoformat()} is later than today; choose today or an earlier day."
+    )
+    assert not save.isEnabled()
+    qtbot.keyClick(dialog.on_date, Qt.Key.Key_Return)  # Enter does not save it either
+    assert dialog.isVisible()
+    assert {_briefing(db, i).status for i in techs} == {CheckStatus.OPEN}
+
+    dialog.on_date.setSelectedSection(QDateEdit.Section.YearSection)
+    qtbot.keyClicks(dialog.on_date, str(TODAY.year))
+    assert dialog.on_date.date().toPython() == TODAY
+    assert not dialog.date_error.isVisible()
+    assert save.isEnabled()
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert all(_briefing(db, i).completed_on == TODAY for i in techs)

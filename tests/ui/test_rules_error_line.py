@@ -51,7 +51,8 @@ def test_a_bad_course_opens_the_catalogue_tab_on_its_line(qtbot, context):
     line = _header_above(text, "refresh_months = -1", "[[course]]")
     assert dialog.error_label.text().startswith(f"Training catalogue, line {line}: Training course")
     tabs = dialog.findChild(QTabWidget)
-    assert tabs is not None and tabs.currentWidget() is dialog.catalogue
+    assert tabs is not None
+    assert tabs.currentWidget() is dialog.catalogue
     assert dialog.catalogue.textCursor().blockNumber() + 1 == line
 
 

@@ -9,11 +9,13 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDate, Slot
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -77,7 +79,13 @@ class CloseChecksDialog(WriteDialog):
         self.on_date.setCalendarPopup(True)
         self.on_date.setDisplayFormat("yyyy-MM-dd")
         self.on_date.setDate(QDate.currentDate())
-        self.on_date.setMaximumDate(QDate.currentDate())
+        # No maximum on the widget: with one, Qt ignored the keys of a future year without a
+        # word and the date seemed to snap back. A future date is shown and refused instead.
+        self.date_hint = QLabel(self.tr("No later than today"))
+        self.date_hint.setObjectName("closeCheckDateHint")
+        self.date_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.date_error = FieldError()
+        self.date_error.setObjectName("closeCheckDateError")
         self.note = QLineEdit()
         self.note.setObjectName("closeCheckNote")
         self.note_error = FieldError()
@@ -95,7 +103,13 @@ class CloseChecksDialog(WriteDialog):
         form = QFormLayout()
         form.addRow(self.tr("C&heck:"), self.check_combo)
         form.addRow(self.tr("&Action:"), self.action_combo)
-        form.addRow(self.tr("&Date:"), self.on_date)
+        date_label = QLabel(self.tr("&Date:"))
+        date_label.setBuddy(self.on_date)
+        date_row = QHBoxLayout()
+        date_row.addWidget(self.on_date, 1)
+        date_row.addWidget(self.date_hint)
+        form.addRow(date_label, date_row)
+        form.addRow("", self.date_error)
         form.addRow(self.tr("&Note:"), self.note)
         form.addRow("", self.note_error)
         layout = QVBoxLayout(self)
@@ -108,6 +122,7 @@ class CloseChecksDialog(WriteDialog):
 
         self.check_combo.currentIndexChanged.connect(self._update)
         self.action_combo.currentIndexChanged.connect(self._update)
+        self.on_date.dateChanged.connect(self._update)
         self.note.textChanged.connect(self.note_error.clear_error)
         self._update()
         self.unsaved = UnsavedChanges(self)
@@ -137,12 +152,15 @@ class CloseChecksDialog(WriteDialog):
     def _update(self, *_: Any) -> None:
         """The summary of what Save will do; Save only when there is an open check to close."""
         waiving = self.action_combo.currentData() == "waive"
+        if not waiving:
+            self.note_error.clear_error()  # "A waiver needs a reason" no longer applies
         self.note.setPlaceholderText(
             self.tr("Why the check is waived (required)")
             if waiving
             else self.tr("Evidence, e.g. the briefing's date and attendance list")
         )
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        date_ok = self._show_date_problem()
         code = self.check_combo.currentData()
         if code is None:
             self.summary.setText(self.tr("None of the selected people has a check to close."))
@@ -166,7 +184,21 @@ class CloseChecksDialog(WriteDialog):
             )
         # People who have left are named once, in the line above the form.
         self.summary.setText("; ".join(parts) + ".")
-        save.setEnabled(outcome.closed > 0)
+        save.setEnabled(outcome.closed > 0 and date_ok)
+
+    def _show_date_problem(self) -> bool:
+        """Whether the date may be saved; a future one is named under the field."""
+        today = QDate.currentDate()
+        chosen = self.on_date.date()
+        if chosen <= today:
+            self.date_error.clear_error()
+            return True
+        self.date_error.show_error(
+            self.tr("%1 is later than today; choose today or an earlier day.").replace(
+                "%1", chosen.toString("yyyy-MM-dd")
+            )
+        )
+        return False
 
     def reject(self) -> None:
         """Escape, Cancel or the close button: ask before a chosen check and note are lost."""
@@ -178,7 +210,7 @@ class CloseChecksDialog(WriteDialog):
     @Slot()
     def save(self) -> None:
         code = self.check_combo.currentData()
-        if code is None:
+        if code is None or not self._show_date_problem():
             return
         staff_ids = list(self.plan.staff_ids)
         check_code, action = str(code), str(self.action_combo.currentData())
