@@ -177,7 +177,21 @@ class OnboardingRow:
     check: str
     due: dt.date | None
     status: str
+    #: A waiver's reason, or for an overdue renewal "Renewal of DATE" (the completion it renews).
     note: str | None
+
+
+@dataclass(frozen=True)
+class OnboardingExceptionCounts:
+    """What the exceptions table holds, so that its caption can say how it relates to the
+    year's figure: overdue checks fall due in any year, the figure counts only the year's."""
+
+    #: Open checks past their due date at the report's date, whatever year they fell due.
+    overdue: int
+    #: Of those, the ones due in the year (the others are not in the year's figure).
+    overdue_in_year: int
+    #: Checks due in the year that were waived.
+    waived: int
 
 
 @dataclass(frozen=True)
@@ -658,6 +672,7 @@ def onboarding_exceptions(
             OnboardingCheck.due_date,
             OnboardingCheck.status,
             OnboardingCheck.waiver_reason,
+            OnboardingCheck.evidence_note,
         )
         .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
         .outerjoin(Department, Department.id == StaffMember.department_id)
@@ -666,11 +681,47 @@ def onboarding_exceptions(
         .limit(limit)
     ).all()
     return [
-        OnboardingRow(
-            r[0], r[1], r[2], r[3], "overdue" if r[4] == CheckStatus.OPEN else str(r[4].value), r[5]
-        )
+        OnboardingRow(r[0], r[1], r[2], r[3], "overdue", _renewal_note(r[6]))
+        if r[4] == CheckStatus.OPEN
+        else OnboardingRow(r[0], r[1], r[2], r[3], str(r[4].value), r[5])
         for r in rows
     ], total
+
+
+def _renewal_note(note: str | None) -> str | None:
+    """An open check's note when it is the renewal's "Renewal of DATE", else None: without it an
+    overdue renewal looked like a check never done; other notes on an open check may be left
+    from a completion reopened by hand, and would make it look done."""
+    from rsdesk.services.onboarding import renewal_note
+
+    if not note:
+        return None
+    try:
+        completed_on = dt.date.fromisoformat(note.rsplit(" ", 1)[-1])
+    except ValueError:
+        return None
+    return note if renewal_note(completed_on) == note else None
+
+
+def onboarding_exception_counts(
+    session: Session, year: int, today: dt.date | None = None
+) -> OnboardingExceptionCounts:
+    """The counts behind ``onboarding_exceptions`` (same people, same date), in one query."""
+    start, end, _, _ = _bounds(year)
+    as_of = as_of_date(year, today)
+    overdue = and_(OnboardingCheck.status == CheckStatus.OPEN, OnboardingCheck.due_date < as_of)
+    in_year = and_(OnboardingCheck.due_date >= start, OnboardingCheck.due_date < end)
+    waived = and_(OnboardingCheck.status == CheckStatus.WAIVED, in_year)
+    counts = session.execute(
+        select(
+            func.count(OnboardingCheck.id).filter(overdue),
+            func.count(OnboardingCheck.id).filter(overdue, in_year),
+            func.count(OnboardingCheck.id).filter(waived),
+        )
+        .join(StaffMember, StaffMember.id == OnboardingCheck.staff_id)
+        .where(checks_still_matter(as_of))
+    ).one()
+    return OnboardingExceptionCounts(counts[0] or 0, counts[1] or 0, counts[2] or 0)
 
 
 def training_by_department(session: Session, as_of: dt.date) -> list[TrainingGapRow]:

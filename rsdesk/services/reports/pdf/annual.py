@@ -97,6 +97,8 @@ class AnnualData:
     protection: Any = None
     #: Level id -> who signs off, in the office's words once it has saved its rules.
     sign_off_by: dict[str, str] = field(default_factory=dict)
+    #: What the onboarding exceptions table holds, for its caption.
+    onboarding_counts: figures.OnboardingExceptionCounts | None = None
 
 
 def gather(
@@ -125,6 +127,7 @@ def gather(
     cancel.raise_if_cancelled()
     progress(4, steps, "Reading onboarding and training")
     onboarding = figures.onboarding_exceptions(session, year, TABLE_LIMIT, today)
+    onboarding_counts = figures.onboarding_exception_counts(session, year, today)
     training = figures.training_by_department(session, as_of)
     settings = settings_service.load(session)
     try:
@@ -154,6 +157,7 @@ def gather(
         reviews=reviews,
         measures=measures,
         onboarding=onboarding,
+        onboarding_counts=onboarding_counts,
         training=training,
         model=model,
         audit_entries_in_year=entries,
@@ -213,6 +217,35 @@ def _onboarding_due_label(figures_: figures.YearFigures) -> str:
     if _year_so_far(figures_):
         return f"Onboarding checks due (by {_date(figures_.as_of)})"
     return "Onboarding checks due"
+
+
+def _exceptions_caption(
+    counts: figures.OnboardingExceptionCounts, figures_: figures.YearFigures
+) -> str:
+    """What the exceptions table lists, in terms of the figure above it: overdue checks fall
+    due in any year (the table went back to 2014 under "4 of 49 checks due so far in 2026")."""
+    year, parts = figures_.year, []
+    if counts.overdue:
+        earlier = counts.overdue - counts.overdue_in_year
+        if not earlier:
+            when = f"due in {year}" if counts.overdue == 1 else f"all due in {year}"
+        elif not counts.overdue_in_year:
+            when = "from earlier years, not in the figure above"
+        else:
+            years = "an earlier year" if earlier == 1 else "earlier years"
+            when = (
+                f"{counts.overdue_in_year:,} of them due in {year}, {earlier:,} from {years} "
+                "and not in the figure above"
+            )
+        its, it = ("its", "it") if counts.overdue == 1 else ("their", "they")
+        parts.append(
+            f"the {counted(counts.overdue, 'open check')} past {its} due date on "
+            f"{_date(figures_.as_of)}, whatever the year {it} fell due ({when})"
+        )
+    if counts.waived:
+        were = "was" if counts.waived == 1 else "were"
+        parts.append(f"the {counted(counts.waived, 'check')} due in {year} that {were} waived")
+    return "Below: " + ", and ".join(parts) + "."
 
 
 def _change(now: float | None, before: float | None, percent: bool = False) -> str:
@@ -656,6 +689,8 @@ def _people(data: AnnualData, context: document.ReportContext, width: float) -> 
             )
         )
     if rows:
+        if data.onboarding_counts is not None:
+            story.append(_p(_exceptions_caption(data.onboarding_counts, c)))
         story.append(Spacer(1, 2 * mm))
         story.append(
             tables.simple_table(
@@ -671,7 +706,8 @@ def _people(data: AnnualData, context: document.ReportContext, width: float) -> 
                     ]
                     for r in rows
                 ],
-                [w * width for w in (0.18, 0.18, 0.26, 0.1, 0.1, 0.18)],
+                # The note is wide enough for "Renewal of 2025-10-27" on one line.
+                [w * width for w in (0.17, 0.15, 0.25, 0.1, 0.1, 0.23)],
             )
         )
         story += _more(len(rows), total, "onboarding exceptions")
