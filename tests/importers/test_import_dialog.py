@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rsdesk.db import Database
-from rsdesk.models import Collaboration
+from rsdesk.models import Collaboration, StaffMember
 
 pytestmark = pytest.mark.ui
 
@@ -50,14 +50,21 @@ def test_mapping_preview_and_import(qtbot, dialog, db: Database, tmp_path: Path)
     assert plan.counts()["create"] == 1
     assert plan.rejected == 1
     assert "row 3, column B (Type)" in dialog.details.toPlainText()
-    assert dialog.import_button.isEnabled()
-    # All or nothing: the bad row stops the import ...
+    # All or nothing: with a bad row, Import is off and says why ...
+    assert not dialog.import_button.isEnabled()
+    assert dialog.import_blocked.isVisible()
+    assert dialog.import_blocked.text().startswith(
+        "Import is off: 1 of 2 rows have problems, and an import is all or nothing."
+    )
+    # ... and an import started anyway (a preview gone stale) is refused whole ...
     with qtbot.waitSignal(dialog.previewed, timeout=20_000):
-        dialog.import_button.click()
+        dialog.run_import()
     assert "Nothing was imported" in dialog.summary.text()
     assert _count(db) == 0
     # ... unless the user chooses to skip bad rows.
     dialog.skip_bad.setChecked(True)
+    assert dialog.import_button.isEnabled()
+    assert not dialog.import_blocked.isVisible()
     with qtbot.waitSignal(dialog.imported, timeout=20_000) as blocker:
         dialog.run_import()
     assert blocker.args[0].created == 1
@@ -98,8 +105,12 @@ def test_a_refused_import_keeps_the_problems_and_skip_bad_rows_enables_import(  
         dialog.load(_staff_workbook(tmp_path / "staff.xlsx"))
     problems = dialog.details.toPlainText()
     assert "row 3, column C (E-mail)" in problems
+    # 3 of 5 rows have problems and the box is not ticked: the import would be refused whole.
+    assert not dialog.import_button.isEnabled()
+    assert "3 of 5 rows have problems" in dialog.import_blocked.text()
+    assert "3 of 5 rows have problems" in dialog.import_button.toolTip()
     with qtbot.waitSignal(dialog.previewed, timeout=20_000):
-        dialog.import_button.click()
+        dialog.run_import()
     assert "choose to skip bad rows" in dialog.summary.text()
     # The list still says what to fix, row by row ...
     assert dialog.details.toPlainText() == problems
@@ -207,3 +218,78 @@ def test_the_preview_lists_what_an_update_changes(
         "(only case, accents or punctuation differ)"
     )
     assert dialog.problems_button.isEnabled()
+
+
+def test_rows_already_there_are_named_in_the_preview_and_the_result(  # type: ignore[no-untyped-def]
+    qtbot, dialog, db: Database, tmp_path: Path
+) -> None:
+    """ "1 already there" named no row: the coordinator searched a 130-row file for it."""
+    from rsdesk.services import staff
+
+    with db.unit_of_work() as session:
+        staff.create(session, staff.StaffInput("P-7", "Old Hand", "professor"))
+        staff.create(session, staff.StaffInput("P-9", "Older Hand", "postdoc"))
+    path = tmp_path / "starters.csv"
+    path.write_text(
+        "Staff number;Name;Role\n"
+        "P-1;New Starter;Researcher\n"
+        "P-7;Old Hand (again);Professor\n"
+        "P-2;Second Starter;Postdoc\n"
+        "P-9;Older Hand;Professor\n",
+        encoding="utf-8",
+    )
+    with qtbot.waitSignal(dialog.previewed, timeout=20_000) as blocker:
+        dialog.load(path)
+    assert blocker.args[0].counts()["skip"] == 2
+    assert "2 already there" in dialog.summary.text()
+    lines = dialog.details.toPlainText().splitlines()
+    assert "Left as it is: row 3 (P-7): already in the register" in lines
+    assert "Left as it is: row 5 (P-9): already in the register" in lines
+    assert dialog.import_button.isEnabled()
+    assert not dialog.import_blocked.isVisible()
+    with qtbot.waitSignal(dialog.imported, timeout=20_000) as blocker:
+        dialog.import_button.click()
+    result = blocker.args[0]
+    assert (result.created, result.skipped) == (2, 2)
+    assert [(row.row, row.key) for row in result.skipped_rows] == [(3, "P-7"), (5, "P-9")]
+    assert dialog.summary.text() == (
+        "Imported: 2 created, 0 updated, 0 unchanged, 2 duplicates skipped. "
+        "Left as they were: row 3 (P-7), row 5 (P-9)."
+    )
+    assert dialog.details.toPlainText().splitlines() == [
+        "Left as it is: row 3 (P-7): already in the register",
+        "Left as it is: row 5 (P-9): already in the register",
+    ]
+    with db.read() as session:
+        rows = session.execute(select(StaffMember.staff_number, StaffMember.full_name))
+        names = {number: name for number, name in rows}
+    assert (names["P-7"], names["P-9"]) == ("Old Hand", "Older Hand")
+
+
+def test_many_rows_already_there_are_capped_in_the_preview(  # type: ignore[no-untyped-def]
+    qtbot, dialog, db: Database, tmp_path: Path
+) -> None:
+    from rsdesk.services import staff
+    from rsdesk.ui.dialogs.import_dialog import MAX_SKIPPED_LINES
+
+    total = MAX_SKIPPED_LINES + 7
+    with db.unit_of_work() as session:
+        for number in range(total):
+            staff.create(session, staff.StaffInput(f"Q-{number}", f"Person {number}", "postdoc"))
+    path = tmp_path / "everyone.csv"
+    path.write_text(
+        "Staff number;Name;Role\n"
+        + "".join(f"Q-{number};Person {number} renamed;Postdoc\n" for number in range(total)),
+        encoding="utf-8",
+    )
+    with qtbot.waitSignal(dialog.previewed, timeout=20_000):
+        dialog.load(path)
+    lines = [
+        line for line in dialog.details.toPlainText().splitlines() if "left as" in line.lower()
+    ]
+    assert len(lines) == MAX_SKIPPED_LINES + 1
+    assert lines[0] == "Left as it is: row 2 (Q-0): already in the register"
+    assert lines[-1].startswith("… and 7 more rows left as they are")
+    # Nothing would be written: Import is off and says so.
+    assert not dialog.import_button.isEnabled()
+    assert dialog.import_blocked.text() == "Nothing to import: no row creates or updates a record."

@@ -106,6 +106,21 @@ class Change:
         return {"field": self.field, "old": self.old, "new": self.new}
 
 
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row left alone because its record is already there (``on_duplicate="skip"``): the
+    count alone ("1 already there") left the user searching the file for it."""
+
+    row: int
+    #: The record as the plan names it (staff number, reference, person / check...).
+    key: str
+    #: Why, e.g. "already done on 2025-03-01; choose to update it from the file to replace that".
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row} ({self.key})" + (f": {self.reason}" if self.reason else "")
+
+
 def shown(value: Any) -> str:
     """A value as a change lists it: text quoted, dates as ISO, nothing as "(empty)"."""
     if value is None or value == "" or value == ():
@@ -177,6 +192,10 @@ class ImportPlan:
     @property
     def rejected(self) -> int:
         return sum(1 for row in self.rows if row.action == REJECT)
+
+    def skipped_rows(self) -> list[SkippedRow]:
+        """The rows left alone as duplicates, in row order."""
+        return [SkippedRow(row.row, row.key, row.note) for row in self.rows if row.action == SKIP]
 
     def column_name(self, index: int) -> str:
         header = self.source.headers[index]
@@ -462,6 +481,8 @@ class ImportResult:
     unchanged: int
     skipped: int
     rejected: int
+    #: Which rows were skipped as duplicates, and why.
+    skipped_rows: tuple[SkippedRow, ...] = ()
 
     def describe(self) -> str:
         text = (
@@ -505,4 +526,5 @@ def apply_plan(
         counts[UNCHANGED],
         counts[SKIP],
         counts[REJECT],
+        tuple(plan.skipped_rows()),
     )

@@ -7,6 +7,7 @@ imports nothing unless "Skip bad rows" is ticked; Cancel in the progress dialog 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,15 @@ from PySide6.QtWidgets import (
 
 from rsdesk.services import importers
 from rsdesk.services.errors import KnownError
-from rsdesk.services.importers.plan import ImportPlan
+from rsdesk.services.importers.plan import ImportPlan, SkippedRow
 from rsdesk.ui.context import AppContext
 
 MAX_LINES = 200
+#: Rows named as left alone (already there); the rest are counted. The problems workbook and
+#: ``--json`` list every row.
+MAX_SKIPPED_LINES = 50
+#: Skipped rows named in the result's summary line itself.
+SKIPPED_IN_SUMMARY = 3
 NOT_IMPORTED = ""
 
 
@@ -112,6 +118,12 @@ class ImportDialog(QDialog):
         self.details.setAccessibleName(self.tr("Problems found and changes planned"))
         self.details.setReadOnly(True)
 
+        #: Why Import is off, when it is (rows with problems and "import the good rows" not
+        #: ticked: the import would be refused whole).
+        self.import_blocked = QLabel()
+        self.import_blocked.setObjectName("importBlocked")
+        self.import_blocked.setWordWrap(True)
+        self.import_blocked.hide()
         self.buttons = QDialogButtonBox()
         self.import_button = self.buttons.addButton(
             self.tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole
@@ -133,6 +145,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.mapping_table, 2)
         layout.addWidget(self.summary)
         layout.addWidget(self.details, 1)
+        layout.addWidget(self.import_blocked)
         layout.addWidget(self.buttons)
 
     # -- file and mapping ------------------------------------------------------------------------
@@ -266,6 +279,7 @@ class ImportDialog(QDialog):
         lines += [str(problem) for problem in plan.problems[:MAX_LINES]]
         if len(plan.problems) > MAX_LINES:
             lines.append(self.tr("… and %d more problems") % (len(plan.problems) - MAX_LINES))
+        lines += self._skipped_lines(plan.skipped_rows())
         # What each update would change, field by field (e.g. a name losing its accents).
         changes = 0
         for change in plan.changes():
@@ -279,18 +293,47 @@ class ImportDialog(QDialog):
         self._update_import_button()
         self.previewed.emit(plan)
 
+    def _skipped_lines(self, skipped: Sequence[SkippedRow]) -> list[str]:
+        """The rows left alone because their record is already there, by row and record (the
+        first ``MAX_SKIPPED_LINES``, then how many more)."""
+        lines = [self.tr("Left as it is: %s") % row for row in skipped[:MAX_SKIPPED_LINES]]
+        if len(skipped) > MAX_SKIPPED_LINES:
+            lines.append(
+                self.tr(
+                    "… and %d more rows left as they are (Save problems and changes… lists them all)"
+                )
+                % (len(skipped) - MAX_SKIPPED_LINES)
+            )
+        return lines
+
     @Slot()
     def _update_import_button(self) -> None:
-        """Import is possible while the shown plan has something to write (a refused import,
-        or ticking "skip bad rows" afterwards, must not leave it greyed out)."""
+        """Import is possible while the shown plan has something to write and would not be
+        refused: with rows that have problems, only once "import the good rows" is ticked
+        (ticking it after a refusal enables it again). When it is off, the line above the
+        buttons says why."""
         plan = self.plan
-        counts = plan.counts() if plan is not None else None
-        self.import_button.setEnabled(
-            plan is not None
-            and counts is not None
-            and not plan.file_problems
-            and bool(counts["create"] + counts["update"])
-        )
+        reason = ""
+        if plan is None:
+            pass
+        elif plan.file_problems:
+            reason = self.tr("Import is off: the file has a problem (listed above).")
+        elif plan.rejected and not self.skip_bad.isChecked():
+            reason = (
+                self.tr(
+                    "Import is off: %1 of %2 rows have problems, and an import is all or nothing. "
+                    "Fix them in the file, or tick “Import the good rows even if some rows have "
+                    "problems”."
+                )
+                .replace("%1", f"{plan.rejected:,}")
+                .replace("%2", f"{len(plan.rows):,}")
+            )
+        elif not plan.counts()["create"] + plan.counts()["update"]:
+            reason = self.tr("Nothing to import: no row creates or updates a record.")
+        self.import_button.setEnabled(plan is not None and not reason)
+        self.import_button.setToolTip(reason)
+        self.import_blocked.setText(reason)
+        self.import_blocked.setVisible(bool(reason))
 
     @Slot()
     def run_import(self) -> None:
@@ -335,7 +378,29 @@ class ImportDialog(QDialog):
         self.previewed.emit(self.plan)
 
     def _imported(self, result: importers.ImportResult) -> None:
-        self.summary.setText(self.tr("Imported: %s.") % result.describe())
+        text = self.tr("Imported: %s.") % result.describe()
+        if result.skipped_rows:
+            # Named here as the import decided them (the preview may be older), not only counted.
+            named = ", ".join(
+                f"row {row.row} ({row.key})" for row in result.skipped_rows[:SKIPPED_IN_SUMMARY]
+            )
+            more = len(result.skipped_rows) - SKIPPED_IN_SUMMARY
+            text += " " + (
+                (
+                    self.tr("Left as it was: %1.")
+                    if len(result.skipped_rows) == 1
+                    else self.tr("Left as they were: %1.")
+                ).replace("%1", named)
+                if more <= 0
+                else self.tr("Left as they were: %1 and %2 more (listed below).")
+                .replace("%1", named)
+                .replace("%2", f"{more:,}")
+            )
+        self.summary.setText(text)
+        lines = self._skipped_lines(result.skipped_rows)
+        if result.rejected and self.plan is not None:
+            lines += [self.tr("Not imported: %s") % p for p in self.plan.problems[:MAX_LINES]]
+        self.details.setPlainText("\n".join(lines))
         self.context.signals.status_message.emit(self.tr("Imported: %s") % result.describe())
         self.imported.emit(result)
 
