@@ -20,7 +20,8 @@ def database(
     """The database named by --db; a command that writes becomes its one writer (or fails).
 
     An existing database whose schema was upgraded on the way is announced on stderr (one
-    line, with the backup taken before), so that no command changes the file unsaid."""
+    line, with the backup taken before), and so is anything else opening wrote (checks
+    reopened for renewal), so that no command changes the file unsaid."""
     from rsdesk.db import open_database
 
     db = open_database(args.db, upgrade=upgrade, lock_writes=True)
@@ -32,6 +33,8 @@ def database(
             f"to {done.to_revision}{backup}",
             file=sys.stderr,
         )
+    for note in db.opening_notes:
+        print(note, file=sys.stderr)
     return db
 
 

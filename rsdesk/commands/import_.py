@@ -112,7 +112,9 @@ def import_command(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     if args.dry_run:
-        print("dry run: nothing was written", file=sys.stderr)
+        # Opening may have written its own upkeep (announced on stderr already).
+        written = "the import wrote nothing" if db.opening_wrote else "nothing was written"
+        print(f"dry run: {written}", file=sys.stderr)
         return 1 if plan.file_problems or (plan.rejected and not args.skip_bad_rows) else 0
     assert result is not None
     print(f"imported {path.name}: {result.describe()}", file=sys.stderr)
@@ -141,6 +143,14 @@ def _report(plan: object, args: argparse.Namespace) -> None:
         print(
             f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more problems (--problems OUT.xlsx "
             "saves them all)",
+            file=out,
+        )
+    row_notes = list(plan.row_notes())
+    for note in row_notes[:MAX_CHANGES_SHOWN]:
+        print(f"note: {note}", file=out)
+    if len(row_notes) > MAX_CHANGES_SHOWN:
+        print(
+            f"… and {len(row_notes) - MAX_CHANGES_SHOWN} more row notes (--json lists them)",
             file=out,
         )
     total = sum(len(row.changes) for row in plan.rows if row.action == "update")

@@ -75,6 +75,12 @@ class Database:
         self.read_only = False
         #: Set when opening created or upgraded the schema (the command line says so).
         self.schema_upgrade: SchemaUpgrade | None = None
+        #: What opening changed on its own, in one sentence each (the command line prints them on
+        #: stderr, the GUI in its status bar): no command changes the database unsaid.
+        self.opening_notes: list[str] = []
+        #: Whether opening wrote anything (schema, reference data, courses, renewals), so that a
+        #: dry run does not claim that nothing was written.
+        self.opening_wrote = False
         self._writer_lock: WriterLock | None = None
         if lock_writes and sqlite_path(url) is not None:
             self._writer_lock = WriterLock(sqlite_path(url))  # type: ignore[arg-type]
@@ -221,6 +227,7 @@ def open_database(
 
                 before = migrate.current_revision(database)
                 backup = migrate.upgrade(database)
+                database.opening_wrote = True
                 database.schema_upgrade = SchemaUpgrade(
                     before, migrate.head_revision(), Path(backup) if backup else None
                 )
@@ -234,6 +241,7 @@ def open_database(
             if not current and database.access.allows(Capability.EDIT):
                 with database.unit_of_work() as session:
                     reference_data.synchronise(session)
+                database.opening_wrote = True
             _sync_training_courses(database)
             _renew_onboarding_checks(database)
     except DBAPIError as exc:
@@ -267,6 +275,7 @@ def _sync_training_courses(database: Database) -> None:
     try:
         with database.unit_of_work() as session:
             training.sync_courses(session)
+        database.opening_wrote = True
     except DatabaseInUse:
         return
     except IntegrityError:
@@ -283,7 +292,8 @@ def _renew_onboarding_checks(database: Database) -> None:
 
     Like the course catalogue, the renewal is an audited write: a login that may not edit, or a
     second rsdesk while another holds the file's writer lock, leaves it to the next open that
-    may write. The audit entries name the renewal as their actor.
+    may write. The audit entries name the renewal as their actor, and ``opening_notes`` says
+    how many checks were reopened.
     """
     from rsdesk.db.lock import DatabaseInUse
     from rsdesk.services import onboarding
@@ -295,9 +305,15 @@ def _renew_onboarding_checks(database: Database) -> None:
     try:
         with database.unit_of_work() as session:
             session.info["actor"] = onboarding.renewal_actor(database.actor)
-            onboarding.renew_due_checks(session)
+            reopened = len(onboarding.renew_due_checks(session))
     except DatabaseInUse:
         return
+    if reopened:
+        database.opening_wrote = True
+        checks = "onboarding check" if reopened == 1 else "onboarding checks"
+        database.opening_notes.append(
+            f"Opening the database reopened {reopened} {checks} due for renewal."
+        )
 
 
 def describe_database_error(url: URL, exc: DBAPIError) -> str:

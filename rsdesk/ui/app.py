@@ -247,14 +247,21 @@ def _check_in_background(window: MainWindow) -> None:
             attachment_files.remove_leftovers()
         return written
 
+    # What opening changed on its own (checks reopened for renewal) stays in the status bar
+    # beside the check's messages, as the command line prints it.
+    opening = "".join(f" {note}" for note in db.opening_notes)
+
     def done(written: Path | None) -> None:
         if stopping.cancelled:
             return
         window.statusBar().showMessage(
-            window.tr("Database checked; daily backup saved as %s.") % written.name
-            if written is not None
-            else window.tr("Database checked."),
-            8000,
+            (
+                window.tr("Database checked; daily backup saved as %s.") % written.name
+                if written is not None
+                else window.tr("Database checked.")
+            )
+            + opening,
+            8000 if not opening else 0,
         )
 
     def failed(exc: BaseException) -> None:
@@ -269,5 +276,5 @@ def _check_in_background(window: MainWindow) -> None:
         window.setProperty(EXIT_CODE_PROPERTY, 1)
         window.close()
 
-    window.statusBar().showMessage(window.tr("Checking the database file…"))
+    window.statusBar().showMessage(window.tr("Checking the database file…") + opening)
     context.ops.serial(work, done, failed)

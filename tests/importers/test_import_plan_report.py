@@ -53,7 +53,7 @@ def test_a_completion_lists_an_unknown_person_and_course_and_a_bad_date(
     path.write_text("Staff number,Course,Completed\nS-999,Nonesuch,31.02.2025\n", encoding="utf-8")
     reasons = [p.reason for p in _plan(db, path, "training").problems]
     assert len(reasons) == 3
-    assert "no staff member 'S-999'" in reasons[1]
+    assert "no staff member with staff number 'S-999'" in reasons[1]
     assert "no course 'Nonesuch'" in reasons[2]
 
 

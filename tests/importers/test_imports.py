@@ -350,7 +350,7 @@ def test_training_completions_import_and_duplicates(db: Database, tmp_path: Path
     assert [r.action for r in plan.rows] == ["create", "create", "reject", "reject"]
     reasons = [str(p) for p in plan.problems]
     assert "row 4, column C (Completion date): same completion as row 2" in reasons
-    assert any("no staff member 'S-999'" in r for r in reasons)
+    assert any("no staff member with staff number 'S-999'" in r for r in reasons)
     assert any("no course 'nonexistent'" in r for r in reasons)
     with db.unit_of_work() as session:
         importers.run_import(session, path, "csv", "training", skip_bad_rows=True)

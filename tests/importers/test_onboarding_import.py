@@ -295,7 +295,7 @@ def test_a_person_is_named_by_one_identity(db: Database, tmp_path: Path) -> None
         "S-002 (Ahmed Ali); correct the e-mail or the number",
         "row 3, column C (Name): 'Jane Doe' is not staff number S-002 (Ahmed Ali); correct the "
         "name or the number",
-        "row 4, column B (E-mail): no staff member with the e-mail 'nobody@uni.example'",
+        "row 4, column B (E-mail): no staff member with e-mail 'nobody@uni.example'",
         "row 6, column D (Check): same person and check as row 5",
     ]
 

@@ -54,25 +54,45 @@ class Departments:
         return resolved[1] if resolved[0] == "id" else self.by_name[resolved[1]][0]
 
 
+#: Headers of a column that names people by staff number, e-mail or name, whichever each row
+#: holds (the "person" field of the onboarding and training imports).
+PERSON_SYNONYMS = ("person", "staff", "employee", "staff member", "participant")
+
+
+#: The fields of an import that name a person, in the order they are trusted.
+PERSON_KEYS = ("staff_number", "email", "person", "staff_name")
+
+
 class Staff:
-    """Staff members by staff number and by normalised name."""
+    """Staff members by staff number, e-mail (any case) and normalised name."""
 
     def __init__(self, session: Session) -> None:
         self.by_number: dict[str, int] = {}
+        self.by_email: dict[str, set[int]] = defaultdict(set)
         self.by_name: dict[str, list[int]] = defaultdict(list)
         self.name_of: dict[int, str] = {}
-        for id_, number, name in session.execute(
-            select(StaffMember.id, StaffMember.staff_number, StaffMember.full_name)
+        self._suggestions: dict[str, str | None] = {}
+        for id_, number, email, name in session.execute(
+            select(
+                StaffMember.id, StaffMember.staff_number, StaffMember.email, StaffMember.full_name
+            )
         ):
             self.by_number[number.strip().lower()] = id_
+            if email:
+                self.by_email[email.strip().lower()].add(id_)
             self.by_name[normalise(name)].append(id_)
             self.name_of[id_] = name
 
     def find(self, text: str, current: int | None = None) -> tuple[int | None, str | None]:
-        """(id, None) or (None, reason). ``current``: the record's present person, kept when the
-        name is shared by several people but is still this person's name."""
-        if text.strip().lower() in self.by_number:
-            return self.by_number[text.strip().lower()], None
+        """(id, None) or (None, reason) for a person named by staff number, e-mail (an
+        e-mail-shaped value) or name, so that a "Person" column mixing them works. ``current``:
+        the record's present person, kept when the name is shared by several people but is
+        still this person's name."""
+        key = text.strip().lower()
+        if is_email(text):
+            return self.find_email(text)
+        if key in self.by_number:
+            return self.by_number[key], None
         found = self.by_name.get(normalise(text), [])
         if len(found) == 1:
             return found[0], None
@@ -80,7 +100,96 @@ class Staff:
             return current, None
         if found:
             return None, f"{len(found)} staff members are called {text!r}; give the staff number"
-        return None, f"no staff member {text!r} (import the staff first)"
+        return None, self._not_found(
+            f"with staff number or name {text!r}", text, sorted(set(self.name_of.values()))
+        )
+
+    def find_email(self, text: str) -> tuple[int | None, str | None]:
+        """(id, None) or (None, reason) for the person with this e-mail, in any case."""
+        owners = self.by_email.get(text.strip().lower(), set())
+        if len(owners) == 1:
+            return next(iter(owners)), None
+        if owners:
+            return (
+                None,
+                f"{len(owners)} staff members share the e-mail {text!r}; give the staff no.",
+            )
+        return None, self._not_found(f"with e-mail {text!r}", text, self._emails())
+
+    def identify(self, named: list[tuple[str, str]]) -> tuple[int | None, str, str | None]:
+        """The person a row names: ``named`` holds (field, text) pairs for the columns that
+        name them, ``email`` (an e-mail) or any other field (staff number, e-mail or name,
+        whichever the text is). Returns (id, field, None) or (None,
+        field, reason). A second identifier naming someone else is refused: the row was edited
+        or pasted wrongly, so neither is trusted. The onboarding and training imports share it,
+        so that both accept the same files."""
+        staff_id: int | None = None
+        first = ("", "")
+        for key, text in named:
+            if key == "staff_number":
+                # A name pasted into the number column still names its person, as it always has.
+                found, reason = self.find(text, staff_id)
+                if found is None and (reason or "").startswith("no staff member"):
+                    reason = f"no staff member with staff number {text!r}"
+            elif key == "email":
+                found, reason = self.find_email(text)
+            else:
+                found, reason = self.find(text, staff_id)
+            if staff_id is None:
+                if found is None:
+                    return None, key, reason
+                staff_id, first = found, (key, text)
+            elif found != staff_id:
+                return None, key, _not_the_same(first, (key, text), self.name_of[staff_id])
+        return staff_id, first[0], None
+
+    def _emails(self) -> list[str]:
+        return sorted(self.by_email)
+
+    def _not_found(self, looked_for: str, text: str, choices: list[str]) -> str:
+        """Says what was looked for; tells to import the staff only when there are none, and
+        suggests the closest entry otherwise."""
+        if not self.name_of:
+            return (
+                f"no staff member {looked_for}: the staff register is empty "
+                "(import the staff first)"
+            )
+        if text not in self._suggestions:
+            from rsdesk.services.importers.lookalikes import suggest
+
+            self._suggestions[text] = suggest(text, choices)
+        meant = self._suggestions[text]
+        return f"no staff member {looked_for}" + (f"; did you mean {meant!r}?" if meant else "")
+
+
+def _kind(key: str, text: str) -> str:
+    """What an identifier is, in words: "number", "e-mail" or "name"."""
+    if key == "staff_number":
+        return "number"
+    return "e-mail" if key == "email" or is_email(text) else "name"
+
+
+def _not_the_same(first: tuple[str, str], other: tuple[str, str], name: str) -> str:
+    """Why a row naming a person twice is refused ("'Jane Doe' is not staff number S-002
+    (Ahmed Ali); correct the name or the number")."""
+    first_kind, other_kind = _kind(*first), _kind(*other)
+    named = {"number": f"staff number {first[1]}", "e-mail": f"the e-mail {first[1]}"}.get(
+        first_kind, repr(first[1])
+    )
+    text = other[1]
+    if other_kind == "e-mail":
+        return (
+            f"{text!r} is not the e-mail of {named} ({name}); correct the e-mail or the "
+            f"{first_kind}"
+        )
+    return f"{text!r} is not {named} ({name}); correct the {other_kind} or the {first_kind}"
+
+
+def is_email(text: str) -> bool:
+    """Whether a person's identifier is an e-mail address (something@domain), not a number or
+    a name."""
+    local, at, domain = text.strip().partition("@")
+    return bool(at and local and domain and " " not in text.strip())
 
 
 class Partners:

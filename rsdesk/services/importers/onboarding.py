@@ -11,7 +11,6 @@ clicks it, so it is checked and audited the same way.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +21,7 @@ from rsdesk.models import OnboardingCheck, StaffMember
 from rsdesk.models.enums import CheckStatus
 from rsdesk.services.importers import plan as p
 from rsdesk.services.importers.coerce import normalise
-from rsdesk.services.importers.common import Staff
+from rsdesk.services.importers.common import PERSON_KEYS, PERSON_SYNONYMS, Staff
 from rsdesk.services.onboarding import OnboardingRules
 from rsdesk.services.progress import CancelToken, Progress
 
@@ -37,11 +36,9 @@ FIELDS = (
         synonyms=("staff number", "employee number", "employee id", "personnel number"),
     ),
     p.Field("email", "E-mail", max_length=254, synonyms=("email address", "mail")),
-    p.Field(
-        "staff_name",
-        "Name",
-        synonyms=("full name", "staff", "person", "employee", "staff member"),
-    ),
+    # Staff number, e-mail or name, whichever each row holds (a column mixing them is common).
+    p.Field("person", "Person", synonyms=PERSON_SYNONYMS),
+    p.Field("staff_name", "Name", synonyms=("full name",)),
     p.Field(
         "check",
         "Check",
@@ -120,7 +117,6 @@ class Context:
     plan: p.ImportPlan
     session: Session
     staff: Staff
-    by_email: dict[str, set[int]]
     anonymised: set[int]
     #: Normalised code or title -> check code (rules first, then codes found on checklists).
     codes: dict[str, str]
@@ -129,6 +125,9 @@ class Context:
     #: Who a check closed without a By column is recorded as (the officer importing).
     actor: str
     rules: OnboardingRules
+    #: People whose checks still matter (current staff): only their checks are renewed.
+    current_staff: set[int]
+    today: dt.date
     seen: dict[int, int] = field(default_factory=dict)
     suggestions: dict[str, str | None] = field(default_factory=dict)
 
@@ -141,6 +140,17 @@ class Context:
         meant = self.suggestions[text]
         reason = f"no onboarding check {text!r}"
         return reason + (f"; did you mean {meant!r}?" if meant else "")
+
+    def renewal_due_since(self, code: str, staff_id: int, completed_on: dt.date) -> dt.date | None:
+        """The renewal date of a completion that is due again already (the check renews and the
+        date has passed), as the renewal on opening the database decides it; else None."""
+        from rsdesk.services import onboarding
+
+        rule = self.rules.by_code().get(code)
+        if rule is None or rule.renew_months is None or staff_id not in self.current_staff:
+            return None
+        renewal = onboarding.renewal_date(completed_on, rule.renew_months)
+        return renewal if renewal <= self.today else None
 
     def missing_check(self, staff_id: int, code: str) -> str:
         """Why a person has no such check: the rules do not give it to their role and research,
@@ -203,76 +213,41 @@ class OnboardingTarget:
             codes.setdefault(normalise(code), code)
             codes.setdefault(normalise(title), code)
             titles.setdefault(code, title)
-        by_email: dict[str, set[int]] = defaultdict(set)
-        anonymised: set[int] = set()
-        for id_, email, anonymised_at in session.execute(
-            select(StaffMember.id, StaffMember.email, StaffMember.anonymised_at)
-        ):
-            if email:
-                by_email[email.strip().lower()].add(id_)
-            if anonymised_at is not None:
-                anonymised.add(id_)
+        anonymised = set(
+            session.scalars(select(StaffMember.id).where(StaffMember.anonymised_at.is_not(None)))
+        )
         actor = str(session.info.get("actor") or "unknown")
+        today = dt.date.today()
+        current_staff = set(
+            session.scalars(select(StaffMember.id).where(onboarding.checks_still_matter(today)))
+        )
         return Context(
-            plan, session, Staff(session), by_email, anonymised, codes, titles, checks, actor, rules
+            plan,
+            session,
+            Staff(session),
+            anonymised,
+            codes,
+            titles,
+            checks,
+            actor,
+            rules,
+            current_staff,
+            today,
         )
 
     def _person(
         self, context: Context, values: dict[str, Any], problem: Any
     ) -> tuple[int | None, str]:
-        """The staff id the row names (staff number, else e-mail, else name) and the text that
-        named them. A second identifier naming someone else is refused, as in the training
-        import: the row was edited or pasted wrongly, so neither is trusted."""
-        number, email, name = (
-            values.get("staff_number"),
-            values.get("email"),
-            values.get("staff_name"),
-        )
-        staff_id: int | None = None
-        column = ""
-        if number:
-            staff_id = context.staff.by_number.get(number.strip().lower())
-            if staff_id is None:
-                problem("staff_number", f"no staff member with staff number {number!r}")
-                return None, number
-            column = "staff_number"
-        if email:
-            owners = context.by_email.get(email.strip().lower(), set())
-            if staff_id is not None:
-                if owners and staff_id not in owners:
-                    problem(
-                        "email",
-                        f"{email!r} is not the e-mail of staff number {number} "
-                        f"({context.staff.name_of[staff_id]}); correct the e-mail or the number",
-                    )
-                    return None, number or email
-            elif not owners:
-                problem("email", f"no staff member with the e-mail {email!r}")
-                return None, email
-            elif len(owners) > 1:
-                problem("email", f"{len(owners)} staff members share {email!r}; give the staff no.")
-                return None, email
-            else:
-                staff_id, column = next(iter(owners)), "email"
-        if name:
-            if staff_id is not None:
-                if normalise(name) != normalise(context.staff.name_of[staff_id]):
-                    named_by = f"staff number {number}" if number else f"the e-mail {email}"
-                    problem(
-                        "staff_name",
-                        f"{name!r} is not {named_by} ({context.staff.name_of[staff_id]}); "
-                        f"correct the name or the {'number' if number else 'e-mail'}",
-                    )
-                    return None, number or email or name
-            else:
-                staff_id, reason = context.staff.find(name)
-                if staff_id is None:
-                    problem("staff_name", reason or f"no staff member {name!r}")
-                    return None, name
-                column = "staff_name"
-        who = number or email or name or ""
-        if staff_id is None:
+        """The staff id the row names and the text that named them (``Staff.identify``: staff
+        number, e-mail or name, the same as the training import)."""
+        named = [(key, values[key]) for key in PERSON_KEYS if values.get(key)]
+        if not named:
             problem("check", "no staff number, e-mail or name")
+            return None, ""
+        staff_id, column, reason = context.staff.identify(named)
+        who = named[0][1]
+        if staff_id is None:
+            problem(column, reason)
         elif staff_id in context.anonymised:
             problem(column, "an anonymised former staff member")
             return None, who
@@ -284,7 +259,7 @@ class OnboardingTarget:
         def problem(key: str, reason: str) -> None:
             row.problems.append(p.Problem(row.row, p.column_of(context.plan, key), reason))
 
-        if not mapped & {"staff_number", "email", "staff_name"}:
+        if not mapped & set(PERSON_KEYS):
             problem("check", "the file has no column for the staff number, e-mail or name")
             return
         staff_id, who = self._person(context, values, problem)
@@ -325,6 +300,28 @@ class OnboardingTarget:
             return
         if status == CheckStatus.WAIVED and not reason:
             reason, evidence = evidence, None  # the note is the waiver's reason
+        renewal_due = (
+            context.renewal_due_since(code, staff_id, on)
+            if status == CheckStatus.DONE and on is not None and code is not None
+            else None
+        )
+        if renewal_due is not None and on is not None:
+            # Recorded late: the completion is past its renewal already, so the check stays open
+            # for the renewal, as the next open of the database would leave it.
+            row.note = (
+                f"completed {on.isoformat()}; renewal due since {renewal_due.isoformat()}, "
+                "left open"
+            )
+            renewing = _renewed_completion(existing)
+            if renewing is not None and renewing >= on:
+                row.action, row.record_id = p.UNCHANGED, existing.id
+                row.key = f"{who} / {existing.title}"
+                if renewing > on:
+                    row.note = (
+                        f"completed {on.isoformat()}; rsdesk holds a later completion "
+                        f"({renewing.isoformat()}), open for its renewal"
+                    )
+                return
         by = values.get("completed_by")
         record = {
             "check_id": existing.id,
@@ -333,6 +330,7 @@ class OnboardingTarget:
             "completed_by": by,
             "evidence_note": evidence,
             "waiver_reason": reason if status == CheckStatus.WAIVED else None,
+            "renew": renewal_due is not None,
         }
         row.values = record
         row.record_id = existing.id
@@ -346,7 +344,7 @@ class OnboardingTarget:
             }
         else:
             if existing.status == status and existing.completed_on == on:
-                row.action = p.UNCHANGED
+                row.action, row.note = p.UNCHANGED, ""  # a renewal due: the next open reopens it
                 return
             new = {
                 "status": _label(status),
@@ -363,6 +361,8 @@ class OnboardingTarget:
                 "waiver_reason": existing.waiver_reason,
             }
             changes = {key: (old[key], new[key]) for key in new if old[key] != new[key]}
+            if renewal_due is not None:
+                changes["status"] = (old["status"], "Done, then open for renewal")
         if existing.status != CheckStatus.OPEN and context.plan.on_duplicate == "skip":
             # Closed in rsdesk already: the file does not overrule that unless asked to.
             row.action = p.SKIP
@@ -417,7 +417,32 @@ class OnboardingTarget:
             if done % 200 == 0:
                 cancel.raise_if_cancelled()
                 progress(done, len(rows), "updating checks")
+        late = [row.values["check_id"] for row in rows if row.values.get("renew")]
+        if late:
+            # In the same transaction: the completion is in the audit trail, and the check is
+            # open for its renewal, as the renewal on opening the database would leave it.
+            session.flush()
+            actor = session.info.get("actor")
+            session.info["actor"] = f"{onboarding.RENEWAL_ACTOR} (imported by {actor})"[:200]
+            try:
+                onboarding.renew_due_checks(session, context.today, only=late)
+            finally:
+                session.info["actor"] = actor
         progress(len(rows), len(rows), "checks updated")
+
+
+def _renewed_completion(existing: ExistingCheck | None) -> dt.date | None:
+    """The completion date an open check is waiting to renew (its note is the renewal's
+    ``Renewal of DATE``), else None."""
+    from rsdesk.services import onboarding
+
+    if existing is None or existing.status != CheckStatus.OPEN or not existing.evidence_note:
+        return None
+    try:
+        completed = dt.date.fromisoformat(existing.evidence_note.rsplit(" ", 1)[-1])
+    except ValueError:
+        return None
+    return completed if onboarding.renewal_note(completed) == existing.evidence_note else None
 
 
 def _label(status: CheckStatus | None) -> str:

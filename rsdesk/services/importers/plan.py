@@ -189,6 +189,13 @@ class ImportPlan:
             for key, (old, new) in row.changes.items():
                 yield Change(row.row, row.key, key, self.labels.get(key, key), old, new)
 
+    def row_notes(self) -> Iterator[str]:
+        """What the plan says about single rows that are not problems ("completed 2025-10-27;
+        renewal due since 2026-10-27, left open"), in row order."""
+        for row in self.rows:
+            if row.note and row.action != REJECT:
+                yield f"row {row.row} ({row.key}): {row.note}"
+
     @property
     def rejected(self) -> int:
         return sum(1 for row in self.rows if row.action == REJECT)
@@ -230,6 +237,11 @@ class ImportPlan:
                 h for i, h in enumerate(self.source.headers) if i not in self.mapping and h
             ],
             "notes": self.source.notes + self.notes,
+            "row_notes": [
+                {"row": row.row, "key": row.key, "action": row.action, "note": row.note}
+                for row in self.rows
+                if row.note and row.action != REJECT
+            ],
             "warnings": self.warnings,
             "problems": [
                 {"row": p.row, "column": p.column, "reason": p.reason} for p in self.problems

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from rsdesk.models import StaffMember, TrainingCourse, TrainingRecord
 from rsdesk.services.importers import plan as p
 from rsdesk.services.importers.coerce import normalise
-from rsdesk.services.importers.common import Staff
+from rsdesk.services.importers.common import PERSON_KEYS, PERSON_SYNONYMS, Staff
 from rsdesk.services.progress import CancelToken, Progress
 
 FIELDS = (
@@ -30,11 +30,10 @@ FIELDS = (
         max_length=40,
         synonyms=("staff number", "employee number", "employee id", "personnel number"),
     ),
-    p.Field(
-        "staff_name",
-        "Name",
-        synonyms=("full name", "staff", "person", "employee", "participant", "staff member"),
-    ),
+    p.Field("email", "E-mail", max_length=254, synonyms=("email address", "mail")),
+    # Staff number, e-mail or name, whichever each row holds (as in the onboarding import).
+    p.Field("person", "Person", synonyms=PERSON_SYNONYMS),
+    p.Field("staff_name", "Name", synonyms=("full name",)),
     p.Field(
         "course",
         "Course",
@@ -149,30 +148,17 @@ class TrainingTarget:
         def problem(key: str, reason: str) -> None:
             row.problems.append(p.Problem(row.row, p.column_of(context.plan, key), reason))
 
-        if "staff_number" not in mapped and "staff_name" not in mapped:
-            problem("course", "the file has no column for the staff number or name")
+        if not mapped & set(PERSON_KEYS):
+            problem("course", "the file has no column for the staff number, e-mail or name")
             return
-        who = values.get("staff_number") or values.get("staff_name")
-        column = "staff_number" if values.get("staff_number") else "staff_name"
+        # The same identification as the onboarding import (Staff.identify).
+        named = [(key, values[key]) for key in PERSON_KEYS if values.get(key)]
         staff_id: int | None = None
-        if who:
-            staff_id, reason = context.staff.find(who)
+        if named:
+            staff_id, column, reason = context.staff.identify(named)
         else:
-            reason = "no staff number or name"
-        number, name = values.get("staff_number"), values.get("staff_name")
-        if (
-            staff_id
-            and number
-            and name
-            and normalise(name) != normalise(context.staff.name_of[staff_id])
-        ):
-            # The number names one person; a name beside it that is someone else's means the row
-            # was edited or pasted wrongly, so neither is trusted (as for a collaboration's lead).
-            column = "staff_name"
-            reason = (
-                f"{name!r} is not staff number {number} ({context.staff.name_of[staff_id]}); "
-                "correct the name or the number"
-            )
+            column, reason = "course", "no staff number, e-mail or name"
+        who = named[0][1] if named else ""
         if reason:
             problem(column, reason)
         elif staff_id in context.anonymised:

@@ -275,6 +275,10 @@ class ImportDialog(QDialog):
             )
         )
         lines = [self.tr("Note: %s") % note for note in plan.source.notes + plan.notes]
+        row_notes = list(plan.row_notes())
+        lines += [self.tr("Note: %s") % note for note in row_notes[:MAX_LINES]]
+        if len(row_notes) > MAX_LINES:
+            lines.append(self.tr("… and %d more notes") % (len(row_notes) - MAX_LINES))
         lines += [self.tr("Warning: %s") % warning for warning in plan.warnings]
         lines += [str(problem) for problem in plan.problems[:MAX_LINES]]
         if len(plan.problems) > MAX_LINES:
