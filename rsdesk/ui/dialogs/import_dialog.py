@@ -275,15 +275,16 @@ class ImportDialog(QDialog):
             )
         )
         lines = [self.tr("Note: %s") % note for note in plan.source.notes + plan.notes]
-        row_notes = list(plan.row_notes())
-        lines += [self.tr("Note: %s") % note for note in row_notes[:MAX_LINES]]
-        if len(row_notes) > MAX_LINES:
-            lines.append(self.tr("… and %d more notes") % (len(row_notes) - MAX_LINES))
         lines += [self.tr("Warning: %s") % warning for warning in plan.warnings]
         lines += [str(problem) for problem in plan.problems[:MAX_LINES]]
         if len(plan.problems) > MAX_LINES:
             lines.append(self.tr("… and %d more problems") % (len(plan.problems) - MAX_LINES))
         lines += self._skipped_lines(plan.skipped_rows())
+        # Notes on single rows after the problems, which matter more ("renewal due, left open").
+        row_notes = list(plan.row_notes())
+        lines += [self.tr("Note: %s") % note for note in row_notes[:MAX_LINES]]
+        if len(row_notes) > MAX_LINES:
+            lines.append(self.tr("… and %d more notes") % (len(row_notes) - MAX_LINES))
         # What each update would change, field by field (e.g. a name losing its accents).
         changes = 0
         for change in plan.changes():
