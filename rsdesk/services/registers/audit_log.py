@@ -49,7 +49,7 @@ SPEC = RegisterSpec(
     columns=(
         Column("id", "Entry", AuditEntry.id, INT, width=8),
         Column("at", "When (UTC)", AuditEntry.at, DATETIME, width=18),
-        Column("actor", "Who", AuditEntry.actor, width=16),
+        Column("actor", "Who", AuditEntry.actor, width=28),
         Column("table_name", "Table", AuditEntry.table_name, width=20),
         Column("record_id", "Record", AuditEntry.record_id, INT, width=8),
         Column(

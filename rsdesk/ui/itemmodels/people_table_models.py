@@ -16,7 +16,15 @@ from PySide6.QtWidgets import QApplication
 
 from rsdesk.models.enums import CheckStatus
 from rsdesk.services.onboarding import CheckItem
-from rsdesk.services.registers.base import BOOL, DATE, ENUM, STATUS, RegisterSpec, sort_value
+from rsdesk.services.registers.base import (
+    BOOL,
+    DATE,
+    ENUM,
+    STATUS,
+    TEXT,
+    RegisterSpec,
+    sort_value,
+)
 from rsdesk.services.registers.labels import enum_label
 from rsdesk.services.training import (
     STATUS_LABELS,
@@ -134,6 +142,8 @@ class RegisterRowsTableModel(QAbstractTableModel):
             return sort_value(column, value) if value is not None else ""
         if role == RowIdRole:
             return row[0]
+        if role == Qt.ItemDataRole.ToolTipRole and column.kind == TEXT and value:
+            return str(value)  # the whole name or department where the column cuts it
         if column.key == "onboarding" and value in ONBOARDING_BADGES:
             colour = _badge(ONBOARDING_BADGES[value], role)
             if colour is not None:
@@ -151,7 +161,10 @@ def _alignment(kind: str) -> Qt.AlignmentFlag:
 class ChecklistTableModel(QAbstractTableModel):
     """One person's onboarding checks."""
 
-    HEADERS = ("Check", "Due", "Status", "By", "On", "Evidence / reason")
+    #: "Note" as the field under the table that fills it ("Evidence / reason" was cut to
+    #: "vidence / reaso" in a panel 1280 pixels wide); the heading's tooltip says what it holds.
+    HEADERS = ("Check", "Due", "Status", "By", "On", "Note")
+    HEADER_TIPS = {3: "Who closed the check", 5: "The evidence, or the reason for a waiver"}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -174,8 +187,12 @@ class ChecklistTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.HEADER_TIPS.get(section)
         return None
 
     def data(self, index: Index, role: int = 0) -> Any:
@@ -200,6 +217,8 @@ class ChecklistTableModel(QAbstractTableModel):
             return item.id
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
             return item.title  # the full title when the column elides it
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            return item.completed_by or None  # a login cut to the column's width
         if role == Qt.ItemDataRole.ToolTipRole and column == 5:
             return item.waiver_reason or item.evidence_note or None
         if column == 2 and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):

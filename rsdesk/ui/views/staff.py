@@ -91,7 +91,9 @@ class StaffView(View):
         self.search = QLineEdit()
         self.search.setObjectName("staffSearch")
         self.search.setAccessibleName(self.tr("Search staff"))
-        self.search.setPlaceholderText(self.tr("Search name, staff number, e-mail…"))
+        # Short: the box is narrow beside the filters, and the longer text was cut mid-word.
+        self.search.setPlaceholderText(self.tr("Search…"))
+        self.search.setToolTip(self.tr("Search by name, staff number or e-mail"))
         self.search.setClearButtonEnabled(True)
         self.department = FilterCombo()
         self.department.setObjectName("staffDepartment")
@@ -147,7 +149,8 @@ class StaffView(View):
         self.close_checks_action.setEnabled(False)  # until somebody is selected
         self.close_checks_button.setEnabled(False)
         filters = QHBoxLayout()
-        self.search.setMinimumWidth(108)  # not squeezed to nothing by the controls beside it
+        # Not squeezed below its natural width by the controls beside it (they wrap first).
+        self.search.setMinimumWidth(self.search.sizeHint().width())
         filters.addWidget(self.search, 1, Qt.AlignmentFlag.AlignTop)  # by the first line
         # Drop-downs and buttons in one flow: on one line where the window allows (a 1280-pixel
         # screen), wrapping onto another only when narrower; in a plain row they held the window
@@ -190,7 +193,9 @@ class StaffView(View):
         header.setStretchLastSection(False)
         for number, key in enumerate(KEYS):
             self.table.setColumnWidth(number, max(56, self.spec.column(key).width * 7))
-        self.table.setColumnWidth(KEYS.index("full_name"), 170)
+        # Most names fit in 135 pixels (the tooltip has the rest); what it saves goes to the
+        # department, which was cut after "Computer Scien" at 1280 pixels.
+        self.table.setColumnWidth(KEYS.index("full_name"), 135)
         self.table.setColumnWidth(KEYS.index("open_checks"), 86)
 
         # -- the checklist panel --
@@ -207,15 +212,25 @@ class StaffView(View):
         self.checklist.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.checklist.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.checklist.verticalHeader().hide()
-        self.checklist.setWordWrap(False)
         checklist_header = self.checklist.horizontalHeader()
-        # Dates, status and who fit their contents; the check and the evidence share the rest,
-        # so the evidence column is not pushed off the panel (it was, at 150 %).
+        # Dates and status fit their contents; who closed it gets about nine characters (a long
+        # login is cut, the tooltip has it); the check and the evidence share the rest and wrap
+        # onto more lines rather than end in "Sensitive facility br…" (a person has a handful of
+        # checks, so fitting the rows to their text costs nothing).
         for column in range(6):
-            mode = QHeaderView.ResizeMode.Stretch if column in (0, 5) else None
-            checklist_header.setSectionResizeMode(
-                column, mode or QHeaderView.ResizeMode.ResizeToContents
-            )
+            mode = QHeaderView.ResizeMode.ResizeToContents
+            if column in (0, 5):
+                mode = QHeaderView.ResizeMode.Stretch
+            elif column == 3:
+                mode = QHeaderView.ResizeMode.Interactive
+            checklist_header.setSectionResizeMode(column, mode)
+        checklist_header.resizeSection(
+            3, self.checklist.fontMetrics().horizontalAdvance("giulia.sch") + 12
+        )
+        self.checklist.setWordWrap(True)
+        self.checklist.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.note = QLineEdit()
         self.note.setObjectName("checkNote")
         self.note.setPlaceholderText(self.tr("Evidence, or the reason for a waiver"))
@@ -269,7 +284,9 @@ class StaffView(View):
         self.splitter.addWidget(panel)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([620, 640])
+        # A little more for the register than the checklist (whose check and note wrap): at
+        # 1280 pixels the department column showed "Compute" of "Computer Science".
+        self.splitter.setSizes([665, 595])
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
