@@ -245,6 +245,7 @@ def test_rows_already_there_are_named_in_the_preview_and_the_result(  # type: ig
     lines = dialog.details.toPlainText().splitlines()
     assert "Left as it is: row 3 (P-7): already in the register" in lines
     assert "Left as it is: row 5 (P-9): already in the register" in lines
+    assert not [line for line in lines if line.startswith("Note: row")]  # named once
     assert dialog.import_button.isEnabled()
     assert not dialog.import_blocked.isVisible()
     with qtbot.waitSignal(dialog.imported, timeout=20_000) as blocker:

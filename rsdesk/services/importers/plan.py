@@ -189,11 +189,12 @@ class ImportPlan:
             for key, (old, new) in row.changes.items():
                 yield Change(row.row, row.key, key, self.labels.get(key, key), old, new)
 
-    def row_notes(self) -> Iterator[str]:
+    def row_notes(self, *, skipped: bool = True) -> Iterator[str]:
         """What the plan says about single rows that are not problems ("completed 2025-10-27;
-        renewal due since 2026-10-27, left open"), in row order."""
+        renewal due since 2026-10-27, left open"), in row order; ``skipped=False`` leaves out
+        the rows left alone as duplicates, for a caller that lists ``skipped_rows()`` itself."""
         for row in self.rows:
-            if row.note and row.action != REJECT:
+            if row.note and row.action != REJECT and (skipped or row.action != SKIP):
                 yield f"row {row.row} ({row.key}): {row.note}"
 
     @property

@@ -281,7 +281,7 @@ class ImportDialog(QDialog):
             lines.append(self.tr("… and %d more problems") % (len(plan.problems) - MAX_LINES))
         lines += self._skipped_lines(plan.skipped_rows())
         # Notes on single rows after the problems, which matter more ("renewal due, left open").
-        row_notes = list(plan.row_notes())
+        row_notes = list(plan.row_notes(skipped=False))  # those are "Left as it is" above
         lines += [self.tr("Note: %s") % note for note in row_notes[:MAX_LINES]]
         if len(row_notes) > MAX_LINES:
             lines.append(self.tr("… and %d more notes") % (len(row_notes) - MAX_LINES))
