@@ -55,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def export_xlsx(args: argparse.Namespace) -> int:
     from rsdesk.services import registers
     from rsdesk.services.errors import KnownError
-    from rsdesk.services.registers.base import RegisterQuery
+    from rsdesk.services.registers.base import RegisterQuery, with_default_filters
 
     out = output_file(args.out)
     if out.suffix.lower() != ".xlsx":
@@ -78,7 +78,7 @@ def export_xlsx(args: argparse.Namespace) -> int:
                     session,
                     args.what,
                     out,
-                    RegisterQuery(text=args.search),
+                    with_default_filters(registers.get(args.what), RegisterQuery(text=args.search)),
                     actor=db.actor,
                     pseudonymiser=pseudonymiser,
                 )

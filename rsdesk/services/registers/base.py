@@ -58,6 +58,16 @@ class Column:
     #: (``text_folding.sortable``), so that "Łukasz" sorts among the L's and not after Z. Empty
     #: exactly where ``expr`` is.
     sort_by: Expr | None = None
+    #: Whether a PDF listing prints the column; None means as in the view (``visible``). A note
+    #: the view keeps for the detail pane is what an auditor reads on paper.
+    printed: bool | None = None
+    #: Values are single words (a login, a code) that must print whole: a listing keeps the
+    #: column at its typical width instead of breaking "eleni.schroeder" across two lines.
+    unbroken: bool = False
+
+    @property
+    def in_print(self) -> bool:
+        return self.visible if self.printed is None else self.printed
 
     @property
     def sort_expr(self) -> Expr:
@@ -116,6 +126,10 @@ class RegisterSpec:
     archived_expr: Expr | None = None
     #: Table name in the audit log, for the history tab.
     audit_table: str | None = None
+    #: Filters the view opens with, which exports and listings made without a view use too, so
+    #: that paper shows what the screen shows ("current list versions"). ``KEY=all`` on the
+    #: command line (``ALL_VALUES``) lifts one.
+    default_filters: tuple[tuple[str, Any], ...] = ()
 
     def column(self, key: str) -> Column:
         for column in self.columns:
@@ -158,9 +172,25 @@ class RegisterQuery:
             if session is not None and spec_filter.choices is not None and _hashable(value):
                 shown = dict(spec_filter.choices(session)).get(value, value)
             parts.append(f"{spec_filter.label} = {shown}")
+        for key, _value in spec.default_filters:
+            if self.filters.get(key) in (None, "", ()) and key in filters:
+                parts.append(f"{filters[key].label}: all")
         if self.include_archived:
             parts.append("archived included")
         return "; ".join(parts) if parts else "all records"
+
+
+#: The filter value that lifts a default filter (``--filter current=all``).
+ALL_VALUES = "all"
+
+
+def with_default_filters(spec: RegisterSpec, query: RegisterQuery) -> RegisterQuery:
+    """The query with the spec's default filters where it names none; a filter set to
+    ``ALL_VALUES`` is lifted instead (kept as empty, so that ``describe`` says "all")."""
+    filters = dict(spec.default_filters)
+    filters.update(query.filters)
+    filters = {k: (None if v == ALL_VALUES else v) for k, v in filters.items()}
+    return replace(query, filters=filters)
 
 
 def _hashable(value: Any) -> bool:

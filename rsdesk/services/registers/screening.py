@@ -40,13 +40,23 @@ SPEC = RegisterSpec(
     id_expr=ScreeningResult.id,
     base=_base,
     audit_table="screening_result",
+    # Hits on replaced list versions are history: "Pending" there is not an open hit.
+    default_filters=(("current", "current"),),
     default_sort="score",
     default_descending=True,
     columns=(
         Column("partner", "Partner", Partner.name, width=34),
         Column("list", "List", ScreeningList.name, width=28),
         Column("version", "Version", ScreeningList.version_no, INT, width=7),
-        Column("current", "Current version", ScreeningList.active, BOOL, width=8, visible=False),
+        Column(
+            "current",
+            "Current version",
+            ScreeningList.active,
+            BOOL,
+            width=8,
+            visible=False,
+            printed=True,
+        ),
         Column("entry", "Listed entry", ScreeningResult.entry_name, width=34),
         Column(
             "partner_name", "Partner name matched", ScreeningResult.partner_name_matched, width=30
@@ -54,8 +64,15 @@ SPEC = RegisterSpec(
         Column("list_name", "List name matched", ScreeningResult.list_name_matched, width=30),
         Column("score", "Score (%)", func.round(ScreeningResult.score * 100), INT, width=8),
         Column("verdict", "Verdict", ScreeningResult.verdict, ENUM, width=14, choices=VERDICTS),
-        Column("note", "Note", ScreeningResult.verdict_note, width=30, visible=False),
-        Column("decided_by", "Decided by", ScreeningResult.decided_by, width=16, personal=True),
+        Column("note", "Note", ScreeningResult.verdict_note, width=30, visible=False, printed=True),
+        Column(
+            "decided_by",
+            "Decided by",
+            ScreeningResult.decided_by,
+            width=16,
+            personal=True,
+            unbroken=True,
+        ),
         Column("decided_at", "Decided", ScreeningResult.decided_at, DATETIME, width=16),
         Column("screened_at", "Screened", ScreeningResult.screened_at, DATETIME, width=16),
     ),

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 
 from rsdesk.services import access, audit, audit_history, registers
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
-from rsdesk.services.registers.base import DATE, DATETIME, Column, RegisterQuery, RegisterSpec
+from rsdesk.services.registers.base import (
+    DATE,
+    DATETIME,
+    Column,
+    RegisterQuery,
+    RegisterSpec,
+    with_default_filters,
+)
 from rsdesk.services.reports import archive
 from rsdesk.services.reports.pdf import document, fonts, styles, tables
 
@@ -26,7 +33,10 @@ PAGE = landscape(A4)
 
 #: Typical widths in characters where print needs more than the view: the audit log's changed
 #: fields run to whole sentences ("Status: Draft → Approved; …") and scroll in the view.
-PRINT_WIDTHS: dict[tuple[str, str], int] = {("audit_log", "changes"): 110}
+PRINT_WIDTHS: dict[tuple[str, str], int] = {
+    ("audit_log", "changes"): 110,
+    ("screening", "note"): 60,  # the verdict's reason, which is what an auditor reads
+}
 #: Kinds of column that keep their natural width: a date or a time never wraps.
 _FIXED_KINDS = frozenset({DATE, DATETIME})
 
@@ -37,10 +47,12 @@ def layout_for(spec: RegisterSpec, keys: Sequence[str] | None, width: float) -> 
     Narrow columns (codes, dates, amounts) keep their natural width so that they never wrap;
     wide text columns give up space, and wrap.
     """
-    columns = [spec.column(k) for k in keys] if keys else [c for c in spec.columns if c.visible]
+    columns = [spec.column(k) for k in keys] if keys else [c for c in spec.columns if c.in_print]
     typical = [PRINT_WIDTHS.get((spec.name, c.key), c.width) for c in columns]
     natural = [w * 4.4 + 2 * tables.PADDING for w in typical]
-    flexible = [w > 15 and c.kind not in _FIXED_KINDS for w, c in zip(typical, columns)]
+    flexible = [
+        w > 15 and c.kind not in _FIXED_KINDS and not c.unbroken for w, c in zip(typical, columns)
+    ]
     fixed = sum(n for n, f in zip(natural, flexible) if not f)
     wide = sum(n for n, f in zip(natural, flexible) if f)
     if wide and fixed < width:
@@ -191,7 +203,7 @@ def build_listing(
     sheet = styles.sheet()
     width = PAGE[0] - 2 * document.MARGIN
     layout = layout_for(spec, keys, width)
-    keys = list(keys) if keys else [c.key for c in spec.columns if c.visible]
+    keys = list(keys) if keys else [c.key for c in spec.columns if c.in_print]
     title = f"{spec.title}: register listing"
     context = document.ReportContext(
         title=title,
@@ -244,8 +256,11 @@ def generate_listing(
     progress: Progress = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> tuple[int, bytes]:
-    """Builds, stamps and archives a listing; returns ``(archive id, PDF bytes)``."""
+    """Builds, stamps and archives a listing; returns ``(archive id, PDF bytes)``. The
+    register's default filters apply unless the query names them (``KEY=all`` lifts one), as
+    the register's view opens with them."""
     spec = registers.get(register_name)
+    query = with_default_filters(spec, query)
     from rsdesk.services.reports.xlsx.registers import holds_personal_data
 
     access.require(session, access.Capability.REPORTS)

@@ -23,7 +23,12 @@ from rsdesk.services import access, registers
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from rsdesk.services.pseudonyms import PERSONAL_KEYS, Pseudonymiser, kind_of
-from rsdesk.services.registers.base import RegisterQuery, RegisterSpec, sort_order
+from rsdesk.services.registers.base import (
+    RegisterQuery,
+    RegisterSpec,
+    sort_order,
+    with_default_filters,
+)
 from rsdesk.services.reports.xlsx import sheet as sh
 from rsdesk.services.reports.xlsx import styles as st
 from rsdesk.services.reports.xlsx.audit_privacy import (
@@ -261,7 +266,7 @@ def export_register(
     """One register (the current filtered view) as a one-sheet workbook at ``out``."""
     spec = registers.get(name)
     access.require_export(session, personal=pseudonymiser is None and holds_personal_data(spec))
-    query = query or RegisterQuery()
+    query = query or with_default_filters(spec, RegisterQuery())
     total = registers.count(session, spec, query)
     filters = describe_query(spec, query, session, pseudonymised=pseudonymiser is not None)
     author = pseudonymiser(actor) if pseudonymiser is not None else actor
