@@ -21,6 +21,7 @@ from rsdesk.models import ScreeningEntry, ScreeningList
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from rsdesk.services.screening import formats
+from rsdesk.services.wording import counted
 
 BATCH = 5000
 
@@ -48,13 +49,14 @@ class LoadOutcome:
         if self.already_loaded:
             return (
                 f"{self.name}: this file was already loaded as version {self.version_no} "
-                f"({self.entry_count} entries); nothing changed"
+                f"({counted(self.entry_count, 'entry', 'entries')}); nothing changed"
             )
         replaced = (
             f", replacing version {self.replaced_version_no}" if self.replaced_version_no else ""
         )
         text = (
-            f"{self.name}: loaded version {self.version_no} with {self.entry_count} entries"
+            f"{self.name}: loaded version {self.version_no} with "
+            f"{counted(self.entry_count, 'entry', 'entries')}"
             f"{replaced}"
         )
         if self.retired:
@@ -101,8 +103,8 @@ def read_file(path: Path) -> bytes:
         raise KnownError(f"{path}: {exc.strerror or exc}") from exc
     if size > formats.MAX_FILE_BYTES:
         raise KnownError(
-            f"{path.name} is {size / 1e6:.0f} MB; lists larger than "
-            f"{formats.MAX_FILE_BYTES / 1e6:.0f} MB are refused"
+            f"{path.name} is {formats.megabytes(size)}; lists larger than "
+            f"{formats.megabytes(formats.MAX_FILE_BYTES)} are refused"
         )
     try:
         return path.read_bytes()

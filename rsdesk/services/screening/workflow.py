@@ -39,6 +39,7 @@ from rsdesk.services.concurrency import ConflictError
 from rsdesk.services.errors import NotFoundError, ValidationError
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from rsdesk.services.screening.matching import THRESHOLD, EntryInfo, Match, MatchIndex
+from rsdesk.services.wording import counted
 
 BATCH = 200
 
@@ -136,9 +137,11 @@ class RunSummary:
 
     def describe(self) -> str:
         return (
-            f"screened {self.partners} partners: {self.matches} matches, {self.new_hits} new "
-            f"hits, {self.carried_over} verdicts carried over, {self.withdrawn} withdrawn; "
-            f"{self.pending_hits} hits pending review, {self.confirmed_matches} confirmed matches"
+            f"screened {counted(self.partners, 'partner')}: "
+            f"{counted(self.matches, 'match', 'matches')}, {counted(self.new_hits, 'new hit')}, "
+            f"{counted(self.carried_over, 'verdict')} carried over, {self.withdrawn} withdrawn; "
+            f"{counted(self.pending_hits, 'hit')} pending review, "
+            f"{counted(self.confirmed_matches, 'confirmed match', 'confirmed matches')}"
         )
 
 

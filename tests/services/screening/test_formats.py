@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from rsdesk.db import Database
+from rsdesk.models import ScreeningEntry
 from rsdesk.services.errors import KnownError
 from rsdesk.services.screening import formats, lists
 from tests.services.screening.conftest import FIXTURES, row_counts
@@ -308,3 +310,78 @@ def test_arbitrary_rows_under_a_real_header_never_crash(
         writer.writerow(row)
     data = (HEADERS[format_key] + "\n" + out.getvalue()).encode("utf-8", errors="surrogatepass")
     _parse_or_known_error(data, format_key)
+
+
+LEGACY_ENCODED = {
+    "gbk.csv": ("清华大学", "gbk", "Chinese, Japanese or Korean"),
+    "koi8.csv": ("Институт", "koi8_r", "Cyrillic"),
+    "shift-jis.csv": ("東京大学", "shift_jis", "Chinese, Japanese or Korean"),
+}
+
+
+@pytest.mark.parametrize("file_name", sorted(LEGACY_ENCODED))
+def test_a_list_in_a_legacy_asian_or_cyrillic_encoding_is_refused_not_stored_as_mojibake(
+    db: Database, tmp_path: Path, file_name: str
+) -> None:
+    """Windows-1252 decodes nearly any bytes; 清华大学 in GBK used to load as 'Çå»ª´óÑ§'."""
+    name, encoding, family = LEGACY_ENCODED[file_name]
+    path = tmp_path / file_name
+    path.write_bytes(f"name,aliases,country\n{name},,XX\n".encode(encoding))
+    before = row_counts(db)
+    with pytest.raises(KnownError) as caught, db.unit_of_work() as session:
+        lists.load_file(session, path)
+    message = str(caught.value)
+    assert "line 2" in message
+    assert f"looks like {family}" in message
+    assert "save the list as UTF-8" in message
+    assert row_counts(db) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Universidad de Córdoba;UCO;ES", "cp1252"),
+        ("Technische Universität München;TUM;DE", "cp1252"),
+        ("Instituto de Informação São Paulo;“IISP”;BR", "cp1252"),
+        ("Coöperatie Ærø Øresund;€ fund – DK;DK", "cp1252"),
+        ("Politechnika Łódzka;Łódź;PL", "utf-8"),
+        ("Politechnika Łódzka;Łódź;PL", "utf-8-sig"),
+        ("Politechnika Łódzka;Łódź;PL", "utf-16"),
+    ],
+)
+def test_latin_lists_in_windows_1252_and_unicode_still_load(
+    db: Database, tmp_path: Path, text: str, encoding: str
+) -> None:
+    path = tmp_path / "list.csv"
+    path.write_bytes(f"name;aliases;country\n{text}\n".encode(encoding))
+    with db.unit_of_work() as session:
+        outcome = lists.load_file(session, path)
+    assert outcome.describe() == "list: loaded version 1 with 1 entry"
+    with db.read() as session:
+        entry = session.scalars(select(ScreeningEntry)).one()
+        assert entry.primary_name == text.split(";")[0]
+
+
+def test_size_limit_is_stated_in_the_same_mb_as_the_docs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"name\n")
+    monkeypatch.setattr(formats, "MAX_FILE_BYTES", 0)
+    with pytest.raises(KnownError, match=r"big.csv is 0 MB; lists larger than 0 MB"):
+        lists.read_file(path)
+    assert formats.megabytes(512 * 1024 * 1024) == "512 MB"
+    assert formats.megabytes(556 * 1024 * 1024) == "556 MB"
+
+
+@pytest.mark.parametrize(
+    ("file_name", "list_name"),
+    [
+        ("Office Watchlist (January).csv", "Office Watchlist"),
+        ("partners.csv", "Office list partners"),
+    ],
+)
+def test_an_office_list_is_named_once(file_name: str, list_name: str) -> None:
+    """It read "Office list Office Watchlist": the kind glued to a name that already says it."""
+    parsed = formats.parse(b"name\nAcme Corporation\n", file_name, "office-csv")
+    assert parsed.name == list_name

@@ -243,3 +243,14 @@ def test_a_verdict_given_by_mistake_can_be_reopened(db: Database) -> None:
     assert reopened.verdict_note is None
     with pytest.raises(ValidationError), db.unit_of_work() as session:
         workflow.decide(session, row.id, "pending", "no")
+
+
+def test_run_summary_says_one_in_the_singular() -> None:
+    from rsdesk.services.screening.workflow import RunSummary
+
+    text = RunSummary(1, 1, 1, 1, 0, 1, 1).describe()
+    assert text == (
+        "screened 1 partner: 1 match, 1 new hit, 1 verdict carried over, 0 withdrawn; "
+        "1 hit pending review, 1 confirmed match"
+    )
+    assert "2 confirmed matches" in RunSummary(2, 2, 2, 2, 0, 2, 2).describe()

@@ -133,6 +133,11 @@ _BOMS = (
 )
 
 
+def megabytes(size: int) -> str:
+    """A size in MB of 1024 x 1024 bytes, the unit the limit (512 MB) and the docs use."""
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
 def binary_data_message(file_name: str) -> str:
     return (
         f"{file_name} is not a text file in a known encoding (it contains binary data); if it "
@@ -187,8 +192,8 @@ def parse(data: bytes, file_name: str, format_key: str | None = None) -> ParsedL
     """Parse a whole file, detecting its format unless ``format_key`` is given."""
     if len(data) > MAX_FILE_BYTES:
         raise ListFormatError(
-            f"{file_name} is {len(data) / 1e6:.0f} MB; lists larger than "
-            f"{MAX_FILE_BYTES / 1e6:.0f} MB are refused"
+            f"{file_name} is {megabytes(len(data))}; lists larger than "
+            f"{megabytes(MAX_FILE_BYTES)} are refused"
         )
     if not data.strip():
         raise ListFormatError(f"{file_name} is empty")

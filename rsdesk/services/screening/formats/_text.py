@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,11 @@ MAX_FIELD_CHARS = 1_000_000
 
 
 def decode(data: bytes, file_name: str) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as Excel writes it; NUL bytes are refused."""
+    """UTF-8 (with or without BOM), else Windows-1252 as Excel writes it; NUL bytes are refused.
+
+    Almost any byte sequence decodes as Windows-1252, so a GBK or KOI8-R file would load as
+    mojibake ("Çå»ª´óÑ§"); text that does not read like Latin-script names is refused instead.
+    """
     if b"\x00" in data:
         raise ListFormatError(binary_data_message(file_name))
     try:
@@ -22,12 +27,85 @@ def decode(data: bytes, file_name: str) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252")
+        text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise ListFormatError(
-            f"{file_name}: byte {exc.start + 1} is neither UTF-8 nor Windows-1252 text; save "
-            "the list as UTF-8 (Excel: 'CSV UTF-8') and load it again"
+            f"{file_name}: byte {exc.start + 1} is neither UTF-8 nor Windows-1252 text"
+            f"{_looks_like(data)}; save the list as UTF-8 (Excel: 'CSV UTF-8') and load it again"
         ) from exc
+    garbled = _first_garbled_run(text)
+    if garbled is not None:
+        line = text.count("\n", 0, garbled.start()) + 1
+        raise ListFormatError(
+            f"{file_name}: line {line} is not UTF-8 and does not read as Windows-1252 text "
+            f"('{garbled.group()}'){_looks_like(data)}; save the list as UTF-8 "
+            "(Excel: 'CSV UTF-8') and load it again"
+        )
+    return text
+
+
+#: Characters Windows-1252 names and notes use outside letters (quotes, dashes, symbols).
+_CP1252_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u20ac\u00a0\u00b0\u00ab\u00bb\u00b7\u00a7\u00a9\u00ae\u2122\u00b4\u00e6"
+#: Three non-ASCII characters in a row, or a non-ASCII symbol glued to another non-ASCII
+#: character: Latin names have isolated accents ("Universität", "Informação" at most two).
+_GARBLED = re.compile(r"[^\x00-\x7f]{3,}|[^\x00-\x7f\w][^\x00-\x7f]|[^\x00-\x7f][^\x00-\x7f\w]")
+
+
+def _first_garbled_run(text: str) -> re.Match[str] | None:
+    for match in _GARBLED.finditer(text):
+        if not all(char in _CP1252_PUNCTUATION or char.isspace() for char in match.group()):
+            return match
+    return None
+
+
+def _looks_like(data: bytes) -> str:
+    """Which legacy encoding family the bytes resemble, when strict decoding says so."""
+    families = [
+        description
+        for encodings, description, pattern in _LEGACY_FAMILIES
+        if any(_reads_as(data, encoding, pattern) for encoding in encodings)
+    ]
+    if len(families) > 1 and any(
+        _natural_cyrillic(data, encoding) for encoding in _CYRILLIC_ENCODINGS
+    ):
+        families = [families[-1]]  # "Институт", not "Иnститут": Han can't tell, case can
+    if len(families) != 1:
+        return ""
+    return f" (it looks like {families[0]})"
+
+
+def _natural_cyrillic(data: bytes, encoding: str) -> bool:
+    """Every Cyrillic word is lower case, capitalised or all capitals once decoded."""
+    try:
+        words = re.findall(r"[\u0400-\u04ff]+", data.decode(encoding))
+    except UnicodeDecodeError:
+        return False
+    return bool(words) and all(
+        word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower())
+        for word in words
+    )
+
+
+def _reads_as(data: bytes, encoding: str, pattern: re.Pattern[str]) -> bool:
+    try:
+        decoded = data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    non_ascii = [char for char in decoded if ord(char) >= 0x80]
+    return bool(non_ascii) and all(pattern.match(char) for char in non_ascii)
+
+
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff\u2116\u00a0]")
+_CYRILLIC_ENCODINGS = ("koi8_r", "cp1251")
+_LEGACY_FAMILIES = (
+    (
+        ("gb18030", "big5", "shift_jis", "euc_kr"),
+        "Chinese, Japanese or Korean text: GBK, Big5, Shift-JIS or EUC-KR",
+        _CJK,
+    ),
+    (_CYRILLIC_ENCODINGS, "Cyrillic text: KOI8-R or Windows-1251", _CYRILLIC),
+)
 
 
 def first_lines(data: bytes, count: int = 6) -> list[str]:

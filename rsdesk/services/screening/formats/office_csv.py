@@ -83,7 +83,9 @@ def parse(data: bytes, file_name: str) -> ParsedList:
     stem = list_stem(file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     key = _slug(stem)
     key = key if key.startswith("office") else f"office-{key}"
-    return ParsedList("office-csv", key, f"Office list {stem}", tuple(entries))
+    # "Office Watchlist" names itself; "partners" needs the kind ("Office list partners").
+    name = stem if "list" in stem.lower() else f"Office list {stem}"
+    return ParsedList("office-csv", key, name, tuple(entries))
 
 
 #: Words at the end of a file name that date or number a version of the same list.
