@@ -282,3 +282,68 @@ def entry_changes(session: Session, entry_id: int) -> dict[str, list[Any]]:
         raise NotFoundError(f"Audit entry {entry_id} does not exist")
     changes = AuditChangesCleaner(session)(entry.table_name, entry.record_id, entry.changes)
     return dict(changes or {})
+
+
+#: The screening result's fields a verdict entry shows, in this order; the rest (fingerprints,
+#: matched names, list ids) is the hit itself, which the Screening tab shows.
+_VERDICT_FIELDS = ("verdict", "verdict_note", "decided_by", "decided_at")
+
+
+def partner_history(session: Session, partner_id: int) -> list[ReadableEntry]:
+    """A partner's history as an auditor reads it, oldest first: the partner's own changes, its
+    other names added, changed and removed (their own table), and the verdicts on its screening
+    hits (who, when, what, and the note), carried-over verdicts included."""
+    entries = readable_history(session, "partner", partner_id, "Partner")
+    for entry in link_history(session, "partner_name", "partner_id", partner_id, "Other name"):
+        name = entry.change("name")
+        shown = "" if name is None else (name.new if name.new != EMPTY else name.old)
+        entries.append(replace(entry, subject=f"Other name {shown}".strip()))
+    entries += _verdict_history(session, partner_id)
+    return sorted(entries, key=lambda e: (e.at, e.entry_id))
+
+
+def _verdict_history(session: Session, partner_id: int) -> list[ReadableEntry]:
+    from rsdesk.models import ScreeningList, ScreeningResult
+
+    hits = {
+        row.id: f"{row.entry_name} ({row.list_name} v{row.version_no})"
+        for row in session.execute(
+            select(
+                ScreeningResult.id,
+                ScreeningResult.entry_name,
+                ScreeningList.name.label("list_name"),
+                ScreeningList.version_no,
+            )
+            .join(ScreeningList, ScreeningList.id == ScreeningResult.list_id)
+            .where(ScreeningResult.partner_id == partner_id)
+        )
+    }
+    found = [
+        (result_id, item)
+        for result_id in sorted(hits)
+        for item in audit.history(session, "screening_result", result_id)
+        if _is_verdict(item)
+    ]
+    items = [item for _, item in found]
+    entries = []
+    described = describe(session, "screening_result", items)
+    for (result_id, _), entry in zip(found, described, strict=True):
+        changes = sorted(
+            (c for c in entry.changes if c.field in _VERDICT_FIELDS),
+            key=lambda c: _VERDICT_FIELDS.index(c.field),
+        )
+        subject = hits[result_id]
+        note = entry.change("verdict_note")
+        carried = entry.action == "insert" and note is not None and "Carried over" in note.new
+        action = "verdict carried over" if carried else "verdict"
+        entries.append(replace(entry, subject=subject, action=action, changes=tuple(changes)))
+    return entries
+
+
+def _is_verdict(item: audit.HistoryItem) -> bool:
+    """An officer's verdict (or its reopening), or a verdict carried into a new list version;
+    not a new pending hit."""
+    verdict = next((new for name, _old, new in item.changes if name == "verdict"), None)
+    if item.action == "update":
+        return any(name == "verdict" for name, _old, _new in item.changes)
+    return item.action == "insert" and verdict not in (None, "pending")

@@ -44,11 +44,27 @@ SCREENING = "rsdesk.services.screening.workflow"
 
 
 @dataclass(frozen=True)
+class HitLine:
+    """One screening hit as the Screening tab shows it."""
+
+    list_name: str
+    list_version: int
+    our_name: str
+    listed_as: str
+    #: Percent, rounded, as the Screening register shows it.
+    score_percent: int
+    verdict: str
+    #: The verdict's note, or for a hit reopened by a changed list entry the earlier verdict;
+    #: shown on a line of its own under the hit.
+    note: str
+    reopened: bool = False
+
+
+@dataclass(frozen=True)
 class PartnerEditorData:
     detail: PartnerDetail | None
     history: list[audit_history.ReadableEntry]
-    #: (list, matched name, list entry, score, verdict) per screening hit.
-    hits: list[tuple[str, str, str, float, str]]
+    hits: list[HitLine]
     collaborations: list[service.PartnerCollaboration] = field(default_factory=list)
 
 
@@ -56,23 +72,39 @@ def load_partner_data(session: Session, partner_id: int | None) -> PartnerEditor
     if partner_id is None:
         return PartnerEditorData(None, [], [])
     detail = service.load(session, partner_id)
-    hits: list[tuple[str, str, str, float, str]] = []
+    hits: list[HitLine] = []
     if importlib.util.find_spec(SCREENING) is not None:
-        from rsdesk.services.screening import workflow
+        from rsdesk.services.screening import reopened, workflow
 
+        earlier = reopened.earlier_verdicts(session, partner_id)
         for row in workflow.results_for_partner(session, partner_id):
+            prior = earlier.get(row.id)
             hits.append(
-                (
-                    str(getattr(row, "list_name", "")),
-                    str(getattr(row, "partner_name_matched", "")),
-                    str(getattr(row, "entry_name", "")),
-                    float(getattr(row, "score", 0) or 0),
-                    str(getattr(row, "verdict", "")),
+                HitLine(
+                    row.list_name,
+                    row.list_version,
+                    row.partner_name_matched,
+                    row.entry_name,
+                    round((row.score or 0) * 100),
+                    enum_label(str(row.verdict)),
+                    _earlier_verdict_text(prior) if prior else (row.verdict_note or ""),
+                    reopened=prior is not None,
                 )
             )
-    history = audit_history.readable_history(session, "partner", partner_id, "Partner")
+    history = audit_history.partner_history(session, partner_id)
     collaborations = service.collaborations_of(session, partner_id)
     return PartnerEditorData(detail, history, hits, collaborations)
+
+
+def _earlier_verdict_text(prior: Any) -> str:
+    """ "Reopened: the list entry changed in version 2. Earlier: False positive by eleni.schroeder
+    on 2026-11-27 18:50 (version 1): Different Vega"."""
+    when = prior.decided_at.strftime("%Y-%m-%d %H:%M") if prior.decided_at else "?"
+    return (
+        f"Reopened: the list entry changed in version {prior.reopened_on_version}. "
+        f"Earlier: {enum_label(str(prior.verdict))} by {prior.decided_by or '?'} on {when} "
+        f"(version {prior.decided_on_version}): {prior.note or ''}"
+    ).rstrip(": ")
 
 
 class PartnerDialog(QDialog):
@@ -90,6 +122,7 @@ class PartnerDialog(QDialog):
         self.setObjectName("PartnerDialog")
         self.setWindowTitle(self.tr("New partner") if partner_id is None else self.tr("Partner"))
         self.setMinimumSize(640, 520)
+        self.resize(860, 560)  # room for the Screening and History tabs' columns
         self.errors: dict[str, FieldError] = {}
         self.fields: dict[str, QWidget] = {}
 
@@ -147,12 +180,14 @@ class PartnerDialog(QDialog):
         self.hits_list.setHeaderLabels(
             [
                 self.tr("List"),
+                self.tr("Version"),
                 self.tr("Our name"),
                 self.tr("Listed as"),
-                self.tr("Score"),
+                self.tr("Score (%)"),
                 self.tr("Verdict"),
             ]
         )
+        self.hits_list.setWordWrap(True)
         self.history_list = QTreeWidget()
         self.history_list.setAccessibleName(self.tr("History"))
         self.history_list.setHeaderLabels(
@@ -273,24 +308,32 @@ class PartnerDialog(QDialog):
             )
         self._fill_collaborations(data)
         for hit in data.hits:
-            item = QTreeWidgetItem([hit[0], hit[1], hit[2], f"{hit[3]:.0f}", enum_label(hit[4])])
-            self.hits_list.addTopLevelItem(item)
-        for entry in data.history:
-            top = QTreeWidgetItem(
+            verdict = self.tr("%s (reopened)") % hit.verdict if hit.reopened else hit.verdict
+            item = QTreeWidgetItem(
                 [
-                    entry.at.strftime("%Y-%m-%d %H:%M:%S"),
-                    entry.actor,
-                    entry.what,
-                    ", ".join(change.label for change in entry.changes)
-                    if entry.action == "update"
-                    else "",
+                    hit.list_name,
+                    str(hit.list_version),
+                    hit.our_name,
+                    hit.listed_as,
+                    str(hit.score_percent),
+                    verdict,
                 ]
             )
-            for change in entry.changes:
-                top.addChild(
-                    QTreeWidgetItem(["", "", change.label, f"{change.old} → {change.new}"])
-                )
-            self.history_list.addTopLevelItem(top)
+            for column in (1, 4):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+            for column in range(item.columnCount()):
+                item.setToolTip(column, item.text(column))
+            self.hits_list.addTopLevelItem(item)
+            if hit.note:  # the reason on a line of its own, under the hit, whole
+                note = QTreeWidgetItem([hit.note])
+                note.setToolTip(0, hit.note)
+                item.addChild(note)
+                note.setFirstColumnSpanned(True)
+                item.setExpanded(True)
+        _fit_columns(self.hits_list)
+        for entry in data.history:
+            self.history_list.addTopLevelItem(_history_item(entry))
+        _fit_columns(self.history_list)
         self._initial = self.form_input()
         self.setEnabled(True)
         self.name_edit.setFocus()
@@ -438,3 +481,40 @@ class PartnerDialog(QDialog):
                 self.save()
                 return
         super().reject()
+
+
+def _history_item(entry: audit_history.ReadableEntry) -> QTreeWidgetItem:
+    """One history entry: what it is about ("Other name BUAA: added", "Verdict on hit ...") on
+    top, each changed field below, "old → new" as in the other History tabs."""
+    if entry.action.startswith("verdict"):  # the verdict first: the hit's name can be long
+        what = f"{entry.what.capitalize()} on hit {entry.subject}"
+    elif entry.subject in ("", "Partner"):
+        what = entry.what
+    else:
+        what = f"{entry.subject}: {entry.what}"
+    summary = ""
+    if entry.action == "update":
+        summary = ", ".join(change.label for change in entry.changes)
+    elif entry.action.startswith("verdict"):
+        verdict = entry.change("verdict")
+        summary = verdict.new if verdict is not None else ""
+    top = QTreeWidgetItem([entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.actor, what, summary])
+    top.setToolTip(2, what)
+    for change in entry.changes:
+        value = f"{change.old} \u2192 {change.new}"
+        child = QTreeWidgetItem(["", "", change.label, value])
+        child.setToolTip(3, value)
+        top.addChild(child)
+    return top
+
+
+def _fit_columns(tree: QTreeWidget) -> None:
+    """Every column but the last as wide as its contents (dates and names whole at any scale);
+    the last takes the rest of the room."""
+    header = tree.header()
+    header.setStretchLastSection(True)
+    widest = max(160, tree.viewport().width() * 2 // 5)
+    for column in range(tree.columnCount() - 1):
+        tree.resizeColumnToContents(column)
+        if tree.columnWidth(column) > widest:  # the rest is in the tooltip
+            tree.setColumnWidth(column, widest)

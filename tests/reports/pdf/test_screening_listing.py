@@ -7,38 +7,13 @@ from pathlib import Path
 
 import openpyxl
 
-from rsdesk.db import Database, open_database
+from rsdesk.db import Database
 from rsdesk.services.registers.base import RegisterQuery
 from rsdesk.services.reports.pdf.listing import generate_listing
 from rsdesk.services.reports.xlsx.registers import export_register
-from rsdesk.services.screening import lists, workflow
 from tests.reports.pdf.helpers import flat, pages_text
-from tests.services.screening.conftest import add_partner
-
-OFFICE_V1 = "name,aliases,country,note,id\nVega Optics,,CN,,NRO-2\n"
-OFFICE_V2 = "name,aliases,country,note,id\nVega Optics,Vega Optical|VO,CN,,NRO-2\n"
-OFFICER = "eleni.schroeder"
-
-
-def _two_versions(any_db: Database, tmp_path: Path) -> None:
-    """A hit dismissed on version 1 by a named officer, then reopened on version 2."""
-    v1, v2 = tmp_path / "named-2026-10.csv", tmp_path / "named-2026-11.csv"
-    v1.write_text(OFFICE_V1, encoding="utf-8")
-    v2.write_text(OFFICE_V2, encoding="utf-8")
-    with any_db.unit_of_work() as session:
-        lists.load_file(session, v1, name="Named organisations")
-        vega = add_partner(session, "Vega Optics Ltd")
-        workflow.screen_partner(session, vega)
-        (hit,) = workflow.results_for_partner(session, vega)
-    officer = open_database(any_db.url, actor=OFFICER)
-    try:
-        with officer.unit_of_work() as session:
-            workflow.decide(session, hit.id, "false_positive", "Different Vega, Jena optics")
-    finally:
-        officer.dispose()
-    with any_db.unit_of_work() as session:
-        lists.load_file(session, v2, name="Named organisations")
-        workflow.rescreen_all(session)
+from tests.services.screening.two_versions import OFFICER
+from tests.services.screening.two_versions import dismissed_then_reopened as _two_versions
 
 
 def test_listing_defaults_to_current_versions_and_prints_note_and_version(
