@@ -13,6 +13,7 @@ import sys
 
 from rsdesk.commands.common import database, existing_file, print_json
 from rsdesk.services.errors import KnownError
+from rsdesk.services.wording import counted
 
 FORMAT_CHOICES = (
     "eu-fsf",
@@ -166,7 +167,8 @@ def lists_command(args: argparse.Namespace) -> int:
     for v in versions:
         state = "active" if v.active else "replaced"
         print(
-            f"{v.list_key:32} v{v.version_no:<3} {v.entry_count:>8} entries  "
+            f"{v.list_key:32} v{v.version_no:<3} "
+            f"{counted(v.entry_count, 'entry', 'entries'):>15}  "
             f"{v.loaded_at:%Y-%m-%d %H:%M}  {state:8}  {v.file_name}  ({v.name})"
         )
     return 0

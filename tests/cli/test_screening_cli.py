@@ -34,7 +34,7 @@ def test_load_check_run_and_lists(db_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 0
     assert "loaded version 1 with 4 entries" in out
     assert "screened 2 partners" in out
-    assert "1 new hits" in out
+    assert "1 new hit," in out
 
     code, out, _err = run(capsys, db_path, "load", str(FIXTURES / "us_csl.csv"))
     assert code == 0
@@ -56,7 +56,7 @@ def test_load_check_run_and_lists(db_path: Path, capsys: pytest.CaptureFixture[s
     code, out, _err = run(capsys, db_path, "run")
     assert code == 0
     assert "screened 2 partners" in out
-    assert "1 hits pending review" in out
+    assert "1 hit pending review" in out
 
     code, out, _err = run(capsys, db_path, "lists", "--json")
     (version,) = json.loads(out)
@@ -221,3 +221,22 @@ def test_replacing_a_list_that_does_not_exist_fails_in_one_line(
     assert code == 1
     assert "no list 'nope' to replace" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_one_entry_list_reads_1_entry_and_a_gbk_file_is_refused(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tester's 清华大学 in GBK loaded as 'Çå»ª´óÑ§'; one entry read '1 entries'."""
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("name,aliases,country\n清华大学,,CN\n".encode("gbk"))
+    code, _out, err = run(capsys, db_path, "load", "--no-screen", str(gbk))
+    assert code == 1
+    assert "gbk.csv: line 2" in err
+    assert "save the list as UTF-8" in err
+    one = tmp_path / "Office Watchlist (January).csv"
+    one.write_text("name,country\nUniversidad de Córdoba,ES\n", encoding="cp1252")
+    code, out, _err = run(capsys, db_path, "load", "--no-screen", str(one))
+    assert (code, out.strip()) == (0, "Office Watchlist: loaded version 1 with 1 entry")
+    code, out, _err = run(capsys, db_path, "lists")
+    assert " 1 entry " in out
+    assert "(Office Watchlist)" in out
