@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
 from rsdesk.commands.common import database
@@ -13,6 +14,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     commands = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = commands.add_parser(
         "verify", help="exit 1 and name the first bad entry if the chain is broken"
+    )
+    verify.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as one JSON object (what the GUI's daily check reads)",
     )
     verify.set_defaults(handler=verify_command)
 
@@ -26,6 +32,11 @@ def verify_command(args: argparse.Namespace) -> int:
             result = audit.verify(session)
     finally:
         db.dispose()
+    if getattr(args, "json", False):
+        from rsdesk.commands.common import print_json
+
+        print_json(dataclasses.asdict(result))
+        return 0 if result.ok else 1
     if result.ok:
         print(
             f"audit trail intact: {result.entries_checked} entries, "

@@ -76,9 +76,33 @@ def prune_backups(database: Path) -> None:
     Called after a new backup is written, so that a failed or cancelled one costs no old one.
     """
     existing = sorted(paths.backup_dir().glob(f"{database.stem}-*.sqlite3"))
+    # Daily backups of a tampered file must not rotate the last good copy out.
+    newest_intact = next((p for p in reversed(existing) if not is_marked_audit_broken(p)), None)
     for old in existing[: max(0, len(existing) - KEEP_BACKUPS)]:
+        if old == newest_intact:
+            continue
         for suffix in ("", "-wal", "-shm"):
             Path(f"{old}{suffix}").unlink(missing_ok=True)
+
+
+#: Added to the name of a backup made from a file whose audit trail did not verify.
+AUDIT_BROKEN_MARK = "-audit-broken"
+
+
+def is_marked_audit_broken(backup: Path) -> bool:
+    return AUDIT_BROKEN_MARK in backup.stem
+
+
+def mark_audit_broken(backup: Path) -> Path:
+    """Rename a backup so that its name says its audit trail was found broken; rotation then
+    keeps the newest backup without the mark however many marked ones follow it."""
+    marked = backup.with_name(backup.stem + AUDIT_BROKEN_MARK + backup.suffix)
+    counter = 2
+    while marked.exists():  # two backups within one second: keep both
+        marked = backup.with_name(f"{backup.stem}{AUDIT_BROKEN_MARK}-{counter}{backup.suffix}")
+        counter += 1
+    backup.replace(marked)
+    return marked
 
 
 def integrity_problems(

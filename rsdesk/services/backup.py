@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from rsdesk import paths
@@ -13,11 +14,14 @@ from rsdesk.db import Database, encryption, open_database
 from rsdesk.db.backup import (
     backup_sqlite,
     integrity_problems,
+    is_marked_audit_broken,
+    mark_audit_broken,
     prune_backups,
     rotating_backup_path,
 )
 from rsdesk.db.engine import resolve_url
 from rsdesk.db.lock import WriterLock
+from rsdesk.services.audit_watch import ChainCheck
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import NEVER_CANCELLED, Cancelled, CancelToken
 
@@ -40,15 +44,84 @@ def daily_backup(
     """Take an automatic backup if the newest is more than a day old; returns its path.
 
     ``cancel`` stops the copy and its check (Cancelled; nothing is left behind)."""
-    if database.path is None or not database.path.exists():
+    if not daily_backup_due(database, now):
         return None
-    now = now or dt.datetime.now()
-    existing = backups_of(database.path)
-    if existing and now - dt.datetime.fromtimestamp(existing[0].stat().st_mtime) < DAILY:
-        return None
+    assert database.path is not None
     target = backup(database, rotating_backup_path(database.path, reason="daily"), cancel)
     prune_backups(database.path)
     return target
+
+
+def daily_backup_due(database: Database, now: dt.datetime | None = None) -> bool:
+    """Whether the newest automatic backup of this file is more than a day old (or missing)."""
+    if database.path is None or not database.path.exists():
+        return False
+    now = now or dt.datetime.now()
+    existing = backups_of(database.path)
+    return not (existing and now - dt.datetime.fromtimestamp(existing[0].stat().st_mtime) < DAILY)
+
+
+@dataclass(frozen=True)
+class DailyCheck:
+    """What the GUI's start-up check found beyond the file's integrity."""
+
+    #: Today's backup, None if one was taken within the day.
+    backup: Path | None = None
+    #: The full audit verify run with today's backup (None when no backup was due).
+    chain: ChainCheck | None = None
+    #: The warning when the chain no longer holds an entry as this computer last saw it.
+    rewritten: str | None = None
+
+    @property
+    def audit_warning(self) -> str | None:
+        """What the window must show in its warning banner, None when nothing is wrong."""
+        warnings = []
+        if self.chain is not None and not self.chain.ok:
+            warnings.append(f"The audit trail is broken: {self.chain.problem}")
+        if self.rewritten:
+            warnings.append(self.rewritten)
+        return " ".join(warnings) or None
+
+
+def daily_backup_and_verify(
+    database: Database, now: dt.datetime | None = None, cancel: CancelToken = NEVER_CANCELLED
+) -> DailyCheck:
+    """The daily backup with a full audit verify beside it, and the remembered-hash check.
+
+    The verify runs in a separate process while this one copies the file (both read the whole
+    file; neither holds the window's GIL). A backup of a file whose trail is broken is renamed
+    with AUDIT_BROKEN_MARK, so that rotation keeps the newest unmarked one; an intact verdict
+    is remembered on this computer (audit_watch.remember_head) for the next opens to compare.
+    """
+    from rsdesk.services import audit_watch
+
+    with database.read() as session:
+        rewritten = audit_watch.rewritten_history(session, database)
+    if not daily_backup_due(database, now):
+        return DailyCheck(None, None, rewritten)
+    assert database.path is not None
+    passphrase = encryption.engine_passphrase(database.engine)
+    verifying = audit_watch.verify_in_separate_process(database.path, passphrase, cancel)
+    try:
+        target = backup(database, rotating_backup_path(database.path, reason="daily"), cancel)
+    except BaseException:
+        verifying.process.kill()
+        verifying.wait_quietly()
+        raise
+    try:
+        chain = verifying.wait()
+    except BaseException:
+        target.unlink(missing_ok=True)  # not verified: no backup to rely on, taken next start
+        raise
+    if chain.ok:
+        if not rewritten:
+            audit_watch.remember_head(database, chain.entries_checked, chain.latest_hash)
+    else:
+        target = mark_audit_broken(target)
+    if rewritten:
+        target = target if is_marked_audit_broken(target) else mark_audit_broken(target)
+    prune_backups(database.path)
+    return DailyCheck(target, chain, rewritten)
 
 
 def check_on_open(database: Database, cancel: CancelToken = NEVER_CANCELLED) -> None:
