@@ -38,9 +38,10 @@ def test_screening_tab_shows_the_reopened_hit_with_its_earlier_verdict(
         "Pending (reopened)",
     ]
     note = hit.child(0).text(0)
-    assert "list entry changed in version 2" in note
-    assert f"False positive by {OFFICER}" in note
-    assert "(version 1): Different Vega, Jena optics" in note
+    assert "list entry changed in v2" in note
+    assert f"Was False positive ({OFFICER}, " in note
+    assert "v1): Different Vega, Jena optics" in note
+    assert hit.child(0).toolTip(0) == note
     metrics = hits.fontMetrics()
     for column in (2, 3):  # Our name, Listed as: whole
         assert hits.columnWidth(column) >= metrics.horizontalAdvance(hit.text(column))

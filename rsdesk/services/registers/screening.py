@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, cast, func, select
 from sqlalchemy.orm import Session
 
 from rsdesk.models import Partner, ScreeningList, ScreeningResult
@@ -62,14 +62,20 @@ SPEC = RegisterSpec(
             "partner_name", "Partner name matched", ScreeningResult.partner_name_matched, width=30
         ),
         Column("list_name", "List name matched", ScreeningResult.list_name_matched, width=30),
-        Column("score", "Score (%)", func.round(ScreeningResult.score * 100), INT, width=8),
+        Column(
+            "score",
+            "Score (%)",
+            cast(func.round(ScreeningResult.score * 100), Integer),
+            INT,
+            width=8,
+        ),
         Column("verdict", "Verdict", ScreeningResult.verdict, ENUM, width=14, choices=VERDICTS),
         Column("note", "Note", ScreeningResult.verdict_note, width=30, visible=False, printed=True),
         Column(
             "decided_by",
             "Decided by",
             ScreeningResult.decided_by,
-            width=16,
+            width=15,
             personal=True,
             unbroken=True,
         ),

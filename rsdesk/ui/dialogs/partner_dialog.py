@@ -97,13 +97,13 @@ def load_partner_data(session: Session, partner_id: int | None) -> PartnerEditor
 
 
 def _earlier_verdict_text(prior: Any) -> str:
-    """ "Reopened: the list entry changed in version 2. Earlier: False positive by eleni.schroeder
-    on 2026-11-27 18:50 (version 1): Different Vega"."""
+    """ "Reopened: list entry changed in v2. Was False positive (eleni.schroeder, 2026-11-27
+    18:50, v1): Different Vega"."""
     when = prior.decided_at.strftime("%Y-%m-%d %H:%M") if prior.decided_at else "?"
     return (
-        f"Reopened: the list entry changed in version {prior.reopened_on_version}. "
-        f"Earlier: {enum_label(str(prior.verdict))} by {prior.decided_by or '?'} on {when} "
-        f"(version {prior.decided_on_version}): {prior.note or ''}"
+        f"Reopened: list entry changed in v{prior.reopened_on_version}. "
+        f"Was {enum_label(str(prior.verdict))} ({prior.decided_by or '?'}, {when}, "
+        f"v{prior.decided_on_version}): {prior.note or ''}"
     ).rstrip(": ")
 
 

@@ -46,6 +46,8 @@ def test_listing_defaults_to_current_versions_and_prints_note_and_version(
     assert "Different Vega, Jena optics" in text
     assert OFFICER in text  # whole, not "eleni.schr oder"
     assert "False positive" in text
+    assert " 100 " in text  # the score in percent, as the view shows it
+    assert "100.0" not in text
 
 
 def test_excel_export_defaults_to_current_versions(any_db: Database, tmp_path: Path) -> None:

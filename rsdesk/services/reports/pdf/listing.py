@@ -35,7 +35,7 @@ PAGE = landscape(A4)
 #: fields run to whole sentences ("Status: Draft → Approved; …") and scroll in the view.
 PRINT_WIDTHS: dict[tuple[str, str], int] = {
     ("audit_log", "changes"): 110,
-    ("screening", "note"): 60,  # the verdict's reason, which is what an auditor reads
+    ("screening", "note"): 40,  # the verdict's reason: what an auditor reads the listing for
 }
 #: Kinds of column that keep their natural width: a date or a time never wraps.
 _FIXED_KINDS = frozenset({DATE, DATETIME})
