@@ -61,6 +61,9 @@ SPEC = RegisterSpec(
             choices=("insert", "update", "delete", "anonymise"),
         ),
         Column("changes", "Fields", AuditEntry.changes, width=48),
+        # With the previous and state hashes, an exported slice can be re-verified by hand.
+        Column("state_hash", "State hash", AuditEntry.state_hash, width=20, visible=False),
+        Column("prev_hash", "Previous hash", AuditEntry.prev_hash, width=20, visible=False),
         Column("hash", "Hash", AuditEntry.hash, width=20, visible=False),
     ),
     search=(AuditEntry.actor, AuditEntry.table_name),

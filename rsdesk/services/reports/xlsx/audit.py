@@ -2,7 +2,8 @@
 
 The cover sheet says who exported what, when, from which database, with which filters, how many
 rows each sheet holds and the audit chain's latest hash, so that internal audit can check the
-workbook against ``rsdesk audit verify`` on the live database.
+workbook against ``rsdesk audit verify`` on the live database. The chain is verified as the
+workbook is written, and the cover says whether it held (chain_status).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from sqlalchemy.orm import Session
 from rsdesk import __version__
 from rsdesk.models import AuditEntry
 from rsdesk.services import access, audit, registers
+from rsdesk.services.audit_watch import ChainCheck
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from rsdesk.services.pseudonyms import Pseudonymiser
 from rsdesk.services.registers.base import RegisterQuery
+from rsdesk.services.reports.xlsx import chain_status
 from rsdesk.services.reports.xlsx import sheet as sh
 from rsdesk.services.reports.xlsx import styles as st
 from rsdesk.services.reports.xlsx.audit_privacy import (
@@ -49,6 +52,8 @@ AUDIT_COLUMNS = (
     sh.SheetColumn("Record", sh.INT, 9),
     sh.SheetColumn("Action", sh.TEXT, 9),
     sh.SheetColumn("Changes", sh.TEXT, 80),
+    sh.SheetColumn("State hash", sh.TEXT, 66),
+    sh.SheetColumn("Previous hash", sh.TEXT, 66),
     sh.SheetColumn("Hash", sh.TEXT, 66),
 )
 
@@ -85,17 +90,30 @@ def _write_audit_sheet(
         AuditEntry.record_id,
         AuditEntry.action,
         AuditEntry.changes,
+        AuditEntry.state_hash,
+        AuditEntry.prev_hash,
         AuditEntry.hash,
     ).order_by(AuditEntry.id)
     rows = 0
-    for entry_id, at, actor, table, record, action, changes, digest in session.execute(
-        statement.execution_options(yield_per=BATCH)
-    ):
+    for (
+        entry_id,
+        at,
+        actor,
+        table,
+        record,
+        action,
+        changes,
+        state_hash,
+        prev_hash,
+        digest,
+    ) in session.execute(statement.execution_options(yield_per=BATCH)):
         if pseudonymiser is not None:
             actor = pseudonymiser(actor)
         changes = clean(table, record, changes)
         text = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
-        writer.append((entry_id, at, actor, table, record, action, text, digest))
+        writer.append(
+            (entry_id, at, actor, table, record, action, text, state_hash, prev_hash, digest)
+        )
         rows += 1
         if rows % BATCH == 0:
             cancel.raise_if_cancelled()
@@ -115,6 +133,7 @@ def _write_cover(
     when: dt.datetime,
     latest: str,
     entries: int,
+    chain: ChainCheck,
     sheets: list[SheetSummary],
     pseudonymised: bool,
 ) -> None:
@@ -150,8 +169,14 @@ def _write_cover(
         ("Personal data", "pseudonymised" if pseudonymised else "included (internal use only)"),
         ("Audit entries", entries),
         ("Audit chain latest hash", latest),
-        ("How to check", "rsdesk audit verify (on the database above) prints the same hash"),
     ]
+    worksheet.append(
+        [
+            st.label_cell(worksheet, chain_status.STATUS_LABEL),
+            chain_status.status_cell(worksheet, chain),
+        ]
+    )
+    facts.append(("How to check", chain_status.how_to_check(chain)))
     for name, value in facts:
         worksheet.append([st.label_cell(worksheet, name), value_cell(value)])
     worksheet.append([])
@@ -200,7 +225,13 @@ def export_audit_workbook(
     # The audit log has its own sheet below (pseudonymised like the rest when asked).
     specs = [registers.get(name) for name in registers.names() if name not in AUDIT_REGISTERS]
     plan = [(spec, queries.get(spec.name, RegisterQuery(include_archived=True))) for spec in specs]
-    total = sum(registers.count(session, spec, query) for spec, query in plan) + entries
+    # The verify walks every entry first: part of the progress, and the cover's verdict.
+    total = sum(registers.count(session, spec, query) for spec, query in plan) + 2 * entries
+    chain = chain_status.verify_for_cover(
+        session,
+        lambda done, _total: progress(min(done, entries), total, "Verifying the audit trail"),
+        cancel,
+    )
     # The exporting login is personal data too: the Cover and the file's author name its pseudonym.
     shown_actor = pseudonymiser(actor) if pseudonymiser else actor
     # So is the user folder in the database's path (or the user in its URL).
@@ -214,7 +245,7 @@ def export_audit_workbook(
     ids = st.WorkbookStyles(workbook)
     lists = sh.ListsSheet()
     summaries: list[SheetSummary] = []
-    done_before = 0
+    done_before = entries
 
     def sheet_progress(title: str, before: int) -> Any:
         return lambda done: progress(before + done, total, title)
@@ -260,6 +291,7 @@ def export_audit_workbook(
         when=when,
         latest=latest,
         entries=entries,
+        chain=chain,
         sheets=summaries,
         pseudonymised=pseudonymiser is not None,
     )

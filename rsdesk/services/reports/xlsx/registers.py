@@ -50,6 +50,8 @@ KINDS = {
     "risk": sh.RISK,
 }
 ID_HEADER = "ID"
+#: The register of audit entries, whose export states the chain's verdict on its cover.
+AUDIT_LOG_REGISTER = "audit_log"
 #: The sheet that says what a one-view export holds; importers skip it.
 COVER_SHEET = "Cover"
 BATCH = 5000
@@ -121,8 +123,14 @@ def describe_query(
     return "; ".join(parts)
 
 
+def repeats_the_id(spec: RegisterSpec) -> bool:
+    """Whether the register's first column is its record id (the audit log's Entry), so that
+    the sheet's own ID column would only repeat it."""
+    return bool(spec.columns) and spec.columns[0].expr is spec.id_expr
+
+
 def sheet_columns(spec: RegisterSpec) -> list[sh.SheetColumn]:
-    columns = [sh.SheetColumn(ID_HEADER, sh.INT, 8)]
+    columns = [] if repeats_the_id(spec) else [sh.SheetColumn(ID_HEADER, sh.INT, 8)]
     for column in spec.columns:
         width = column.width + 2
         if column.choices:  # room for the longest label, so drop-down values are not cut
@@ -189,13 +197,17 @@ def write_register_sheet(
     replace: list[tuple[int, str]] = []
     clean_changes = _audit_changes_cleaner(session, spec, pseudonymiser)
     if pseudonymiser is not None:
+        first = 0 if repeats_the_id(spec) else 1  # row values follow the ID column, if any
         replace = [
-            (index + 1, kind_of(column.key))
+            (index + first, kind_of(column.key))
             for index, column in enumerate(spec.columns)
             if is_personal(spec, column)
         ]
     rows = 0
+    without_id = repeats_the_id(spec)
     for row in registers.iterate(session, spec, query, batch=BATCH):
+        if without_id:
+            row = row[1:]
         if replace or clean_changes:
             values = list(row)
             for index, kind in replace:
@@ -224,8 +236,8 @@ def _audit_changes_cleaner(
     keys = [column.key for column in spec.columns]
     if not {"table_name", "record_id", "changes"} <= set(keys):
         return None
-    # Row values follow the ID column, hence + 1.
-    table, record, changes = (keys.index(k) + 1 for k in ("table_name", "record_id", "changes"))
+    first = 0 if repeats_the_id(spec) else 1  # row values follow the ID column, if any
+    table, record, changes = (keys.index(k) + first for k in ("table_name", "record_id", "changes"))
     clean = AuditChangesCleaner(session, pseudonymiser)
 
     def apply(values: list[Any]) -> None:
@@ -289,11 +301,27 @@ def export_register(
         worksheet=worksheet,
         fast=fast,
     )
+    chain_facts: list[tuple[str, Any]] = []
+    if spec.name == AUDIT_LOG_REGISTER:
+        # A slice of the entries is evidence only with the chain it belongs to: the cover
+        # says whether that chain verified when the slice was written.
+        from rsdesk.services.reports.xlsx import chain_status
+
+        check = chain_status.verify_for_cover(
+            session,
+            lambda done, whole: progress(done, whole, "Verifying the audit trail"),
+            cancel,
+        )
+        chain_facts = [
+            (chain_status.STATUS_LABEL, check),
+            ("How to check", chain_status.how_to_check(check)),
+        ]
     cover = workbook.create_sheet(COVER_SHEET)
     write_filters_cover(
         cover,
         spec.title,
         [
+            *chain_facts,
             ("Exported by", author),
             ("Exported at (UTC)", _now()),
             ("rsdesk version", __version__),
@@ -344,8 +372,14 @@ def write_filters_cover(worksheet: Any, title: str, facts: list[tuple[str, Any]]
         [text_cell(worksheet, "The rows that match the filters, search and sort below")]
     )
     worksheet.append([])
+    from rsdesk.services.audit_watch import ChainCheck
+
     for name, value in facts:
-        if isinstance(value, str):
+        if isinstance(value, ChainCheck):
+            from rsdesk.services.reports.xlsx import chain_status
+
+            cell = chain_status.status_cell(worksheet, value)
+        elif isinstance(value, str):
             cell = text_cell(worksheet, value)
         else:
             cell = WriteOnlyCell(worksheet, value)
