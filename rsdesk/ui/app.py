@@ -7,7 +7,6 @@ import contextlib
 import gc
 import sys
 import traceback
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -95,6 +94,43 @@ def add_read_only_banner(window: QMainWindow) -> None:
     window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner)
     window.setWindowTitle(window.windowTitle() + window.tr(" (read-only)"))
+
+
+def add_audit_warning_banner(window: MainWindow, message: str) -> None:
+    """A bar across the top that stays: the audit trail of this database cannot be trusted.
+
+    It says what the check found and offers the Audit log's Verify, which names the entry."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QToolBar
+
+    banner = QToolBar(window.tr("Audit trail warning"))
+    banner.setObjectName("auditWarningBanner")
+    banner.setMovable(False)
+    banner.setStyleSheet("QToolBar#auditWarningBanner { background: #b00020; }")
+    label = QLabel(window.tr("Audit trail warning: %s") % message)
+    label.setObjectName("auditWarningLabel")
+    label.setWordWrap(True)
+    label.setMargin(6)
+    label.setStyleSheet("font-weight: bold; color: white;")
+    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+    # A wrapped label's height is measured at about 80 characters; a toolbar never asks again
+    # at its real width, so the bar stood three lines tall for one line of text.
+    label.setMinimumWidth(max(300, min(900, window.width() - 320)))
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    banner.addWidget(label)
+    button = QPushButton(window.tr("Open the audit log and &verify"))
+    button.setObjectName("auditWarningVerifyButton")
+
+    def open_verify() -> None:
+        view = window.show_view("audit")
+        verify = getattr(view, "verify", None)
+        if verify is not None:
+            verify()
+
+    button.clicked.connect(open_verify)
+    banner.addWidget(button)
+    window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner)
 
 
 def ask_passphrase_if_encrypted(target: str | None) -> str | None:
@@ -229,14 +265,16 @@ def _check_in_background(window: MainWindow) -> None:
 
     stopping = context.ops.stopping  # the window closing: stop, nothing left half-written
 
-    def work() -> Path | None:
+    def work() -> backup.DailyCheck | None:
         # Holding the lane, but leaving the two cores to the first page and its painting: the
         # check reads the whole file and slowed the first rows down when it started at once.
         if stopping.wait(CHECK_DELAY_S):
             return None
         try:
             backup.check_on_open(db, stopping)
-            written = backup.daily_backup(db, cancel=stopping)
+            # With the daily backup, a full audit verify in a separate process (the window
+            # keeps its GIL); at every open, the hash this computer remembers (one query).
+            written = backup.daily_backup_and_verify(db, cancel=stopping)
         except Cancelled:
             return None  # closing: today's backup is taken at the next start
         except BaseException:
@@ -251,18 +289,33 @@ def _check_in_background(window: MainWindow) -> None:
     # beside the check's messages, as the command line prints it.
     opening = "".join(f" {note}" for note in db.opening_notes)
 
-    def done(written: Path | None) -> None:
-        if stopping.cancelled:
+    def done(found: backup.DailyCheck | None) -> None:
+        if stopping.cancelled or found is None:
             return
-        window.statusBar().showMessage(
-            (
-                window.tr("Database checked; daily backup saved as %s.") % written.name
-                if written is not None
-                else window.tr("Database checked.")
+        warning = found.audit_warning
+        if warning is not None:
+            add_audit_warning_banner(window, warning)
+            saved = (
+                window.tr(" Backup saved as %s, marked as made from a broken trail.")
+                % found.backup.name
+                if found.backup is not None
+                else ""
             )
-            + opening,
-            8000 if not opening else 0,
-        )
+            window.statusBar().showMessage(
+                window.tr("Database file readable, but its audit trail is BROKEN.")
+                + saved
+                + opening
+            )
+            return
+        if found.backup is not None and found.chain is not None:
+            message = window.tr(
+                "Database checked, audit trail intact (latest hash %s); daily backup saved as %s."
+            ) % (found.chain.latest_hash[:16] + "…", found.backup.name)
+        elif found.backup is not None:
+            message = window.tr("Database checked; daily backup saved as %s.") % found.backup.name
+        else:
+            message = window.tr("Database checked.")
+        window.statusBar().showMessage(message + opening, 8000 if not opening else 0)
 
     def failed(exc: BaseException) -> None:
         from rsdesk.services.errors import KnownError

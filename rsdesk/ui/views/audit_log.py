@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
-from rsdesk.services import audit, audit_history
+from rsdesk.services import audit, audit_history, audit_watch
 from rsdesk.services.audit import VerifyResult
 from rsdesk.services.registers.labels import field_label
 from rsdesk.ui.context import AppContext
@@ -109,7 +109,12 @@ class AuditLogView(RegisterView):
 
         def work(progress: Any, cancel: Any) -> VerifyResult:
             with db.read() as session:
-                return audit.verify(session, progress, cancel)
+                result = audit.verify(session, progress, cancel)
+                # What this computer saw verified, for the next opens to compare with.
+                audit_watch.remember_if_verified(
+                    session, db, audit_watch.from_verify_result(result)
+                )
+                return result
 
         return self.context.ops.job(
             self.tr("Verifying the audit trail…"), work, self._on_verified, self._on_verify_failed
@@ -120,11 +125,22 @@ class AuditLogView(RegisterView):
         self.last_result = result
         locale = self.locale()
         if result.ok:
-            message = self.tr("The audit trail is intact: %s entries and %s records checked.") % (
+            message = self.tr(
+                "The audit trail is intact: %s entries and %s records checked; latest hash %s."
+            ) % (
                 locale.toString(result.entries_checked),
                 locale.toString(result.records_checked),
+                result.latest_hash,
             )
             self.context.signals.status_message.emit(message)
+            # The hash in full and selectable, where an auditor can compare it with the
+            # workbook's cover; not blocking, as nothing waits for an answer.
+            box = QMessageBox(QMessageBox.Icon.Information, self.tr("Audit trail"), message)
+            box.setParent(self, box.windowFlags())
+            box.setObjectName("verifiedIntactBox")
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
         else:
             message = self.tr("The audit trail is broken: %s") % result.problem
             if result.bad_entry_id is not None:
