@@ -30,6 +30,22 @@ T = TypeVar("T")
 PROGRESS_DELAY_MS = 600
 
 
+class _JobProgressDialog(QProgressDialog):
+    """A progress dialog whose every way of cancelling reaches the job: the Cancel button,
+    Escape, closing it, and ``cancel()`` called directly (which Qt does without emitting
+    ``canceled``, so the job used to run on, hidden, and write its file)."""
+
+    cancel_requested = Signal()
+
+    def cancel(self) -> None:
+        super().cancel()
+        self.cancel_requested.emit()
+
+    def reject(self) -> None:  # Escape: QDialog hides the dialog without emitting ``canceled``
+        self.cancel_requested.emit()
+        super().reject()
+
+
 class _Relay(QObject):
     """Lives on the GUI thread; workers emit, the runner's slots receive (queued)."""
 
@@ -65,6 +81,7 @@ class OperationRunner(QObject):
         ] = {}
         self._dialogs: dict[int, QProgressDialog] = {}
         self._cancels: dict[int, CancelToken] = {}
+        self._cancelled_messages: dict[int, str] = {}
         #: Cancelled when the main window closes: background work that need not finish (the
         #: start-up check and daily backup) watches it, so that closing never waits for it.
         self.stopping = CancelToken()
@@ -144,15 +161,18 @@ class OperationRunner(QObject):
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         touches: frozenset[str] = frozenset(),
+        cancelled_message: str | None = None,
     ) -> int:
         """A long job with a delayed progress dialog and Cancel.
 
         ``work(progress, cancel)`` opens its own sessions (usually ``db.unit_of_work()``);
         ``touches`` names the tables it may change, for the data_changed signal.
+        ``cancelled_message`` is what the status bar says when the user cancelled (an export
+        says that no file was written); without ``on_error`` only.
         """
         task_id = next(self._ids)
         cancel = CancelToken()
-        dialog = QProgressDialog(title, self.tr("Cancel"), 0, 0, self.dialog_parent)
+        dialog = _JobProgressDialog(title, self.tr("Cancel"), 0, 0, self.dialog_parent)
         dialog.setWindowTitle(title)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(PROGRESS_DELAY_MS)
@@ -163,6 +183,7 @@ class OperationRunner(QObject):
         # thread, where disconnecting from the dialog deadlocks against the GUI thread (GIL
         # against Qt's connection mutex).
         dialog.canceled.connect(self._on_cancel_clicked)
+        dialog.cancel_requested.connect(self._on_cancel_clicked)
         self._dialogs[task_id] = dialog
         self._cancels[task_id] = cancel
 
@@ -176,6 +197,8 @@ class OperationRunner(QObject):
                 on_done(result)
 
         self._callbacks[task_id] = (done, on_error)
+        if cancelled_message is not None:
+            self._cancelled_messages[task_id] = cancelled_message
         self.writes_started += 1
         self._writes.start(_Task(task_id, self._relay, lambda: work(progress, cancel)))
         return task_id
@@ -220,6 +243,9 @@ class OperationRunner(QObject):
         dialog = self._dialogs.get(task_id)
         if dialog is None:
             return
+        if dialog.wasCanceled() and task_id in self._cancels:  # however it was cancelled
+            self._cancels[task_id].cancel()
+            return
         dialog.setMaximum(max(total, 0))
         dialog.setValue(min(done, total) if total else 0)
         if message:
@@ -237,6 +263,7 @@ class OperationRunner(QObject):
         on_done, on_error = self._callbacks.pop(task_id, (None, None))
         self._read_ids.discard(task_id)
         self._cancels.pop(task_id, None)
+        cancelled_message = self._cancelled_messages.pop(task_id, None)
         dialog = self._dialogs.pop(task_id, None)
         if dialog is not None:
             dialog.close()
@@ -251,7 +278,9 @@ class OperationRunner(QObject):
             if _receiver_alive(on_error):
                 on_error(exc)
         elif isinstance(exc, Cancelled):
-            self.signals.status_message.emit(self.tr("Cancelled; nothing was changed."))
+            self.signals.status_message.emit(
+                cancelled_message or self.tr("Cancelled; nothing was changed.")
+            )
         else:
             show_error(self.dialog_parent, exc, trace)
 

@@ -523,15 +523,19 @@ def iterate(
     batch: int = 5000,
     keys: Sequence[str] | None = None,
 ) -> Any:
-    """All matching rows in order, streamed in batches (for exports and listings)."""
+    """All matching rows in order, streamed in batches (for exports and listings).
+
+    The result is closed however the reader stops: an export cancelled half-way on PostgreSQL
+    would otherwise leave its server-side cursor open until the garbage collector found it.
+    """
     columns = [spec.column(key) for key in keys] if keys else list(spec.columns)
     statement = filtered(spec, query).with_only_columns(
         spec.id_expr, *(c.expr.label(c.key) for c in columns)
     )
     statement = ordered(spec, query, statement)
-    result = session.execute(statement.execution_options(yield_per=batch))
-    for row in result:
-        yield tuple(row)
+    with session.execute(statement.execution_options(yield_per=batch)) as result:
+        for row in result:
+            yield tuple(row)
 
 
 def empty_select() -> Select[Any]:

@@ -449,7 +449,10 @@ class RegisterView(View):
             return out
 
         return self.context.ops.job(
-            self.tr("Exporting %s…") % self.spec.title, work, self._on_exported
+            self.tr("Exporting %s…") % self.spec.title,
+            work,
+            self._on_exported,
+            cancelled_message=self.tr("Export cancelled; no file was written."),
         )
 
     def _on_exported(self, out: Path) -> None:

@@ -8,6 +8,7 @@ asks where to save (``ask_save_path``, replaceable in tests) and opens the file 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from sqlalchemy.orm import Session
 from rsdesk.services import attachment_files, registers
 from rsdesk.services.access import Capability
 from rsdesk.services.errors import KnownError
-from rsdesk.services.progress import CancelToken, Progress
+from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress
 from rsdesk.services.reports import archive
 from rsdesk.services.reports.archive import ArchivedReportInfo
 from rsdesk.ui.context import AppContext
@@ -43,10 +44,17 @@ from rsdesk.ui.views.base import View
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def _write(path: Path, content: bytes) -> None:
+def _write(path: Path, content: bytes, cancel: CancelToken = NEVER_CANCELLED) -> None:
+    """Writes beside ``path`` and renames, so that neither a failure nor a Cancel leaves a PDF
+    (or half of one) at the target; called inside the unit of work that archives the report, so
+    a refusal here archives nothing either."""
+    cancel.raise_if_cancelled()  # the last moment a Cancel can still stop the report
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        path.write_bytes(content)
+        partial.write_bytes(content)
+        os.replace(partial, path)
     except OSError as exc:
+        partial.unlink(missing_ok=True)
         raise KnownError(f"Cannot write {path}: {exc.strerror or exc}") from None
 
 
@@ -207,7 +215,7 @@ class ReportsView(View):
                     progress=progress,
                     cancel=cancel,
                 )
-                _write(path, content)
+                _write(path, content, cancel)
             return path
 
         self.context.ops.job(
@@ -215,6 +223,9 @@ class ReportsView(View):
             work,
             self._written,
             touches=frozenset({"archived_report"}),
+            cancelled_message=self.tr(
+                "Report cancelled; no PDF was saved and nothing was archived."
+            ),
         )
 
     @Slot()
@@ -241,7 +252,7 @@ class ReportsView(View):
                     progress=progress,
                     cancel=cancel,
                 )
-                _write(path, content)
+                _write(path, content, cancel)
             return path
 
         self.context.ops.job(
@@ -249,6 +260,9 @@ class ReportsView(View):
             work,
             self._written,
             touches=frozenset({"archived_report"}),
+            cancelled_message=self.tr(
+                "Report cancelled; no PDF was saved and nothing was archived."
+            ),
         )
 
     def _written(self, path: Path) -> None:

@@ -992,6 +992,8 @@ def build_annual(
         subject=f"Research security in {data.year}: appraisals, "
         "measures, reviews, onboarding, training and the audit trail",
         keywords="research security, annual report, rsdesk",
+        progress=progress,
+        cancel=cancel,
     )
 
 
@@ -1016,6 +1018,7 @@ def generate_annual(
     stamp = archive.make_stamp(session, database_name)
     data = gather(session, year, today=today, progress=progress, cancel=cancel)
     content = build_annual(session, data, stamp, progress=progress, cancel=cancel)
+    cancel.raise_if_cancelled()  # a Cancel during the last page: nothing archived
     title = f"Research security annual report {year}"
     report_id = archive.archive(session, "annual", title, content, stamp, actor)
     return report_id, content

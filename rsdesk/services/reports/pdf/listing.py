@@ -243,6 +243,8 @@ def build_listing(
         title=title,
         author=str(stamp.get("author", "rsdesk")),
         subject=f"{spec.title} ({query.describe(spec, session)})",
+        progress=progress,
+        cancel=cancel,
     )
 
 
@@ -269,6 +271,7 @@ def generate_listing(
     stamp = archive.make_stamp(session, database_name)
     stamp["author"] = actor
     content = build_listing(session, spec, query, stamp, progress=progress, cancel=cancel)
+    cancel.raise_if_cancelled()  # a Cancel during the last page: nothing archived
     title = f"{spec.title} listing ({query.describe(spec, session)})"
     report_id = archive.archive(session, "listing", title, content, stamp, actor)
     return report_id, content

@@ -419,7 +419,7 @@ def chunked_tables(
         batch.append(maker.row(values))
         if len(batch) == chunk:
             cancel.raise_if_cancelled()
-            progress(done + len(batch), total, "Laying out the table")
+            progress(done + len(batch), total, "Preparing the rows")
             yield RowBlock(batch, layout, first_index=done)
             done += len(batch)
             batch = []

@@ -240,62 +240,66 @@ def export_audit_workbook(
     workbook = new_workbook(
         "rsdesk audit workbook", shown_actor, f"Registers and audit log of {database}"
     )
-    taken = {"cover", "lists"}
-    cover = workbook.create_sheet("Cover")
-    ids = st.WorkbookStyles(workbook)
-    lists = sh.ListsSheet()
-    summaries: list[SheetSummary] = []
-    done_before = entries
+    try:
+        taken = {"cover", "lists"}
+        cover = workbook.create_sheet("Cover")
+        ids = st.WorkbookStyles(workbook)
+        lists = sh.ListsSheet()
+        summaries: list[SheetSummary] = []
+        done_before = entries
 
-    def sheet_progress(title: str, before: int) -> Any:
-        return lambda done: progress(before + done, total, title)
+        def sheet_progress(title: str, before: int) -> Any:
+            return lambda done: progress(before + done, total, title)
 
-    for spec, query in plan:
-        summary = write_register_sheet(
-            session,
-            workbook,
-            ids,
-            lists,
-            spec,
-            query,
-            title=sheet_title(spec.title, taken),
-            pseudonymiser=pseudonymiser,
-            progress=sheet_progress(spec.title, done_before),
-            cancel=cancel,
-            fast=fast,
-            namer=lambda text: sheet_title(text, taken),
-            max_rows=max_rows,
+        for spec, query in plan:
+            summary = write_register_sheet(
+                session,
+                workbook,
+                ids,
+                lists,
+                spec,
+                query,
+                title=sheet_title(spec.title, taken),
+                pseudonymiser=pseudonymiser,
+                progress=sheet_progress(spec.title, done_before),
+                cancel=cancel,
+                fast=fast,
+                namer=lambda text: sheet_title(text, taken),
+                max_rows=max_rows,
+            )
+            summaries.append(summary)
+            done_before += summary.rows
+        summaries.append(
+            _write_audit_sheet(
+                session,
+                workbook,
+                ids,
+                title=sheet_title(AUDIT_SHEET, taken),
+                pseudonymiser=pseudonymiser,
+                progress=lambda done: progress(done_before + done, total, AUDIT_SHEET),
+                cancel=cancel,
+                fast=fast,
+                namer=lambda text: sheet_title(text, taken),
+                max_rows=max_rows,
+            )
         )
-        summaries.append(summary)
-        done_before += summary.rows
-    summaries.append(
-        _write_audit_sheet(
-            session,
+        _write_cover(
             workbook,
+            cover,
             ids,
-            title=sheet_title(AUDIT_SHEET, taken),
-            pseudonymiser=pseudonymiser,
-            progress=lambda done: progress(done_before + done, total, AUDIT_SHEET),
-            cancel=cancel,
-            fast=fast,
-            namer=lambda text: sheet_title(text, taken),
-            max_rows=max_rows,
+            actor=shown_actor,
+            database=database,
+            when=when,
+            latest=latest,
+            entries=entries,
+            chain=chain,
+            sheets=summaries,
+            pseudonymised=pseudonymiser is not None,
         )
-    )
-    _write_cover(
-        workbook,
-        cover,
-        ids,
-        actor=shown_actor,
-        database=database,
-        when=when,
-        latest=latest,
-        entries=entries,
-        chain=chain,
-        sheets=summaries,
-        pseudonymised=pseudonymiser is not None,
-    )
-    lists.write(workbook)
-    cancel.raise_if_cancelled()
-    save_atomically(workbook, out)
+        lists.write(workbook)
+        cancel.raise_if_cancelled()
+        save_atomically(workbook, out)
+    except BaseException:
+        sh.discard_workbook(workbook)  # nothing half-written left behind, even in /tmp
+        raise
     return ExportResult(Path(out), tuple(summaries), pseudonymiser is not None)

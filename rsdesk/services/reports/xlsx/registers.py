@@ -283,57 +283,61 @@ def export_register(
     filters = describe_query(spec, query, session, pseudonymised=pseudonymiser is not None)
     author = pseudonymiser(actor) if pseudonymiser is not None else actor
     workbook = new_workbook(spec.title, author, f"{spec.title}: {filters}")
-    title = sheet_title(spec.title)
-    worksheet = workbook.create_sheet(title)
-    ids = st.WorkbookStyles(workbook)
-    lists = sh.ListsSheet()
-    summary = write_register_sheet(
-        session,
-        workbook,
-        ids,
-        lists,
-        spec,
-        query,
-        title=title,
-        pseudonymiser=pseudonymiser,
-        progress=lambda done: progress(done, total, spec.title),
-        cancel=cancel,
-        worksheet=worksheet,
-        fast=fast,
-    )
-    chain_facts: list[tuple[str, Any]] = []
-    if spec.name == AUDIT_LOG_REGISTER:
-        # A slice of the entries is evidence only with the chain it belongs to: the cover
-        # says whether that chain verified when the slice was written.
-        from rsdesk.services.reports.xlsx import chain_status
-
-        check = chain_status.verify_for_cover(
+    try:
+        title = sheet_title(spec.title)
+        worksheet = workbook.create_sheet(title)
+        ids = st.WorkbookStyles(workbook)
+        lists = sh.ListsSheet()
+        summary = write_register_sheet(
             session,
-            lambda done, whole: progress(done, whole, "Verifying the audit trail"),
-            cancel,
+            workbook,
+            ids,
+            lists,
+            spec,
+            query,
+            title=title,
+            pseudonymiser=pseudonymiser,
+            progress=lambda done: progress(done, total, spec.title),
+            cancel=cancel,
+            worksheet=worksheet,
+            fast=fast,
         )
-        chain_facts = [
-            (chain_status.STATUS_LABEL, check),
-            ("How to check", chain_status.how_to_check(check)),
-        ]
-    cover = workbook.create_sheet(COVER_SHEET)
-    write_filters_cover(
-        cover,
-        spec.title,
-        [
-            *chain_facts,
-            ("Exported by", author),
-            ("Exported at (UTC)", _now()),
-            ("rsdesk version", __version__),
-            ("Personal data", personal_data_note(pseudonymiser is not None)),
-            ("Filters", summary.filters),
-            ("Sorted by", describe_sort(spec, query)),
-            ("Rows", summary.rows),
-        ],
-    )
-    lists.write(workbook)
-    cancel.raise_if_cancelled()
-    save_atomically(workbook, out)
+        chain_facts: list[tuple[str, Any]] = []
+        if spec.name == AUDIT_LOG_REGISTER:
+            # A slice of the entries is evidence only with the chain it belongs to: the cover
+            # says whether that chain verified when the slice was written.
+            from rsdesk.services.reports.xlsx import chain_status
+
+            check = chain_status.verify_for_cover(
+                session,
+                lambda done, whole: progress(done, whole, "Verifying the audit trail"),
+                cancel,
+            )
+            chain_facts = [
+                (chain_status.STATUS_LABEL, check),
+                ("How to check", chain_status.how_to_check(check)),
+            ]
+        cover = workbook.create_sheet(COVER_SHEET)
+        write_filters_cover(
+            cover,
+            spec.title,
+            [
+                *chain_facts,
+                ("Exported by", author),
+                ("Exported at (UTC)", _now()),
+                ("rsdesk version", __version__),
+                ("Personal data", personal_data_note(pseudonymiser is not None)),
+                ("Filters", summary.filters),
+                ("Sorted by", describe_sort(spec, query)),
+                ("Rows", summary.rows),
+            ],
+        )
+        lists.write(workbook)
+        cancel.raise_if_cancelled()
+        save_atomically(workbook, out)
+    except BaseException:
+        sh.discard_workbook(workbook)  # nothing half-written left behind, even in /tmp
+        raise
     return ExportResult(Path(out), (summary,), pseudonymiser is not None)
 
 

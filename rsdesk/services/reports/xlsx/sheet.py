@@ -316,6 +316,23 @@ class RowWriter:
             worksheet.data_validations.append(validation)
 
 
+def discard_workbook(workbook: Any) -> None:
+    """Closes the row streams of a write-only workbook that will not be saved (a cancelled or
+    failed export) and removes their temporary files. Left to the garbage collector, each
+    stream wrote into a file already closed ("Exception ignored ... I/O operation on closed
+    file") and its temporary file stayed in the temp folder until rsdesk exited."""
+    for worksheet in workbook.worksheets:
+        rows, writer = getattr(worksheet, "_rows", None), getattr(worksheet, "_writer", None)
+        try:
+            if rows is not None:
+                rows.close()
+            if writer is not None:
+                writer.close()
+                writer.cleanup()
+        except (OSError, ValueError):  # already closed or removed: nothing left to clean
+            pass
+
+
 def fast_path_available() -> bool:
     """True when openpyxl writes through et_xmlfile, whose raw writer the fast path uses."""
     import openpyxl
