@@ -261,6 +261,7 @@ def build(
         bottomMargin=MARGIN,
     )
     flowables = list(story)
+    total = len(flowables)
     placed = 0
 
     def after_flowable(_flowable: Flowable) -> None:
@@ -268,8 +269,10 @@ def build(
         placed += 1
         if placed % CANCEL_EVERY_FLOWABLES == 0:
             cancel.raise_if_cancelled()
-            # A flowable split over two pages is placed twice: never report more than all.
-            progress(min(placed, len(flowables)), len(flowables), LAYING_OUT)
+            # reportlab consumes the list in place (a split flowable's rest goes back in front),
+            # so what is left of it says how far the layout is; counting calls would count each
+            # page's piece of a 200-row block.
+            progress(max(0, total - len(flowables)), total, LAYING_OUT)
 
     document.afterFlowable = after_flowable  # type: ignore[method-assign]
     cancel.raise_if_cancelled()
