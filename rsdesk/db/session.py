@@ -432,4 +432,9 @@ event.listen(Session, "after_flush", _after_flush)
 
 @event.listens_for(Engine, "rollback")
 def _discard_pending_on_rollback(connection: Connection) -> None:
+    if connection.invalidated:
+        # A statement interrupted by Ctrl+C invalidates its connection, and asking for its info
+        # would raise PendingRollbackError over the interrupt ("rsdesk: interrupted" became a
+        # traceback); the info, pending entries included, went with the connection.
+        return
     connection.info.pop(_PENDING_KEY, None)
