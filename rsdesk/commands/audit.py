@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 
 from rsdesk.commands.common import database
@@ -20,12 +21,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         action="store_true",
         help="print the result as one JSON object (what the GUI's daily check reads)",
     )
+    verify.add_argument(
+        "--low-priority",
+        action="store_true",
+        help="run at a lower CPU priority (the GUI's daily check, beside its backup)",
+    )
     verify.set_defaults(handler=verify_command)
 
 
 def verify_command(args: argparse.Namespace) -> int:
     from rsdesk.services import audit
 
+    if getattr(args, "low_priority", False) and hasattr(os, "nice"):
+        # The backup the GUI takes meanwhile holds its write lane; it should not wait for us.
+        os.nice(10)
     db = database(args)
     try:
         with db.read() as session:

@@ -67,7 +67,7 @@ def verify_command(database_path: Path) -> list[str]:
     program = (
         [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "rsdesk"]
     )
-    return [*program, "--db", str(database_path), "audit", "verify", "--json"]
+    return [*program, "--db", str(database_path), "audit", "verify", "--json", "--low-priority"]
 
 
 def verify_in_separate_process(
@@ -97,21 +97,31 @@ class SeparateVerify:
             env=environment,
         )
 
-    def wait_quietly(self) -> None:
-        """Reap a process that was killed, closing its output files."""
+    def kill(self) -> None:
+        """Stop the process (closing, or the backup failed) and release its output files."""
+        if self.process.poll() is None:
+            self.process.kill()
         self.process.wait()
         self._stdout.close()
         self._stderr.close()
 
     def wait(self) -> ChainCheck:
         """The verdict; Cancelled (the process killed) if ``cancel`` fires first."""
+        while True:
+            found = self.poll()
+            if found is not None:
+                return found
+            time.sleep(POLL_S)
+
+    def poll(self) -> ChainCheck | None:
+        """The verdict if the process has ended, else None at once (the GUI polls on a timer
+        instead of holding a thread); Cancelled, the process killed, once ``cancel`` fires."""
+        if self.cancel.cancelled:
+            self.kill()
+            self.cancel.raise_if_cancelled()
+        if self.process.poll() is None:
+            return None
         try:
-            while self.process.poll() is None:
-                if self.cancel.cancelled:
-                    self.process.kill()
-                    self.process.wait()
-                    self.cancel.raise_if_cancelled()
-                time.sleep(POLL_S)
             self._stdout.seek(0)
             self._stderr.seek(0)
             out = self._stdout.read().decode("utf-8", "replace")

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,14 +15,13 @@ from rsdesk.db import Database, encryption, open_database
 from rsdesk.db.backup import (
     backup_sqlite,
     integrity_problems,
-    is_marked_audit_broken,
     mark_audit_broken,
     prune_backups,
     rotating_backup_path,
 )
 from rsdesk.db.engine import resolve_url
 from rsdesk.db.lock import WriterLock
-from rsdesk.services.audit_watch import ChainCheck
+from rsdesk.services.audit_watch import POLL_S, ChainCheck, SeparateVerify
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import NEVER_CANCELLED, Cancelled, CancelToken
 
@@ -86,42 +86,93 @@ class DailyCheck:
 def daily_backup_and_verify(
     database: Database, now: dt.datetime | None = None, cancel: CancelToken = NEVER_CANCELLED
 ) -> DailyCheck:
-    """The daily backup with a full audit verify beside it, and the remembered-hash check.
+    """The daily backup with a full audit verify beside it, and the remembered-hash check,
+    waiting for the verdict (``start_daily_backup_and_verify`` leaves the waiting to the caller).
+    """
+    return start_daily_backup_and_verify(database, now, cancel).wait()
 
-    The verify runs in a separate process while this one copies the file (both read the whole
-    file; neither holds the window's GIL). A backup of a file whose trail is broken is renamed
-    with AUDIT_BROKEN_MARK, so that rotation keeps the newest unmarked one; an intact verdict
-    is remembered on this computer (audit_watch.remember_head) for the next opens to compare.
+
+def start_daily_backup_and_verify(
+    database: Database, now: dt.datetime | None = None, cancel: CancelToken = NEVER_CANCELLED
+) -> PendingDailyCheck:
+    """Compare the remembered hash (one query) and, once a day, take the backup while a separate
+    process verifies the audit trail; returns with the verify possibly still running.
+
+    The verify is not written against: it reads its own snapshot of the file. So the GUI lets
+    go of the write lane once the backup is taken and polls for the verdict (a full verify of
+    the 100,000 demo takes longer than its backup); saves wait only for the backup, as before.
     """
     from rsdesk.services import audit_watch
 
     with database.read() as session:
         rewritten = audit_watch.rewritten_history(session, database)
     if not daily_backup_due(database, now):
-        return DailyCheck(None, None, rewritten)
+        return PendingDailyCheck(database, None, rewritten, None)
     assert database.path is not None
     passphrase = encryption.engine_passphrase(database.engine)
     verifying = audit_watch.verify_in_separate_process(database.path, passphrase, cancel)
     try:
         target = backup(database, rotating_backup_path(database.path, reason="daily"), cancel)
     except BaseException:
-        verifying.process.kill()
-        verifying.wait_quietly()
+        verifying.kill()
         raise
-    try:
-        chain = verifying.wait()
-    except BaseException:
-        target.unlink(missing_ok=True)  # not verified: no backup to rely on, taken next start
-        raise
-    if chain.ok:
-        if not rewritten:
-            audit_watch.remember_head(database, chain.entries_checked, chain.latest_hash)
-    else:
-        target = mark_audit_broken(target)
-    if rewritten:
-        target = target if is_marked_audit_broken(target) else mark_audit_broken(target)
-    prune_backups(database.path)
-    return DailyCheck(target, chain, rewritten)
+    return PendingDailyCheck(database, target, rewritten, verifying)
+
+
+@dataclass
+class PendingDailyCheck:
+    """Today's backup, taken, and the verify of the trail it was taken from, maybe running."""
+
+    database: Database
+    backup: Path | None
+    rewritten: str | None
+    verifying: SeparateVerify | None
+
+    def poll(self) -> DailyCheck | None:
+        """The finished check, or None while the verify runs (never blocks).
+
+        A backup of a broken (or rewritten) trail is renamed with AUDIT_BROKEN_MARK, so that
+        rotation keeps the newest unmarked one; an intact verdict is remembered on this
+        computer (audit_watch.remember_head) for the next opens to compare. If the verify
+        fails or is cancelled, the backup is removed: unverified, it is not one to keep."""
+        if self.verifying is None:
+            return DailyCheck(self.backup, None, self.rewritten)
+        try:
+            chain = self.verifying.poll()
+        except BaseException:
+            self.abandon()
+            raise
+        if chain is None:
+            return None
+        return self._conclude(chain)
+
+    def wait(self) -> DailyCheck:
+        while True:
+            found = self.poll()
+            if found is not None:
+                return found
+            time.sleep(POLL_S)
+
+    def abandon(self) -> None:
+        """Closing before the verdict: stop the verify, and drop the unverified backup (the next
+        start takes today's backup again)."""
+        if self.verifying is not None:
+            self.verifying.kill()
+        if self.backup is not None:
+            self.backup.unlink(missing_ok=True)
+
+    def _conclude(self, chain: ChainCheck) -> DailyCheck:
+        from rsdesk.services import audit_watch
+
+        target = self.backup
+        assert target is not None
+        assert self.database.path is not None
+        if chain.ok and not self.rewritten:
+            audit_watch.remember_head(self.database, chain.entries_checked, chain.latest_hash)
+        if not chain.ok or self.rewritten:
+            target = mark_audit_broken(target)
+        prune_backups(self.database.path)
+        return DailyCheck(target, chain, self.rewritten)
 
 
 def check_on_open(database: Database, cancel: CancelToken = NEVER_CANCELLED) -> None:

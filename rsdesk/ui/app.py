@@ -7,6 +7,7 @@ import contextlib
 import gc
 import sys
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
 
     from rsdesk.db import Database
+    from rsdesk.services.backup import DailyCheck, PendingDailyCheck
     from rsdesk.ui.main_window import MainWindow
 
 
@@ -265,7 +267,7 @@ def _check_in_background(window: MainWindow) -> None:
 
     stopping = context.ops.stopping  # the window closing: stop, nothing left half-written
 
-    def work() -> backup.DailyCheck | None:
+    def work() -> backup.PendingDailyCheck | None:
         # Holding the lane, but leaving the two cores to the first page and its painting: the
         # check reads the whole file and slowed the first rows down when it started at once.
         if stopping.wait(CHECK_DELAY_S):
@@ -273,8 +275,9 @@ def _check_in_background(window: MainWindow) -> None:
         try:
             backup.check_on_open(db, stopping)
             # With the daily backup, a full audit verify in a separate process (the window
-            # keeps its GIL); at every open, the hash this computer remembers (one query).
-            written = backup.daily_backup_and_verify(db, cancel=stopping)
+            # keeps its GIL); at every open, the hash this computer remembers (one query). The
+            # verify reads its own snapshot: the lane is let go once the backup is taken.
+            written = backup.start_daily_backup_and_verify(db, cancel=stopping)
         except Cancelled:
             return None  # closing: today's backup is taken at the next start
         except BaseException:
@@ -289,8 +292,27 @@ def _check_in_background(window: MainWindow) -> None:
     # beside the check's messages, as the command line prints it.
     opening = "".join(f" {note}" for note in db.opening_notes)
 
-    def done(found: backup.DailyCheck | None) -> None:
-        if stopping.cancelled or found is None:
+    def done(pending: backup.PendingDailyCheck | None) -> None:
+        if stopping.cancelled or pending is None:
+            if pending is not None:
+                pending.abandon()
+            return
+        if pending.verifying is None:
+            report(pending.poll())
+            return
+        window.statusBar().showMessage(
+            window.tr("Database file sound; verifying its audit trail…") + opening
+        )
+        _poll_verdict(window, pending, report, verify_failed)
+
+    def verify_failed(exc: BaseException) -> None:
+        window.statusBar().showMessage(
+            window.tr("Database file sound, but its audit trail could not be verified: %s") % exc
+            + opening
+        )
+
+    def report(found: backup.DailyCheck | None) -> None:
+        if found is None:
             return
         warning = found.audit_warning
         if warning is not None:
@@ -331,3 +353,52 @@ def _check_in_background(window: MainWindow) -> None:
 
     window.statusBar().showMessage(window.tr("Checking the database file…") + opening)
     context.ops.serial(work, done, failed)
+
+
+#: Milliseconds between two looks at the separate verify process (a poll, no thread held).
+VERDICT_POLL_MS = 200
+
+
+def _poll_verdict(
+    window: MainWindow,
+    pending: PendingDailyCheck,
+    report: Callable[[DailyCheck | None], None],
+    failed: Callable[[BaseException], None],
+) -> None:
+    """Look at the verify process on a GUI timer until it ends, then ``report`` its check.
+
+    Quitting kills it (and drops the unverified backup): nothing outlives the window."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from rsdesk.services.errors import KnownError
+    from rsdesk.services.progress import Cancelled
+
+    timer = QTimer(window)
+    timer.setObjectName("auditVerdictTimer")
+    application = QApplication.instance()
+
+    def stop() -> None:
+        timer.stop()
+        timer.deleteLater()
+        if application is not None:
+            application.aboutToQuit.disconnect(pending.abandon)
+
+    def look() -> None:
+        try:
+            found = pending.poll()
+        except Cancelled:
+            stop()
+            return
+        except KnownError as exc:
+            stop()
+            failed(exc)
+            return
+        if found is not None:
+            stop()
+            report(found)
+
+    if application is not None:
+        application.aboutToQuit.connect(pending.abandon)
+    timer.timeout.connect(look)
+    timer.start(VERDICT_POLL_MS)

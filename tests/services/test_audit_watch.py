@@ -176,3 +176,28 @@ def test_the_remembered_hashes_live_outside_the_database(db: Database, rsdesk_ho
     assert db.path is not None
     kept = json.loads((rsdesk_home / "data" / audit_watch.HEADS_FILE).read_text())
     assert list(kept) == [str(db.path.resolve())]
+
+
+def test_the_backup_returns_before_the_verdict_and_closing_drops_it_unverified(
+    db: Database,
+) -> None:
+    """The GUI lets go of the write lane once the backup is taken; quitting before the verdict
+    kills the verify and removes the backup nobody verified (the next start takes it again)."""
+    _with_departments(db)
+    assert db.path is not None
+    pending = backup.start_daily_backup_and_verify(db)
+    assert pending.backup is not None
+    assert pending.backup.exists()
+    assert pending.verifying is not None
+    assert pending.verifying.process.poll() is None  # still starting: the lane is free already
+    pending.abandon()
+    assert pending.verifying.process.returncode is not None
+    assert not pending.backup.exists()
+    assert backup.backups_of(db.path) == []
+    assert audit_watch.remembered_head(db) is None
+    # The next start's check is complete again, polled to its end.
+    finished = backup.start_daily_backup_and_verify(db).wait()
+    assert finished.chain is not None
+    assert finished.chain.ok
+    assert finished.backup is not None
+    assert finished.backup.exists()
