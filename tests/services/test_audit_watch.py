@@ -201,3 +201,21 @@ def test_the_backup_returns_before_the_verdict_and_closing_drops_it_unverified(
     assert finished.chain.ok
     assert finished.backup is not None
     assert finished.backup.exists()
+
+
+def test_an_encrypted_file_is_verified_with_its_passphrase(db: Database, tmp_path: Path) -> None:
+    from rsdesk.db import encryption, open_database
+
+    _with_departments(db)
+    assert db.path is not None
+    protected_path = tmp_path / "protected.sqlite3"
+    encryption.encrypt_copy(db.path, protected_path, "correct horse battery")
+    protected = open_database(protected_path, passphrase="correct horse battery")
+    try:
+        found = backup.daily_backup_and_verify(protected)
+    finally:
+        protected.dispose()
+    assert found.chain is not None
+    assert found.chain.ok, found.chain.problem
+    assert found.backup is not None
+    assert encryption.is_encrypted(found.backup)
