@@ -32,7 +32,7 @@ from rsdesk.models import (
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus
 from rsdesk.services import attachment_files
 from rsdesk.services.concurrency import claim_version
-from rsdesk.services.errors import NotFoundError, ValidationError
+from rsdesk.services.errors import NotFoundError, ReadOnlyError, ValidationError
 
 #: Largest document kept inside the database; bigger files belong in the records system.
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -503,6 +503,7 @@ def add_attachment(
 ) -> AttachmentInfo:
     """Keep a document inside the database with its SHA-256, so evidence can be checked later."""
     collaboration = _get(session, collaboration_id)
+    _refuse_if_archived(collaboration, "attach documents to it")
     name = (file_name or "").strip().replace("\\", "/").rsplit("/", 1)[-1]
     # The editor refuses these too; a script through this service must not store a name
     # ("..", control characters, over 255 bytes) that cannot be written out again.
@@ -542,10 +543,21 @@ def attachment_content(session: Session, attachment_id: int) -> tuple[Attachment
     return _attachment_info(attachment), content
 
 
+def _refuse_if_archived(collaboration: Collaboration, doing: str) -> None:
+    """An archived record is kept as evidence: its documents neither come nor go."""
+    if collaboration.archived:
+        raise ReadOnlyError(
+            f"{collaboration.reference} is archived and kept as evidence; "
+            f"restore it (Unarchive) to {doing}."
+        )
+
+
 def remove_attachment(session: Session, attachment_id: int) -> None:
+    """Deletes the file's content for good; the audit trail keeps only its name and SHA-256."""
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFoundError(f"Attachment {attachment_id} does not exist.")
+    _refuse_if_archived(_get(session, attachment.collaboration_id), "remove its documents")
     session.delete(attachment)
     session.flush()
 

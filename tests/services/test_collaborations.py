@@ -15,7 +15,7 @@ from rsdesk.services import audit
 from rsdesk.services import collaborations as service
 from rsdesk.services import partners as partner_service
 from rsdesk.services.collaborations import CollaborationInput
-from rsdesk.services.errors import NotFoundError, ValidationError
+from rsdesk.services.errors import NotFoundError, ReadOnlyError, ValidationError
 from rsdesk.services.partners import PartnerInput
 
 
@@ -182,6 +182,29 @@ def test_attachments_keep_hash_and_refuse_tampering(any_db: Database) -> None:
             "insert",
             "delete",
         ]
+
+
+def test_archived_collaboration_keeps_its_attachments(any_db: Database) -> None:
+    """An archived record is evidence: a tester removed its attachment, deleting the file for good."""
+    with any_db.unit_of_work() as session:
+        created = service.create(session, _input())
+        kept = service.add_attachment(session, created.id, "agreement.pdf", b"%PDF-1.4 signed")
+        service.archive(session, created.id)
+    refused = pytest.raises(ReadOnlyError, match="archived and kept as evidence")
+    with refused, any_db.unit_of_work() as session:
+        service.remove_attachment(session, kept.id)
+    refused = pytest.raises(ReadOnlyError, match="archived and kept as evidence")
+    with refused, any_db.unit_of_work() as session:
+        service.add_attachment(session, created.id, "late.pdf", b"%PDF-1.4 late")
+    with any_db.read() as session:
+        assert service.attachments(session, created.id) == [kept]
+        assert service.attachment_content(session, kept.id)[1] == b"%PDF-1.4 signed"
+        assert [i.action for i in audit.history(session, "attachment", kept.id)] == ["insert"]
+    with any_db.unit_of_work() as session:
+        service.unarchive(session, created.id)
+        service.remove_attachment(session, kept.id)
+    with any_db.read() as session:
+        assert service.attachments(session, created.id) == []
 
 
 def test_attachment_size_limit(any_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:

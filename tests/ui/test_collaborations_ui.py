@@ -191,6 +191,37 @@ def test_attachments_add_and_save_out(qtbot, main_window, view, db, tmp_path):
     dialog.reject()
 
 
+def test_attachment_buttons_of_an_archived_collaboration(qtbot, main_window, view, db, monkeypatch):
+    """Add and Remove are off on an archived record, saying why; Remove's question says the
+    content goes for good and only the name and fingerprint stay."""
+    record_id = view.model.row_id(0)
+    with db.unit_of_work() as session:
+        collaborations.add_attachment(session, record_id, "agreement.pdf", b"%PDF-1.4 signed")
+    dialog = _editor(qtbot, view, lambda: view.open_record(record_id))
+    assert dialog.remove_attachment_button.isEnabled()
+    assert dialog.add_attachment_button.isEnabled()
+    assert dialog.remove_attachment_button.toolTip() == ""
+    questions = []
+    monkeypatch.setattr(form, "ask_confirm", lambda _parent, _title, text: questions.append(text))
+    dialog.remove_attachment()
+    assert "deleted for good" in questions[0]
+    assert "only its name and fingerprint (SHA-256) stay in the audit trail" in questions[0]
+    dialog.reject()
+    with db.unit_of_work() as session:
+        collaborations.archive(session, record_id)
+    dialog = _editor(qtbot, view, lambda: view.open_record(record_id))
+    assert dialog.open_attachment_button.isEnabled()
+    assert dialog.save_attachment_button.isEnabled()
+    for button in (dialog.add_attachment_button, dialog.remove_attachment_button):
+        assert not button.isEnabled()
+        assert "archived and kept as evidence" in button.toolTip()
+    dialog.reject()
+    with db.read() as session:
+        assert [a.file_name for a in collaborations.attachments(session, record_id)] == [
+            "agreement.pdf"
+        ]
+
+
 def test_appraise_from_the_register_opens_the_wizard_for_the_selected_row(qtbot, view, db):
     from rsdesk.services.appraisal import workflow
 

@@ -604,14 +604,20 @@ class CollaborationDialog(QDialog):
         self.setWindowTitle(base + marker)
         has_record = self.detail is not None
         self.attachments_hint.setVisible(not has_record)
-        for button in (self.add_attachment_button,):
-            button.setEnabled(has_record)
+        archived = self.detail is not None and self.detail.archived
         selected = self.attachment_list.currentItem() is not None
-        for button in (
-            self.open_attachment_button,
-            self.save_attachment_button,
-            self.remove_attachment_button,
-        ):
+        self.add_attachment_button.setEnabled(has_record and not archived)
+        self.remove_attachment_button.setEnabled(has_record and selected and not archived)
+        kept_as_evidence = (
+            self.tr(
+                "This collaboration is archived and kept as evidence; unarchive it to change its attachments."
+            )
+            if archived
+            else ""
+        )
+        self.add_attachment_button.setToolTip(kept_as_evidence)
+        self.remove_attachment_button.setToolTip(kept_as_evidence)
+        for button in (self.open_attachment_button, self.save_attachment_button):
             button.setEnabled(has_record and selected)
         if importlib.util.find_spec(WIZARD_MODULE) is not None:
             self.appraisal_button.setEnabled(has_record)
@@ -821,7 +827,11 @@ class CollaborationDialog(QDialog):
         if not form.ask_confirm(
             self,
             self.tr("Remove attachment"),
-            self.tr("Remove %s from this collaboration?") % item.text(0),
+            self.tr(
+                "Remove %s from this collaboration?\n\nThe file's content is deleted for good; "
+                "only its name and fingerprint (SHA-256) stay in the audit trail."
+            )
+            % item.text(0),
         ):
             return
         collaboration_id = self.detail.id
