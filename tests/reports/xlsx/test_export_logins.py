@@ -122,7 +122,42 @@ def test_no_login_or_name_anywhere_in_a_pseudonymised_workbook(reported, tmp_pat
         f"postgresql+psycopg://{person}:***@db.example.org:5432/rsdesk",
     }
     cover = openpyxl.load_workbook(out)["Cover"].iter_rows(values_only=True)
-    assert f"/home/{person}/rsdesk/office.sqlite3" in {value for row in cover for value in row}
+    assert "office.sqlite3" in {value for row in cover for value in row}
+
+
+def test_a_pseudonymised_cover_names_the_database_file_only_and_says_what_stays_as_typed(
+    reported, tmp_path
+) -> None:
+    """A tester's database sat in /tmp/.../astrid.iyer/: no home folder, yet a login; and the
+    cover's "pseudonymised" read as if free text were too."""
+    out = tmp_path / "audit.xlsx"
+    path = "/tmp/pytest-7/astrid.iyer/r.sqlite3"
+    with reported.read() as session:
+        export_audit_workbook(
+            session, out, actor=LOGIN, database=path, pseudonymiser=_pseudonymiser(reported)
+        )
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.properties.subject == "Registers and audit log of r.sqlite3"
+    facts = {row[0]: row[1] for row in workbook["Cover"].iter_rows(values_only=True) if row}
+    assert facts["Database"] == "r.sqlite3"
+    assert facts["Personal data"] == "pseudonymised"
+    assert facts["Free text"].startswith(
+        "Names, e-mails and staff numbers in the staff columns and logins are pseudonyms; "
+        "free text such as titles, descriptions and notes is exported as typed"
+    )
+    assert "astrid" not in " ".join(_cells(out))
+
+    register_out = tmp_path / "staff.xlsx"
+    with reported.read() as session:
+        export_register(
+            session, "staff", register_out, actor=LOGIN, pseudonymiser=_pseudonymiser(reported)
+        )
+    register_cover = {
+        row[0]: row[1]
+        for row in openpyxl.load_workbook(register_out)["Cover"].iter_rows(values_only=True)
+        if row
+    }
+    assert "exported as typed" in register_cover["Free text"]
 
 
 def test_the_audit_register_export_hides_logins_the_same_way(reported, tmp_path) -> None:

@@ -29,13 +29,14 @@ from rsdesk.services.reports.xlsx import sheet as sh
 from rsdesk.services.reports.xlsx import styles as st
 from rsdesk.services.reports.xlsx.audit_privacy import (
     AuditChangesCleaner,
-    hide_logins_in_text,
+    database_name_only,
 )
 from rsdesk.services.reports.xlsx.registers import (
     BATCH,
     ExportResult,
     SheetSummary,
     new_workbook,
+    personal_data_facts,
     save_atomically,
     sheet_title,
     write_register_sheet,
@@ -166,7 +167,7 @@ def _write_cover(
         ("Exported at (UTC)", when),
         ("Database", database),
         ("rsdesk version", __version__),
-        ("Personal data", "pseudonymised" if pseudonymised else "included (internal use only)"),
+        *personal_data_facts(pseudonymised),
         ("Audit entries", entries),
         ("Audit chain latest hash", latest),
     ]
@@ -234,9 +235,9 @@ def export_audit_workbook(
     )
     # The exporting login is personal data too: the Cover and the file's author name its pseudonym.
     shown_actor = pseudonymiser(actor) if pseudonymiser else actor
-    # So is the user folder in the database's path (or the user in its URL).
+    # So may be any folder of the database's path (/tmp/astrid.iyer/r.sqlite3): only its name.
     if pseudonymiser is not None:
-        database = hide_logins_in_text(database, pseudonymiser)
+        database = database_name_only(database)
     workbook = new_workbook(
         "rsdesk audit workbook", shown_actor, f"Registers and audit log of {database}"
     )

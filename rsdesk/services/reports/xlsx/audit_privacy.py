@@ -78,6 +78,14 @@ def hide_logins_in_text(text: str, pseudonymiser: Pseudonymiser) -> str:
     return _URL_USER.sub(lambda m: pseudonymiser(m.group(0)), text)
 
 
+def database_name_only(database: str) -> str:
+    """A database path's file name, or a URL's database name: any folder above it (a temporary
+    or shared one as much as a home folder) may be named after a login."""
+    if "://" in database:
+        database = database.split("?", 1)[0]
+    return re.split(r"[/\\]", database.rstrip("/\\"))[-1]
+
+
 def secret_setting_ids(session: Session) -> frozenset[int]:
     """Ids of the setting rows that hold (or held) the pseudonym secret.
 

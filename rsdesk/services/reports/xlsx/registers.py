@@ -326,7 +326,7 @@ def export_register(
                 ("Exported by", author),
                 ("Exported at (UTC)", _now()),
                 ("rsdesk version", __version__),
-                ("Personal data", personal_data_note(pseudonymiser is not None)),
+                *personal_data_facts(pseudonymiser is not None),
                 ("Filters", summary.filters),
                 ("Sorted by", describe_sort(spec, query)),
                 ("Rows", summary.rows),
@@ -349,6 +349,23 @@ def personal_data_note(pseudonymised: bool) -> str:
     """The cover's "Personal data" line; the importers refuse a workbook that says
     "pseudonymised" (files.py reads it back)."""
     return "pseudonymised" if pseudonymised else "included (internal use only)"
+
+
+#: The line under "Personal data: pseudonymised": what the pseudonyms cover, and that free text
+#: (where someone may have typed a name or an e-mail) is not rewritten.
+PSEUDONYMISED_SCOPE = (
+    "Names, e-mails and staff numbers in the staff columns and logins are pseudonyms; "
+    "free text such as titles, descriptions and notes is exported as typed — check it before "
+    "the workbook leaves the office."
+)
+
+
+def personal_data_facts(pseudonymised: bool) -> list[tuple[str, str]]:
+    """The cover's "Personal data" line, and in a pseudonymised export what was not changed."""
+    facts = [("Personal data", personal_data_note(pseudonymised))]
+    if pseudonymised:
+        facts.append(("Free text", PSEUDONYMISED_SCOPE))
+    return facts
 
 
 def describe_sort(spec: RegisterSpec, query: RegisterQuery) -> str:
