@@ -326,6 +326,11 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
     )
 
     checks_overdue = _overdue_checks(session, today)
+    from rsdesk.services import onboarding
+    from rsdesk.services.wording import counted
+
+    # Counted per check, listed per person: the tile says both so that 827 → 669 surprises nobody.
+    people_overdue = onboarding.overdue_people_count(session, today) if checks_overdue else 0
     figures.append(
         Figure(
             "checks_overdue",
@@ -336,6 +341,9 @@ def compute(session: Session, today: dt.date | None = None) -> Dashboard:
             "onboarding" if _has_register("onboarding") else None,
             Tone.ALERT if checks_overdue else Tone.GOOD,
             view_filters={"onboarding": "overdue"},
+            detail=f"checks of {counted(people_overdue, 'person', 'people')}"
+            if checks_overdue
+            else "",
         )
     )
 
@@ -418,6 +426,7 @@ def _asset_figures(session: Session, today: dt.date) -> list[Figure]:
     current briefing"), and ``register`` stays None.
     """
     from rsdesk.services import assets
+    from rsdesk.services.wording import counted
 
     counts = assets.counts(session, today)
     return [
@@ -434,7 +443,9 @@ def _asset_figures(session: Session, today: dt.date) -> list[Figure]:
                 "label": "access without a current briefing",
             },
             detail=_grants_of_people(
-                counts.access_without_briefing, counts.people_without_briefing
+                counts.access_without_briefing,
+                counts.people_without_briefing,
+                len(counts.flagged_access_asset_ids),
             ),
         ),
         Figure(
@@ -449,7 +460,11 @@ def _asset_figures(session: Session, today: dt.date) -> list[Figure]:
                 "ids": counts.leaver_access_asset_ids,
                 "label": "access held by someone who has left",
             },
-            detail=_grants_of_people(counts.access_after_leaving, counts.people_after_leaving),
+            detail=_grants_of_people(
+                counts.access_after_leaving,
+                counts.people_after_leaving,
+                len(counts.leaver_access_asset_ids),
+            ),
         ),
         Figure(
             "safeguards_overdue",
@@ -463,17 +478,25 @@ def _asset_figures(session: Session, today: dt.date) -> list[Figure]:
                 "ids": counts.overdue_asset_ids,
                 "label": "safeguards overdue for verification",
             },
+            # Counted per safeguard, listed per asset.
+            detail=f"safeguards on {counted(len(counts.overdue_asset_ids), 'asset')}"
+            if counts.safeguards_overdue
+            else "",
         ),
     ]
 
 
-def _grants_of_people(grants: int, people: int) -> str:
-    """Reads "3 grants of 2 people": the figure counts grants, the office acts on people."""
+def _grants_of_people(grants: int, people: int, assets: int) -> str:
+    """Reads "3 grants of 2 people on 2 assets": the figure counts grants, the office acts on
+    people, and the tile opens the list of assets."""
     from rsdesk.services.wording import counted
 
     if not grants:
         return ""
-    return f"{counted(grants, 'grant')} of {counted(people, 'person', 'people')}"
+    return (
+        f"{counted(grants, 'grant')} of {counted(people, 'person', 'people')}"
+        f" on {counted(assets, 'asset')}"
+    )
 
 
 def _overdue_checks(session: Session, today: dt.date) -> int:

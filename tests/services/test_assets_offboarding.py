@@ -183,7 +183,7 @@ def test_the_dashboard_and_the_registers_find_access_held_after_leaving(db):
             "assets",
             {"ids": (lab,), "label": "access held by someone who has left"},
         )
-        assert tile.detail == "1 grant of 1 person"
+        assert tile.detail == "1 grant of 1 person on 1 asset"
         flagged = RegisterQuery(filters={"access_flag": "held_after_leaving"})
         assert count(session, registers.get("assets"), flagged) == 1
         held = RegisterQuery(filters={"state": "held_after_leaving"})

@@ -214,6 +214,8 @@ def test_every_figure_equals_the_register_count_of_its_drilldown(filled):
             session, registers.get("staff"), RegisterQuery(filters={"onboarding": "overdue"})
         )
     assert people == 1
+    # The tile says what it opens: the figure counts checks, the list shows people.
+    assert board.figure("checks_overdue").detail == "checks of 1 person"
     assert board.figure("reviews_overdue").navigation == ("collaborations", {"review": "overdue"})
 
 

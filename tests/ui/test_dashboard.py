@@ -130,6 +130,10 @@ def test_tiles_show_the_figures_the_registers_count(qtbot, context, filled_db):
             assert all(per_asset.values()), key
             spec = registers.get("assets")
             assert registers.count(session, spec, RegisterQuery(ids=tuple(ids))) == len(ids)
+            # The tile counts grants or safeguards but opens assets: it says how many.
+            if ids:
+                assets_word = "1 asset" if len(ids) == 1 else f"{len(ids)} assets"
+                assert view.tiles[key].detail_label.text().endswith(f"on {assets_word}"), key
     assert view.tiles["access_without_briefing"].value_label.text() == "1"
     assert view.tiles["safeguards_overdue"].value_label.text() == "2"
     assert "1 high or very high" in view.tiles["active"].detail_label.text()
