@@ -105,6 +105,8 @@ class AppraisalView:
     #: What the sign-off did not do that the officer may expect, e.g. that a running
     #: collaboration kept its status; "" when there is nothing to say.
     notice: str = ""
+    #: Who recorded the sign-off in rsdesk and when (its audit entry); set by get_appraisal.
+    sign_off_recorded: SignOffEntry | None = None
 
     @property
     def read_only(self) -> bool:
@@ -449,7 +451,45 @@ def prefill_answers(
 
 
 def get_appraisal(session: Session, appraisal_id: int) -> AppraisalView:
-    return _view(session, _get(session, appraisal_id))
+    view = _view(session, _get(session, appraisal_id))
+    if view.read_only:
+        view = replace(view, sign_off_recorded=sign_off_entry(session, appraisal_id))
+    return view
+
+
+@dataclass(frozen=True)
+class SignOffEntry:
+    """Who recorded a sign-off in rsdesk and when (UTC), from its audit entry: the signed-off
+    date may be an earlier decision's, typed by someone else."""
+
+    entry_id: int
+    recorded_by: str
+    recorded_at: dt.datetime
+
+    @property
+    def text(self) -> str:
+        """The sentence the appraisal record and the wizard print under the sign-off."""
+        return (
+            f"Recorded in rsdesk by {self.recorded_by} on {self.recorded_at:%d %B %Y} at "
+            f"{self.recorded_at:%H:%M} UTC (audit entry {self.entry_id})."
+        )
+
+
+def sign_off_entry(session: Session, appraisal_id: int) -> SignOffEntry | None:
+    """The audit entry that set the appraisal's status to signed off, if it has one."""
+    entries = session.execute(
+        select(AuditEntry.id, AuditEntry.actor, AuditEntry.at, AuditEntry.changes)
+        .where(
+            AuditEntry.table_name == Appraisal.__tablename__,
+            AuditEntry.record_id == appraisal_id,
+        )
+        .order_by(AuditEntry.id)
+    )
+    for entry_id, actor, at, changes in entries:
+        status = changes.get("status") if isinstance(changes, dict) else None
+        if isinstance(status, list) and status[1:2] == [AppraisalStatus.SIGNED_OFF.value]:
+            return SignOffEntry(entry_id, actor, at)
+    return None
 
 
 def current_draft(session: Session, collaboration_id: int) -> AppraisalView | None:
@@ -859,7 +899,11 @@ def sign_off(
     appraisal.decision_note = decision.note.strip() or None
     appraisal.signed_off_by = signer
     appraisal.signed_off_role = decision.role.strip() or None
-    appraisal.signed_off_at = dt.datetime.combine(signed_on, now.time())
+    # A decision taken earlier (a committee meeting) has a date but no known time of day: it is
+    # stored at midnight; who recorded it in rsdesk, and when, is in its audit entry.
+    appraisal.signed_off_at = dt.datetime.combine(
+        signed_on, now.time() if signed_on == today else dt.time()
+    )
     appraisal.next_review_date = (
         None if choice == AppraisalDecision.REJECT and decides_status else review
     )

@@ -339,6 +339,10 @@ def build_appraisal_record(
                 + f" on {view.signed_off_at:%d %B %Y}. Decision: {styles.label(view.decision)}."
             )
         )
+        # The date above may be an earlier meeting's; who typed it into rsdesk, and when, is not.
+        recorded = None if view.id is None else workflow.sign_off_entry(session, view.id)
+        if recorded is not None:
+            story.append(_u(recorded.text))
     else:
         story.append(_p("<i>Not signed off yet.</i>", "muted"))
     story.append(CondPageBreak(45 * mm))

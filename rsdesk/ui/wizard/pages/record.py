@@ -36,9 +36,11 @@ class RecordPage(QWizardPage):
             ("Note", appraisal.decision_note or ""),
             ("Signed off by", appraisal.signed_off_by or ""),
             ("Role", appraisal.signed_off_role or ""),
+            # The decision's date (maybe an earlier meeting's); when it was typed in is below.
+            ("Date", f"{appraisal.signed_off_at:%Y-%m-%d}" if appraisal.signed_off_at else ""),
             (
-                "Date",
-                f"{appraisal.signed_off_at:%Y-%m-%d %H:%M}" if appraisal.signed_off_at else "",
+                "Recorded",
+                appraisal.sign_off_recorded.text if appraisal.sign_off_recorded else "",
             ),
             (
                 "Next review",
