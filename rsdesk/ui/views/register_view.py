@@ -66,6 +66,7 @@ from rsdesk.ui.views.base import View
 from rsdesk.ui.widgets.badges import BadgeDelegate, muted_text
 from rsdesk.ui.widgets.filter_combo import FilterCombo
 from rsdesk.ui.widgets.flow_layout import FlowLayout
+from rsdesk.ui.widgets.stale_rows import StaleRows
 
 SEARCH_DELAY_MS = 250
 EN_SPACE, THIN_SPACE, WORD_JOINER = "\u2002", "\u2009", "\u2060"
@@ -312,6 +313,7 @@ class RegisterView(View):
         layout.addLayout(bottom)
         self.setTabOrder(self.search_box, self.table)
 
+        self.stale_rows = StaleRows(self.table)
         self.model.first_page_loaded.connect(self._on_first_page_loaded)
         self.model.loaded.connect(self._on_loaded)
         self.model.loading_changed.connect(self._on_loading_changed)
@@ -535,6 +537,7 @@ class RegisterView(View):
 
     @Slot()
     def _on_first_page_loaded(self) -> None:
+        self.stale_rows.stop()  # the rows shown are the new query's
         if self.model.loading:  # the first rows are shown; their number follows
             self.count_label.setText(self.tr("Counting…"))
         self._update_empty_text()
@@ -565,8 +568,11 @@ class RegisterView(View):
     @Slot(bool)
     def _on_loading_changed(self, loading: bool) -> None:
         if loading:
-            self.count_label.setText(self.tr("Searching…"))
+            # The rows shown are the old query's until the new ones arrive: say so.
+            self.count_label.setText(self.tr("Loading…"))
+            self.stale_rows.start()
         else:
+            self.stale_rows.stop()
             self._update_count_label()
 
     def _update_count_label(self) -> None:

@@ -61,6 +61,7 @@ from rsdesk.ui.views.register_view import RegisterHeader
 from rsdesk.ui.widgets.badges import BadgeDelegate, badge_css
 from rsdesk.ui.widgets.filter_combo import FilterCombo
 from rsdesk.ui.widgets.flow_layout import FlowLayout
+from rsdesk.ui.widgets.stale_rows import StaleRows
 
 KEYS = (
     "staff_number",
@@ -303,6 +304,7 @@ class StaffView(View):
         self.department.currentIndexChanged.connect(self.refresh)
         self.onboarding_filter.currentIndexChanged.connect(self.refresh)
         self.show_left.toggled.connect(self.refresh)
+        self.stale_rows = StaleRows(self.table)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.selectionModel().currentRowChanged.connect(self._on_selection)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -359,6 +361,10 @@ class StaffView(View):
         query = self.current_query()
         spec = self.spec
         self._loading += 1
+        # The rows shown are the old query's until the new ones arrive (a dashboard drill-down
+        # showed all 3,887 people under "Overdue checks" for a second): say so.
+        self.count_label.setText(self.tr("Loading…"))
+        self.stale_rows.start()
 
         def work(session: Session) -> tuple[int, list[tuple[Any, ...]]]:
             total = registers.count(session, spec, query)
@@ -370,6 +376,8 @@ class StaffView(View):
     def _on_rows(self, value: tuple[int, list[tuple[Any, ...]]]) -> None:
         self._loading -= 1
         total, rows = value
+        if not self._loading:  # else a newer query is on its way: the rows stay dimmed
+            self.stale_rows.stop()
         keep = self.staff_id
         also = [i for i in self.selected_staff_ids() if i != keep]
         self.model.set_rows(rows)
