@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from rsdesk.services import audit, audit_history, audit_watch
 from rsdesk.services.audit import VerifyResult
@@ -14,6 +14,17 @@ from rsdesk.services.registers.labels import field_label
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.views.register_view import RegisterView
 from rsdesk.ui.widgets.date_edit import OptionalDateEdit
+
+
+def _labelled(label: QLabel, field: QWidget) -> QWidget:
+    """Label and field in one piece, so that a flowing filter bar never splits them."""
+    pair = QWidget()
+    layout = QHBoxLayout(pair)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    layout.addWidget(label)
+    layout.addWidget(field)
+    return pair
 
 
 class AuditLogView(RegisterView):
@@ -38,8 +49,10 @@ class AuditLogView(RegisterView):
         from_label.setBuddy(self.since_edit)
         until_label = QLabel(self.tr("&Until:"))
         until_label.setBuddy(self.until_edit)
-        for widget in (from_label, self.since_edit, until_label, self.until_edit):
-            self.filter_bar.addWidget(widget)
+        # Each label travels with its field: at 800 px the flow put "From:" on one row and its
+        # date on the next.
+        for label, field in ((from_label, self.since_edit), (until_label, self.until_edit)):
+            self.filter_bar.addWidget(_labelled(label, field))
         self.since_edit.dateChanged.connect(self._on_dates)
         self.until_edit.dateChanged.connect(self._on_dates)
         self.verify_button = QPushButton(self.tr("Verif&y chain"))
