@@ -36,3 +36,25 @@ def test_the_record_page_says_who_recorded_a_past_sign_off(qtbot, context, db) -
     assert recorded.recorded_at.date() >= dt.date.today() - dt.timedelta(days=1)
     wizard.dirty = False
     wizard.hide()
+
+
+def test_a_re_appraisal_lists_the_earlier_sign_off_with_who_recorded_it(qtbot, context, db) -> None:
+    from rsdesk.ui.wizard.appraisal import load_for_collaboration
+
+    appraisal_id = _signed_off_after_the_meeting(db, MEETING)
+    with db.unit_of_work() as session:
+        draft = workflow.reappraise(
+            session, workflow.get_appraisal(session, appraisal_id).collaboration_id
+        )
+    with db.read() as session:
+        state = load_for_collaboration(session, draft.collaboration_id, db.actor)
+        recorded = workflow.sign_off_entry(session, appraisal_id)
+    assert recorded is not None
+    wizard = AppraisalWizard(context, state)
+    qtbot.addWidget(wizard)
+    text = " ".join(wizard.start_page.text.toPlainText().split())
+    assert "Earlier appraisals" in text
+    assert f"Prof. Dean Example, {MEETING:%Y-%m-%d}" in text
+    assert recorded.text in text
+    wizard.dirty = False
+    wizard.hide()

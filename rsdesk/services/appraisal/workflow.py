@@ -132,6 +132,8 @@ class AppraisalSummary:
     next_review_date: dt.date | None
     model_version: str
     created_at: dt.datetime
+    #: Who recorded the sign-off in rsdesk and when (its audit entry); None for a draft.
+    sign_off_recorded: SignOffEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -974,6 +976,11 @@ def history(session: Session, collaboration_id: int) -> list[AppraisalSummary]:
             next_review_date=row.next_review_date,
             model_version=row.model_version,
             created_at=row.created_at,
+            sign_off_recorded=(
+                sign_off_entry(session, row.id)
+                if row.status == AppraisalStatus.SIGNED_OFF
+                else None
+            ),
         )
         for row in rows
     ]

@@ -83,6 +83,9 @@ class StartPage(QWizardPage):
                     if item.signed_off_at
                     else escape(item.status)
                 )
+                if item.sign_off_recorded is not None:
+                    # The date may be an earlier meeting's: who typed it in, and when, too.
+                    signed += f"<br><small>{escape(item.sign_off_recorded.text)}</small>"
                 decision = escape((item.decision or "").replace("_", " "))
                 parts.append(
                     f"<tr><td>{item.version}</td><td>{level_chip(item.risk_level)}</td>"
