@@ -88,11 +88,39 @@ class RegisterRowsTableModel(QAbstractTableModel):
         self.spec = spec
         self.columns = [spec.column(key) for key in keys]
         self._rows: list[tuple[Any, ...]] = []
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
 
     def set_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._sort_rows()
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in Python with one key per row: a sorting proxy asked ``data(SortRole)`` some
+        280,000 times for 3,900 people, freezing the window 0.3-0.7 s on every keystroke."""
+        self._sort_column, self._sort_order = column, order
+        self.layoutAboutToBeChanged.emit()
+        before = [row[0] for row in self._rows]
+        self._sort_rows()
+        after = {row[0]: number for number, row in enumerate(self._rows)}
+        for index in self.persistentIndexList():
+            moved = after[before[index.row()]]
+            self.changePersistentIndex(index, self.index(moved, index.column()))
+        self.layoutChanged.emit()
+
+    def _sort_rows(self) -> None:
+        if not 0 <= self._sort_column < len(self.columns):
+            return
+        column, position = self.columns[self._sort_column], self._sort_column + 1
+
+        def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+            value = row[position]
+            return (1, "") if value is None else (0, sort_value(column, value))
+
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        self._rows.sort(key=key, reverse=descending)
 
     def row_id(self, row: int) -> int:
         return int(self._rows[row][0])

@@ -79,6 +79,14 @@ KEYS = (
 MAX_ROWS = 50_000
 
 
+class SourceSortedProxy(QSortFilterProxyModel):
+    """Leaves sorting to the source model (one key per row), so that new rows are not re-sorted
+    with a Python ``data()`` call per comparison on the GUI thread."""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)
+
+
 class StaffView(View):
     watches = frozenset({"staff_member", "onboarding_check", "training_record", "department"})
 
@@ -171,7 +179,7 @@ class StaffView(View):
 
         # -- the register --
         self.model = RegisterRowsTableModel(self.spec, KEYS, self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = SourceSortedProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
         self.table = QTableView()
