@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -155,7 +156,7 @@ class RegisterHeader(QHeaderView):
         if option.sortIndicator != QStyleOptionHeader.SortIndicator.None_:
             arrow = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, option, self)
             space = max(option.fontMetrics.horizontalAdvance(EN_SPACE), 1)
-            option.text += EN_SPACE * max(1, round(arrow / space)) + WORD_JOINER
+            option.text += EN_SPACE * max(1, math.ceil(arrow / space)) + WORD_JOINER  # >= arrow
         else:  # the cells' margin, so that the heading ends where the numbers do
             option.text += THIN_SPACE + WORD_JOINER
 
