@@ -55,7 +55,11 @@ def _annual(args: argparse.Namespace) -> int:
 
 
 def _appraisal(args: argparse.Namespace) -> int:
-    from rsdesk.services.reports.pdf.appraisal import generate_appraisal_record
+    from rsdesk.services.reports.pdf.appraisal import (
+        TRAIL_DIFFERS_WARNING,
+        appraisal_differs_from_trail,
+        generate_appraisal_record,
+    )
 
     out = output_file(args.out)
     db = database(args)
@@ -64,10 +68,16 @@ def _appraisal(args: argparse.Namespace) -> int:
             report_id, content = generate_appraisal_record(
                 session, args.id, database_name=db.display_name(), actor=db.actor
             )
+            differs = appraisal_differs_from_trail(session, args.id)
             _write(out, content)
     finally:
         db.dispose()
-    return _done(out, content, report_id)
+    status = _done(out, content, report_id)
+    if differs:
+        # The PDF is written with the warning on its first page; the exit code tells scripts.
+        print(f"rsdesk: warning: {TRAIL_DIFFERS_WARNING}", file=sys.stderr)
+        return 3
+    return status
 
 
 def _filters(items: list[str]) -> dict[str, str]:

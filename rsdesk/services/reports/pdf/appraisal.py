@@ -87,8 +87,34 @@ def _answers_by_page(
     return groups
 
 
+TRAIL_DIFFERS_WARNING = (
+    "This appraisal differs from its audit trail: it was changed outside rsdesk. "
+    "Do not rely on it; run audit verify."
+)
+
+
+def appraisal_differs_from_trail(session: Session, appraisal_id: int) -> bool:
+    """Whether the appraisal or its collaboration no longer matches its last audit entry.
+
+    The record stamps an audit hash, so a sign-off edited behind rsdesk's back must not
+    come out looking sound: the record then carries ``TRAIL_DIFFERS_WARNING``.
+    """
+    from rsdesk.models.appraisal import Appraisal
+    from rsdesk.services import audit
+
+    collaboration_id = session.get(Appraisal, appraisal_id).collaboration_id  # type: ignore[union-attr]
+    return not (
+        audit.record_matches_trail(session, "appraisal", appraisal_id)
+        and audit.record_matches_trail(session, "collaboration", collaboration_id)
+    )
+
+
 def build_appraisal_record(
-    session: Session, view: workflow.AppraisalView, stamp: dict[str, Any]
+    session: Session,
+    view: workflow.AppraisalView,
+    stamp: dict[str, Any],
+    *,
+    differs_from_trail: bool = False,
 ) -> bytes:
     fonts.register()
     sheet = styles.sheet()
@@ -118,6 +144,8 @@ def build_appraisal_record(
             sheet["h2"],
         ),
     ]
+    if differs_from_trail:
+        story.insert(0, _p(f"<b>WARNING.</b> {TRAIL_DIFFERS_WARNING}", "body"))
     if draft:
         story.append(
             _p(
@@ -382,7 +410,8 @@ def generate_appraisal_record(
     stamp["author"] = actor
     cancel.raise_if_cancelled()
     progress(1, 2, "Laying out the record")
-    content = build_appraisal_record(session, view, stamp)
+    differs = appraisal_differs_from_trail(session, appraisal_id)
+    content = build_appraisal_record(session, view, stamp, differs_from_trail=differs)
     title = f"Appraisal record {view.collaboration_reference} v{view.version}"
     report_id = archive.archive(session, "appraisal", title, content, stamp, actor)
     progress(2, 2, "Done")
