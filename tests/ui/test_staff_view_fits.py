@@ -68,9 +68,12 @@ def test_the_checklist_wraps_long_checks_and_notes_instead_of_cutting_them(
     model = view.checklist_model
     titles = [model.item(row).title for row in range(model.rowCount())]
     assert "Sensitive facility briefing" in titles
-    for row in range(model.rowCount()):
-        assert _fits(view, 0, row), titles[row]
-        assert _fits(view, 5, row), model.index(row, 5).data()
+
+    def all_fit() -> bool:
+        # Rows fit their text when the table lays itself out, just after the model fills.
+        return all(_fits(view, 0, row) and _fits(view, 5, row) for row in range(len(titles)))
+
+    qtbot.waitUntil(all_fit, timeout=5_000)
     noted = next(row for row in range(model.rowCount()) if model.index(row, 5).data() == NOTE)
     assert view.checklist.rowHeight(noted) > view.checklist.fontMetrics().height() * 2
     # The heading is short enough for the column and says more in its tooltip; a login cut to
