@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapper, Session, sessionmaker
 
-from rsdesk.db import auditlog
+from rsdesk.db import auditlog, trailguard
 from rsdesk.db.engine import (
     WRITE_OPTION,
     enable_wal,
@@ -419,11 +419,14 @@ event.listen(Base, "after_delete", _after_delete, propagate=True)
 def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
     """Refuse, before any SQL runs, a change the login's role or the unit's purpose forbids."""
     allowed = session.info.get(_WRITABLE_KEY)
-    if allowed is None:
-        return
-    access_rules.check_writes(
-        access_rules.access_of(session), allowed, [*session.new, *session.dirty, *session.deleted]
-    )
+    if allowed is not None:
+        access_rules.check_writes(
+            access_rules.access_of(session),
+            allowed,
+            [*session.new, *session.dirty, *session.deleted],
+        )
+    # An update or delete must start from the state the audit trail recorded (no laundering).
+    trailguard.check_stored_states(session)
 
 
 event.listen(Session, "before_flush", _before_flush)
