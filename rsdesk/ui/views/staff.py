@@ -407,7 +407,13 @@ class StaffView(View):
         if row < 0:
             return False
         index = self.proxy.mapFromSource(self.model.index(row, 0))
-        self.table.selectRow(index.row())
+        # Through the selection model: the table's selectRow reads the keyboard's modifiers in
+        # extended selection, so with Ctrl held it would take the person out of the selection.
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.selectionModel().setCurrentIndex(index, flags)
         self.table.scrollTo(index)
         return True
 
