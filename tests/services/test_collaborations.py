@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from rsdesk.db import Database
+from rsdesk.db.trailguard import ChangedOutsideRsdesk
 from rsdesk.models import Attachment, Department, StaffMember, TechnologyArea
 from rsdesk.models.enums import PartnerKind, RoleCategory
 from rsdesk.services import audit
@@ -174,14 +175,13 @@ def test_attachments_keep_hash_and_refuse_tampering(any_db: Database) -> None:
         )
     with pytest.raises(ValidationError, match="altered"), any_db.read() as session:
         service.attachment_content(session, info.id)
-    with any_db.unit_of_work() as session:
+    # Removing it would erase the evidence of the forgery: refused, the attachment stays.
+    refused = pytest.raises(ChangedOutsideRsdesk, match=r"attachment \d+ was changed outside")
+    with refused, any_db.unit_of_work() as session:
         service.remove_attachment(session, info.id)
     with any_db.read() as session:
-        assert service.attachments(session, created.id) == []
-        assert [i.action for i in audit.history(session, "attachment", info.id)] == [
-            "insert",
-            "delete",
-        ]
+        assert [a.id for a in service.attachments(session, created.id)] == [info.id]
+        assert [i.action for i in audit.history(session, "attachment", info.id)] == ["insert"]
 
 
 def test_archived_collaboration_keeps_its_attachments(any_db: Database) -> None:
