@@ -58,11 +58,13 @@ def _differing_fields(
 def check_stored_states(session: Session) -> None:
     """Raise ``ChangedOutsideRsdesk`` if a record to be updated or deleted was tampered with."""
     ids_by_table: dict[str, dict[int, Any]] = defaultdict(dict)
-    for obj in [*session.dirty, *session.deleted]:
+    # session.dirty is rebuilt on every access: read it once (10,000 rows made it quadratic).
+    modified = [obj for obj in session.dirty if session.is_modified(obj)]
+    for obj in [*modified, *session.deleted]:
         if not getattr(obj, "__audited__", False):
             continue
         state = inspect(obj)
-        if state.key is None or (obj in session.dirty and not session.is_modified(obj)):
+        if state.key is None:
             continue
         record_id = state.identity[0] if state.identity else None
         if isinstance(record_id, int):
