@@ -14,6 +14,7 @@ from rsdesk.db import auditlog
 from rsdesk.db.bulk import bulk_insert as fast_insert
 from rsdesk.db.bulk import is_fast
 from rsdesk.models import Department, Partner, PartnerName, StaffMember
+from rsdesk.services.importers import plan as p
 from rsdesk.services.importers.coerce import normalise
 
 
@@ -61,6 +62,20 @@ PERSON_SYNONYMS = ("person", "staff", "employee", "staff member", "participant")
 
 #: The fields of an import that name a person, in the order they are trusted.
 PERSON_KEYS = ("staff_number", "email", "person", "staff_name")
+
+#: Those fields as the imports of people's records (training, onboarding) map them; the staff
+#: number, e-mail or name, whichever each row holds, may also come in one "Person" column.
+PERSON_FIELDS = (
+    p.Field(
+        "staff_number",
+        "Staff no.",
+        max_length=40,
+        synonyms=("staff number", "employee number", "employee id", "personnel number"),
+    ),
+    p.Field("email", "E-mail", max_length=254, synonyms=("email address", "mail")),
+    p.Field("person", "Person", synonyms=PERSON_SYNONYMS),
+    p.Field("staff_name", "Name", synonyms=("full name",)),
+)
 
 
 class Staff:

@@ -21,7 +21,7 @@ from rsdesk.models import OnboardingCheck, StaffMember
 from rsdesk.models.enums import CheckStatus
 from rsdesk.services.importers import plan as p
 from rsdesk.services.importers.coerce import normalise
-from rsdesk.services.importers.common import PERSON_KEYS, PERSON_SYNONYMS, Staff
+from rsdesk.services.importers.common import PERSON_FIELDS, PERSON_KEYS, Staff
 from rsdesk.services.onboarding import OnboardingRules
 from rsdesk.services.progress import CancelToken, Progress
 
@@ -29,16 +29,7 @@ from rsdesk.services.progress import CancelToken, Progress
 CLOSED = (CheckStatus.DONE, CheckStatus.WAIVED, CheckStatus.NOT_APPLICABLE)
 
 FIELDS = (
-    p.Field(
-        "staff_number",
-        "Staff no.",
-        max_length=40,
-        synonyms=("staff number", "employee number", "employee id", "personnel number"),
-    ),
-    p.Field("email", "E-mail", max_length=254, synonyms=("email address", "mail")),
-    # Staff number, e-mail or name, whichever each row holds (a column mixing them is common).
-    p.Field("person", "Person", synonyms=PERSON_SYNONYMS),
-    p.Field("staff_name", "Name", synonyms=("full name",)),
+    *PERSON_FIELDS,
     p.Field(
         "check",
         "Check",

@@ -19,21 +19,12 @@ from sqlalchemy.orm import Session
 from rsdesk.models import StaffMember, TrainingCourse, TrainingRecord
 from rsdesk.services.importers import plan as p
 from rsdesk.services.importers.coerce import normalise
-from rsdesk.services.importers.common import PERSON_KEYS, PERSON_SYNONYMS, Staff
+from rsdesk.services.importers.common import PERSON_FIELDS, PERSON_KEYS, Staff
 from rsdesk.services.progress import CancelToken, Progress
 
 FIELDS = (
     p.Field("id", "ID", "id", synonyms=("record id", "rsdesk id")),
-    p.Field(
-        "staff_number",
-        "Staff no.",
-        max_length=40,
-        synonyms=("staff number", "employee number", "employee id", "personnel number"),
-    ),
-    p.Field("email", "E-mail", max_length=254, synonyms=("email address", "mail")),
-    # Staff number, e-mail or name, whichever each row holds (as in the onboarding import).
-    p.Field("person", "Person", synonyms=PERSON_SYNONYMS),
-    p.Field("staff_name", "Name", synonyms=("full name",)),
+    *PERSON_FIELDS,
     p.Field(
         "course",
         "Course",
