@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, String, and_, func, or_, select
@@ -20,58 +20,26 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Join
 
 from rsdesk.db.text_folding import accent_fold, fold_accents
+from rsdesk.services.register_layout import (  # noqa: F401 - re-exported for the registers
+    ALL_VALUES,
+    BOOL,
+    DATE,
+    DATETIME,
+    ENUM,
+    INT,
+    MONEY,
+    RISK,
+    STATUS,
+    TEXT,
+    Column,
+    Filter,
+    RegisterQuery,
+    RegisterSpec,
+    with_default_filters,
+)
 
 #: A column or an expression: model attributes (``Partner.name``) and Core expressions alike.
 Expr = ColumnElement[Any] | QueryableAttribute[Any]
-
-#: Kinds of column, which decide formatting in views, Excel and PDF.
-TEXT, INT, MONEY, DATE, DATETIME, BOOL, ENUM, RISK, STATUS = (
-    "text",
-    "int",
-    "money",
-    "date",
-    "datetime",
-    "bool",
-    "enum",
-    "risk",
-    "status",
-)
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    expr: Expr
-    kind: str = TEXT
-    visible: bool = True
-    #: Typical width in characters, for views and spreadsheets.
-    width: int = 16
-    #: For ENUM/STATUS/RISK columns: the allowed values (drop-downs, validation).
-    choices: tuple[str, ...] = ()
-    #: Holds personal data (pseudonymised in exports that leave the office).
-    personal: bool = False
-    #: What an empty cell means, shown (muted) instead of a blank: "Not appraised" for a
-    #: collaboration's risk. Sorting and filtering still see the empty value.
-    empty_text: str = ""
-    #: What the column sorts by, when not its value: a name by its folded form
-    #: (``text_folding.sortable``), so that "Łukasz" sorts among the L's and not after Z. Empty
-    #: exactly where ``expr`` is.
-    sort_by: Expr | None = None
-    #: Whether a PDF listing prints the column; None means as in the view (``visible``). A note
-    #: the view keeps for the detail pane is what an auditor reads on paper.
-    printed: bool | None = None
-    #: Values are single words (a login, a code) that must print whole: a listing keeps the
-    #: column at its typical width instead of breaking "eleni.schroeder" across two lines.
-    unbroken: bool = False
-
-    @property
-    def in_print(self) -> bool:
-        return self.visible if self.printed is None else self.printed
-
-    @property
-    def sort_expr(self) -> Expr:
-        return self.expr if self.sort_by is None else self.sort_by
 
 
 def sort_value(column: Column, value: Any) -> Any:
@@ -95,110 +63,6 @@ class SearchTerm:
 def accent_blind(expr: Expr) -> SearchTerm:
     """Search ``expr`` ignoring accents and case."""
     return SearchTerm(lambda pattern: accent_fold(expr).like(pattern, escape="\\"))
-
-
-@dataclass(frozen=True)
-class Filter:
-    key: str
-    label: str
-    #: Adds the condition for ``value`` to the query.
-    apply: Callable[[Select[Any], Any], Select[Any]]
-    #: (value, label) pairs the user picks from; a callable when they come from the database.
-    choices: Callable[[Session], Sequence[tuple[Any, str]]] | None = None
-
-
-@dataclass(frozen=True)
-class RegisterSpec:
-    name: str
-    title: str
-    #: The record's id expression (first value of every fetched row).
-    id_expr: Expr
-    #: The FROM clause: a select of nothing but joins, e.g. ``select().select_from(a.join(b))``.
-    base: Callable[[], Select[Any]]
-    columns: tuple[Column, ...]
-    #: What the quick filter searches: expressions (case-blind) or ``SearchTerm``s (accents too).
-    search: tuple[Expr | SearchTerm, ...] = ()
-    filters: tuple[Filter, ...] = ()
-    default_sort: str | None = None
-    #: Whether the default sort runs newest (or highest) first, so that a register opens on what
-    #: matters now rather than on records that ended years ago.
-    default_descending: bool = False
-    archived_expr: Expr | None = None
-    #: Table name in the audit log, for the history tab.
-    audit_table: str | None = None
-    #: Filters the view opens with, which exports and listings made without a view use too, so
-    #: that paper shows what the screen shows ("current list versions"). ``KEY=all`` on the
-    #: command line (``ALL_VALUES``) lifts one.
-    default_filters: tuple[tuple[str, Any], ...] = ()
-
-    def column(self, key: str) -> Column:
-        for column in self.columns:
-            if column.key == key:
-                return column
-        raise KeyError(key)
-
-    def column_index(self, key: str) -> int:
-        return [c.key for c in self.columns].index(key)
-
-
-@dataclass(frozen=True)
-class RegisterQuery:
-    text: str = ""
-    filters: dict[str, Any] = field(default_factory=dict)
-    sort_key: str | None = None
-    descending: bool = False
-    include_archived: bool = False
-    #: Restrict to these ids (e.g. a dashboard drill-down); None means no restriction.
-    ids: tuple[int, ...] | None = None
-
-    def describe(self, spec: RegisterSpec, session: Session | None = None) -> str:
-        """Human summary of the query, for export cover sheets and report stamps.
-
-        With a session, a filter's value reads as the choice the user picked ("Risk level =
-        Very high", "Department = Physics"), not as the code or id it is stored as.
-        """
-        parts = []
-        if self.text:
-            parts.append(f'search "{self.text}"')
-        filters = {f.key: f for f in spec.filters}
-        for key, value in sorted(self.filters.items()):
-            if value in (None, "", ()):
-                continue
-            spec_filter = filters.get(key)
-            if spec_filter is None:
-                parts.append(f"{key} = {value}")
-                continue
-            shown = value
-            if session is not None and spec_filter.choices is not None and _hashable(value):
-                shown = dict(spec_filter.choices(session)).get(value, value)
-            parts.append(f"{spec_filter.label} = {shown}")
-        for key, _value in spec.default_filters:
-            if self.filters.get(key) in (None, "", ()) and key in filters:
-                parts.append(f"{filters[key].label}: all")
-        if self.include_archived:
-            parts.append("archived included")
-        return "; ".join(parts) if parts else "all records"
-
-
-#: The filter value that lifts a default filter (``--filter current=all``).
-ALL_VALUES = "all"
-
-
-def with_default_filters(spec: RegisterSpec, query: RegisterQuery) -> RegisterQuery:
-    """The query with the spec's default filters where it names none; a filter set to
-    ``ALL_VALUES`` is lifted instead (kept as empty, so that ``describe`` says "all")."""
-    filters = dict(spec.default_filters)
-    filters.update(query.filters)
-    filters = {k: (None if v == ALL_VALUES else v) for k, v in filters.items()}
-    return replace(query, filters=filters)
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 class _fold(FunctionElement[str]):  # noqa: N801 - an SQL function, named like one
@@ -390,25 +254,34 @@ def ordered_ids(
     turns true the read stops with ``QueryCancelled``.
     """
     with _interruptible(session, cancelled):
-        used, statement = _ids_statement(spec, query)
-        key, descending = sort_order(used, query)
-        column = used.column(key) if key is not None else None
-        if limit is None or column is None or not _may_be_null(used, column.expr):
-            statement = ordered(used, query, statement)
-            if limit is not None:
-                statement = statement.limit(limit)
-            return list(session.scalars(statement))
-        # NULLS LAST cannot walk an index, so a first page sorted on a column with gaps is read
-        # as the same order in two index-friendly parts: the values, then the rows without one.
-        value, expr = column.expr, column.sort_expr
-        direction = expr.desc() if descending else expr.asc()
-        tie = used.id_expr.desc() if descending else used.id_expr.asc()
-        with_value = statement.where(value.is_not(None)).order_by(direction, tie).limit(limit)
-        ids = list(session.scalars(with_value))
-        if len(ids) < limit:
-            without = statement.where(value.is_(None)).order_by(tie).limit(limit - len(ids))
-            ids.extend(session.scalars(without))
+        if limit is None:
+            used, statement = _ids_statement(spec, query)
+            return list(session.scalars(ordered(used, query, statement)))
+        ids: list[int] = []
+        for statement in first_ids_statements(spec, query):
+            ids.extend(session.scalars(statement.limit(limit - len(ids))))
+            if len(ids) >= limit:
+                break
         return ids
+
+
+def first_ids_statements(spec: RegisterSpec, query: RegisterQuery) -> list[Select[Any]]:
+    """The statements that read the matching ids in display order, to be read in turn (each with
+    a LIMIT) until a page is full: usually one, walking an index.
+
+    NULLS LAST cannot walk an index, so a page sorted on a column with gaps is read as the same
+    order in two index-friendly parts: the rows with a value, then those without one.
+    """
+    used, statement = _ids_statement(spec, query)
+    key, descending = sort_order(used, query)
+    column = used.column(key) if key is not None else None
+    if column is None or not _may_be_null(used, column.expr):
+        return [ordered(used, query, statement)]
+    value, expr = column.expr, column.sort_expr
+    direction = expr.desc() if descending else expr.asc()
+    tie = used.id_expr.desc() if descending else used.id_expr.asc()
+    with_value = statement.where(value.is_not(None)).order_by(direction, tie)
+    return [with_value, statement.where(value.is_(None)).order_by(tie)]
 
 
 @contextmanager
@@ -507,13 +380,17 @@ def rows_for_ids(session: Session, spec: RegisterSpec, ids: Sequence[int]) -> li
     """Rows ``(id, value of each column...)`` for ``ids``, in the order of ``ids``."""
     if not ids:
         return []
-    statement = (
+    rows = {row[0]: tuple(row) for row in session.execute(rows_statement(spec, ids))}
+    return [rows[record_id] for record_id in ids if record_id in rows]
+
+
+def rows_statement(spec: RegisterSpec, ids: Sequence[int]) -> Select[Any]:
+    """The statement reading ``(id, value of each column...)`` for ``ids``, in no order."""
+    return (
         spec.base()
         .where(spec.id_expr.in_(list(ids)))
         .with_only_columns(spec.id_expr, *(c.expr.label(c.key) for c in spec.columns))
     )
-    rows = {row[0]: tuple(row) for row in session.execute(statement)}
-    return [rows[record_id] for record_id in ids if record_id in rows]
 
 
 def iterate(

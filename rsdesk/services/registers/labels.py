@@ -9,39 +9,11 @@ office may have edited its levels and catalogue (see ``services/assets.load_rule
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from rsdesk.services.registers.base import RegisterSpec
-
-#: Enum values whose label is not just the words capitalised.
-_SPECIAL = {
-    "phd_candidate": "PhD candidate",
-    "know_how": "Know-how",
-    "not_applicable": "Not applicable",
-}
-
-
-def enum_label(value: Any) -> str:
-    """ "approved_with_conditions" -> "Approved with conditions"; "phd_candidate" -> "PhD
-    candidate". Accepts enum members as well as their values."""
-    code = str(value.value if hasattr(value, "value") else value)
-    if code in _SPECIAL:
-        return _SPECIAL[code]
-    text = code.replace("_", " ")
-    return text[:1].upper() + text[1:]
-
-
-def field_label(name: str) -> str:
-    """A column name as words for the audit log's field lists: "staff_member_id" -> "Staff
-    member", "risk_level" -> "Risk level". A reference's "_id" is left out, since the officer
-    reads which record was linked, not how it is stored."""
-    if name.endswith("_id") and len(name) > 3:
-        name = name[:-3]
-    if name.endswith("_eur"):
-        return f"{enum_label(name[:-4])} (EUR)"
-    return enum_label(name)
+from rsdesk.services.wording import enum_label, field_label  # noqa: F401 - re-exported
 
 
 def _levels(session: Session) -> dict[str, str]:
