@@ -50,24 +50,35 @@ print(json.dumps({"painted": time.time() - started}))
 """
 
 #: The real application on the demo database, opening on the collaborations view: the same
-#: start-up as ``rsdesk --db PATH`` (rsdesk.ui.app.start: the lock, schema and reference checks,
-#: the window, and the integrity check and daily backup queued right after it shows).
+#: start-up as ``rsdesk --db PATH`` (rsdesk.ui.app.start: from a run before, the start-up preview
+#: of the first rows, then the lock, schema and reference checks behind it; the integrity check
+#: and daily backup queued once the database is open).
 RSDESK_WINDOW = r"""
 import sys, time, json, resource
 started = float(sys.argv[1])
 from rsdesk.ui import app as rsdesk_app
 window = rsdesk_app.start(sys.argv[2])
 assert not isinstance(window, int), window
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication.instance()
 context = window.context
-db = context.db
 view = window.show_view("collaborations")
-result = {}
+result = {"preview": not context.is_open}
+own_page = []  # when the view's own read (not the preview's) put its first rows up
+view.model.first_page_loaded.connect(lambda: own_page.append(time.time()))
 
 def painted():
     window.grab()
     result["painted"] = time.time() - started
+    responds()
+
+def responds():
+    # The database is open and the view's own first page is in: the window answers.
+    if not context.is_open or not own_page:
+        QTimer.singleShot(1, responds)
+        return
+    result["responds"] = own_page[0] - started
     if view.model.loading:  # the count is still being read: scroll once every row is there
         view.model.loaded.connect(scroll)
     else:
@@ -86,13 +97,13 @@ def scroll():
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     app.quit()
 
-if view.model.loading or view.model.total is None:
-    view.model.first_page_loaded.connect(lambda: painted() if "painted" not in result else None)
-else:
+if view.model.has_rows:
     painted()
+else:
+    view.model.first_page_loaded.connect(lambda: painted() if "painted" not in result else None)
 app.exec()
 context.ops.wait(600_000)  # the daily backup of the first run copies the whole file
-db.dispose()
+context.db.dispose()
 print(json.dumps(result))
 """
 
@@ -224,11 +235,16 @@ def run(size: int) -> list[Result]:
     home = _home_on_collaborations()
     _compile_bytecode()
     try:
-        bare, app, memory = [], [], []
+        # The first start on the file has no preview yet (it records one) and takes the day's
+        # backup: reported in the note, not among the measured runs.
+        first = _child(RSDESK_WINDOW, str(path), home=home)
+        bare, app, responds, previews, memory = [], [], [], 0, []
         for _ in range(STARTUP_RUNS):
             bare.append(_child(BARE_WINDOW, home=home)["painted"])
             measured = _child(RSDESK_WINDOW, str(path), home=home)
             app.append(measured["painted"])
+            responds.append(measured["responds"])
+            previews += bool(measured["preview"])
             memory.append(measured["peak_rss_mb"])
         latency_run = subprocess.run(
             [sys.executable, "-c", LATENCY, str(path)],
@@ -259,7 +275,16 @@ def run(size: int) -> list[Result]:
             bare_median,
             "ratio <= 3",
             app_median / bare_median <= 3,
-            f"median of {STARTUP_RUNS} fresh processes each; {latency['rows']:,} collaborations",
+            f"median of {STARTUP_RUNS} fresh processes each, {previews} drawn from the start-up "
+            f"preview; {latency['rows']:,} collaborations; the very first start on the file "
+            f"(no preview yet) {first['painted']:.3f} s",
+        ),
+        Result(
+            "ui: start-up until the window responds",
+            statistics.median(responds),
+            "s",
+            note="database open behind the preview and the view's own first page read; "
+            f"the very first start {first['responds']:.3f} s",
         ),
         Result(
             "ui: quick filter, set to first page (p95)",

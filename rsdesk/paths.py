@@ -33,12 +33,16 @@ def backup_dir() -> Path:
     return path
 
 
+def cache_dir() -> Path:
+    """What rsdesk can rebuild at any time (not created here)."""
+    override = os.environ.get(HOME_ENV)
+    return Path(override) / "cache" if override else Path(_dirs().user_cache_dir)
+
+
 def open_copies_dir() -> Path:
     """Where opened attachments are written for other programs to read (not created here: see
     rsdesk/services/attachment_files.py, which makes it private)."""
-    override = os.environ.get(HOME_ENV)
-    base = Path(override) / "cache" if override else Path(_dirs().user_cache_dir)
-    return base / "open-attachments"
+    return cache_dir() / "open-attachments"
 
 
 def default_database_path() -> Path:

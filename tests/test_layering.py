@@ -1,5 +1,6 @@
 """The layering rule of docs/architecture.md: only rsdesk.ui may import Qt."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,3 +45,23 @@ def test_no_personal_origin_fields_in_models():
     for table in models.Base.metadata.tables.values():
         for column in table.columns:
             assert not any(word in column.name for word in forbidden), (table.name, column.name)
+
+
+def test_the_window_and_the_start_up_preview_load_without_sqlalchemy():
+    """The start-up preview draws the first rows before the database layer is loaded
+    (rsdesk.services.startup_cache): what it needs must not pull SQLAlchemy in."""
+    code = (
+        "import sys\n"
+        "import rsdesk.ui.app, rsdesk.ui.main_window, rsdesk.ui.views.collaborations\n"
+        "import rsdesk.services.startup_cache, rsdesk.db.lock, rsdesk.db.folding\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic'})))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    ).stdout.strip()
+    assert out == ""

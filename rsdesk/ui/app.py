@@ -7,7 +7,7 @@ import contextlib
 import gc
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
     from rsdesk.db import Database
     from rsdesk.services.backup import DailyCheck, PendingDailyCheck
+    from rsdesk.services.startup_cache import FirstPage
+    from rsdesk.ui.dialogs.first_run import FirstRunChoice
     from rsdesk.ui.main_window import MainWindow
 
 
@@ -23,6 +25,11 @@ if TYPE_CHECKING:
 CHECK_DELAY_S = 1.0
 #: Set on the main window when the start-up check refused the file: rsdesk then exits with it.
 EXIT_CODE_PROPERTY = "rsdeskExitCode"
+#: The exit code that makes ``run_gui`` start again without the preview (another file is now
+#: where the preview's was).
+RESTART_ORDINARILY = -2
+#: Python's importer, before PySide6 puts its hook in front of it (``_plain_imports``).
+_PYTHON_IMPORT = __import__
 
 
 def create_application() -> object:
@@ -150,7 +157,14 @@ def ask_passphrase_if_encrypted(target: str | None) -> str | None:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    started = start(args.db)
+    code = _run_gui(args.db, preview=True)
+    if code == RESTART_ORDINARILY:
+        code = _run_gui(args.db, preview=False)
+    return code
+
+
+def _run_gui(target: str | None, preview: bool) -> int:
+    started = start(target, preview=preview)
     if isinstance(started, int):
         return started
     from PySide6.QtWidgets import QApplication
@@ -162,10 +176,11 @@ def run_gui(args: argparse.Namespace) -> int:
         return int(started.property(EXIT_CODE_PROPERTY) or code)
     finally:
         context.ops.wait(10_000)
-        context.db.dispose()
+        if context.is_open:
+            context.db.dispose()
 
 
-def start(target: str | None) -> MainWindow | int:
+def start(target: str | None, preview: bool = True) -> MainWindow | int:
     """Open the database and show the main window: all that ``rsdesk`` does before its event loop
     (``benchmarks/bench_ui.py`` times this very function). Returns the shown window, or the
     exit code when the user cancelled or the database cannot be used.
@@ -176,7 +191,8 @@ def start(target: str | None) -> MainWindow | int:
     (rsdesk.ui.garbage); the objects made so far are frozen (``gc.freeze``). The database layer
     (SQLAlchemy, the models) is imported before Qt: PySide6 inspects the source of every module
     imported after it. The lock, the schema upgrade and the reference data still come before
-    anything reads; the file's integrity check and the daily backup, which read the whole file
+    anything reads through it (the start-up preview, ``_start_on_preview``, reads the first rows
+    on a query-only connection of its own); the file's integrity check and the daily backup, which read the whole file
     (seconds on a large one), run just after the window shows, first in the write lane, so no
     change can be written before they pass (``_check_in_background``).
     """
@@ -184,7 +200,7 @@ def start(target: str | None) -> MainWindow | int:
     gc.disable()
     started: MainWindow | int = 1
     try:
-        started = _start(target)
+        started = _start(target, preview)
     finally:
         if collecting and isinstance(started, int):
             gc.enable()  # no window, so no runner collects: as it was (tests run this in-process)
@@ -195,9 +211,11 @@ def start(target: str | None) -> MainWindow | int:
     return started
 
 
-def _start(target: str | None) -> MainWindow | int:
+def _start(target: str | None, preview: bool) -> MainWindow | int:
+    first_page = _first_page(target) if preview else None
+    if first_page is not None:
+        return _start_on_preview(target, first_page)
     from rsdesk.db import open_database  # before Qt: see start()
-    from rsdesk.services import settings as settings_service
     from rsdesk.services.errors import KnownError
 
     app = create_application()
@@ -217,6 +235,8 @@ def _start(target: str | None) -> MainWindow | int:
         return 1
     first_run = None
     if not db.read_only:
+        from rsdesk.services import settings as settings_service
+
         with db.read() as session:
             set_up = settings_service.is_set_up(session)
         if not set_up:
@@ -239,13 +259,140 @@ def _start(target: str | None) -> MainWindow | int:
     if db.read_only:
         add_read_only_banner(window)
     window.show()
+    _after_show(window, db, first_run)
+    return window
+
+
+def _after_show(window: MainWindow, db: Database, first_run: FirstRunChoice | None) -> None:
+    """What follows showing the window on an open database, whichever way it started."""
     if not db.read_only:
         _check_in_background(window)
     if first_run is not None:
         from rsdesk.ui.dialogs import first_run as first_run_module
 
-        first_run_module.start(first_run, context, window)
+        first_run_module.start(first_run, window.context, window)
+
+
+def _first_page(target: str | None) -> FirstPage | None:
+    """The start-up preview of the register the window will open on, if one applies
+    (rsdesk.services.startup_cache); None for a server, an encrypted or locked file, or a
+    window that opens on anything else. Imports neither SQLAlchemy nor Qt's widgets."""
+    import os
+    from pathlib import Path
+
+    from rsdesk import paths
+    from rsdesk.db.lock import hold_file_lock
+    from rsdesk.services import startup_cache
+
+    location = target or os.environ.get(paths.DATABASE_ENV) or paths.remembered_database()
+    text = os.fspath(location or paths.default_database_path()).strip()
+    if not text or "://" in text:
+        return None
+    path = Path(text).expanduser().resolve()
+    if not path.is_file():
+        return None
+    from rsdesk.ui.settings import UiSettings
+
+    settings = UiSettings()
+    register = _register_of_view(settings.value("main/view"))
+    if register is None or startup_cache.recipe_for(path, register) is None:
+        return None
+    # Another rsdesk writing it: the ordinary start asks whether to open it read-only.
+    handle = hold_file_lock(path.with_name(path.name + ".lock"))
+    if handle is None:
+        return None
+    handle.close()
+    sort_setting = str(settings.value(f"registers/{register}/sort") or "")
+    return startup_cache.first_page(path, register, sort_setting)
+
+
+def _register_of_view(key: object) -> str | None:
+    from rsdesk.ui.views import available_views
+
+    for entry in available_views():
+        if entry.key == key:
+            register = getattr(entry.load(), "register_name", "")
+            return str(register) if register else None
+    return None
+
+
+def _start_on_preview(target: str | None, first_page: FirstPage) -> MainWindow | int:
+    """Show the window with the preview's rows at once, then open the database behind them.
+
+    The database layer loads after the first paint (while it loads, the window shows live rows
+    but does not answer yet); everything the ordinary start does then follows in the same
+    order: lock, schema, reference data, set-up check, the views' own reads, the background
+    check. Loading it after Qt goes through PySide6's import hook, which inspects every new
+    module; the hook is set aside meanwhile (``_plain_imports``), as it has nothing to do for
+    modules that do not use Qt.
+    """
+    app = create_application()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from rsdesk.ui.context import AppContext
+    from rsdesk.ui.main_window import MainWindow
+
+    sys.excepthook = _excepthook
+    context = AppContext.opening(first_page)
+    window = MainWindow(context)
+    window.show()
+    assert isinstance(app, QApplication)
+    QTimer.singleShot(0, window, lambda: _open_behind_preview(window, target))
     return window
+
+
+def _open_behind_preview(window: MainWindow, target: str | None) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    with _plain_imports():
+        from rsdesk.db import open_database
+        from rsdesk.services import settings as settings_service
+    from rsdesk.services.errors import KnownError
+
+    db: Database | None = None
+    try:
+        db = open_database(target, lock_writes=True)
+        if not claim_writer_lock(db):
+            db.dispose()
+            window.setProperty(EXIT_CODE_PROPERTY, 1)
+            window.close()
+            return
+        if not db.read_only:
+            with db.read() as session:
+                set_up = settings_service.is_set_up(session)
+            if not set_up:
+                # The file at this place is not the one the preview was made on: start again
+                # the ordinary way, which offers the first-run set-up.
+                db.dispose()
+                window.setProperty(EXIT_CODE_PROPERTY, RESTART_ORDINARILY)
+                window.close()
+                return
+    except KnownError as exc:
+        if db is not None:
+            db.dispose()
+        QMessageBox.critical(window, "rsdesk", str(exc))
+        window.setProperty(EXIT_CODE_PROPERTY, 1)
+        window.close()
+        return
+    window.context.attach(db)
+    if db.read_only:
+        add_read_only_banner(window)
+    _after_show(window, db, None)
+    gc.freeze()  # the database layer lives until exit, as start() does for the rest
+
+
+@contextlib.contextmanager
+def _plain_imports() -> Iterator[None]:
+    """Import with Python's own importer rather than PySide6's hook (see _start_on_preview)."""
+    import builtins
+
+    hooked = builtins.__import__
+    builtins.__import__ = _PYTHON_IMPORT
+    try:
+        yield
+    finally:
+        builtins.__import__ = hooked
 
 
 def _check_in_background(window: MainWindow) -> None:

@@ -64,10 +64,10 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
-        self.database_label = QLabel(self.tr("Database: %s") % context.db.display_name())
+        self.database_label = QLabel(self.tr("Database: %s") % context.database_name())
         self.database_label.setObjectName("databaseLabel")
         self.statusBar().addPermanentWidget(self.database_label)
-        if not context.db.is_sqlite:
+        if context.is_open and not context.db.is_sqlite:
             # On a shared server each login has a role; say which, and what it allows.
             access = context.db.access
             self.role_label = QLabel(
@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         context.signals.navigate.connect(self._on_navigate_request)
         context.signals.open_record.connect(self._on_open_record)
         context.signals.status_message.connect(self._on_status_message)
+        if not context.is_open:
+            context.signals.database_opened.connect(self._on_database_opened)
         self._restore_state()
         if self.navigation.currentRow() < 0 and self._entries:
             self.navigation.setCurrentRow(0)
@@ -156,9 +158,8 @@ class MainWindow(QMainWindow):
         self.responsibilities_action.setObjectName("responsibilitiesAction")
         self.responsibilities_action.triggered.connect(self.show_responsibilities)
         self.tools_menu.addAction(self.responsibilities_action)
-        from rsdesk.ui.protection import add_protection_menu
-
-        self.protection = add_protection_menu(self.context, self, self.tools_menu)
+        if self.context.is_open:
+            self._add_protection_menu()
         self.help_menu = menu.addMenu(self.tr("&Help"))
         self.guide_action = QAction(self.tr("&User guide"), self)
         self.guide_action.setObjectName("guideAction")
@@ -172,6 +173,11 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.whats_this_action)
         self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
+
+    def _add_protection_menu(self) -> None:
+        from rsdesk.ui.protection import add_protection_menu
+
+        self.protection = add_protection_menu(self.context, self, self.tools_menu)
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar(self.tr("Main toolbar"))
@@ -216,10 +222,31 @@ class MainWindow(QMainWindow):
     def _on_navigation(self, row: int) -> None:
         if row < 0 or row >= len(self._entries):
             return
-        view = self.view(self._entries[row].key)
+        key = self._entries[row].key
+        preview = self.context.first_page
+        if not self.context.is_open and (preview is None or preview.register != key):
+            return  # shown once the database is open (_on_database_opened)
+        view = self.view(key)
         self.stack.setCurrentWidget(view)
         # Read-only registers (audit log, appraisals, measures) have nothing to create.
         self.new_action.setEnabled(bool(getattr(view, "can_create", True)))
+
+    @Slot()
+    def _on_database_opened(self) -> None:
+        """The database behind the start-up preview is open: the views read for real. A view
+        that cannot carry on from the preview (its register changed shape) is built again."""
+        self._add_protection_menu()
+        for key, view in list(self._views.items()):
+            carry_on = getattr(view, "database_opened", None)
+            if carry_on is None or carry_on():
+                continue
+            current = self.stack.currentWidget() is view
+            del self._views[key]
+            self.stack.removeWidget(view)
+            view.deleteLater()
+            if current:
+                self.stack.setCurrentWidget(self.view(key))
+        self._on_navigation(self.navigation.currentRow())
 
     @Slot(str, object)
     def _on_navigate_request(self, key: str, filters: object) -> None:

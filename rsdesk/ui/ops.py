@@ -13,18 +13,21 @@ import itertools
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
-from sqlalchemy.orm import Session
 
-from rsdesk.db import Database
 from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import Cancelled, CancelToken, Progress
 from rsdesk.ui.garbage import MainThreadGarbageCollector
 from rsdesk.ui.signals import AppSignals, Changes
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from rsdesk.db import Database
 
 T = TypeVar("T")
 PROGRESS_DELAY_MS = 600
@@ -71,9 +74,19 @@ class _Task(QRunnable):
 
 
 class OperationRunner(QObject):
-    def __init__(self, db: Database, signals: AppSignals, parent: QObject | None = None) -> None:
+    """Runs work off the GUI thread: reads on two workers, writes one at a time in order.
+
+    Created without a database while the window opens from the start-up preview: work asked
+    for meanwhile waits, in order, until ``attach`` hands over the opened database.
+    """
+
+    def __init__(
+        self, db: Database | None, signals: AppSignals, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self.db = db
+        self._db = db
+        #: Tasks asked for before the database was open, with the pool each goes to.
+        self._waiting: list[tuple[QThreadPool, _Task]] = []
         self.signals = signals
         self._ids = itertools.count(1)
         self._callbacks: dict[
@@ -102,6 +115,19 @@ class OperationRunner(QObject):
         self._collector = MainThreadGarbageCollector(self)
 
     # -- public API ---------------------------------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the database is still opening")
+        return self._db
+
+    def attach(self, db: Database) -> None:
+        """The database is open: run what was asked for meanwhile, in the order asked."""
+        self._db = db
+        waiting, self._waiting = self._waiting, []
+        for pool, task in waiting:
+            pool.start(task)
 
     def query(
         self,
@@ -200,7 +226,7 @@ class OperationRunner(QObject):
         if cancelled_message is not None:
             self._cancelled_messages[task_id] = cancelled_message
         self.writes_started += 1
-        self._writes.start(_Task(task_id, self._relay, lambda: work(progress, cancel)))
+        self._launch(self._writes, _Task(task_id, self._relay, lambda: work(progress, cancel)))
         return task_id
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
@@ -235,8 +261,14 @@ class OperationRunner(QObject):
             self.writes_started += 1
         else:
             self._read_ids.add(task_id)
-        pool.start(_Task(task_id, self._relay, work))
+        self._launch(pool, _Task(task_id, self._relay, work))
         return task_id
+
+    def _launch(self, pool: QThreadPool, task: _Task) -> None:
+        if self._db is None:
+            self._waiting.append((pool, task))
+        else:
+            pool.start(task)
 
     @Slot(int, int, int, str)
     def _on_progress(self, task_id: int, done: int, total: int, message: str) -> None:

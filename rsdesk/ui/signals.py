@@ -27,3 +27,5 @@ class AppSignals(QObject):
     open_record = Signal(str, int)
     #: A short message for the status bar.
     status_message = Signal(str)
+    #: The database is open (after a start from the start-up preview, rsdesk.ui.app).
+    database_opened = Signal()

@@ -21,7 +21,7 @@ import datetime as dt
 import decimal
 from collections import OrderedDict
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -36,19 +36,19 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
-from sqlalchemy.orm import Session
 
-from rsdesk.services import registers
-from rsdesk.services.registers import base as register_base
-from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
-from rsdesk.services.registers.labels import (
-    code_labels,
-    enum_label,
-    field_label,
-    has_code_labels,
-)
+from rsdesk.services import register_layout as layout
+from rsdesk.services.register_layout import RegisterQuery, RegisterSpec
+from rsdesk.services.wording import enum_label, field_label
 from rsdesk.ui.ops import OperationRunner
 from rsdesk.ui.widgets.badges import badge_colours, muted_text
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# The registers' SQL (rsdesk.services.registers) is imported where a worker reads, not here: the
+# model is built before the database layer is loaded when the window opens on the start-up
+# preview (rsdesk.ui.app).
 
 ItemDataRole = Qt.ItemDataRole
 #: The raw value of a cell (dates as dates, amounts as numbers), for sorting and for editors.
@@ -67,9 +67,9 @@ FIRST_ROWS = 80
 #: Pages kept in memory (LRU); 50 pages of 200 rows is plenty for any screen and scroll-back.
 MAX_PAGES = 50
 
-_NUMERIC = {register_base.INT, register_base.MONEY}
-_DATES = {register_base.DATE, register_base.DATETIME}
-_BADGES = {register_base.RISK, register_base.STATUS}
+_NUMERIC = {layout.INT, layout.MONEY}
+_DATES = {layout.DATE, layout.DATETIME}
+_BADGES = {layout.RISK, layout.STATUS}
 
 
 def date_pattern(locale: QLocale) -> str:
@@ -137,7 +137,8 @@ class RegisterTableModel(QAbstractTableModel):
         self._badge_cache: dict[tuple[str, int], tuple[QColor, QColor] | None] = {}
         #: Column key -> {code: label} for columns holding the institution's codes.
         self._code_labels: dict[str, dict[str, str]] = {}
-        self._has_code_labels = has_code_labels(spec)
+        #: Whether a column holds the institution's codes (worked out at the first read).
+        self._has_code_labels: bool | None = None
         self._locale = QLocale()
         self._numbers = number_locale(self._locale)
         self._date_format = date_pattern(self._locale)
@@ -180,12 +181,41 @@ class RegisterTableModel(QAbstractTableModel):
         """Re-read the current query (after a write); keeps the rows' positions if it can."""
         self._reload(need_total=True, keep=True)
 
+    def show_first_page(self, ids: list[int], rows: list[tuple[Any, ...]]) -> None:
+        """Show rows read without the database layer (the start-up preview) until the first
+        query's own rows arrive; the model counts as loading meanwhile."""
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._positions = None
+        self._count = len(ids)
+        self._pages = OrderedDict([(0, list(rows))])
+        self._requested.clear()
+        self._pending_reload = True
+        self.endResetModel()
+
+    @property
+    def has_rows(self) -> bool:
+        """Whether rows are there to show (a first page, or the preview's)."""
+        return self._count > 0 and 0 in self._pages
+
+    def set_spec(self, spec: RegisterSpec) -> None:
+        """The register's full description, in place of the preview's layout-only one (the
+        same columns in the same order: the rows shown stay valid)."""
+        if [c.key for c in spec.columns] != [c.key for c in self._columns]:
+            raise ValueError(f"the columns of {spec.name} changed")
+        self.spec = spec
+        self._columns = spec.columns
+
     def _reload(self, need_total: bool, keep: bool = False) -> None:
         self._generation += 1
         generation = self._generation
         if not self._pending_reload:
             self._pending_reload = True
             self.loading_changed.emit(True)
+        if self._has_code_labels is None:
+            from rsdesk.services.registers.labels import has_code_labels
+
+            self._has_code_labels = has_code_labels(self.spec)
         if need_total and self._has_code_labels:
             self._load_code_labels()
         if keep:
@@ -196,6 +226,8 @@ class RegisterTableModel(QAbstractTableModel):
     def _load_code_labels(self) -> None:
         """Labels of coded columns (sensitivity levels...), read with the first rows and after
         every write, since the office may edit its levels."""
+        from rsdesk.services.registers.labels import code_labels
+
         spec = self.spec
         self.ops.query(lambda session: code_labels(session, spec), self._on_code_labels)
 
@@ -218,6 +250,8 @@ class RegisterTableModel(QAbstractTableModel):
         cancelled = self._superseded(generation)
 
         def work(session: Session) -> tuple[Any, ...]:
+            from rsdesk.services.registers import base as register_base
+
             try:
                 ids = register_base.ordered_ids(session, spec, query, first, cancelled)
                 return generation, ids, _page_rows(session, spec, ids)
@@ -254,6 +288,8 @@ class RegisterTableModel(QAbstractTableModel):
         cancelled = self._superseded(generation)
 
         def work(session: Session) -> tuple[Any, ...]:
+            from rsdesk.services.registers import base as register_base
+
             try:
                 ids = register_base.ordered_ids(session, spec, query, cancelled=cancelled)
                 total = _total(session, spec, query, ids) if need_total else None
@@ -303,6 +339,8 @@ class RegisterTableModel(QAbstractTableModel):
         cancelled = self._superseded(generation)
 
         def work(session: Session) -> tuple[Any, ...]:
+            from rsdesk.services.registers import base as register_base
+
             try:
                 ids = register_base.ordered_ids(session, spec, query, cancelled=cancelled)
             except register_base.QueryCancelled:
@@ -480,7 +518,7 @@ class RegisterTableModel(QAbstractTableModel):
                 return labels.get(value, value)
             return self.display(column.kind, value)
         if role == ItemDataRole.ToolTipRole:
-            if value is None or column.kind not in (register_base.TEXT,):
+            if value is None or column.kind not in (layout.TEXT,):
                 return None
             text = self.display(column.kind, value)
             return text if text and len(text) > column.width else None
@@ -518,13 +556,13 @@ class RegisterTableModel(QAbstractTableModel):
             if isinstance(value, decimal.Decimal | float) and value != int(value):
                 return self._numbers.toString(float(value), "f", 2)
             return self._numbers.toString(int(value))
-        if kind == register_base.DATE:
+        if kind == layout.DATE:
             if isinstance(value, str):
                 value = dt.date.fromisoformat(value[:10])
             return self._locale.toString(
                 QDate(value.year, value.month, value.day), self._date_format
             )
-        if kind == register_base.DATETIME:
+        if kind == layout.DATETIME:
             if isinstance(value, str):
                 value = dt.datetime.fromisoformat(value)
             moment = QDateTime(
@@ -532,9 +570,9 @@ class RegisterTableModel(QAbstractTableModel):
                 QTime(value.hour, value.minute, value.second),
             )
             return self._locale.toString(moment, f"{self._date_format} {self._time_format}")
-        if kind == register_base.BOOL:
+        if kind == layout.BOOL:
             return self.tr("Yes") if value else self.tr("No")
-        if kind in (register_base.ENUM, register_base.STATUS, register_base.RISK):
+        if kind in (layout.ENUM, layout.STATUS, layout.RISK):
             return enum_label(value)
         if isinstance(value, dict):  # the audit log's changed fields, by column name
             return ", ".join(sorted(field_label(str(name)) for name in value))
@@ -542,6 +580,8 @@ class RegisterTableModel(QAbstractTableModel):
 
 
 def _total(session: Session, spec: RegisterSpec, query: RegisterQuery, ids: list[int]) -> int:
+    from rsdesk.services import registers
+
     """Records in the register with no filter (respecting "include archived")."""
     unfiltered = RegisterQuery(include_archived=query.include_archived)
     if unfiltered == replace(query, sort_key=None, descending=False):
@@ -553,5 +593,7 @@ def _page_rows(
     session: Session, spec: RegisterSpec, ids: list[int]
 ) -> list[tuple[Any, ...] | None]:
     """Rows for ``ids`` by position; None where a record vanished since the ids were read."""
+    from rsdesk.services.registers import base as register_base
+
     rows = {row[0]: row for row in register_base.rows_for_ids(session, spec, ids)}
     return [rows.get(record_id) for record_id in ids]

@@ -24,8 +24,9 @@ import importlib
 import importlib.util
 import math
 import re
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QByteArray,
@@ -57,10 +58,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from rsdesk.services import registers
-from rsdesk.services.registers.base import RegisterQuery, RegisterSpec
+from rsdesk.services.register_layout import RegisterQuery, RegisterSpec
 from rsdesk.ui.context import AppContext
 from rsdesk.ui.itemmodels.register_table_model import RegisterTableModel, number_locale
 from rsdesk.ui.views.base import View
@@ -68,6 +67,9 @@ from rsdesk.ui.widgets.badges import BadgeDelegate, muted_text
 from rsdesk.ui.widgets.filter_combo import FilterCombo
 from rsdesk.ui.widgets.flow_layout import FlowLayout
 from rsdesk.ui.widgets.stale_rows import StaleRows
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SEARCH_DELAY_MS = 250
 EN_SPACE, THIN_SPACE, WORD_JOINER = "\u2002", "\u2009", "\u2060"
@@ -178,7 +180,8 @@ class RegisterView(View):
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.spec: RegisterSpec = registers.get(self.register_name)
+        # While the window opens on the start-up preview: the register's layout, without SQL.
+        self.spec: RegisterSpec = context.register_spec(self.register_name)
         self._settings_key = f"registers/{self.spec.name}"
         self._extra_filters: dict[str, Any] = {}
         self._drill_text = ""
@@ -321,8 +324,38 @@ class RegisterView(View):
         self._restore_columns()
         # The header's sort indicator drives the query from now on.
         header.sortIndicatorChanged.connect(self._on_sort_changed)
+        preview = context.first_page
+        self._preview_layout: dict[str, Any] | None = None
+        self._start_query: RegisterQuery | None = None
+        if context.is_open or preview is None:
+            self._start_reading()
+        else:
+            # The preview's rows until the database is open (MainWindow calls database_opened).
+            self._preview_layout = preview.layout
+            self.model.show_first_page(preview.ids, preview.rows)
+            self.count_label.setText(self.tr("Counting…"))
+            self._update_empty_text()
+
+    def _start_reading(self) -> None:
         self._load_filter_choices()
         self._apply_query_now()
+        if self.context.db.path is not None:
+            # The query a view of this register starts with: kept as the next start's preview.
+            self._start_query = self.model.query
+
+    def database_opened(self) -> bool:
+        """After the start-up preview: take the register's full description and read. False
+        when the register no longer has the preview's layout (the window builds the view again)."""
+        from rsdesk.services import registers
+        from rsdesk.services.startup_cache import layout_of
+
+        spec = registers.get(self.register_name)
+        if layout_of(spec) != self._preview_layout:
+            return False
+        self.spec = spec
+        self.model.set_spec(spec)
+        self._start_reading()
+        return True
 
     # -- the API subclasses and the main window use -------------------------------------------
 
@@ -538,10 +571,35 @@ class RegisterView(View):
 
     @Slot()
     def _on_first_page_loaded(self) -> None:
+        if self._start_query is not None:
+            self._record_start_page(self._start_query)
+            self._start_query = None
         self.stale_rows.stop()  # the rows shown are the new query's
         if self.model.loading:  # the first rows are shown; their number follows
             self.count_label.setText(self.tr("Counting…"))
         self._update_empty_text()
+
+    def _record_start_page(self, query: RegisterQuery) -> None:
+        """Keep the first page's recipe for the next start's preview (services.startup_cache)."""
+        from rsdesk.ui.itemmodels.register_table_model import FIRST_ROWS
+
+        spec, path, sort_setting = self.spec, self.context.db.path, self._sort_setting
+        assert path is not None
+
+        def work(session: Session) -> None:
+            from rsdesk.services import startup_cache, startup_recipe
+
+            if not startup_cache.plain_sqlite_file(path):
+                return  # encrypted: the preview cannot read it
+            recipe = startup_recipe.record(session, spec, query, FIRST_ROWS, sort_setting)
+            if recipe is not None:
+                startup_cache.store(path, spec.name, recipe)
+
+        def failed(error: BaseException) -> None:
+            # Only the next start's preview is lost; say why on the console, not in a dialog.
+            sys.stderr.write(f"rsdesk: start-up preview not recorded: {error!r}\n")
+
+        self.context.ops.query(work, on_error=failed)
 
     def _update_empty_text(self) -> None:
         """Why the table is empty: the search and filters, or a register with nothing in it yet
@@ -664,7 +722,9 @@ class RegisterView(View):
         have picked (earlier releases saved the default), so only a chosen sort is kept."""
         header = self.table.horizontalHeader()
         chosen = self.context.settings.value(f"{self._settings_key}/sort")
-        key, _, direction = str(chosen or "").partition(" ")
+        #: The saved sort the view started with (the start-up preview is kept per setting).
+        self._sort_setting = str(chosen or "")
+        key, _, direction = self._sort_setting.partition(" ")
         keys = [column.key for column in self.spec.columns]
         self._sort_chosen = key in keys
         if not self._sort_chosen:
