@@ -7,6 +7,7 @@ rows, and a cancel (or any error) raises, so that the unit of work rolls everyth
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import Counter
@@ -363,21 +364,62 @@ def validate_mapping(target: Target, headers: list[str], mapping: dict[int, str]
 # --- planning -------------------------------------------------------------------------------
 
 
+#: Whole floats up to this size convert to int exactly as their decimal text would.
+_EXACT_FLOAT = 2**53
+_MISSING = object()
+
+
+def _as_date(value: Any) -> Any:
+    """``coerce.date``, a date cell (the usual case) taken as it is when not before 1900."""
+    cls = value.__class__
+    if cls is dt.date and value >= coerce.EARLIEST_DATE:
+        return value
+    if cls is str and not value:
+        return None
+    return coerce.date(value)
+
+
 def converter(item: Field) -> Any:
     """The function turning a cell into the field's value (built once per column, not per cell)."""
     if item.kind == "date":
-        return coerce.date
+        return _as_date
     if item.kind in ("int", "money", "id"):
         minimum = None if item.kind == "int" else 0
         from rsdesk.services.collaborations import MAX_FUNDING_EUR
 
         # An amount must fit the column on PostgreSQL too (as the editor's check says).
         maximum = MAX_FUNDING_EUR if item.kind == "money" else None
-        return lambda value: coerce.whole_number(value, minimum=minimum, maximum=maximum)
+        low = max(-_EXACT_FLOAT, minimum if minimum is not None else -_EXACT_FLOAT)
+        high = min(_EXACT_FLOAT, maximum if maximum is not None else _EXACT_FLOAT)
+
+        def as_whole_number(value: Any) -> int | None:
+            # A workbook's numbers come as floats: a whole one in range is that int (what the
+            # decimal parse gives it, below 2**53), without the parse; the rest are parsed.
+            cls = value.__class__
+            if cls is float and value.is_integer() and low <= value <= high:
+                return int(value)
+            if cls is int and low <= value <= high:
+                return value
+            if cls is str and not value:
+                return None
+            return coerce.whole_number(value, minimum=minimum, maximum=maximum)
+
+        return as_whole_number
     if item.kind == "bool":
         return coerce.boolean
     if item.kind == "choice":
-        return lambda value: coerce.choice(value, item.choices, item.choice_synonyms)
+        known: dict[str, str | None] = {}
+
+        def as_choice(value: Any) -> str | None:
+            # A column of choices repeats a few spellings: each is looked up once per file.
+            if value.__class__ is str:
+                found = known.get(value, _MISSING)
+                if found is _MISSING:
+                    found = known[value] = coerce.choice(value, item.choices, item.choice_synonyms)
+                return found  # type: ignore[return-value]
+            return coerce.choice(value, item.choices, item.choice_synonyms)
+
+        return as_choice
     if item.kind == "list":
 
         def as_list(value: Any) -> tuple[str, ...]:
@@ -391,7 +433,9 @@ def converter(item: Field) -> Any:
 
     def as_text(value: Any) -> str | None:
         if type(value) is str:
-            value = coerce.without_controls(value).strip()
+            if not value.isprintable():
+                value = coerce.without_controls(value)
+            value = value.strip()
             if not value:
                 return None
             if limit is not None and len(value) > limit:
