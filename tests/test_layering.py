@@ -52,8 +52,15 @@ def test_the_window_and_the_start_up_preview_load_without_sqlalchemy():
     (rsdesk.services.startup_cache): what it needs must not pull SQLAlchemy in."""
     code = (
         "import sys\n"
-        "import rsdesk.ui.app, rsdesk.ui.main_window, rsdesk.ui.views.collaborations\n"
+        "import rsdesk.ui.app, rsdesk.ui.main_window, rsdesk.ui.first_paint\n"
         "import rsdesk.services.startup_cache, rsdesk.db.lock, rsdesk.db.folding\n"
+        "from rsdesk.ui.views import VIEWS\n"
+        "previewed = [entry for entry in VIEWS if entry.preview_register]\n"
+        "assert len(previewed) >= 4, previewed\n"
+        "for entry in previewed:\n"
+        "    view = entry.load()\n"
+        "    assert view.register_name == entry.preview_register, entry\n"
+        "    assert view.start_up_preview, entry\n"
         "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic'})))\n"
     )
     out = subprocess.run(

@@ -307,12 +307,11 @@ def _first_page(target: str | None) -> FirstPage | None:
 
 
 def _register_of_view(key: object) -> str | None:
-    from rsdesk.ui.views import available_views
+    from rsdesk.ui.views import VIEWS
 
-    for entry in available_views():
-        if entry.key == key:
-            register = getattr(entry.load(), "register_name", "")
-            return str(register) if register else None
+    for entry in VIEWS:
+        if entry.key == key and entry.preview_register:
+            return entry.preview_register
     return None
 
 
@@ -327,18 +326,21 @@ def _start_on_preview(target: str | None, first_page: FirstPage) -> MainWindow |
     modules that do not use Qt.
     """
     app = create_application()
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from rsdesk.ui.context import AppContext
+    from rsdesk.ui.first_paint import AfterFirstPaint
     from rsdesk.ui.main_window import MainWindow
+    from rsdesk.ui.views.register_view import RegisterView
 
     sys.excepthook = _excepthook
     context = AppContext.opening(first_page)
     window = MainWindow(context)
     window.show()
     assert isinstance(app, QApplication)
-    QTimer.singleShot(0, window, lambda: _open_behind_preview(window, target))
+    view = window.current_view()
+    assert isinstance(view, RegisterView)  # a view with a preview (ViewEntry.preview_register)
+    AfterFirstPaint(view.table.viewport(), lambda: _open_behind_preview(window, target))
     return window
 
 

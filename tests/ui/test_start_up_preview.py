@@ -228,3 +228,27 @@ def _when_modal(action: Callable[[QWidget], None]) -> None:
         action(widget)
 
     QTimer.singleShot(20, attempt)
+
+
+@pytest.mark.parametrize("view_key", ["partners", "appraisals", "measures"])
+def test_every_previewed_register_carries_on_with_the_same_rows(
+    qtbot, started, demo_file: Path, view_key: str
+) -> None:
+    UiSettings().set_value("main/view", view_key)
+    first = started(demo_file)
+    assert isinstance(first, MainWindow)
+    view = first.current_view()
+    assert isinstance(view, RegisterView)
+    register = view.register_name
+    qtbot.waitUntil(lambda: startup_cache.recipe_for(demo_file, register) is not None)
+    _close(qtbot, first)
+    window = started(demo_file)
+    assert isinstance(window, MainWindow)
+    assert not window.context.is_open
+    preview_view = window.current_view()
+    assert isinstance(preview_view, RegisterView)
+    before = _shown(preview_view)
+    assert before  # the demo has rows in each of these registers
+    opened = _until_open(qtbot, window)
+    assert opened is preview_view
+    assert _shown(opened)[: len(before)] == before

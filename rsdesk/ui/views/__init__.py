@@ -20,6 +20,10 @@ class ViewEntry:
     #: Name of a standard icon (QStyle.StandardPixmap) or a file in resources/icons.
     icon: str = ""
     shortcut: str = ""
+    #: The register whose first rows the window may draw before the database is open (the
+    #: start-up preview, rsdesk.services.startup_cache); only for a view whose module loads
+    #: without SQLAlchemy (tests/test_layering.py) and whose class says ``start_up_preview``.
+    preview_register: str = ""
 
     @property
     def module(self) -> str:
@@ -50,9 +54,15 @@ VIEWS: tuple[ViewEntry, ...] = (
         "rsdesk.ui.views.collaborations:CollaborationsView",
         "SP_DirIcon",
         "Ctrl+2",
+        preview_register="collaborations",
     ),
     ViewEntry(
-        "partners", "Partners", "rsdesk.ui.views.partners:PartnersView", "SP_DriveNetIcon", "Ctrl+3"
+        "partners",
+        "Partners",
+        "rsdesk.ui.views.partners:PartnersView",
+        "SP_DriveNetIcon",
+        "Ctrl+3",
+        preview_register="partners",
     ),
     ViewEntry(
         "appraisals",
@@ -60,6 +70,7 @@ VIEWS: tuple[ViewEntry, ...] = (
         "rsdesk.ui.views.appraisals:AppraisalsView",
         "SP_FileDialogDetailedView",
         "Ctrl+4",
+        preview_register="appraisals",
     ),
     ViewEntry(
         "measures",
@@ -67,6 +78,7 @@ VIEWS: tuple[ViewEntry, ...] = (
         "rsdesk.ui.views.measures:MeasuresView",
         "SP_DialogApplyButton",
         "Ctrl+5",
+        preview_register="measures",
     ),
     ViewEntry(
         "staff", "Staff & onboarding", "rsdesk.ui.views.staff:StaffView", "SP_DirHomeIcon", "Ctrl+6"

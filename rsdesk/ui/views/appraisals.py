@@ -11,6 +11,7 @@ WIZARD_MODULE = "rsdesk.ui.wizard.appraisal"
 
 class AppraisalsView(RegisterView):
     register_name = "appraisals"
+    start_up_preview = True
     watches = frozenset({"appraisal", "collaboration"})
     #: Appraisals start from a collaboration (its editor's Appraisals tab), not from nothing.
     can_create = False

@@ -26,6 +26,7 @@ WIZARD_MODULE = "rsdesk.ui.wizard.appraisal"
 
 class CollaborationsView(RegisterView):
     register_name = "collaborations"
+    start_up_preview = True
     watches = frozenset(
         {
             "collaboration",

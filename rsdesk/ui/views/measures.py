@@ -7,6 +7,7 @@ from rsdesk.ui.views.register_view import RegisterView
 
 class MeasuresView(RegisterView):
     register_name = "measures"
+    start_up_preview = True
     watches = frozenset({"mitigation_measure", "collaboration", "appraisal"})
     #: Measures are agreed in an appraisal, not created here.
     can_create = False

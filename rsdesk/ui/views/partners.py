@@ -7,6 +7,7 @@ from rsdesk.ui.views.register_view import RegisterView
 
 class PartnersView(RegisterView):
     register_name = "partners"
+    start_up_preview = True
     watches = frozenset({"partner", "partner_name", "collaboration_partner", "screening_result"})
 
     def open_record(self, record_id: int) -> None:

@@ -177,6 +177,8 @@ class RegisterView(View):
     records_noun: str = ""
     #: Put the filters on a row of their own below the search box (else only when there are many).
     filters_on_own_row: bool = False
+    #: Keep the first page's recipe for the next start (``ViewEntry.preview_register``).
+    start_up_preview: bool = False
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -339,7 +341,7 @@ class RegisterView(View):
     def _start_reading(self) -> None:
         self._load_filter_choices()
         self._apply_query_now()
-        if self.context.db.path is not None:
+        if self.start_up_preview and self.context.db.path is not None:
             # The query a view of this register starts with: kept as the next start's preview.
             self._start_query = self.model.query
 
