@@ -21,9 +21,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import decimal
+import functools
 import json
 import os
 import sqlite3
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +44,9 @@ FORMAT = 1
 MAX_DATABASES = 8
 #: A plain SQLite file starts with this; an encrypted one does not.
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+#: Two views may record at once, on two reader threads: one writes the file at a time.
+_WRITING = threading.Lock()
 
 #: How a raw sqlite3 value becomes what SQLAlchemy would have returned, per column.
 _CONVERSIONS: dict[str, Callable[[Any], Any]] = {
@@ -69,6 +75,7 @@ def cache_path() -> Path:
     return paths.cache_dir() / CACHE_FILE
 
 
+@functools.cache
 def code_fingerprint() -> str:
     """The build the recipes were made by: rsdesk's version and the modification times of the
     sources whose change could change a register's SQL or layout (a developer's edit too)."""
@@ -195,6 +202,11 @@ def _read_file() -> dict[str, Any]:
 
 def store(database: Path, register: str, recipe: dict[str, Any]) -> None:
     """Keep ``recipe`` for ``register`` on ``database`` (written whole, then renamed)."""
+    with _WRITING:
+        _store(database, register, recipe)
+
+
+def _store(database: Path, register: str, recipe: dict[str, Any]) -> None:
     content = _read_file() or {"format": FORMAT, "build": code_fingerprint(), "databases": {}}
     databases: dict[str, Any] = content.setdefault("databases", {})
     key = database_key(database)
@@ -205,9 +217,15 @@ def store(database: Path, register: str, recipe: dict[str, Any]) -> None:
         databases.pop(next(iter(databases)))
     target = cache_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(content), encoding="utf-8")
-    os.replace(partial, target)
+    # A name of its own: another rsdesk may be writing the same file.
+    handle, partial = tempfile.mkstemp(prefix=f"{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(content, out)
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def recipe_for(database: Path, register: str) -> dict[str, Any] | None:

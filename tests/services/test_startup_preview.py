@@ -156,3 +156,27 @@ def test_the_file_remembers_a_few_databases_the_latest_last(demo_db: Database) -
     assert len(kept) == startup_cache.MAX_DATABASES
     assert kept[-1].endswith(f"elsewhere-{startup_cache.MAX_DATABASES + 2}.sqlite3")
     assert startup_cache.recipe_for(path, "partners") is None  # the oldest went first
+
+
+def test_two_views_recording_at_once_keep_both_recipes(demo_db: Database) -> None:
+    """Two register views record on two reader threads: neither recipe is lost, the file whole."""
+    import threading
+
+    path = demo_db.path
+    assert path is not None
+    _record(demo_db, "partners", RegisterQuery())
+    _record(demo_db, "measures", RegisterQuery())
+    recipes = {name: startup_cache.recipe_for(path, name) for name in ("partners", "measures")}
+
+    def keep(name: str) -> None:
+        for _ in range(30):
+            startup_cache.store(path, name, recipes[name])  # type: ignore[arg-type]
+
+    threads = [threading.Thread(target=keep, args=(name,)) for name in recipes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for name in recipes:
+        assert startup_cache.first_page(path, name, "") is not None, name
+    assert not list(startup_cache.cache_path().parent.glob("*.json.*"))  # no partial file left
