@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, TypeDecorator, insert
@@ -58,18 +59,25 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str
     for processor, json_column, fast in zip(processors, is_json, is_fast_processor):
         if json_column:
             converters.append(_json_converter(processor))
-        elif processor is not None and not fast:
+        elif processor is not None and (not fast or processor is _datetime_text):
+            # Timestamps and enum values are mostly one object shared by the whole batch.
             converters.append(_repeat_converter(processor))
         else:
             converters.append(processor)
-    if any(converters):
-        pairs = tuple(zip(names, converters))
-        params = [
-            tuple([row[name] if convert is None else convert(row[name]) for name, convert in pairs])
-            for row in rows
-        ]
+    # The values in column order by one itemgetter call per row (C), then only the columns
+    # with a conversion converted: half the cost of converting value by value.
+    if len(names) == 1:
+        name = names[0]
+        params: list[Any] = [(row[name],) for row in rows]
     else:
-        params = [tuple([row[name] for name in names]) for row in rows]
+        params = list(map(itemgetter(*names), rows))
+    converted = [(index, convert) for index, convert in enumerate(converters) if convert]
+    if converted:
+        for position, values in enumerate(params):
+            values = list(values)
+            for index, convert in converted:
+                values[index] = convert(values[index])
+            params[position] = tuple(values)
     connection.exec_driver_sql(sql, params)  # type: ignore[arg-type]
     return len(rows)
 

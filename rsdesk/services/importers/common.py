@@ -267,7 +267,9 @@ def bulk_insert(
     if _ids_predictable(connection, table):
         first_id = (connection.execute(select(func.max(table.c.id))).scalar() or 0) + 1
         new_ids = list(range(first_id, first_id + len(rows)))
-        with_ids = [{**row, "id": id_} for id_, row in zip(new_ids, rows)]
+        for id_, row in zip(new_ids, rows):
+            row["id"] = id_  # the caller's fresh dicts: a copy of each cost 0.1 s per 100,000
+        with_ids = rows
         fast_insert(connection, table, with_ids)
     else:
         fast_insert(connection, table, rows)
