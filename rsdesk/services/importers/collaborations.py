@@ -196,6 +196,8 @@ class Context:
     twins: int = 0
     #: Normalised name of a new partner -> the first row naming it.
     partner_rows: dict[str, int] = field(default_factory=dict)
+    #: The mapped fields of the file being planned, and which of SCALARS they hold (per file).
+    mapped_scalars: tuple[Any, tuple[str, ...]] = (None, ())
 
     def lookalike(self, record: dict[str, Any]) -> str | None:
         """The reference of a collaboration with the same title, kind and start date, if any."""
@@ -325,13 +327,12 @@ class CollaborationsTarget:
         def problem(key: str, reason: str) -> None:
             row.problems.append(p.Problem(row.row, p.column_of(plan, key), reason))
 
-        record_id = None
         reference = values.get("reference")
-        if values.get("id") is not None and values["id"] in context.current:
-            record_id = values["id"]
-        elif reference and reference.lower() in context.by_reference:
-            record_id = context.by_reference[reference.lower()]
-        key = ("id", record_id) if record_id else ("ref", (reference or "").lower() or None)
+        folded = reference.lower() if reference else None
+        record_id = values.get("id")
+        if record_id is None or record_id not in context.current:
+            record_id = context.by_reference.get(folded) if folded else None
+        key = ("id", record_id) if record_id else ("ref", folded or None)
         if key[1] is not None:
             if key in context.seen:
                 problem(
@@ -340,7 +341,7 @@ class CollaborationsTarget:
                 return
             context.seen[key] = row.row
         if reference:
-            owner = context.by_reference.get(reference.lower())
+            owner = context.by_reference.get(folded)  # type: ignore[arg-type]
             if owner is not None and owner != record_id:
                 problem("reference", f"reference {reference} belongs to another collaboration")
                 return
@@ -393,9 +394,10 @@ class CollaborationsTarget:
             for resolved in record["partners"]:
                 if resolved[0] == "new":
                     context.partner_rows.setdefault(resolved[1], row.row)
-        for name in SCALARS:
-            if name in mapped:
-                record[name] = values.get(name)
+        if context.mapped_scalars[0] is not mapped:
+            context.mapped_scalars = (mapped, tuple(name for name in SCALARS if name in mapped))
+        for name in context.mapped_scalars[1]:
+            record[name] = values.get(name)
         if "risk_level" in mapped:
             record["risk_level"] = values.get("risk_level")
         row.values = record
@@ -411,7 +413,7 @@ class CollaborationsTarget:
                     # Without a reference nothing says it is that one: created again, said so.
                     context.twins += 1
                     row.note += f"; looks like {twin} (same title, kind and start)"
-            context.references.add(record["reference"].lower())
+            context.references.add(folded or record["reference"].lower())
             record.setdefault("status", None)
             record["status"] = record["status"] or CollaborationStatus.PROPOSED.value
             row.action, row.key = p.CREATE, record["reference"]
