@@ -103,7 +103,9 @@ def test_a_backup_of_a_broken_trail_is_marked_and_the_last_intact_one_is_kept(
         assert found.chain is not None
         assert not found.chain.ok
         assert is_marked_audit_broken(found.backup)
-        assert "-daily-audit-broken" in found.backup.name
+        # A daily backup, marked ("-daily-2-audit-broken" or "-daily-audit-broken-2" when it
+        # shares its second with another backup's name).
+        assert "-daily" in found.backup.name
         assert found.audit_warning == f"The audit trail is broken: {found.chain.problem}"
         marked.append(found.backup)
         _age(found.backup, days)  # as if taken that day, so that the next one is due
