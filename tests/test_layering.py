@@ -52,7 +52,7 @@ def test_the_window_and_the_start_up_preview_load_without_sqlalchemy():
     (rsdesk.services.startup_cache): what it needs must not pull SQLAlchemy in."""
     code = (
         "import sys\n"
-        "import rsdesk.ui.app, rsdesk.ui.main_window, rsdesk.ui.first_paint\n"
+        "import rsdesk.ui.app, rsdesk.ui.main_window, rsdesk.ui.opening\n"
         "import rsdesk.services.startup_cache, rsdesk.db.lock, rsdesk.db.folding\n"
         "from rsdesk.ui.views import VIEWS\n"
         "previewed = [entry for entry in VIEWS if entry.preview_register]\n"

@@ -289,7 +289,10 @@ def plain_sqlite_file(path: Path) -> bool:
 
 @contextlib.contextmanager
 def _query_only(path: Path) -> Iterator[sqlite3.Connection]:
-    connection = sqlite3.connect(path, timeout=1.0, isolation_level=None)
+    """A read-only connection: it reads what a writer left in the write-ahead log but, unlike a
+    read-write one, never checkpoints it into the file when it closes (the writer lock is not
+    ours yet)."""
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1.0)
     try:
         connection.execute("PRAGMA query_only = ON")
         register_sqlite_function(connection)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rsdesk.services.startup_cache import FirstPage
     from rsdesk.ui.dialogs.first_run import FirstRunChoice
     from rsdesk.ui.main_window import MainWindow
+    from rsdesk.ui.opening import InputHeld
 
 
 #: Seconds the start-up check waits (holding the write lane) so that the first rows paint first.
@@ -329,8 +330,8 @@ def _start_on_preview(target: str | None, first_page: FirstPage) -> MainWindow |
     from PySide6.QtWidgets import QApplication
 
     from rsdesk.ui.context import AppContext
-    from rsdesk.ui.first_paint import AfterFirstPaint
     from rsdesk.ui.main_window import MainWindow
+    from rsdesk.ui.opening import AfterFirstPaint, InputHeld
     from rsdesk.ui.views.register_view import RegisterView
 
     sys.excepthook = _excepthook
@@ -340,13 +341,20 @@ def _start_on_preview(target: str | None, first_page: FirstPage) -> MainWindow |
     assert isinstance(app, QApplication)
     view = window.current_view()
     assert isinstance(view, RegisterView)  # a view with a preview (ViewEntry.preview_register)
-    AfterFirstPaint(view.table.viewport(), lambda: _open_behind_preview(window, target))
+    held = InputHeld(window)
+    AfterFirstPaint(view.table.viewport(), lambda: _open_behind_preview(window, target, held))
     return window
 
 
-def _open_behind_preview(window: MainWindow, target: str | None) -> None:
+def _open_behind_preview(window: MainWindow, target: str | None, held: InputHeld) -> None:
     from PySide6.QtWidgets import QMessageBox
 
+    # From here the GUI thread is busy until the database is attached: what the user does
+    # meanwhile waits in the window system's queue and is handled on an open database; and the
+    # questions below (another writer, a damaged file) must take clicks.
+    held.release()
+    if not window.isVisible():
+        return  # closed before its database was opened: nothing to open it for
     with _plain_imports():
         from rsdesk.db import open_database
         from rsdesk.services import settings as settings_service

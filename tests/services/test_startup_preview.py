@@ -180,3 +180,35 @@ def test_two_views_recording_at_once_keep_both_recipes(demo_db: Database) -> Non
     for name in recipes:
         assert startup_cache.first_page(path, name, "") is not None, name
     assert not list(startup_cache.cache_path().parent.glob("*.json.*"))  # no partial file left
+
+
+def test_the_preview_reads_a_crashed_writers_log_and_leaves_the_file_alone(
+    demo_db: Database,
+) -> None:
+    """A writer that died left its last commit in the write-ahead log: the preview shows it, and
+    its read-only connection neither checkpoints the log into the file nor removes it."""
+    import os
+    import subprocess
+    import sys
+
+    path = demo_db.path
+    assert path is not None
+    _record(demo_db, "partners", RegisterQuery(sort_key="name"))
+    demo_db.dispose()
+    crash = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA wal_autocheckpoint = 0')\n"
+        "c.execute(\"UPDATE partner SET name = 'Aaaa Left In The Log' WHERE id = \"\n"
+        "          '(SELECT min(id) FROM partner WHERE NOT archived)')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", crash, str(path)], check=True)
+    wal = Path(f"{path}-wal")
+    assert wal.stat().st_size > 0
+    before = (path.stat().st_mtime_ns, path.read_bytes(), wal.read_bytes())
+    page = startup_cache.first_page(path, "partners", "")
+    assert page is not None
+    assert page.rows[0][1] == "Aaaa Left In The Log"
+    assert (path.stat().st_mtime_ns, path.read_bytes(), wal.read_bytes()) == before
+    assert os.path.exists(wal)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from shiboken6 import isValid
 
@@ -252,3 +252,72 @@ def test_every_previewed_register_carries_on_with_the_same_rows(
     opened = _until_open(qtbot, window)
     assert opened is preview_view
     assert _shown(opened)[: len(before)] == before
+
+
+def test_a_sort_picked_in_the_header_has_its_preview_at_the_very_next_start(
+    qtbot, started, demo_file: Path
+) -> None:
+    window = started(demo_file)
+    assert isinstance(window, MainWindow)
+    view = _until_open(qtbot, window)
+    title = view.model.column_keys().index("title")
+    view.table.horizontalHeader().setSortIndicator(title, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: not view.model.loading)
+    by_title = _shown(view)
+    qtbot.waitUntil(
+        lambda: (
+            (startup_cache.recipe_for(demo_file, "collaborations") or {}).get("sort_setting")
+            == "title asc"
+        )
+    )
+    _close(qtbot, window)  # saves the sort
+    again = started(demo_file)
+    assert isinstance(again, MainWindow)
+    assert not again.context.is_open
+    preview_view = again.current_view()
+    assert isinstance(preview_view, RegisterView)
+    assert _shown(preview_view) == by_title
+
+
+def test_what_the_user_set_before_the_database_opened_is_read_once_it_is(
+    qtbot, started, demo_file: Path
+) -> None:
+    """Input that reached the view before the open (a heading clicked, a box ticked, Refresh)
+    starts no read on the preview's layout-only register; the view reads what the controls say
+    once the database is open."""
+    _first_start(qtbot, started, demo_file)
+    window = started(demo_file)
+    assert isinstance(window, MainWindow)
+    assert not window.context.is_open
+    view = window.current_view()
+    assert isinstance(view, RegisterView)
+    view.archived_box.setChecked(True)
+    view.refresh()
+    title = view.model.column_keys().index("title")
+    view.table.horizontalHeader().setSortIndicator(title, Qt.SortOrder.DescendingOrder)
+    assert not window.context.is_open  # nothing above needed the database
+    opened = _until_open(qtbot, window)
+    assert opened.model.query.include_archived
+    assert opened.model.query.sort_key == "title"
+    assert opened.model.query.descending
+
+
+def test_clicks_wait_while_the_database_opens(qtbot, started, demo_file: Path) -> None:
+    from PySide6.QtTest import QTest
+
+    _first_start(qtbot, started, demo_file)
+    window = started(demo_file)
+    assert isinstance(window, MainWindow)
+    view = window.current_view()
+    assert isinstance(view, RegisterView)
+    header = view.table.horizontalHeader()
+    before = header.sortIndicatorSection()
+    assert QApplication.overrideCursor() is not None  # the busy cursor says so
+    title = view.model.column_keys().index("title")
+    on_title = QPoint(header.sectionViewportPosition(title) + 5, 5)
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=on_title)
+    assert header.sortIndicatorSection() == before  # set aside, not handled on the preview
+    _until_open(qtbot, window)
+    assert QApplication.overrideCursor() is None
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=on_title)
+    assert header.sortIndicatorSection() == title  # once open, a click sorts

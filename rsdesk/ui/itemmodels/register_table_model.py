@@ -134,6 +134,8 @@ class RegisterTableModel(QAbstractTableModel):
         self._requested: set[int] = set()
         self._generation = 0
         self._pending_reload = False
+        #: Showing the start-up preview's rows, with the register's layout but not its SQL.
+        self._preview = False
         self._badge_cache: dict[tuple[str, int], tuple[QColor, QColor] | None] = {}
         #: Column key -> {code: label} for columns holding the institution's codes.
         self._code_labels: dict[str, dict[str, str]] = {}
@@ -191,6 +193,7 @@ class RegisterTableModel(QAbstractTableModel):
         self._pages = OrderedDict([(0, list(rows))])
         self._requested.clear()
         self._pending_reload = True
+        self._preview = True
         self.endResetModel()
 
     @property
@@ -205,8 +208,11 @@ class RegisterTableModel(QAbstractTableModel):
             raise ValueError(f"the columns of {spec.name} changed")
         self.spec = spec
         self._columns = spec.columns
+        self._preview = False
 
     def _reload(self, need_total: bool, keep: bool = False) -> None:
+        if self._preview:
+            return  # no SQL yet: the query is kept and read once the spec is the real one
         self._generation += 1
         generation = self._generation
         if not self._pending_reload:

@@ -25,6 +25,7 @@ import importlib.util
 import math
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -329,6 +330,8 @@ class RegisterView(View):
         preview = context.first_page
         self._preview_layout: dict[str, Any] | None = None
         self._start_query: RegisterQuery | None = None
+        #: The query a freshly built view reads (its sort aside), for the preview of a new sort.
+        self._fresh_query: RegisterQuery | None = None
         if context.is_open or preview is None:
             self._start_reading()
         else:
@@ -343,7 +346,7 @@ class RegisterView(View):
         self._apply_query_now()
         if self.start_up_preview and self.context.db.path is not None:
             # The query a view of this register starts with: kept as the next start's preview.
-            self._start_query = self.model.query
+            self._start_query = self._fresh_query = self.model.query
 
     def database_opened(self) -> bool:
         """After the start-up preview: take the register's full description and read. False
@@ -406,6 +409,8 @@ class RegisterView(View):
     # -- View hooks ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        if not self.context.is_open:
+            return  # the view reads as soon as the database is open (database_opened)
         self._selected_id = self.current_id()
         self.model.refresh()
         self._load_filter_choices()
@@ -557,6 +562,14 @@ class RegisterView(View):
     def _on_sort_changed(self, _section: int, _order: Qt.SortOrder) -> None:
         self._sort_chosen = True  # only the user changes the sort once the view is built
         self._apply_query_now()
+        fresh = self._fresh_query
+        query = self.model.query
+        if fresh is not None and self.context.is_open and query.sort_key is not None:
+            # The sort is saved when the window closes: the next start opens on it, and its
+            # preview with it (else that start would be an ordinary one).
+            direction = "desc" if query.descending else "asc"
+            started_with = replace(fresh, sort_key=query.sort_key, descending=query.descending)
+            self._record_start_page(started_with, f"{query.sort_key} {direction}")
 
     @Slot(int)
     def _on_open_requested(self, row: int) -> None:
@@ -574,18 +587,19 @@ class RegisterView(View):
     @Slot()
     def _on_first_page_loaded(self) -> None:
         if self._start_query is not None:
-            self._record_start_page(self._start_query)
+            self._record_start_page(self._start_query, self._sort_setting)
             self._start_query = None
         self.stale_rows.stop()  # the rows shown are the new query's
         if self.model.loading:  # the first rows are shown; their number follows
             self.count_label.setText(self.tr("Counting…"))
         self._update_empty_text()
 
-    def _record_start_page(self, query: RegisterQuery) -> None:
-        """Keep the first page's recipe for the next start's preview (services.startup_cache)."""
+    def _record_start_page(self, query: RegisterQuery, sort_setting: str) -> None:
+        """Keep the first page's recipe for the next start's preview (services.startup_cache):
+        ``query`` is what a view started with ``sort_setting`` saved reads first."""
         from rsdesk.ui.itemmodels.register_table_model import FIRST_ROWS
 
-        spec, path, sort_setting = self.spec, self.context.db.path, self._sort_setting
+        spec, path = self.spec, self.context.db.path
         assert path is not None
 
         def work(session: Session) -> None:
@@ -594,8 +608,12 @@ class RegisterView(View):
             if not startup_cache.plain_sqlite_file(path):
                 return  # encrypted: the preview cannot read it
             recipe = startup_recipe.record(session, spec, query, FIRST_ROWS, sort_setting)
-            if recipe is not None:
+            if recipe is None:
+                return
+            try:
                 startup_cache.store(path, spec.name, recipe)
+            except OSError:
+                return  # a cache folder rsdesk may not write: starts are ordinary, that is all
 
         def failed(error: BaseException) -> None:
             # Only the next start's preview is lost; say why on the console, not in a dialog.
