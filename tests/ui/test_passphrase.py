@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3  # noqa: E402,F401  (the encryption extra, which make setup installs)
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from sqlalchemy import select
 
 from rsdesk.db import Database, encryption, open_database
@@ -18,6 +18,7 @@ from rsdesk.services import collaborations
 from rsdesk.services import encryption as protection
 from rsdesk.services.errors import KnownError
 from rsdesk.ui.dialogs.passphrase_dialog import NewPassphraseDialog, UnlockDialog
+from tests.ui.modal import when_modal
 
 SECRET = "Mnbvcxz lidar metrology with Example Photonics 3141"
 PASSPHRASE = "correct horse battery"
@@ -37,19 +38,6 @@ def encrypted_path(db: Database, db_path: Path) -> Path:
     db.dispose()
     protection.encrypt_in_place(db_path, PASSPHRASE)
     return db_path
-
-
-def _when_modal(action: Callable[[QWidget], None]) -> None:
-    """Run ``action`` on the next modal dialog once it is shown (exec() blocks the test)."""
-
-    def attempt() -> None:
-        widget = QApplication.activeModalWidget()
-        if widget is None or not widget.isVisible():
-            QTimer.singleShot(20, attempt)
-            return
-        action(widget)
-
-    QTimer.singleShot(20, attempt)
 
 
 def test_a_wrong_passphrase_is_explained_and_opens_nothing(qtbot, encrypted_path: Path) -> None:
@@ -101,7 +89,7 @@ def test_cancelling_the_passphrase_at_start_quits_cleanly(
         seen.append(widget.error.text())
         widget.reject()
 
-    _when_modal(wrong_then_cancel)
+    when_modal(wrong_then_cancel)
     assert app_module.run_gui(argparse.Namespace(db=str(encrypted_path))) == 0
     assert len(seen) == 1
     assert "Wrong passphrase" in seen[0]
@@ -136,13 +124,13 @@ def test_protect_change_and_remove_from_the_tools_menu(qtbot, main_window, conte
         main_window.findChild(QMessageBox, "protectionDone").close()
 
     refusals: list[str] = []
-    _when_modal(fill(new=PASSPHRASE, confirmation="something else"))
+    when_modal(fill(new=PASSPHRASE, confirmation="something else"))
     assert actions.protect() is None
     assert "differ" in refusals[-1]
     assert not encryption.is_encrypted(path)
 
     # Protect: the open window continues on the encrypted file.
-    _when_modal(fill(new=PASSPHRASE))
+    when_modal(fill(new=PASSPHRASE))
     assert actions.protect() is not None
     finish()
     assert encryption.is_encrypted(path)
@@ -156,10 +144,10 @@ def test_protect_change_and_remove_from_the_tools_menu(qtbot, main_window, conte
     rows = actions.last.rows
 
     # Change: a wrong current passphrase is refused; then the old one no longer opens the file.
-    _when_modal(fill(current="wrong wrong", new="second passphrase"))
+    when_modal(fill(current="wrong wrong", new="second passphrase"))
     assert actions.change() is None
     assert "Wrong passphrase" in refusals[-1]
-    _when_modal(fill(current=PASSPHRASE, new="second passphrase"))
+    when_modal(fill(current=PASSPHRASE, new="second passphrase"))
     assert actions.change() is not None
     finish()
     with pytest.raises(KnownError, match="Wrong passphrase"):
@@ -169,7 +157,7 @@ def test_protect_change_and_remove_from_the_tools_menu(qtbot, main_window, conte
 
     # Remove: a plain file with the same records.
     counts = actions.last.counts
-    _when_modal(fill(current="second passphrase"))
+    when_modal(fill(current="second passphrase"))
     assert actions.remove() is not None
     finish()
     assert not encryption.is_encrypted(path)
@@ -240,7 +228,7 @@ def test_a_remembered_passphrase_is_used_and_forgotten_once_it_fails(
         asked.append(True)
         widget.close()
 
-    _when_modal(cancel)
+    when_modal(cancel)
     assert unlock(encrypted_path) is None
     assert asked == [True]
     assert protection.remembered_passphrase(encrypted_path) is None

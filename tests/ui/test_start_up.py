@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import gc
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rsdesk.db import Database
@@ -20,19 +19,7 @@ from rsdesk.services import settings as settings_service
 from rsdesk.services.errors import ReadOnlyError
 from rsdesk.ui import app as app_module
 from rsdesk.ui.main_window import MainWindow
-
-
-def _when_modal(action: Callable[[QWidget], None]) -> None:
-    """Run ``action`` on the next modal dialog once it is shown (exec() blocks the test)."""
-
-    def attempt() -> None:
-        widget = QApplication.activeModalWidget()
-        if widget is None or not widget.isVisible():
-            QTimer.singleShot(20, attempt)
-            return
-        action(widget)
-
-    QTimer.singleShot(20, attempt)
+from tests.ui.modal import when_modal
 
 
 @pytest.fixture
@@ -117,7 +104,7 @@ def test_a_damaged_file_closes_the_window_before_any_change_is_written(qtbot, db
         seen.append(widget.text())
         widget.accept()
 
-    _when_modal(read_and_close)
+    when_modal(read_and_close)
     window = app_module.start(str(path))
     assert isinstance(window, MainWindow)
     started.append(window)
@@ -153,7 +140,7 @@ def test_a_cancelled_start_leaves_the_collector_as_it_was(qtbot, tmp_path: Path)
         def close_message(widget: QWidget) -> None:
             widget.close()
 
-        _when_modal(close_message)
+        when_modal(close_message)
         with pytest.raises(Exception, match="not an rsdesk database|not a database"):
             app_module.start(str(path))
         assert gc.isenabled()

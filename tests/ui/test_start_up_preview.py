@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from shiboken6 import isValid
 
@@ -23,6 +23,7 @@ from rsdesk.ui import app as app_module
 from rsdesk.ui.main_window import MainWindow
 from rsdesk.ui.settings import UiSettings
 from rsdesk.ui.views.register_view import RegisterView
+from tests.ui.modal import when_modal
 
 
 @pytest.fixture
@@ -72,6 +73,18 @@ def _first_start(qtbot, started, path: Path) -> None:
     assert window.context.is_open  # nothing recorded yet: an ordinary start
     qtbot.waitUntil(lambda: startup_cache.recipe_for(path, "collaborations") is not None)
     _close(qtbot, window)
+
+
+def _on_preview(
+    started: Callable[..., MainWindow | int], path: Path
+) -> tuple[MainWindow, RegisterView]:
+    """A start that shows the preview: the window, and its view before the database is open."""
+    window = started(path)
+    assert isinstance(window, MainWindow)
+    assert not window.context.is_open
+    view = window.current_view()
+    assert isinstance(view, RegisterView)
+    return window, view
 
 
 def _shown(view: RegisterView) -> list[list[str]]:
@@ -137,11 +150,7 @@ def test_a_changed_sort_starts_ordinarily_once_then_has_its_own_preview(
         )
     )
     _close(qtbot, window)
-    again = started(demo_file)
-    assert isinstance(again, MainWindow)
-    assert not again.context.is_open
-    preview_view = again.current_view()
-    assert isinstance(preview_view, RegisterView)
+    again, preview_view = _on_preview(started, demo_file)
     assert _shown(preview_view) == by_title
 
 
@@ -158,7 +167,7 @@ def test_a_file_another_rsdesk_writes_starts_ordinarily_with_its_question(
         asked.append(widget.text())
         widget.button(QMessageBox.StandardButton.Cancel).click()
 
-    _when_modal(cancel)
+    when_modal(cancel)
     try:
         assert started(demo_file) == 1
     finally:
@@ -217,19 +226,6 @@ def test_no_preview_when_asked_for_none(qtbot, started, demo_file: Path) -> None
     assert window.context.is_open
 
 
-def _when_modal(action: Callable[[QWidget], None]) -> None:
-    """Run ``action`` on the next modal dialog once it is shown (exec() blocks the test)."""
-
-    def attempt() -> None:
-        widget = QApplication.activeModalWidget()
-        if widget is None or not widget.isVisible():
-            QTimer.singleShot(20, attempt)
-            return
-        action(widget)
-
-    QTimer.singleShot(20, attempt)
-
-
 @pytest.mark.parametrize("view_key", ["partners", "appraisals", "measures"])
 def test_every_previewed_register_carries_on_with_the_same_rows(
     qtbot, started, demo_file: Path, view_key: str
@@ -242,11 +238,7 @@ def test_every_previewed_register_carries_on_with_the_same_rows(
     register = view.register_name
     qtbot.waitUntil(lambda: startup_cache.recipe_for(demo_file, register) is not None)
     _close(qtbot, first)
-    window = started(demo_file)
-    assert isinstance(window, MainWindow)
-    assert not window.context.is_open
-    preview_view = window.current_view()
-    assert isinstance(preview_view, RegisterView)
+    window, preview_view = _on_preview(started, demo_file)
     before = _shown(preview_view)
     assert before  # the demo has rows in each of these registers
     opened = _until_open(qtbot, window)
@@ -271,11 +263,7 @@ def test_a_sort_picked_in_the_header_has_its_preview_at_the_very_next_start(
         )
     )
     _close(qtbot, window)  # saves the sort
-    again = started(demo_file)
-    assert isinstance(again, MainWindow)
-    assert not again.context.is_open
-    preview_view = again.current_view()
-    assert isinstance(preview_view, RegisterView)
+    again, preview_view = _on_preview(started, demo_file)
     assert _shown(preview_view) == by_title
 
 
