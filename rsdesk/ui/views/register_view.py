@@ -62,7 +62,11 @@ from PySide6.QtWidgets import (
 
 from rsdesk.services.register_layout import RegisterQuery, RegisterSpec
 from rsdesk.ui.context import AppContext
-from rsdesk.ui.itemmodels.register_table_model import RegisterTableModel, number_locale
+from rsdesk.ui.itemmodels.register_table_model import (
+    FIRST_ROWS,
+    RegisterTableModel,
+    number_locale,
+)
 from rsdesk.ui.views.base import View
 from rsdesk.ui.widgets.badges import BadgeDelegate, muted_text
 from rsdesk.ui.widgets.filter_combo import FilterCombo
@@ -597,8 +601,6 @@ class RegisterView(View):
     def _record_start_page(self, query: RegisterQuery, sort_setting: str) -> None:
         """Keep the first page's recipe for the next start's preview (services.startup_cache):
         ``query`` is what a view started with ``sort_setting`` saved reads first."""
-        from rsdesk.ui.itemmodels.register_table_model import FIRST_ROWS
-
         spec, path = self.spec, self.context.db.path
         assert path is not None
 
