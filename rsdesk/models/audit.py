@@ -31,7 +31,11 @@ class AuditEntry(Base):
     #: Digest of the record's whole state after this change (see rsdesk/db/auditlog.py).
     state_hash: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Not indexed: nothing looks an entry up by its hash, and a unique index over random
+    #: digests made every audited insert write a random page of an index as large as the trail
+    #: (the chain's integrity rests on the id key and each entry's prev_hash; see
+    #: docs/architecture.md, "The audit trail").
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class AuditHead(Base):
