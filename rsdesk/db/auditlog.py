@@ -504,6 +504,29 @@ def _write_head(connection: Connection, last_id: int, last_hash: str) -> None:
     )
 
 
+@dataclass
+class ChainTip:
+    """The chain's tip as a bulk writer holds it across several :func:`insert_entry_values`
+    calls: the head row is read once before them and written once after them (:meth:`store`),
+    so that the calls never touch the connection (another thread may be using it meanwhile)."""
+
+    last_id: int
+    last_hash: str
+
+    @classmethod
+    def read(cls, connection: Connection) -> ChainTip:
+        return cls(*_read_head(connection))
+
+    def store(self, connection: Connection) -> None:
+        _write_head(connection, self.last_id, self.last_hash)
+
+
+def entries_in_bulk(connection: Connection, table_name: str) -> bool:
+    """Whether :func:`insert_entry_values` serves this table: SQLite, no personal fields (those
+    take :func:`append_inserts`' general path, with salts)."""
+    return is_fast(connection) and not audited_specs()[table_name].personal
+
+
 def append_inserts(
     connection: Connection,
     actor: str,
@@ -536,15 +559,42 @@ def append_inserts(
         )
     if not rows:
         return 0
+    tip = ChainTip.read(connection)
+    params = insert_entry_values(connection, actor, table_name, rows, tip, texts=texts, at=at)
+    insert_tuples(connection, _entry_table(), ENTRY_COLUMNS, params)
+    tip.store(connection)
+    return len(params)
+
+
+def _entry_table() -> Table:
+    table = AuditEntry.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def insert_entry_values(
+    connection: Connection,
+    actor: str,
+    table_name: str,
+    rows: Sequence[Mapping[str, Any]],
+    tip: ChainTip,
+    *,
+    texts: TextCache | None = None,
+    at: dt.datetime | None = None,
+) -> list[tuple[Any, ...]]:
+    """The driver values of the entries :func:`append_inserts` writes for ``rows``, chained
+    after ``tip`` (which moves on), for a caller that inserts them itself (``ENTRY_COLUMNS``,
+    ``insert_tuples``). Only where :func:`entries_in_bulk`; executes nothing."""
+    spec = audited_specs()[table_name]
+    assert entries_in_bulk(connection, table_name)
+    texts = texts if texts is not None else TextCache()
     # A plain str: a table's name is SQLAlchemy's quoted_name, a str subclass, which the sqlite3
     # driver adapts value by value through a slow attribute lookup (a tenth of the insert).
     table_name = str(table_name)
-    last_id, last_hash = _read_head(connection)
+    last_id, last_hash = tip.last_id, tip.last_hash
     when = (at or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
     at_text = when.isoformat(timespec="seconds")
-    table = AuditEntry.__table__
-    assert isinstance(table, Table)
-    stored_at, stored_null = stored_values(connection, table, {"at": when, "salts": None})
+    stored_at, stored_null = stored_values(connection, _entry_table(), {"at": when, "salts": None})
     # Each column's fixed pieces of the state text ('"name":') and of the changes text
     # ('"name":[null,'), and the state text of a null, joined once per call.
     columns = [
@@ -604,12 +654,11 @@ def append_inserts(
             )
         )  # fmt: skip
         last_hash = digest
-    insert_tuples(connection, table, _ENTRY_COLUMNS, params)
-    _write_head(connection, last_id, last_hash)
-    return len(params)
+    tip.last_id, tip.last_hash = last_id, last_hash
+    return params
 
 
-_ENTRY_COLUMNS = (
+ENTRY_COLUMNS = (
     "id", "at", "actor", "table_name", "record_id", "action", "changes", "salts", "redacted",
     "state_hash", "prev_hash", "hash",
 )  # fmt: skip

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, func, select
 
-from rsdesk.db import Database, deferred_indexes
+from rsdesk.db import Database, auditlog, deferred_indexes
 from rsdesk.db.page_cache import BULK_CACHE_MIB, bulk_page_cache, cache_kib
 from rsdesk.models import AuditEntry, Collaboration, CollaborationPartner, TechnologyArea
 from rsdesk.services import audit, importers
@@ -198,3 +201,79 @@ def test_imported_rows_and_their_audit_entries_carry_the_same_ids(
             assert linked is not None
             assert linked.changes["collaboration_id"][1] == id_
         assert audit.verify(session).ok
+
+
+def test_audit_entries_are_made_on_one_thread_while_another_builds_the_indexes(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entries' computation and the index rebuild overlap (SQLite builds an index without
+    the interpreter lock); the switch interval comes back; the trail verifies."""
+    monkeypatch.setattr(deferred_indexes, "MIN_ROWS", 10)
+    threads: dict[str, set[int]] = {"index": set(), "entries": set()}
+    create, entry_values = deferred_indexes._create, auditlog.insert_entry_values
+
+    def recording_create(connection: Connection, statements: list[str]) -> None:
+        if statements:
+            threads["index"].add(threading.get_ident())
+        create(connection, statements)
+
+    def recording_entry_values(*args: Any, **kwargs: Any) -> list[tuple[Any, ...]]:
+        threads["entries"].add(threading.get_ident())
+        return entry_values(*args, **kwargs)
+
+    monkeypatch.setattr(deferred_indexes, "_create", recording_create)
+    monkeypatch.setattr(auditlog, "insert_entry_values", recording_entry_values)
+    switch = sys.getswitchinterval()
+    before = _schema(db)
+    with db.unit_of_work() as session:
+        _plan, result = importers.run_import(session, _workbook(tmp_path, 40), "xlsx", None)
+    assert result is not None
+    assert result.created == 40
+    assert threads["entries"] == {threading.get_ident()}
+    assert len(threads["index"]) == 1
+    assert threads["index"] != threads["entries"]
+    assert sys.getswitchinterval() == switch
+    assert _schema(db) == before
+    with db.read() as session:
+        assert audit.verify(session).ok
+        entries = session.execute(
+            select(AuditEntry.table_name, AuditEntry.record_id).order_by(AuditEntry.id)
+        ).all()
+    # In the order written: the collaborations, then their links (one batch here).
+    imported = [name for name, _ in entries if name.startswith("collaboration")]
+    assert imported == ["collaboration"] * 40 + ["collaboration_partner"] * 80
+
+
+def test_a_failure_while_the_indexes_are_built_leaves_the_file_as_it_was(
+    db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deferred_indexes, "MIN_ROWS", 10)
+
+    def failing_entry_values(*args: Any, **kwargs: Any) -> list[tuple[Any, ...]]:
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(auditlog, "insert_entry_values", failing_entry_values)
+    path = _workbook(tmp_path, 40)
+    before = _schema(db)
+    db.dispose()
+    digest = file_digest(db_path)
+    with pytest.raises(RuntimeError, match="out of memory"), db.unit_of_work() as session:
+        importers.run_import(session, path, "xlsx", None)
+    assert _schema(db) == before
+    db.dispose()
+    assert file_digest(db_path) == digest
+
+
+def test_rebuild_while_returns_the_work_and_leaves_nothing_to_rebuild(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deferred_indexes, "MIN_ROWS", 1)
+    before = _schema(db)
+    with db.unit_of_work() as session:
+        connection = session.connection()
+        with deferred_indexes.indexes_deferred(connection, {"collaboration": 1}) as deferred:
+            assert _names(connection) < {name for name, _ in before}
+            assert deferred.rebuild_while(lambda: 42) == 42
+            assert _names(connection) == {name for name, _ in before}
+            assert deferred.rebuild_while(lambda: "again") == "again"
+    assert _schema(db) == before

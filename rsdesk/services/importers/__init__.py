@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rsdesk.services.collector import collector_paused
 from rsdesk.services.errors import KnownError
 from rsdesk.services.importers import files
 from rsdesk.services.importers import plan as _plan
@@ -90,9 +91,10 @@ def read_file(
     sheet: str | None = None,
     max_mb: float = files.DEFAULT_MAX_MB,
 ) -> SourceTable:
-    return files.read(
-        Path(path), format, sheet, max_mb=max_mb, prefer_sheets=sheet_names_for(target)
-    )
+    with collector_paused():
+        return files.read(
+            Path(path), format, sheet, max_mb=max_mb, prefer_sheets=sheet_names_for(target)
+        )
 
 
 def guess_target(source: SourceTable) -> str:
@@ -127,7 +129,8 @@ def build_plan(
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> ImportPlan:
     found = target(name)
-    plan = _plan.build_plan(session, source, found, mapping, on_duplicate, progress, cancel)
+    with collector_paused():
+        plan = _plan.build_plan(session, source, found, mapping, on_duplicate, progress, cancel)
     notes = getattr(found, "notes", None)
     if notes is not None and plan.context is not None:
         plan.notes.extend(notes(plan.context))
@@ -145,14 +148,15 @@ def apply_plan(
     progress: Progress = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> ImportResult:
-    return _plan.apply_plan(
-        session,
-        plan,
-        target(plan.target),
-        skip_bad_rows=skip_bad_rows,
-        progress=progress,
-        cancel=cancel,
-    )
+    with collector_paused():
+        return _plan.apply_plan(
+            session,
+            plan,
+            target(plan.target),
+            skip_bad_rows=skip_bad_rows,
+            progress=progress,
+            cancel=cancel,
+        )
 
 
 def run_import(

@@ -20,7 +20,13 @@ from rsdesk.models import Collaboration, CollaborationPartner, DualUseCategory, 
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus, RiskLevel
 from rsdesk.services.importers import plan as p
 from rsdesk.services.importers.coerce import normalise
-from rsdesk.services.importers.common import Departments, Partners, Staff, bulk_insert, chunks
+from rsdesk.services.importers.common import (
+    BulkInserts,
+    Departments,
+    Partners,
+    Staff,
+    chunks,
+)
 from rsdesk.services.progress import CancelToken, Progress
 
 
@@ -494,7 +500,8 @@ class CollaborationsTarget:
         now = utcnow()
         table = Collaboration.__table__
         deferred = {"collaboration": len(creates), "collaboration_partner": len(creates)}
-        with indexes_deferred(session.connection(), deferred):
+        inserts = BulkInserts(session)
+        with indexes_deferred(session.connection(), deferred) as indexes:
             for batch in chunks(creates, 5000):
                 cancel.raise_if_cancelled()
                 records = []
@@ -522,7 +529,7 @@ class CollaborationsTarget:
                             "updated_at": now,
                         }
                     )
-                ids = bulk_insert(session, table, records, ("reference",))  # type: ignore[arg-type]
+                ids = inserts.insert(table, records, ("reference",))  # type: ignore[arg-type]
                 links = []
                 for id_, row in zip(ids, batch):
                     partner_ids = dict.fromkeys(
@@ -538,14 +545,16 @@ class CollaborationsTarget:
                                 "updated_at": now,
                             }
                         )
-                bulk_insert(
-                    session,
+                inserts.insert(
                     CollaborationPartner.__table__,  # type: ignore[arg-type]
                     links,
                     ("collaboration_id", "partner_id"),
                 )
                 done += len(batch)
                 progress(done, total, "writing collaborations")
+            # The entries are made while SQLite builds the indexes: nothing waits for the other.
+            cancel.raise_if_cancelled()
+            inserts.audit(beside=indexes.rebuild_while)
         for batch in chunks(updates, 500):
             cancel.raise_if_cancelled()
             objects = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Integer, Table, func, select
@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from rsdesk.db import auditlog
 from rsdesk.db.bulk import bulk_insert as fast_insert
-from rsdesk.db.bulk import is_fast
-from rsdesk.models import Department, Partner, PartnerName, StaffMember
+from rsdesk.db.bulk import insert_tuples, is_fast
+from rsdesk.models import AuditEntry, Department, Partner, PartnerName, StaffMember
 from rsdesk.services.importers import plan as p
 from rsdesk.services.importers.coerce import normalise
 
@@ -245,40 +245,51 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
-def bulk_insert(
-    session: Session,
-    table: Table,
-    rows: list[dict[str, Any]],
-    key_columns: tuple[str, ...],
-) -> list[int]:
-    """Inserts ``rows`` with one executemany and audits them; returns their ids in order.
+class BulkInserts:
+    """The bulk inserts of one import, each one ``executemany``, and their audit entries::
 
-    On SQLite the new rows get the ids SQLite would give them (one above the largest, as for
-    any table without AUTOINCREMENT; the write lock is held), written explicitly, so nothing has
-    to be read back. Elsewhere ``key_columns``, which identify a row uniquely among the new
-    ones, read the ids back (RETURNING in parameter order would make SQLite run one statement
-    per row).
+        inserts = BulkInserts(session)
+        ids = inserts.insert(table, rows, key_columns)   # as many times as needed
+        inserts.audit(beside=indexes.rebuild_while)      # the entries, in the order inserted
+
+    On SQLite the new rows get the ids SQLite would give them (one above the largest, as for any
+    table without AUTOINCREMENT; the write lock is held), written explicitly, so nothing is read
+    back, and their audit entries wait for :meth:`audit`, which may compute them beside other
+    work that holds the connection (a rebuild of the indexes). Elsewhere ``key_columns``, which
+    identify a row among the new ones, read the ids back (RETURNING in parameter order would make
+    SQLite run one statement per row) and each insert is audited at once.
     """
-    if not rows:
-        return []
-    session.flush()  # ORM changes first, so that their audit entries chain before these
-    connection: Connection = session.connection()
-    with_ids: list[dict[str, Any]] | None = None
-    if _ids_predictable(connection, table):
-        first_id = (connection.execute(select(func.max(table.c.id))).scalar() or 0) + 1
-        new_ids = list(range(first_id, first_id + len(rows)))
-        for id_, row in zip(new_ids, rows):
-            row["id"] = id_  # the caller's fresh dicts: a copy of each cost 0.1 s per 100,000
-        with_ids = rows
-        fast_insert(connection, table, with_ids)
-    else:
+
+    def __init__(self, session: Session) -> None:
+        session.flush()  # ORM changes first, so that their audit entries chain before these
+        self.connection: Connection = session.connection()
+        self.actor = session.info.get("actor") or "unknown"
+        #: Table name and rows (with their ids) not yet audited, in the order inserted.
+        self._unaudited: list[tuple[str, list[dict[str, Any]]]] = []
+
+    def insert(
+        self, table: Table, rows: list[dict[str, Any]], key_columns: tuple[str, ...]
+    ) -> list[int]:
+        """Inserts ``rows`` (the caller's fresh dicts: the ids are put in them)."""
+        if not rows:
+            return []
+        connection = self.connection
+        if (
+            _ids_predictable(connection, table)
+            and not _has_json_column(table)
+            and auditlog.entries_in_bulk(connection, table.name)
+        ):
+            first_id = (connection.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+            new_ids = list(range(first_id, first_id + len(rows)))
+            for id_, row in zip(new_ids, rows):
+                row["id"] = id_  # a copy of each row cost 0.1 s per 100,000
+            fast_insert(connection, table, rows)
+            self._unaudited.append((str(table.name), rows))
+            return new_ids
+        self.audit()  # entries in the order of the inserts
         fast_insert(connection, table, rows)
         new_ids = _read_back_ids(connection, table, rows, key_columns)
-    actor = session.info.get("actor") or "unknown"
-    if with_ids is not None and not _has_json_column(table):
-        audited = with_ids  # nothing to put in canonical form
-    else:
-        # Canonical copies of any JSON documents, so that append_inserts may hash them as they are.
+        # Canonical copies of any JSON documents, so that append_inserts may hash them as is.
         audited = [
             {
                 **{
@@ -289,8 +300,34 @@ def bulk_insert(
             }
             for id_, row in zip(new_ids, rows)
         ]
-    auditlog.append_inserts(connection, actor, table.name, audited)
-    return new_ids
+        auditlog.append_inserts(connection, self.actor, table.name, audited)
+        return new_ids
+
+    def audit(self, beside: Callable[[Callable[[], Any]], Any] | None = None) -> None:
+        """Writes the entries of the rows inserted so far. ``beside(work)``, if given, runs the
+        entries' computation, which does not touch the connection, beside its own use of it."""
+        if not self._unaudited:
+            return
+        connection, actor = self.connection, self.actor
+        pending, self._unaudited = self._unaudited, []
+        tip = auditlog.ChainTip.read(connection)
+        texts = auditlog.TextCache()
+
+        def entries() -> list[list[tuple[Any, ...]]]:
+            values = []
+            while pending:  # each batch of rows let go once its entries are made
+                name, rows = pending.pop(0)
+                values.append(
+                    auditlog.insert_entry_values(connection, actor, name, rows, tip, texts=texts)
+                )
+            return values
+
+        batches = beside(entries) if beside is not None else entries()
+        table = AuditEntry.__table__
+        assert isinstance(table, Table)
+        while batches:
+            insert_tuples(connection, table, auditlog.ENTRY_COLUMNS, batches.pop(0))
+        tip.store(connection)
 
 
 def _ids_predictable(connection: Connection, table: Table) -> bool:
