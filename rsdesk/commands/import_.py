@@ -82,21 +82,24 @@ def _mapping(args: argparse.Namespace, source: object, name: str) -> dict[int, s
 
 def import_command(args: argparse.Namespace) -> int:
     from rsdesk.services import importers
+    from rsdesk.services.collector import collector_paused
 
     path = existing_file(args.file)
     problems_out = output_file(args.problems) if args.problems else None
     db = database(args)
+    # One pause for the whole import: the collector, back between its steps, would walk all the
+    # rows read or planned so far at each of them.
     try:
-        with db.read() as session:
-            limit = importers.max_file_mb(session)
-        source = importers.read_file(
-            path, args.format, target=args.what, sheet=args.sheet, max_mb=limit
-        )
-        name = args.what or importers.guess_target(source)
-        mapping = _mapping(args, source, name)
-        context = db.read() if args.dry_run else db.unit_of_work()
-        result = None
-        try:
+        with collector_paused():
+            with db.read() as session:
+                limit = importers.max_file_mb(session)
+            source = importers.read_file(
+                path, args.format, target=args.what, sheet=args.sheet, max_mb=limit
+            )
+            name = args.what or importers.guess_target(source)
+            mapping = _mapping(args, source, name)
+            context = db.read() if args.dry_run else db.unit_of_work()
+            result = None
             with context as session:
                 plan = importers.build_plan(session, source, name, mapping, args.on_duplicate)
                 _report(plan, args)
@@ -107,8 +110,6 @@ def import_command(args: argparse.Namespace) -> int:
                     print(f"problems and changes saved to {problems_out}", file=sys.stderr)
                 if not args.dry_run:
                     result = importers.apply_plan(session, plan, skip_bad_rows=args.skip_bad_rows)
-        finally:
-            pass
     finally:
         db.dispose()
     if args.dry_run:

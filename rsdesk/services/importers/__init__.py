@@ -174,14 +174,15 @@ def run_import(
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> tuple[ImportPlan, ImportResult | None]:
     """Reads, plans and (unless ``dry_run``) applies, in the caller's session."""
-    source = read_file(path, format, target=name, sheet=sheet, max_mb=max_file_mb(session))
-    name = name or guess_target(source)
-    plan = build_plan(session, source, name, mapping, on_duplicate, progress, cancel)
-    if dry_run:
-        return plan, None
-    result = apply_plan(
-        session, plan, skip_bad_rows=skip_bad_rows, progress=progress, cancel=cancel
-    )
+    with collector_paused():  # once for all three steps (see rsdesk.services.collector)
+        source = read_file(path, format, target=name, sheet=sheet, max_mb=max_file_mb(session))
+        name = name or guess_target(source)
+        plan = build_plan(session, source, name, mapping, on_duplicate, progress, cancel)
+        if dry_run:
+            return plan, None
+        result = apply_plan(
+            session, plan, skip_bad_rows=skip_bad_rows, progress=progress, cancel=cancel
+        )
     return plan, result
 
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from rsdesk.services import importers
+from rsdesk.services.collector import collector_paused
 from rsdesk.services.errors import KnownError
 from rsdesk.services.importers.plan import ImportPlan, SkippedRow
 from rsdesk.ui.context import AppContext
@@ -349,7 +350,7 @@ class ImportDialog(QDialog):
         db = self.context.db
 
         def work(progress: Any, cancel: Any) -> importers.ImportResult:
-            with db.unit_of_work() as session:
+            with collector_paused(), db.unit_of_work() as session:
                 plan = importers.build_plan(session, source, name, mapping, duplicate)
                 return importers.apply_plan(
                     session, plan, skip_bad_rows=skip, progress=progress, cancel=cancel
