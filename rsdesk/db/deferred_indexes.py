@@ -12,6 +12,7 @@ a server, dropping an index would lock out every other user for the length of th
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -62,6 +63,8 @@ class DeferredIndexes:
     def __init__(self, connection: Connection, statements: list[str]) -> None:
         self._connection = connection
         self._statements = statements
+        #: Handed to a rebuild beside other work, which may have stopped half-way.
+        self._started: list[str] = []
 
     def rebuild_while(self, work: Callable[[], T]) -> T:
         """Builds the indexes on a second thread while ``work`` runs on this one, and returns
@@ -74,6 +77,7 @@ class DeferredIndexes:
         statements, self._statements = self._statements, []
         if not statements:
             return work()
+        self._started = statements
         switch = sys.getswitchinterval()
         # Between two statements the thread needs the interpreter lock for a moment; ``work``
         # gives it up after this long (default 5 ms: a tenth of a second over twenty indexes).
@@ -86,6 +90,18 @@ class DeferredIndexes:
     def rebuild(self) -> None:
         statements, self._statements = self._statements, []
         _create(self._connection, statements)
+
+    def rebuild_after_failure(self) -> None:
+        """Builds whatever is still missing, also of a :meth:`rebuild_while` that failed."""
+        existing = {
+            name
+            for (name,) in self._connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+            )
+        }
+        statements = self._statements + self._started
+        self._statements, self._started = [], []
+        _create(self._connection, [s for s in statements if _index_name(s) not in existing])
 
 
 def _beside(connection: Connection, statements: list[str], work: Callable[[], T]) -> T:
@@ -116,9 +132,19 @@ def indexes_deferred(connection: Connection, tables: dict[str, int]) -> Iterator
         # The caller rolls back, which brings the indexes back; should it commit what it has
         # instead, the schema must still be whole.
         with contextlib.suppress(SQLAlchemyError):
-            deferred.rebuild()
+            deferred.rebuild_after_failure()
         raise
     deferred.rebuild()
+
+
+def _index_name(statement: str) -> str:
+    found = _INDEX_NAME.match(statement)
+    return (found.group(1) or found.group(2)) if found else ""
+
+
+_INDEX_NAME = re.compile(
+    r'\s*CREATE\s+INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"([^"]+)"|([^\s(]+))', re.IGNORECASE
+)
 
 
 def _create(connection: Connection, statements: list[str]) -> None:

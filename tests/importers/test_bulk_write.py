@@ -277,3 +277,27 @@ def test_rebuild_while_returns_the_work_and_leaves_nothing_to_rebuild(
             assert _names(connection) == {name for name, _ in before}
             assert deferred.rebuild_while(lambda: "again") == "again"
     assert _schema(db) == before
+
+
+def test_a_rebuild_beside_work_that_stops_half_way_still_leaves_a_whole_schema(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deferred_indexes, "MIN_ROWS", 1)
+    before = _schema(db)
+    create = deferred_indexes._create
+
+    def half_then_fail(connection: Connection, statements: list[str]) -> None:
+        monkeypatch.setattr(deferred_indexes, "_create", create)  # only this call fails
+        create(connection, statements[:2])
+        raise RuntimeError("disk full")
+
+    with db.unit_of_work() as session:
+        connection = session.connection()
+        with (
+            pytest.raises(RuntimeError, match="disk full"),
+            deferred_indexes.indexes_deferred(connection, {"collaboration": 1}) as deferred,
+        ):
+            monkeypatch.setattr(deferred_indexes, "_create", half_then_fail)
+            deferred.rebuild_while(lambda: None)
+        # A caller that commits after the failure keeps every index, none built twice.
+    assert _schema(db) == before
