@@ -13,9 +13,16 @@ import pytest
 from sqlalchemy import func, select
 
 from rsdesk.db import Database
-from rsdesk.models import Partner, PartnerName, ScreeningResult
+from rsdesk.models import (
+    Collaboration,
+    CollaborationPartner,
+    Partner,
+    PartnerName,
+    ScreeningResult,
+)
 from rsdesk.services import audit, importers, partners
 from rsdesk.services.errors import ValidationError
+from rsdesk.services.importers import common
 from rsdesk.services.importers import partners as partner_import
 from rsdesk.services.screening import lists
 from tests.importers.conftest import file_digest
@@ -90,3 +97,47 @@ def test_create_many_names_the_position_of_the_first_invalid_input(db: Database)
         assert caught.value.position == 1
         assert caught.value.field == "country"
         assert session.scalar(select(func.count()).select_from(Partner)) == 0
+
+
+def test_partners_new_to_a_collaboration_import_are_created_in_chunks_and_screened(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The partners a collaborations file names and the register lacks go through the same
+    chunked creation (kind "other", screened): one by one they took most of a large import."""
+    monkeypatch.setattr(common, "CREATE_CHUNK", 2)
+    with db.unit_of_work() as session:
+        lists.load_file(session, FIXTURES / "us_csl.csv")
+    lines = ["Title,Kind,Partners"]
+    lines += [f"Study {n},exchange,Filler Institute {n}" for n in range(4)]
+    lines.append("Study 4,exchange,Harbin Institute of Technology; Filler Institute 0")
+    path = tmp_path / "collaborations.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with db.unit_of_work() as session:
+        _plan, result = importers.run_import(session, path, "csv", "collaborations")
+    assert result is not None
+    assert result.created == 5
+    with db.read() as session:
+        created = session.execute(select(Partner.name, Partner.kind).order_by(Partner.id)).all()
+        assert [name for name, _ in created] == [
+            *(f"Filler Institute {n}" for n in range(4)),
+            "Harbin Institute of Technology",
+        ]
+        assert {kind.value for _, kind in created} == {"other"}
+        links = session.execute(
+            select(Collaboration.title, Partner.name)
+            .join(CollaborationPartner, CollaborationPartner.collaboration_id == Collaboration.id)
+            .join(Partner, Partner.id == CollaborationPartner.partner_id)
+            .order_by(Collaboration.title, Partner.name)
+        ).all()
+        assert links == [
+            *((f"Study {n}", f"Filler Institute {n}") for n in range(4)),
+            ("Study 4", "Filler Institute 0"),
+            ("Study 4", "Harbin Institute of Technology"),
+        ]
+        hits = session.execute(
+            select(Partner.name, ScreeningResult.entry_name).join(
+                ScreeningResult, ScreeningResult.partner_id == Partner.id
+            )
+        ).all()
+        assert hits == [("Harbin Institute of Technology", "Harbin Institute of Technology")]
+        assert audit.verify(session).ok

@@ -207,6 +207,10 @@ def is_email(text: str) -> bool:
     return bool(at and local and domain and " " not in text.strip())
 
 
+#: New partners created (flushed and screened) together.
+CREATE_CHUNK = 500
+
+
 class Partners:
     """Partners by normalised name and other names; unknown names become new partners."""
 
@@ -228,14 +232,17 @@ class Partners:
         return ("new", key)
 
     def create_new(self, session: Session, wanted: set[str] | None = None) -> None:
-        """Creates the new partners that ``wanted`` keys name (default all), screened as usual."""
+        """Creates the new partners that ``wanted`` keys name (default all), screened as usual,
+        :data:`CREATE_CHUNK` at a time (``partners.create_many``: one flush and one screening
+        pass per chunk; one by one, 1,800 new partners took 8 s of a 12 s import)."""
         from rsdesk.services import partners
 
-        for key, name in self.new.items():
-            if (wanted is not None and key not in wanted) or key in self.by_name:
-                continue
-            detail = partners.create(session, partners.PartnerInput(name=name, kind="other"))
-            self.by_name[key] = detail.id
+        keys = [
+            key for key in self.new if (wanted is None or key in wanted) and key not in self.by_name
+        ]
+        for chunk in chunks(keys, CREATE_CHUNK):
+            inputs = [partners.PartnerInput(name=self.new[key], kind="other") for key in chunk]
+            self.by_name.update(zip(chunk, partners.create_many(session, inputs), strict=True))
 
     def id_of(self, resolved: tuple[str, Any]) -> int:
         return resolved[1] if resolved[0] == "id" else self.by_name[resolved[1]]

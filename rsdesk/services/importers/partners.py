@@ -17,6 +17,7 @@ from rsdesk.models.enums import PartnerKind, PartnerNameKind
 from rsdesk.services.errors import ValidationError
 from rsdesk.services.importers import plan as p
 from rsdesk.services.importers.coerce import normalise
+from rsdesk.services.importers.common import CREATE_CHUNK
 from rsdesk.services.progress import CancelToken, Progress
 
 FIELDS = (
@@ -65,8 +66,6 @@ FIELDS = (
         synonyms=("aliases", "alias", "also known as", "aka", "native name", "former names"),
     ),
 )
-#: New partners created (flushed and screened) together.
-CREATE_CHUNK = 500
 SCALARS = ("name", "kind", "country", "city", "website", "notes")
 
 
