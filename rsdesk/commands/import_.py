@@ -98,7 +98,7 @@ def import_command(args: argparse.Namespace) -> int:
             )
             name = args.what or importers.guess_target(source)
             mapping = _mapping(args, source, name)
-            context = db.read() if args.dry_run else db.unit_of_work()
+            context = db.read() if args.dry_run else db.unit_of_work(bulk=importers.is_bulk(source))
             result = None
             with context as session:
                 plan = importers.build_plan(session, source, name, mapping, args.on_duplicate)

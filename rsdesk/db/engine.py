@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from rsdesk import paths
+from rsdesk.db import foreign_keys
 from rsdesk.db.text_folding import register_sqlite_function
 from rsdesk.services.errors import KnownError
 
@@ -188,8 +189,11 @@ def _configure_sqlite(engine: Engine) -> None:
         # The accent-blind name search's function (rsdesk.db.text_folding).
         register_sqlite_function(dbapi_connection)
 
+    foreign_keys.install(engine)
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        foreign_keys.begin(connection)
         if connection.get_execution_options().get(WRITE_OPTION):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:

@@ -16,6 +16,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
+from rsdesk.db import foreign_keys
 from rsdesk.db.session import Database
 from rsdesk.models import Base
 from rsdesk.services.errors import KnownError
@@ -84,13 +85,17 @@ def upgrade(database: Database, *, backup: bool = True) -> str | None:
         # An encrypted database's backup is encrypted with the same passphrase.
         backup_file(database.path, backup_path, engine_passphrase(database.engine))
         prune_backups(database.path)
-    with database.engine.begin() as connection:
+    with database.engine.connect() as connection:
         if database.is_sqlite:
-            # Batch migrations copy tables; foreign keys must not fire while they do.
-            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-        command.upgrade(alembic_config(connection), "head")
-        if database.is_sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            # Batch migrations copy tables: dropping the old copy of a table that others refer
+            # to must not fire its foreign keys. They are switched off before the transaction
+            # begins (SQLite ignores the switch inside one: a PRAGMA here once did nothing) and
+            # the whole file is checked before the commit instead.
+            connection.execution_options(**{foreign_keys.OPTION: True})
+        with connection.begin():
+            command.upgrade(alembic_config(connection), "head")
+            if database.is_sqlite:
+                foreign_keys.check_all(connection)
     return str(backup_path) if backup_path else None
 
 

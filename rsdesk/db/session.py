@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapper, Session, sessionmaker
 
-from rsdesk.db import auditlog, trailguard
+from rsdesk.db import auditlog, foreign_keys, trailguard
 from rsdesk.db.engine import (
     WRITE_OPTION,
     enable_wal,
@@ -135,12 +135,18 @@ class Database:
         return self._writer_lock is not None and self._writer_lock.held
 
     @contextmanager
-    def unit_of_work(self, purpose: Capability = Capability.EDIT) -> Iterator[Session]:
+    def unit_of_work(
+        self, purpose: Capability = Capability.EDIT, *, bulk: bool = False
+    ) -> Iterator[Session]:
         """A write transaction: commits on success, rolls back on error; audited as one.
 
         ``purpose`` is the right the work needs: editing by default; printing a report (which is
         archived) or exporting (which may create the pseudonym secret) need only theirs, and may
         then write only the tables that purpose needs (rsdesk/services/access.py).
+
+        ``bulk``: thousands of rows are about to be written (a large import). On SQLite their
+        foreign keys are then checked once, before the commit, for the tables written, instead
+        of row by row (rsdesk/db/foreign_keys.py); a dangling reference rolls everything back.
         """
         if self.read_only:
             raise ReadOnlyError(
@@ -152,8 +158,14 @@ class Database:
             session.info[access_rules.ACCESS_KEY] = self.access
             if not self.access.allows(Capability.EDIT):
                 session.info[_WRITABLE_KEY] = self.access.writable_tables(purpose)
-            session.connection(execution_options={WRITE_OPTION: True})
+            options = {WRITE_OPTION: True}
+            if bulk and self.is_sqlite:
+                options[foreign_keys.OPTION] = True
+            session.connection(execution_options=options)
             yield session
+            if bulk and self.is_sqlite:
+                session.flush()
+                foreign_keys.check(session.connection())
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -3,7 +3,7 @@
 Usage (the command line and the import dialog both do this)::
 
     source = importers.read_file(path, "xlsx", target="collaborations")
-    with db.unit_of_work() as session:          # or db.read() for a dry run
+    with db.unit_of_work(bulk=importers.is_bulk(source)) as session:   # db.read(): dry run
         plan = importers.build_plan(session, source, "collaborations", on_duplicate="update")
         result = importers.apply_plan(session, plan, skip_bad_rows=False)   # raises: rolls back
 
@@ -95,6 +95,15 @@ def read_file(
         return files.read(
             Path(path), format, sheet, max_mb=max_mb, prefer_sheets=sheet_names_for(target)
         )
+
+
+#: Files of at least this many rows are written in a bulk unit of work: foreign keys checked
+#: once before the commit instead of row by row (``Database.unit_of_work(bulk=True)``).
+BULK_ROWS = 5_000
+
+
+def is_bulk(source: SourceTable) -> bool:
+    return len(source.rows) >= BULK_ROWS
 
 
 def guess_target(source: SourceTable) -> str:
@@ -195,6 +204,7 @@ __all__ = [
     "apply_plan",
     "build_plan",
     "guess_target",
+    "is_bulk",
     "names",
     "read_file",
     "remembered_mappings",

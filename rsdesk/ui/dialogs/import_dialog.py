@@ -350,7 +350,7 @@ class ImportDialog(QDialog):
         db = self.context.db
 
         def work(progress: Any, cancel: Any) -> importers.ImportResult:
-            with collector_paused(), db.unit_of_work() as session:
+            with collector_paused(), db.unit_of_work(bulk=importers.is_bulk(source)) as session:
                 plan = importers.build_plan(session, source, name, mapping, duplicate)
                 return importers.apply_plan(
                     session, plan, skip_bad_rows=skip, progress=progress, cancel=cancel
