@@ -124,6 +124,11 @@ def demo_database(size: int, seed: int = 1) -> Path:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.close()
         partial.replace(cached)
+    return private_copy(cached)
+
+
+def private_copy(cached: Path) -> Path:
+    """A copy of a cached database for one benchmark to write to, removed at exit."""
     copy = CACHE / f"work-{os.getpid()}-{time.monotonic_ns()}.sqlite3"
     shutil.copyfile(cached, copy)
     if not _COPIES:
