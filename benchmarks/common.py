@@ -131,6 +131,10 @@ def private_copy(cached: Path) -> Path:
     """A copy of a cached database for one benchmark to write to, removed at exit."""
     copy = CACHE / f"work-{os.getpid()}-{time.monotonic_ns()}.sqlite3"
     shutil.copyfile(cached, copy)
+    # On disk before anything is measured: the kernel writing a gigabyte of copy back while a
+    # measurement runs would slow its own writes (and a short run more than a long one).
+    with copy.open("rb+") as handle:
+        os.fsync(handle.fileno())
     if not _COPIES:
         atexit.register(_remove_copies)
     _COPIES.append(copy)
