@@ -124,11 +124,11 @@ from rsdesk.db import open_database
 from rsdesk.services import importers
 db = open_database(DB, upgrade=False)
 started = time.perf_counter()
-with collector_paused():
+with collector_paused():  # as `rsdesk import` does it (rsdesk/commands/import_.py)
     source = importers.read_file(OUT, "xlsx", target="collaborations")
-    with db.unit_of_work(bulk=importers.is_bulk(source)) as session:
-        plan = importers.build_plan(session, source, "collaborations")
-        result = importers.apply_plan(session, plan, skip_bad_rows=True)
+    planned = importers.plan_import(db, source, "collaborations")
+    plan = planned.plan
+    result = importers.write_planned(db, planned, skip_bad_rows=True, exclusive=True)
 elapsed = time.perf_counter() - started
 db.dispose()
 done(elapsed, rows=result.created, rejected=plan.rejected)

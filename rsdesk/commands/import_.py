@@ -98,18 +98,22 @@ def import_command(args: argparse.Namespace) -> int:
             )
             name = args.what or importers.guess_target(source)
             mapping = _mapping(args, source, name)
-            context = db.read() if args.dry_run else db.unit_of_work(bulk=importers.is_bulk(source))
-            result = None
-            with context as session:
-                plan = importers.build_plan(session, source, name, mapping, args.on_duplicate)
-                _report(plan, args)
-                if problems_out is not None and (plan.problems or plan.counts()["update"]):
-                    from rsdesk.services.importers.problems import save_problems
+            # Planned with nothing locked; a refused plan ends here, before any write
+            # transaction, and a large one is then written with the file to itself when nobody
+            # else has it open (importers.write_planned).
+            planned = importers.plan_import(db, source, name, mapping, args.on_duplicate)
+            plan = planned.plan
+            _report(plan, args)
+            if problems_out is not None and (plan.problems or plan.counts()["update"]):
+                from rsdesk.services.importers.problems import save_problems
 
-                    save_problems(plan, problems_out)
-                    print(f"problems and changes saved to {problems_out}", file=sys.stderr)
-                if not args.dry_run:
-                    result = importers.apply_plan(session, plan, skip_bad_rows=args.skip_bad_rows)
+                save_problems(plan, problems_out)
+                print(f"problems and changes saved to {problems_out}", file=sys.stderr)
+            result = None
+            if not args.dry_run:
+                result = importers.write_planned(
+                    db, planned, skip_bad_rows=args.skip_bad_rows, exclusive=True
+                )
     finally:
         db.dispose()
     if args.dry_run:

@@ -496,6 +496,16 @@ def _read_head(connection: Connection) -> tuple[int, str]:
     return expected
 
 
+def chain_position(connection: Connection, *, lock: bool = False) -> tuple[int, str] | None:
+    """The head row's (last entry id, last hash), None before the first entry. Every write
+    through rsdesk moves it, so two equal readings mean nothing was written in between;
+    ``lock`` reads it ``FOR UPDATE`` (write transactions only): no other writer then moves it
+    until this transaction ends."""
+    query = select(AuditHead.last_entry_id, AuditHead.last_hash).where(AuditHead.id == 1)
+    row = connection.execute(query.with_for_update() if lock else query).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def _write_head(connection: Connection, last_id: int, last_hash: str) -> None:
     connection.execute(
         update(AuditHead)

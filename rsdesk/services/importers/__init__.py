@@ -1,11 +1,16 @@
 """Importing registers from .xlsx and .csv files, safely: preview first, then all or nothing.
 
-Usage (the command line and the import dialog both do this)::
+Usage (the import dialog does this)::
 
     source = importers.read_file(path, "xlsx", target="collaborations")
     with db.unit_of_work(bulk=importers.is_bulk(source)) as session:   # db.read(): dry run
         plan = importers.build_plan(session, source, "collaborations", on_duplicate="update")
         result = importers.apply_plan(session, plan, skip_bad_rows=False)   # raises: rolls back
+
+The command line plans in a read transaction and writes in a second one (``staged``)::
+
+    planned = importers.plan_import(db, source, "collaborations")   # planned.plan: the preview
+    result = importers.write_planned(db, planned, exclusive=True)   # planned again if need be
 
 Targets: collaborations, partners, staff, training (completions), onboarding (check status).
 """
@@ -31,6 +36,7 @@ from rsdesk.services.importers.plan import (
     Target,
     auto_map,
 )
+from rsdesk.services.importers.staged import PlannedImport, plan_import, write_planned
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 TARGET_MODULES = {
@@ -198,6 +204,7 @@ def run_import(
 __all__ = [
     "ImportPlan",
     "ImportResult",
+    "PlannedImport",
     "Problem",
     "RowPlan",
     "SourceTable",
@@ -206,8 +213,10 @@ __all__ = [
     "guess_target",
     "is_bulk",
     "names",
+    "plan_import",
     "read_file",
     "remembered_mappings",
     "run_import",
     "target",
+    "write_planned",
 ]

@@ -551,6 +551,19 @@ class ImportResult:
         return text
 
 
+def refuse_unless_writable(plan: ImportPlan, skip_bad_rows: bool) -> None:
+    """Raises the refusal of a plan that must not be written (a file problem, or bad rows
+    without ``skip_bad_rows``), before anything is written."""
+    if plan.file_problems:
+        raise KnownError(f"Nothing was imported: {plan.file_problems[0]}")
+    if plan.rejected and not skip_bad_rows:
+        first = next(p for p in plan.problems)
+        raise KnownError(
+            f"Nothing was imported: {plan.rejected} of {len(plan.rows)} rows have problems "
+            f"(first: {first}); fix them, or choose to skip bad rows"
+        )
+
+
 def apply_plan(
     session: Session,
     plan: ImportPlan,
@@ -561,14 +574,7 @@ def apply_plan(
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> ImportResult:
     """Writes the plan in the caller's transaction (all or nothing)."""
-    if plan.file_problems:
-        raise KnownError(f"Nothing was imported: {plan.file_problems[0]}")
-    if plan.rejected and not skip_bad_rows:
-        first = next(p for p in plan.problems)
-        raise KnownError(
-            f"Nothing was imported: {plan.rejected} of {len(plan.rows)} rows have problems "
-            f"(first: {first}); fix them, or choose to skip bad rows"
-        )
+    refuse_unless_writable(plan, skip_bad_rows)
     todo = [row for row in plan.rows if row.action in (CREATE, UPDATE)]
     if todo:
         with bulk_page_cache(session.connection()):
