@@ -209,3 +209,109 @@ def _refused_target(cli, db: Database, db_path: Path, path: Path, what: str, *ar
     assert err.count("\n") == 1, f"one line, no traceback: {err}"
     assert file_digest(db_path) == before
     return err
+
+
+def _staff_sheet_with(path: Path, name_cell: object) -> Path:
+    rows: list[list[object]] = [["Staff number", "Name", "E-mail"]]
+    rows += [["S-001", name_cell, "jane@example.org"]]
+    return write_xlsx(path, rows)
+
+
+def _rewrite(path: Path, changes: dict[str, tuple[bytes, bytes]], new: dict[str, bytes]) -> None:
+    """Replaces bytes in members of the workbook (member -> (old, new)) and adds members."""
+    with zipfile.ZipFile(path) as source:
+        items = [(item.filename, source.read(item.filename)) for item in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in items:
+            if name in changes:
+                old, replacement = changes[name]
+                assert old in data, (name, old)
+                data = data.replace(old, replacement)
+            target.writestr(name, data)
+        for name, data in new.items():
+            target.writestr(name, data)
+
+
+def _as_shared_string(path: Path, text: bytes) -> None:
+    """B2 (an inline string as openpyxl writes it) moved to a shared strings part, as Excel
+    keeps every text."""
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    package = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    plain = text.replace(b"&#32;", b" ")
+    _rewrite(
+        path,
+        {
+            "xl/worksheets/sheet1.xml": (
+                b'<c r="B2" t="inlineStr"><is><t>' + plain + b"</t></is></c>",
+                b'<c r="B2" t="s"><v>0</v></c>',
+            ),
+            "xl/_rels/workbook.xml.rels": (
+                b"</Relationships>",
+                b'<Relationship Id="rIdStrings" Type="' + package + b'/sharedStrings" '
+                b'Target="sharedStrings.xml"/></Relationships>',
+            ),
+            "[Content_Types].xml": (
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            ),
+        },
+        {
+            "xl/sharedStrings.xml": b'<sst xmlns="' + main + b'" count="1" uniqueCount="1">'
+            b"<si><t>" + text + b"</t></si></sst>"
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "inline string",
+        "inline, character reference",
+        "rich text runs",
+        "shared string",
+        "shared, character reference",
+    ],
+)
+def test_a_pseudonym_is_found_however_the_workbook_spells_it(
+    db: Database, db_path: Path, tmp_path: Path, cli, spelling: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The XML is searched for pseudonyms beside the parse, and the values only where it may
+    hold one: a pseudonym in the shared strings, split over rich-text runs or spelt with a
+    character reference (which a byte search cannot see) must still be refused."""
+    populate(db)
+    pseudonym = b"Person 3F9A0B1C2D"
+    spelt = pseudonym.replace(b" ", b"&#32;") if "reference" in spelling else pseudonym
+    path = tmp_path / "staff.xlsx"
+    if spelling == "rich text runs":
+        from openpyxl.cell.rich_text import CellRichText, TextBlock
+        from openpyxl.cell.text import InlineFont
+
+        _staff_sheet_with(
+            path, CellRichText([TextBlock(InlineFont(b=True), "Pers"), "on 3F9A0B1C2D"])
+        )
+        assert pseudonym not in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    else:
+        _staff_sheet_with(path, pseudonym.decode())
+    if spelling.startswith("shared"):
+        _as_shared_string(path, spelt)
+    elif spelt != pseudonym:
+        _rewrite(path, {"xl/worksheets/sheet1.xml": (pseudonym, spelt)}, {})
+    err = _refused_target(cli, db, db_path, path, "staff", "--on-duplicate", "update")
+    assert "cell B2 holds the pseudonym 'Person 3F9A0B1C2D'" in err, err
+
+
+def test_the_xml_search_passes_a_workbook_without_pseudonyms(tmp_path: Path) -> None:
+    from rsdesk.services.importers import files
+
+    for name, text, expected in [
+        ("plain", b"Jane Doe", False),
+        ("titled", b"Person re-identification study", True),
+        ("shared", b"Jane Doe", False),
+        ("shared-titled", b"Person re-identification study", True),
+    ]:
+        path = _staff_sheet_with(tmp_path / f"{name}.xlsx", text.decode())
+        if name.startswith("shared"):
+            _as_shared_string(path, text)
+        _names, sizes = files._zip_check(path)
+        assert files._checked_xml(path, "Sheet1", sizes) == files.XmlChecks(0, expected), name
