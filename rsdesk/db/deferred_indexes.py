@@ -66,13 +66,16 @@ class DeferredIndexes:
         #: Handed to a rebuild beside other work, which may have stopped half-way.
         self._started: list[str] = []
 
-    def rebuild_while(self, work: Callable[[], T]) -> T:
+    def rebuild_while(self, work: Callable[[], T], then: Callable[[], object] | None = None) -> T:
         """Builds the indexes on a second thread while ``work`` runs on this one, and returns
         its result once both are done.
 
         ``CREATE INDEX`` is one statement that SQLite runs without the interpreter lock, so
         pure Python work (a large import's audit entries) costs nothing beside it: about a
-        second of a 100,000-row import. ``work`` must not use the connection.
+        second of a 100,000-row import. ``work`` must not use the connection. ``then`` is
+        more of the connection's own work for that thread, after the indexes (a bulk write's
+        foreign-key check); it is left out when no index was deferred, and what it raises is
+        raised here once ``work`` is done.
         """
         statements, self._statements = self._statements, []
         if not statements:
@@ -83,7 +86,7 @@ class DeferredIndexes:
         # gives it up after this long (default 5 ms: a tenth of a second over twenty indexes).
         sys.setswitchinterval(min(switch, QUICK_SWITCH_SECONDS))
         try:
-            return _beside(self._connection, statements, work)
+            return _beside(self._connection, statements, work, then)
         finally:
             sys.setswitchinterval(switch)
 
@@ -104,9 +107,19 @@ class DeferredIndexes:
         _create(self._connection, [s for s in statements if _index_name(s) not in existing])
 
 
-def _beside(connection: Connection, statements: list[str], work: Callable[[], T]) -> T:
+def _beside(
+    connection: Connection,
+    statements: list[str],
+    work: Callable[[], T],
+    then: Callable[[], object] | None,
+) -> T:
+    def build() -> None:
+        _create(connection, statements)
+        if then is not None:
+            then()
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-rebuild") as pool:
-        built = pool.submit(_create, connection, statements)
+        built = pool.submit(build)
         try:
             result = work()
         except BaseException:

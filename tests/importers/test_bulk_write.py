@@ -16,6 +16,7 @@ from rsdesk.db import Database, auditlog, deferred_indexes
 from rsdesk.db.page_cache import BULK_CACHE_MIB, bulk_page_cache, cache_kib
 from rsdesk.models import AuditEntry, Collaboration, CollaborationPartner, TechnologyArea
 from rsdesk.services import audit, importers
+from rsdesk.services.errors import KnownError
 from rsdesk.services.progress import Cancelled, CancelToken
 from tests.importers.conftest import file_digest, write_xlsx
 
@@ -308,3 +309,75 @@ def test_a_rebuild_beside_work_that_stops_half_way_still_leaves_a_whole_schema(
             deferred.rebuild_while(lambda: None)
         # A caller that commits after the failure keeps every index, none built twice.
     assert _schema(db) == before
+
+
+def test_rebuild_while_runs_then_on_the_rebuild_thread_after_the_indexes(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deferred_indexes, "MIN_ROWS", 1)
+    seen: list[tuple[int, bool]] = []
+    with db.unit_of_work() as session:
+        connection = session.connection()
+        with deferred_indexes.indexes_deferred(connection, {"collaboration": 1}) as deferred:
+            indexes = {name for name, _ in _schema(db)}
+
+            def then() -> None:
+                seen.append((threading.get_ident(), _names(connection) >= indexes))
+
+            assert deferred.rebuild_while(lambda: threading.get_ident(), then=then) != seen[0][0]
+    assert seen[0][1], "then ran after every index was back"
+    assert len(seen) == 1
+
+
+def test_a_large_import_checks_its_foreign_keys_beside_the_entries(
+    db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk foreign-key check runs on the rebuild thread once the rows are in; a dangling
+    reference it finds rolls the whole import back."""
+    from rsdesk.db import foreign_keys
+
+    monkeypatch.setattr(deferred_indexes, "MIN_ROWS", 10)
+    monkeypatch.setattr(importers, "BULK_ROWS", 10)
+    checks: list[tuple[str, set[str]]] = []
+    check = foreign_keys.check
+
+    def recording(connection: Connection) -> None:
+        written = connection.info.get("rsdesk_tables_written") or set()
+        checks.append((threading.current_thread().name, {table for table, _ in written}))
+        check(connection)
+
+    monkeypatch.setattr(foreign_keys, "check", recording)
+    path = _workbook(tmp_path, 40)
+    source = importers.read_file(path, "xlsx")
+    with db.unit_of_work(bulk=True) as session:
+        plan = importers.build_plan(session, source, "collaborations")
+        importers.apply_plan(session, plan)
+    rebuild, commit = checks
+    assert rebuild[0].startswith("index-rebuild")
+    assert {"collaboration", "collaboration_partner", "partner"} <= rebuild[1]
+    assert commit[0] == threading.current_thread().name
+    # Only what was written after it (the entries, the remembered mapping): checked once.
+    assert "audit_entry" in commit[1]
+    assert commit[1].isdisjoint({"collaboration", "collaboration_partner", "partner"})
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Collaboration)) == 40
+        assert audit.verify(session).ok
+
+    # A link to a partner deleted behind the import's back (foreign keys off while it writes).
+    def dangling(connection: Connection) -> None:
+        connection.exec_driver_sql(
+            "INSERT INTO collaboration_partner (collaboration_id, partner_id, role, created_at, "
+            "updated_at, row_version) SELECT max(id), 987654, NULL, '2026-01-01', '2026-01-01', "
+            "1 FROM collaboration"
+        )
+        recording(connection)
+
+    monkeypatch.setattr(foreign_keys, "check", dangling)
+    db.dispose()
+    with (
+        _nothing_changes(db, db_path),
+        pytest.raises(KnownError, match="refer to a partner"),
+        db.unit_of_work(bulk=True) as session,
+    ):
+        plan = importers.build_plan(session, source, "collaborations")
+        importers.apply_plan(session, plan)
