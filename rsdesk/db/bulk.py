@@ -114,7 +114,7 @@ _DATETIME_FORMAT = (
 )
 
 
-def _date_text(value: Any) -> Any:
+def date_text(value: Any) -> Any:
     return value.isoformat() if type(value) is dt.date else _SQLITE_DATE(value)
 
 
@@ -132,7 +132,7 @@ def _bind_processor(column: Any, dialect: Dialect) -> tuple[Processor | None, bo
     """The column type's bind processor, and whether it is stateless and fast already.
 
     SQLite's plain date and datetime processors format every field with ``%`` in Python, a large
-    share of a bulk load with many timestamps; :func:`_date_text` and :func:`_datetime_text` give
+    share of a bulk load with many timestamps; :func:`date_text` and :func:`_datetime_text` give
     the same text by ``isoformat`` (in C) and hand anything unusual to those processors.
     """
     impl = column.type.dialect_impl(dialect)
@@ -142,7 +142,7 @@ def _bind_processor(column: Any, dialect: Dialect) -> tuple[Processor | None, bo
     if type(impl) is sqlite.DATETIME and impl._storage_format == _DATETIME_FORMAT:
         return _datetime_text, True
     if isinstance(impl, sqlite.DATE) and impl._storage_format == _DATE_FORMAT:
-        return _date_text, True
+        return date_text, True
     return processor, False
 
 

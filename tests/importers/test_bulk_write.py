@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, select
 
-from rsdesk.db import Database, auditlog, deferred_indexes
+from rsdesk.db import Database, auditlog, deferred_indexes, open_database
 from rsdesk.db.page_cache import BULK_CACHE_MIB, bulk_page_cache, cache_kib
 from rsdesk.models import AuditEntry, Collaboration, CollaborationPartner, TechnologyArea
 from rsdesk.services import audit, importers
@@ -381,3 +381,64 @@ def test_a_large_import_checks_its_foreign_keys_beside_the_entries(
     ):
         plan = importers.build_plan(session, source, "collaborations")
         importers.apply_plan(session, plan)
+
+
+def _imported(db: Database, path: Path) -> tuple[list[Any], list[Any]]:
+    """The collaborations and links as stored (their times by form: the runs differ in time)
+    and the audit entries of them."""
+    import re
+
+    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+    with db.unit_of_work() as session:
+        importers.run_import(session, path, "xlsx", None)
+    stored = []
+    with db.read() as session:
+        connection = session.connection()
+        for table in ("collaboration", "collaboration_partner"):
+            result = connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608
+            names = list(result.keys())
+            for row in result:
+                values = dict(zip(names, row, strict=True))
+                for name in ("created_at", "updated_at"):
+                    assert stamp.fullmatch(values.pop(name)), values
+                stored.append((table, values))
+        entries = connection.exec_driver_sql(
+            "SELECT table_name, record_id, action, changes, state_hash FROM audit_entry "
+            "WHERE table_name LIKE 'collaboration%' ORDER BY id"
+        ).all()
+        assert audit.verify(session).ok
+    return stored, [tuple(e) for e in entries]
+
+
+def test_rows_of_driver_values_store_and_audit_what_converted_rows_do(
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collaborations' bulk insert hands SQLite its own text for dates and times instead of
+    having each value converted on the way in: the same stored values, the same entries."""
+    from rsdesk.services.importers.common import BulkInserts
+    from tests.conftest import fresh_sqlite
+
+    monkeypatch.setattr(deferred_indexes, "MIN_ROWS", 10)
+    rows: list[list[object]] = [[*HEADER, "End", "Funding", "Risk"]]
+    rows += [
+        [f"Study {i}", "exchange", f"2024-01-{i % 28 + 1:02d}", f"Partner {i % 3}",
+         "2030-12-31" if i % 2 else None, 1000 * i if i % 3 else None, "high" if i % 4 else None]
+        for i in range(30)
+    ]  # fmt: skip
+    path = write_xlsx(tmp_path / "mixed.xlsx", rows)
+    results = []
+    for driver_values in (True, False):
+        monkeypatch.setattr(
+            BulkInserts,
+            "takes_driver_values",
+            property(lambda _s, d=driver_values: d),
+        )
+        folder = tmp_path / str(driver_values)
+        folder.mkdir()
+        db = open_database(fresh_sqlite(sqlite_template, folder))
+        try:
+            results.append(_imported(db, path))
+        finally:
+            db.dispose()
+    assert results[0] == results[1]
+    assert results[0][0], "rows were imported"

@@ -8,7 +8,9 @@ created have kind "other" and are screened like any partner added by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from rsdesk.db import foreign_keys
+from rsdesk.db.bulk import date_text
 from rsdesk.db.deferred_indexes import indexes_deferred
 from rsdesk.models import Collaboration, CollaborationPartner, DualUseCategory, utcnow
 from rsdesk.models.enums import CollaborationKind, CollaborationStatus, RiskLevel
@@ -502,6 +505,11 @@ class CollaborationsTarget:
         table = Collaboration.__table__
         deferred = {"collaboration": len(creates), "collaboration_partner": len(creates)}
         inserts = BulkInserts(session)
+        # On SQLite the rows carry what the driver stores (dates as text), not converted again
+        # column by column on the way in.
+        ready = inserts.takes_driver_values
+        day: Callable[[Any], Any] = _day_text if ready else _as_is
+        stamp = inserts.stored_time(table, now) if ready else now  # type: ignore[arg-type]
         with indexes_deferred(session.connection(), deferred) as indexes:
             for batch in chunks(creates, 5000):
                 cancel.raise_if_cancelled()
@@ -521,16 +529,21 @@ class CollaborationsTarget:
                             "dual_use_code": v.get("dual_use_code"),
                             "funding_amount_eur": v.get("funding_amount_eur"),
                             "funding_source": v.get("funding_source"),
-                            "start_date": v.get("start_date"),
-                            "end_date": v.get("end_date"),
-                            "next_review_date": v.get("next_review_date"),
+                            "start_date": day(v.get("start_date")),
+                            "end_date": day(v.get("end_date")),
+                            "next_review_date": day(v.get("next_review_date")),
                             "risk_level": v.get("risk_level"),
                             "archived": False,
-                            "created_at": now,
-                            "updated_at": now,
+                            "created_at": stamp,
+                            "updated_at": stamp,
                         }
                     )
-                ids = inserts.insert(table, records, ("reference",))  # type: ignore[arg-type]
+                ids = inserts.insert(
+                    table,  # type: ignore[arg-type]
+                    records,
+                    ("reference",),
+                    driver_values=ready,
+                )
                 links = []
                 for id_, row in zip(ids, batch):
                     partner_ids = dict.fromkeys(
@@ -542,14 +555,15 @@ class CollaborationsTarget:
                                 "collaboration_id": id_,
                                 "partner_id": partner_id,
                                 "role": None,
-                                "created_at": now,
-                                "updated_at": now,
+                                "created_at": stamp,
+                                "updated_at": stamp,
                             }
                         )
                 inserts.insert(
                     CollaborationPartner.__table__,  # type: ignore[arg-type]
                     links,
                     ("collaboration_id", "partner_id"),
+                    driver_values=ready,
                 )
                 done += len(batch)
                 progress(done, total, "writing collaborations")
@@ -601,6 +615,15 @@ class CollaborationsTarget:
             session.flush()
             done += len(batch)
             progress(done, total, "updating collaborations")
+
+
+def _day_text(value: dt.date | None) -> str | None:
+    """A date as SQLite stores it (``bulk.date_text``); the audit's canonical form too."""
+    return None if value is None else date_text(value)
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 TARGET = CollaborationsTarget()

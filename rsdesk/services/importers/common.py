@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Integer, Table, func, select
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from rsdesk.db import auditlog
 from rsdesk.db.bulk import bulk_insert as fast_insert
-from rsdesk.db.bulk import insert_tuples, is_fast
+from rsdesk.db.bulk import insert_tuples, is_fast, stored_values
 from rsdesk.models import AuditEntry, Department, Partner, PartnerName, StaffMember
 from rsdesk.services.importers import plan as p
 from rsdesk.services.importers.coerce import normalise
@@ -274,13 +275,37 @@ class BulkInserts:
         #: Table name and rows (with their ids) not yet audited, in the order inserted.
         self._unaudited: list[tuple[str, list[dict[str, Any]]]] = []
 
+    @property
+    def takes_driver_values(self) -> bool:
+        """Whether :meth:`insert` accepts rows holding the values as the driver stores them
+        (``driver_values=True``): dates as ``YYYY-MM-DD`` text, times as :func:`stored_time`
+        gives them, enum values as their text, booleans as they are (SQLite only)."""
+        return is_fast(self.connection)
+
+    def stored_time(self, table: Table, value: dt.datetime) -> Any:
+        """``value`` as ``table``'s ``created_at`` column hands it to the driver."""
+        return stored_values(self.connection, table, {"created_at": value})[0]
+
     def insert(
-        self, table: Table, rows: list[dict[str, Any]], key_columns: tuple[str, ...]
+        self,
+        table: Table,
+        rows: list[dict[str, Any]],
+        key_columns: tuple[str, ...],
+        *,
+        driver_values: bool = False,
     ) -> list[int]:
-        """Inserts ``rows`` (the caller's fresh dicts: the ids are put in them)."""
+        """Inserts ``rows`` (the caller's fresh dicts: the ids are put in them).
+
+        ``driver_values`` (where :attr:`takes_driver_values`): the rows hold what the driver
+        stores, and go to ``executemany`` as they are, with no conversion column by column
+        (0.3 s of 100,000 collaborations and their links). Their audit entries are the same:
+        a date's text and an enum's value are their canonical forms.
+        """
         if not rows:
             return []
         connection = self.connection
+        assert not driver_values or self.takes_driver_values
+        write = _tuples_insert if driver_values else fast_insert
         if (
             _ids_predictable(connection, table)
             and not _has_json_column(table)
@@ -290,11 +315,11 @@ class BulkInserts:
             new_ids = list(range(first_id, first_id + len(rows)))
             for id_, row in zip(new_ids, rows):
                 row["id"] = id_  # a copy of each row cost 0.1 s per 100,000
-            fast_insert(connection, table, rows)
+            write(connection, table, rows)
             self._unaudited.append((str(table.name), rows))
             return new_ids
         self.audit()  # entries in the order of the inserts
-        fast_insert(connection, table, rows)
+        write(connection, table, rows)
         new_ids = _read_back_ids(connection, table, rows, key_columns)
         # Canonical copies of any JSON documents, so that append_inserts may hash them as is.
         audited = [
@@ -335,6 +360,14 @@ class BulkInserts:
         while batches:
             insert_tuples(connection, table, auditlog.ENTRY_COLUMNS, batches.pop(0))
         tip.store(connection)
+
+
+def _tuples_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
+    """Rows of driver values (every row with the first row's keys) inserted as they are."""
+    names = tuple(rows[0])
+    pick = itemgetter(*names)
+    values = [(row[names[0]],) for row in rows] if len(names) == 1 else list(map(pick, rows))
+    return insert_tuples(connection, table, names, values)
 
 
 def _ids_predictable(connection: Connection, table: Table) -> bool:
