@@ -131,10 +131,11 @@ def private_copy(cached: Path) -> Path:
     """A copy of a cached database for one benchmark to write to, removed at exit."""
     copy = CACHE / f"work-{os.getpid()}-{time.monotonic_ns()}.sqlite3"
     shutil.copyfile(cached, copy)
-    # On disk before anything is measured: the kernel writing a gigabyte of copy back while a
-    # measurement runs would slow its own writes (and a short run more than a long one).
-    with copy.open("rb+") as handle:
-        os.fsync(handle.fileno())
+    # On disk before anything is measured, and so is everything else written so far (the
+    # workbooks of the export benchmarks, the previous run's output): the kernel writing a
+    # gigabyte back while a measurement runs slows its own writes, a short run more than a long
+    # one (the first import after the exports took 8.1-8.8 s where the next took 7.3-7.9).
+    os.sync()
     if not _COPIES:
         atexit.register(_remove_copies)
     _COPIES.append(copy)
