@@ -294,3 +294,61 @@ def test_many_rows_already_there_are_capped_in_the_preview(  # type: ignore[no-u
     # Nothing would be written: Import is off and says so.
     assert not dialog.import_button.isEnabled()
     assert dialog.import_blocked.text() == "Nothing to import: no row creates or updates a record."
+
+
+def _planning_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from rsdesk.services import importers
+
+    made: list[str] = []
+    build = importers.build_plan
+
+    def counting(*args: object, **kwargs: object) -> object:
+        made.append("plan")
+        return build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importers, "build_plan", counting)
+    return made
+
+
+def test_the_preview_is_written_as_shown_unless_the_register_changed_meanwhile(  # type: ignore[no-untyped-def]
+    qtbot, dialog, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Import writes the previewed plan without checking every row again; a collaboration
+    entered meanwhile (in another window) has the rows planned again inside the write, so
+    the row naming it is a duplicate, not a failed insert."""
+    from rsdesk.models.enums import CollaborationKind
+
+    made = _planning_counted(monkeypatch)
+    path = tmp_path / "studies.csv"
+    path.write_text(
+        "Reference;Title;Kind\nC-DLG-1;Quantum;exchange\nC-DLG-2;Battery;exchange\n",
+        encoding="utf-8",
+    )
+    with qtbot.waitSignal(dialog.previewed, timeout=20_000) as blocker:
+        dialog.load(path)
+    assert blocker.args[0].counts()["create"] == 2
+    assert made == ["plan"]
+    with qtbot.waitSignal(dialog.imported, timeout=20_000) as blocker:
+        dialog.import_button.click()
+    assert blocker.args[0].created == 2
+    assert made == ["plan"], "the preview was written as it was"
+
+    path.write_text(
+        "Reference;Title;Kind\nC-DLG-3;Optics;exchange\nC-DLG-4;Sensors;exchange\n",
+        encoding="utf-8",
+    )
+    with qtbot.waitSignal(dialog.previewed, timeout=20_000) as blocker:
+        dialog.load(path)
+    assert blocker.args[0].counts()["create"] == 2
+    with db.unit_of_work() as session:
+        session.add(
+            Collaboration(
+                reference="C-DLG-4", title="Entered meanwhile", kind=CollaborationKind.EXCHANGE
+            )
+        )
+    made.clear()
+    with qtbot.waitSignal(dialog.imported, timeout=20_000) as blocker:
+        dialog.import_button.click()
+    assert (blocker.args[0].created, blocker.args[0].skipped) == (1, 1)
+    assert made == ["plan"], "planned again inside the write"
+    assert _count(db) == 4

@@ -1,13 +1,14 @@
 """Importing registers from .xlsx and .csv files, safely: preview first, then all or nothing.
 
-Usage (the import dialog does this)::
+In one transaction (tests, services)::
 
     source = importers.read_file(path, "xlsx", target="collaborations")
     with db.unit_of_work(bulk=importers.is_bulk(source)) as session:   # db.read(): dry run
         plan = importers.build_plan(session, source, "collaborations", on_duplicate="update")
         result = importers.apply_plan(session, plan, skip_bad_rows=False)   # raises: rolls back
 
-The command line plans in a read transaction and writes in a second one (``staged``)::
+The command line and the import dialog plan in a read transaction and write in a second one
+(``staged``)::
 
     planned = importers.plan_import(db, source, "collaborations")   # planned.plan: the preview
     result = importers.write_planned(db, planned, exclusive=True)   # planned again if need be
@@ -36,7 +37,13 @@ from rsdesk.services.importers.plan import (
     Target,
     auto_map,
 )
-from rsdesk.services.importers.staged import PlannedImport, plan_import, write_planned
+from rsdesk.services.importers.staged import (
+    PlannedImport,
+    matches,
+    plan_import,
+    plan_in,
+    write_planned,
+)
 from rsdesk.services.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 TARGET_MODULES = {
@@ -212,8 +219,10 @@ __all__ = [
     "build_plan",
     "guess_target",
     "is_bulk",
+    "matches",
     "names",
     "plan_import",
+    "plan_in",
     "read_file",
     "remembered_mappings",
     "run_import",

@@ -1,4 +1,5 @@
-"""An import planned in a read transaction and written in a second one (the command line).
+"""An import planned in a read transaction and written in a second one (the command line, and
+the import dialog, whose preview is that plan).
 
 Planning first, with nothing locked, lets a refused plan (a file problem, bad rows) end the
 import before any write transaction is opened, so a large file can then be written with a
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
 
 from rsdesk.db import Database
 from rsdesk.db.auditlog import chain_position
@@ -42,11 +45,43 @@ def plan_import(
     on_duplicate: str = "skip",
 ) -> PlannedImport:
     """The plan, made in a read transaction: nothing locked, nothing written."""
+    with db.read() as session:
+        return plan_in(session, source, name, mapping, on_duplicate)
+
+
+def plan_in(
+    session: Session,
+    source: SourceTable,
+    name: str,
+    mapping: dict[int, str] | None = None,
+    on_duplicate: str = "skip",
+) -> PlannedImport:
+    """:func:`plan_import` in the caller's read session (the import dialog's preview)."""
     from rsdesk.services import importers
 
-    with collector_paused(), db.read() as session:
+    with collector_paused():
         plan = importers.build_plan(session, source, name, mapping, on_duplicate)
         return PlannedImport(plan, chain_position(session.connection()))
+
+
+def matches(
+    planned: PlannedImport | None,
+    source: SourceTable,
+    name: str,
+    mapping: dict[int, str],
+    on_duplicate: str,
+) -> bool:
+    """Whether ``planned`` was made from this file with these choices (a preview still
+    standing for what the user is about to import)."""
+    if planned is None:
+        return False
+    plan = planned.plan
+    return (
+        plan.source is source
+        and plan.target == name
+        and plan.mapping == mapping
+        and plan.on_duplicate == on_duplicate
+    )
 
 
 def write_planned(

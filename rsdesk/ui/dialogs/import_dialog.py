@@ -61,6 +61,8 @@ class ImportDialog(QDialog):
         self.context = context
         self.source: importers.SourceTable | None = None
         self.plan: ImportPlan | None = None
+        #: The preview's plan with the audit head it saw (written as it is if nothing changed).
+        self.planned: importers.PlannedImport | None = None
         #: Whether the target was chosen (by the caller or the user) rather than left at its
         #: default: a chosen target is kept when a file is loaded instead of guessed.
         self._target_chosen = target is not None
@@ -252,14 +254,15 @@ class ImportDialog(QDialog):
         source, name, mapping = self.source, self.target.currentData(), self.mapping()
         duplicate = self.on_duplicate.currentData()
 
-        def work(session: Any) -> ImportPlan:
-            return importers.build_plan(session, source, name, mapping, duplicate)
+        def work(session: Any) -> importers.PlannedImport:
+            return importers.plan_in(session, source, name, mapping, duplicate)
 
         self._busy(self.tr("Checking every row…"))
         self.context.ops.query(work, self._previewed, self._failed)
 
-    def _previewed(self, plan: ImportPlan) -> None:
-        self.plan = plan
+    def _previewed(self, planned: importers.PlannedImport) -> None:
+        self.planned = planned
+        self.plan = plan = planned.plan
         counts = plan.counts()
         self.summary.setText(
             self.tr(
@@ -347,9 +350,17 @@ class ImportDialog(QDialog):
             return
         source, name, mapping = self.source, self.target.currentData(), self.mapping()
         duplicate, skip = self.on_duplicate.currentData(), self.skip_bad.isChecked()
+        choices = (source, name, mapping, duplicate)
         db = self.context.db
+        # The preview is written as it was shown, unless the database changed since (then
+        # planned again inside the write, as a changed choice also has it planned again).
+        planned = self.planned if importers.matches(self.planned, *choices) else None
 
         def work(progress: Any, cancel: Any) -> importers.ImportResult:
+            if planned is not None:
+                return importers.write_planned(
+                    db, planned, skip_bad_rows=skip, progress=progress, cancel=cancel
+                )
             with collector_paused(), db.unit_of_work(bulk=importers.is_bulk(source)) as session:
                 plan = importers.build_plan(session, source, name, mapping, duplicate)
                 return importers.apply_plan(
@@ -442,6 +453,7 @@ class ImportDialog(QDialog):
             show_error(self, exc)
             return
         self.plan = None
+        self.planned = None
         self.details.setPlainText("")
         self.problems_button.setEnabled(False)
         self.previewed.emit(None)
