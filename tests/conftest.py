@@ -13,6 +13,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,6 +59,15 @@ def fresh_sqlite(template: Path, folder: Path) -> Path:
     path = folder / "rsdesk.sqlite3"
     shutil.copyfile(template, path)
     return path
+
+
+def journal_mode(path: Path) -> str:
+    """The SQLite file's journal mode as a new connection finds it ("wal", "delete")."""
+    connection = sqlite3.connect(path)
+    try:
+        return str(connection.execute("PRAGMA journal_mode").fetchone()[0])
+    finally:
+        connection.close()
 
 
 @pytest.fixture

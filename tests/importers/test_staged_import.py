@@ -15,17 +15,10 @@ from rsdesk.models import Collaboration, CollaborationPartner
 from rsdesk.models.enums import CollaborationKind
 from rsdesk.services import audit, importers
 from rsdesk.services.errors import KnownError
+from tests.conftest import journal_mode
 from tests.importers.conftest import file_digest, write_xlsx
 
 ROWS = 40
-
-
-def _journal_mode(path: Path) -> str:
-    connection = sqlite3.connect(path)
-    try:
-        return str(connection.execute("PRAGMA journal_mode").fetchone()[0])
-    finally:
-        connection.close()
 
 
 def _studies(tmp_path: Path, *, bad_row: bool = False) -> Path:
@@ -66,7 +59,7 @@ def test_a_large_file_is_written_with_a_rollback_journal_and_the_file_ends_in_wa
     code, _out, err = cli("import", "xlsx", str(path), "--what", "collaborations")  # type: ignore[operator]
     assert code == 0, err
     assert journals_seen == [{"-journal"}]
-    assert _journal_mode(db_path) == "wal"
+    assert journal_mode(db_path) == "wal"
     assert _collaborations(db) == ROWS
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(CollaborationPartner)) == ROWS
@@ -87,7 +80,7 @@ def test_with_the_database_open_elsewhere_a_large_file_is_written_with_the_log(
     finally:
         reader.close()
     assert journals_seen == [{"-wal"}]
-    assert _journal_mode(db_path) == "wal"
+    assert journal_mode(db_path) == "wal"
 
 
 def test_a_refused_large_file_leaves_the_database_byte_for_byte_as_it_was(

@@ -22,17 +22,9 @@ from rsdesk.db import open_database
 from rsdesk.models import Department
 from rsdesk.services import audit, demo
 from rsdesk.services.progress import Cancelled, CancelToken
-from tests.conftest import fresh_sqlite
+from tests.conftest import fresh_sqlite, journal_mode
 
 ANCHOR = dt.date(2026, 6, 15)
-
-
-def _journal_mode(path: Path) -> str:
-    connection = sqlite3.connect(path)
-    try:
-        return str(connection.execute("PRAGMA journal_mode").fetchone()[0])
-    finally:
-        connection.close()
 
 
 def _journal_files(path: Path) -> set[str]:
@@ -87,7 +79,7 @@ def test_the_load_uses_a_rollback_journal_and_the_file_ends_in_wal_mode(
         assert audit.verify(session).ok
 
     assert _load(path, exclusive_load=True, then=intact) == [{"-journal"}]
-    assert _journal_mode(path) == "wal"
+    assert journal_mode(path) == "wal"
 
 
 def test_a_cancelled_load_leaves_the_file_empty_and_in_wal_mode(
@@ -100,7 +92,7 @@ def test_a_cancelled_load_leaves_the_file_empty_and_in_wal_mode(
 
     seen = _load(path, exclusive_load=True, cancel_midway=True, then=empty)
     assert seen == [{"-journal"}]
-    assert _journal_mode(path) == "wal"
+    assert journal_mode(path) == "wal"
     assert "-journal" not in _journal_files(path)
 
 
@@ -124,7 +116,7 @@ def test_with_another_connection_open_the_load_stays_in_wal_mode(
     finally:
         reader.close()
     assert seen == [{"-wal"}]
-    assert _journal_mode(path) == "wal"
+    assert journal_mode(path) == "wal"
 
 
 _KILLED_HALF_WAY = """
@@ -160,7 +152,7 @@ def test_a_load_killed_half_way_is_rolled_back_and_the_next_open_restores_wal(
 
     database = open_database(path)
     try:
-        assert _journal_mode(path) == "wal"
+        assert journal_mode(path) == "wal"
         with database.read() as session:
             assert session.scalar(select(func.count()).select_from(Department)) == 0
             assert audit.verify(session).ok
