@@ -4,7 +4,7 @@ the import dialog, whose preview is that plan).
 Planning first, with nothing locked, lets a refused plan (a file problem, bad rows) end the
 import before any write transaction is opened, so a large file can then be written with a
 rollback journal (``rollback_journal_for_load``: SQLite writes the new pages once instead of to
-the write-ahead log and again at its checkpoint, 0.9 s of a 100,000-row import) while a refused
+the write-ahead log and again at its checkpoint, 0.8 s of a 100,000-row import) while a refused
 one leaves the database file byte for byte as it was. The switch of journal changes SQLite's
 change counter in the file header, so it must only happen for a plan that will be written.
 
