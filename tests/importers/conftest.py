@@ -40,3 +40,20 @@ def cli(db_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-u
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture
+def plans_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """One "plan" per ``importers.build_plan`` call from here on (a preview written as it was
+    shown plans once; one planned again inside the write, twice)."""
+    from rsdesk.services import importers
+
+    made: list[str] = []
+    build = importers.build_plan
+
+    def counting(*args: object, **kwargs: object) -> object:
+        made.append("plan")
+        return build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importers, "build_plan", counting)
+    return made

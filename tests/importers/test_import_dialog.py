@@ -296,29 +296,15 @@ def test_many_rows_already_there_are_capped_in_the_preview(  # type: ignore[no-u
     assert dialog.import_blocked.text() == "Nothing to import: no row creates or updates a record."
 
 
-def _planning_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from rsdesk.services import importers
-
-    made: list[str] = []
-    build = importers.build_plan
-
-    def counting(*args: object, **kwargs: object) -> object:
-        made.append("plan")
-        return build(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(importers, "build_plan", counting)
-    return made
-
-
 def test_the_preview_is_written_as_shown_unless_the_register_changed_meanwhile(  # type: ignore[no-untyped-def]
-    qtbot, dialog, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot, dialog, db: Database, tmp_path: Path, plans_made: list[str]
 ) -> None:
     """Import writes the previewed plan without checking every row again; a collaboration
     entered meanwhile (in another window) has the rows planned again inside the write, so
     the row naming it is a duplicate, not a failed insert."""
     from rsdesk.models.enums import CollaborationKind
 
-    made = _planning_counted(monkeypatch)
+    made = plans_made
     path = tmp_path / "studies.csv"
     path.write_text(
         "Reference;Title;Kind\nC-DLG-1;Quantum;exchange\nC-DLG-2;Battery;exchange\n",

@@ -106,22 +106,10 @@ def test_a_refused_large_file_leaves_the_database_byte_for_byte_as_it_was(
     assert _collaborations(db) == ROWS - 1
 
 
-def _count_plans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    made: list[str] = []
-    build = importers.build_plan
-
-    def counting(*args: object, **kwargs: object) -> importers.ImportPlan:
-        made.append("plan")
-        return build(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(importers, "build_plan", counting)
-    return made
-
-
 def test_a_plan_is_written_as_made_when_nothing_was_written_since(
-    any_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    any_db: Database, tmp_path: Path, plans_made: list[str]
 ) -> None:
-    made = _count_plans(monkeypatch)
+    made = plans_made
     source = importers.read_file(_studies(tmp_path), "xlsx", target="collaborations")
     planned = importers.plan_import(any_db, source, "collaborations")
     result = importers.write_planned(any_db, planned, exclusive=True)
@@ -130,11 +118,11 @@ def test_a_plan_is_written_as_made_when_nothing_was_written_since(
 
 
 def test_a_write_between_plan_and_import_has_the_rows_planned_again(
-    any_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    any_db: Database, tmp_path: Path, plans_made: list[str]
 ) -> None:
     """Someone created C-ST-005 meanwhile: planned again, that row is a duplicate (skipped)
     instead of a failed insert, and the other rows go in."""
-    made = _count_plans(monkeypatch)
+    made = plans_made
     source = importers.read_file(_studies(tmp_path), "xlsx", target="collaborations")
     planned = importers.plan_import(any_db, source, "collaborations")
     assert planned.plan.counts()["create"] == ROWS
